@@ -1,0 +1,5 @@
+"""Command-line interface (``simulate ...``)."""
+
+from .main import cli, main
+
+__all__ = ["cli", "main"]

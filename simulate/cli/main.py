@@ -1,0 +1,70 @@
+"""The ``simulate`` command: a click group whose errors follow one rule.
+
+A user's mistake (bad scenario, bad option, unusable results folder) prints its message and
+exits 2 without a traceback; anything else is an internal error: exit 1.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from ..errors import SimulateError
+
+__all__ = ["cli", "main"]
+
+
+class _Group(click.Group):
+    """Keeps commands in the order they were added in ``--help``."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"],
+                                           "max_content_width": 100})
+@click.version_option(package_name="simulate")
+def cli() -> None:
+    """Simulate negotiations, sanctions, tariffs and oil flows from a scenario file.
+
+    \b
+    Example:
+      simulate validate scenarios/aug2025.yaml
+      simulate run scenarios/aug2025.yaml --replicates 2000 --out runs/aug2025
+    """
+
+
+def _register() -> None:
+    from . import results_cmds, run_cmds, scenario_cmds  # noqa: F401  (commands attach to cli)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    _register()
+    try:
+        cli.main(args=argv, prog_name="simulate", standalone_mode=False)
+    except SimulateError as exc:
+        from ..errors import ScenarioError
+        click.echo(str(exc) if isinstance(exc, ScenarioError) else f"error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except (KeyboardInterrupt, BrokenPipeError):
+        return 130
+    except Exception:  # noqa: BLE001 - anything else is our bug
+        click.echo("internal error (please report it with the traceback below):", err=True)
+        traceback.print_exc(file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Commands about scenario files: validate, show, list, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import ScenarioError
+from ..scenario import (bundled_scenarios, dump_yaml, find_scenario, json_schema,
+                        load_scenario, parse_set_options)
+from .main import cli
+
+__all__ = ["set_option", "scenario_argument", "load_from_cli"]
+
+set_option = click.option(
+    "--set", "sets", multiple=True, metavar="KEY=VALUE",
+    help="Override a scenario value by dotted key (repeatable), e.g. actors.US.credibility=0.8.")
+scenario_argument = click.argument("scenario", metavar="SCENARIO")
+
+
+def load_from_cli(scenario: str, sets: tuple[str, ...] = ()):
+    """Load a scenario named by path or bundled name, with ``--set`` overrides."""
+    return load_scenario(find_scenario(scenario), overrides=parse_set_options(sets))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@set_option
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only.")
+def validate(files: tuple[str, ...], sets: tuple[str, ...], quiet: bool) -> None:
+    """Check scenario files and print every problem found.
+
+    Exit code 0 when all files are valid, 2 otherwise.
+
+    \b
+    Example:
+      simulate validate scenarios/*.yaml
+    """
+    problems: list[str] = []
+    for name in files:
+        try:
+            load_from_cli(name, sets)
+        except ScenarioError as exc:
+            problems.extend(str(p) for p in exc.problems)
+        else:
+            if not quiet:
+                click.echo(f"{name}: ok")
+    if problems:
+        raise _Problems(problems)
+
+
+class _Problems(ScenarioError):
+    """Several files' problems, already formatted."""
+
+    def __init__(self, lines: list[str]):
+        self.problems = []
+        Exception.__init__(self, "\n".join(lines))
+
+
+@cli.command()
+@scenario_argument
+@set_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of YAML.")
+def show(scenario: str, sets: tuple[str, ...], as_json: bool) -> None:
+    """Print the resolved scenario: extends merged, overrides applied, defaults filled in.
+
+    \b
+    Example:
+      simulate show scenarios/aug2025_actual.yaml --set actors.US.credibility=0.8
+    """
+    data = load_from_cli(scenario, sets).to_data()
+    click.echo(json.dumps(data, indent=2, default=str) if as_json else dump_yaml(data), nl=as_json)
+
+
+@cli.command(name="list")
+def list_() -> None:
+    """List the bundled scenarios with a one-line description each.
+
+    \b
+    Example:
+      simulate list
+    """
+    items = bundled_scenarios()
+    width = max(len(n) for n in items)
+    for name, (_, text) in items.items():
+        click.echo(f"{name:<{width}}  {text}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of scenario files (for editors' YAML checking).
+
+    \b
+    Example:
+      simulate schema --out scenario.schema.json
+    """
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        from ..results.files import write_text_atomic
+        write_text_atomic(out, text)

@@ -1,0 +1,68 @@
+"""The exception tree of simulate.
+
+Every error the library raises on purpose derives from :class:`SimulateError`::
+
+    SimulateError
+    ├── ScenarioError      a scenario file, override or distribution is invalid (user input)
+    ├── ResultsError       a results directory is missing, incomplete or tampered with
+    └── ExecutionError     a backend could not run the replicates (internal or cluster failure)
+
+``ScenarioError`` and ``ResultsError`` are user mistakes: the command line prints their message
+and exits with code 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SimulateError", "ScenarioError", "ResultsError", "ExecutionError", "Problem"]
+
+
+class SimulateError(Exception):
+    """Base class of every error raised by simulate."""
+
+    #: exit code of the command line when this error reaches it
+    exit_code: int = 1
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a scenario: where it is and what is wrong.
+
+    ``line`` and ``column`` are 1-based; 0 when the problem has no position in a file
+    (an override given on the command line or from Python).
+    """
+
+    file: str
+    line: int
+    column: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class ScenarioError(SimulateError):
+    """A scenario is invalid. ``problems`` lists every problem found, in file order."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ResultsError(SimulateError):
+    """A results directory cannot be used: a file is missing or does not match the manifest."""
+
+    exit_code = 2
+
+
+class ExecutionError(SimulateError):
+    """Replicates could not be run by the chosen backend."""
+
+    exit_code = 1

@@ -1,0 +1,48 @@
+"""Dates in scenario files: ISO dates, or offsets from the scenario's ``start`` (``+2d``, ``+8w``)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
+
+__all__ = ["ScenarioDate", "resolve_date", "OFFSET_PATTERN"]
+
+OFFSET_PATTERN = r"^\+(\d+)\s*([dw])$"
+_OFFSET = re.compile(OFFSET_PATTERN)
+_UNIT_DAYS = {"d": 1, "w": 7}
+
+
+def resolve_date(value: Any, start: _dt.date | None) -> Any:
+    """Turn ``+Nd`` / ``+Nw`` into a date after ``start``; leave anything else to pydantic."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        m = _OFFSET.match(value.strip())
+        if m:
+            if start is None:
+                raise ValueError(f"offset {value!r} needs a valid 'start' date to count from")
+            return start + _dt.timedelta(days=int(m.group(1)) * _UNIT_DAYS[m.group(2)])
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"expected a date (YYYY-MM-DD) or an offset from start (+2d, +8w), found {value!r}"
+            ) from None
+    return value
+
+
+def _validate(value: Any, info: ValidationInfo) -> Any:
+    start = (info.context or {}).get("start")
+    return resolve_date(value, start)
+
+
+ScenarioDate = Annotated[
+    _dt.date,
+    BeforeValidator(_validate),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date"},
+                              {"type": "string", "pattern": OFFSET_PATTERN}],
+                    "description": "ISO date, or offset from start: +2d, +8w"}),
+]

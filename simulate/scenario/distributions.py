@@ -1,0 +1,159 @@
+"""Distributions for uncertain parameters (``uncertainty:`` in a scenario).
+
+Each is a small validated value class that knows its scipy.stats counterpart, so that a
+replicate's parameter is ``dist.ppf(u)`` of one uniform draw from the replicate's own
+counter-based stream (design section 2): sampling is exact inversion, reproducible replicate by
+replicate, and independent of chunking.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy import stats
+
+__all__ = [
+    "Uniform", "Normal", "LogNormal", "Beta", "Triangular", "Choice", "Distribution",
+]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def frozen(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Quantile function: maps uniforms in (0, 1) to values of this distribution."""
+        return np.asarray(self.frozen().ppf(u), dtype=float)
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value a draw can take (0.5e-9 and 1-0.5e-9 quantiles if unbounded)."""
+        lo, hi = self.frozen().support()
+        if not np.isfinite(lo):
+            lo = float(self.ppf(np.array([0.5e-9]))[0])
+        if not np.isfinite(hi):
+            hi = float(self.ppf(np.array([1 - 0.5e-9]))[0])
+        return float(lo), float(hi)
+
+
+class Uniform(_Dist):
+    """Uniform on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Uniform:
+        if not self.low < self.high:
+            raise ValueError(f"uniform needs low < high, found low={self.low}, high={self.high}")
+        return self
+
+    def frozen(self) -> Any:
+        return stats.uniform(loc=self.low, scale=self.high - self.low)
+
+
+class Normal(_Dist):
+    """Normal with mean and standard deviation ``sd`` (> 0)."""
+
+    dist: Literal["normal"]
+    mean: float
+    sd: float = Field(gt=0)
+
+    def frozen(self) -> Any:
+        return stats.norm(loc=self.mean, scale=self.sd)
+
+
+class LogNormal(_Dist):
+    """Log-normal given by its median and the standard deviation ``sigma`` (> 0) of its log."""
+
+    dist: Literal["lognormal"]
+    median: float = Field(gt=0)
+    sigma: float = Field(gt=0)
+
+    def frozen(self) -> Any:
+        return stats.lognorm(s=self.sigma, scale=self.median)
+
+
+class Beta(_Dist):
+    """Beta(a, b) with a, b > 0, rescaled to [low, high] (default [0, 1])."""
+
+    dist: Literal["beta"]
+    a: float = Field(gt=0)
+    b: float = Field(gt=0)
+    low: float = 0.0
+    high: float = 1.0
+
+    @model_validator(mode="after")
+    def _check(self) -> Beta:
+        if not self.low < self.high:
+            raise ValueError(f"beta needs low < high, found low={self.low}, high={self.high}")
+        return self
+
+    def frozen(self) -> Any:
+        return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
+
+
+class Triangular(_Dist):
+    """Triangular with low <= mode <= high and low < high."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                "triangular needs low <= mode <= high and low < high, found "
+                f"low={self.low}, mode={self.mode}, high={self.high}")
+        return self
+
+    def frozen(self) -> Any:
+        width = self.high - self.low
+        return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
+
+
+class Choice(_Dist):
+    """One of ``values``, with optional ``weights`` (>= 0, normalised to sum 1)."""
+
+    dist: Literal["choice"]
+    values: tuple[Any, ...] = Field(min_length=1)
+    weights: tuple[float, ...] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Choice:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(f"choice needs one weight per value: {len(self.values)} values, "
+                                 f"{len(self.weights)} weights")
+            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+                raise ValueError(f"choice weights must be >= 0 with a positive sum, "
+                                 f"found {list(self.weights)}")
+        return self
+
+    def _cum(self) -> np.ndarray:
+        w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights, float)
+        return np.cumsum(w) / w.sum()
+
+    def index(self, u: np.ndarray) -> np.ndarray:
+        """Index of the chosen value for uniforms ``u``."""
+        return np.minimum(np.searchsorted(self._cum(), u, side="right"), len(self.values) - 1)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return np.asarray(self.values, dtype=object)[self.index(np.asarray(u))]
+
+    def support(self) -> tuple[Any, Any]:
+        numeric = [v for v in self.values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if len(numeric) == len(self.values):
+            return min(numeric), max(numeric)
+        return self.values[0], self.values[-1]
+
+
+Distribution = Annotated[
+    Uniform | Normal | LogNormal | Beta | Triangular | Choice, Field(discriminator="dist")
+]

@@ -1,0 +1,273 @@
+"""The scenario format as typed, immutable value classes (pydantic).
+
+Units are in each field's description and end up in the published JSON Schema:
+mb/d = million barrels per day; USD/bbl; USD bn = billions of US dollars per year unless said;
+shares are fractions in [0, 1]; ``share-eq`` is a cost measured in equivalent shares of the
+contested territory (the unit in which belligerents compare war and settlement).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .dates import ScenarioDate
+from .distributions import Distribution
+
+__all__ = [
+    "SCHEMA_VERSION", "Source", "Region", "Strikes", "Belligerent", "SecondaryTariff",
+    "CompanySanctions", "Threat", "Sanctioner", "Buyer", "Importer", "Supplier", "Actor",
+    "Market", "Talks", "Negotiation", "Action", "Sweep", "Ensemble", "Outputs", "Scenario",
+]
+
+SCHEMA_VERSION = 1
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Source(_Model):
+    """A cited source: every figure in a scenario names one, or says it is an assumption."""
+
+    title: str
+    url: str | None = None
+    date: _dt.date | None = None
+    note: str | None = None
+
+
+class Region(_Model):
+    """A contested region: its weight in aggregate terms and the occupier's share of it."""
+
+    weight: NonNeg = Field(description="relative weight in aggregate settlement terms")
+    control: Share = Field(description="occupier-controlled share of the region at start")
+    drift_per_day: float = Field(0.0, description="occupier's base advance, share of region/day")
+    volatility_per_day: NonNeg = Field(0.0, description="s.d. of daily front change, share/day")
+
+
+class Strikes(_Model):
+    """Strikes on civilians: daily Poisson counts of strikes, people killed and injured."""
+
+    rate_per_day: NonNeg = Field(0.0, description="mean strikes per day")
+    killed_per_strike: NonNeg = Field(0.0, description="mean civilians killed per strike")
+    injured_per_strike: NonNeg = Field(0.0, description="mean civilians injured per strike")
+
+
+class Belligerent(_Model):
+    """A side of the war. The occupier's share of each region is the state of the front."""
+
+    role: Literal["belligerent"]
+    name: str = ""
+    side: Literal["occupier", "defender"]
+    demands: dict[str, Share] = Field(
+        default_factory=dict,
+        description="hard demands per region: occupier's minimum share (occupier) or "
+                    "maximum occupier share it accepts (defender)")
+    resolve: NonNeg | None = Field(
+        None, description="cumulative war cost (share-eq) beyond which hard demands soften "
+                          "to the current line; omitted: they never soften")
+    war_cost_per_day: NonNeg = Field(0.0, description="cost of fighting on, share-eq/day")
+    sanctions_sensitivity: NonNeg = Field(
+        0.0, description="extra cost per day, share-eq/day per unit fractional oil revenue loss")
+    optimism: float = Field(0.0, description="bias of believed front drift in its favour, "
+                                             "share/day")
+    discount_factor: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
+        0.99, description="per-round discount factor (alternating offers)")
+    resource_elasticity: NonNeg = Field(
+        0.0, description="elasticity of the occupier's front drift to its oil revenue")
+    strikes: Strikes = Strikes()
+
+
+class SecondaryTariff(_Model):
+    """Extra US tariff on the exports of countries that keep buying the occupier's oil."""
+
+    rate: NonNeg = Field(description="extra ad valorem tariff, fraction (1.0 = 100%)")
+    targets: tuple[str, ...] = Field(min_length=1, description="importer actor ids")
+    lag_days: Annotated[int, Field(ge=0)] = Field(0, description="days from decision to effect")
+
+
+class CompanySanctions(_Model):
+    """Blocking sanctions on the occupier's oil exporters."""
+
+    share: Share = Field(description="share of oil exports sold by the sanctioned companies")
+    lag_days: Annotated[int, Field(ge=0)] = 0
+
+
+class Threat(_Model):
+    secondary_tariff: SecondaryTariff | None = None
+    company_sanctions: CompanySanctions | None = None
+
+
+class Sanctioner(_Model):
+    """The actor that sets deadlines and carries out (or not) its threats."""
+
+    role: Literal["sanctioner"]
+    name: str = ""
+    deadline: ScenarioDate | None = None
+    threat: Threat = Threat()
+    credibility: Share = Field(0.0, description="probability of carrying out the threat at "
+                                                "the deadline")
+    extension_probability: Share = Field(
+        0.0, description="probability of extending the deadline when talks show progress")
+    extension_days: Annotated[int, Field(ge=1)] = 14
+    progress_window_days: Annotated[int, Field(ge=1)] = Field(
+        14, description="talks within this many days before the deadline count as progress")
+    lift_on_deal: bool = Field(True, description="a deal lifts tariffs and sanctions")
+
+
+class Buyer(_Model):
+    """A buyer of the occupier's crude inside an importing country."""
+
+    name: str = ""
+    base_volume_mbd: NonNeg = Field(description="Russian crude bought at start, mb/d")
+    penalty_exposure: Share = Field(
+        1.0, description="share of its country's expected tariff cost the buyer weighs")
+    sanctions_exposure: Share = Field(
+        0.0, description="share of its purchases it stops when company sanctions apply")
+    discount_capture: Share = Field(1.0, description="share of the Urals discount it keeps")
+    adjustment_days: Annotated[float, Field(ge=1.0)] = Field(
+        30.0, description="mean lag of volume adjustment, days (cargoes booked ahead)")
+
+
+class Importer(_Model):
+    """A country that imports the occupier's crude and exports to the sanctioner."""
+
+    role: Literal["importer"]
+    name: str = ""
+    exports_to_us_busd: NonNeg = Field(0.0, description="goods exports to the US, USD bn/yr")
+    trade_elasticity: NonNeg = Field(4.0, description="sigma in X0*(1+t)^-sigma")
+    stance: Literal["defy", "neutral", "comply"] = "neutral"
+    buyers: dict[str, Buyer] = Field(default_factory=dict)
+
+
+class Supplier(_Model):
+    """Another oil supplier whose spare capacity offsets lost occupier barrels."""
+
+    role: Literal["supplier"]
+    name: str = ""
+    spare_capacity_mbd: NonNeg = Field(0.0, description="spare capacity, mb/d")
+    response_share: Share = Field(0.5, description="share of lost barrels it replaces")
+
+
+Actor = Annotated[Belligerent | Sanctioner | Importer | Supplier, Field(discriminator="role")]
+
+
+class Market(_Model):
+    """World oil market and the occupier's exports."""
+
+    brent_usd: Positive = Field(description="Brent at start, USD/bbl")
+    urals_discount_usd: NonNeg = Field(description="Urals discount to Brent at start, USD/bbl")
+    discount_per_unsold_usd: NonNeg = Field(
+        0.0, description="widening of the discount per mb/d of unsold exports, USD/bbl per mb/d")
+    export_capacity_mbd: NonNeg | None = Field(
+        None, description="occupier's crude export capacity, mb/d (default: sum of buyers)")
+    reroute_share: Share = Field(0.5, description="share of unsold barrels placed elsewhere "
+                                                  "at the discount; the rest is shut in")
+    shutin_price_usd: NonNeg = Field(0.0, description="Urals price below which unsold "
+                                                      "barrels are shut in, USD/bbl")
+    world_demand_mbd: Positive = Field(103.0, description="world oil demand, mb/d")
+    supply_elasticity: NonNeg = Field(0.1, description="short-run supply elasticity")
+    demand_elasticity: Annotated[float, Field(le=0.0)] = Field(
+        -0.25, description="short-run demand elasticity (negative)")
+    brent_volatility_per_day: NonNeg = Field(0.0, description="s.d. of daily log Brent shock")
+    brent_persistence: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.97, description="AR(1) coefficient of the log Brent shock")
+
+
+class Talks(_Model):
+    scheduled: tuple[ScenarioDate, ...] = ()
+    rate_per_day: Share = Field(0.0, description="probability of unscheduled talks on a day")
+
+
+class Negotiation(_Model):
+    protocol: Literal["nash", "alternating_offers", "split_the_difference"] = "nash"
+    talks: Talks = Talks()
+    p_agree: Share = Field(1.0, description="probability of agreeing when a deal is possible")
+    valuation_horizon_days: Annotated[int, Field(ge=1)] = Field(
+        180, description="how far ahead belligerents value fighting on, days")
+    nash_power: Share = Field(0.5, description="occupier's bargaining power (nash)")
+    proposer: str | None = Field(None, description="belligerent who proposes first "
+                                                   "(alternating_offers; default the occupier)")
+
+
+class Action(_Model):
+    """A dated action from the timeline (what actually happened, for back-tests)."""
+
+    date: ScenarioDate
+    actor: str
+    action: Literal["secondary_tariff", "lift_tariff", "company_sanctions",
+                    "lift_company_sanctions", "talks"]
+    target: str | None = None
+    rate: NonNeg | None = None
+    share: Share | None = None
+    note: str | None = None
+
+
+class Sweep(_Model):
+    method: Literal["grid", "lhs", "sobol"] = "grid"
+    samples: Annotated[int, Field(ge=1)] = 16
+    parameters: dict[str, tuple[Any, ...] | dict[str, float]] = Field(default_factory=dict)
+
+
+class Ensemble(_Model):
+    replicates: Annotated[int, Field(ge=1)] = 1000
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    chunk_size: Annotated[int, Field(ge=1)] = 10_000
+
+
+class Outputs(_Model):
+    counterfactual: bool = Field(False, description="rerun each replicate without the "
+                                                    "measures, on the same random numbers")
+    keep_series: Annotated[int, Field(ge=0)] = Field(
+        100, description="replicates whose full daily series are kept")
+    report: bool = True
+
+
+class Scenario(_Model):
+    """A whole scenario, resolved: ``extends`` merged, offsets turned into dates."""
+
+    schema_: Literal[1] = Field(SCHEMA_VERSION, alias="schema")
+    name: Ident
+    description: str = ""
+    sources: dict[str, Source] = Field(default_factory=dict)
+    cite: dict[str, str] = Field(
+        default_factory=dict, description="dotted key -> source id, or 'assumption'")
+    start: _dt.date
+    horizon_days: Annotated[int, Field(ge=1, le=3650)]
+    regions: dict[str, Region] = Field(min_length=1)
+    actors: dict[str, Actor] = Field(min_length=1)
+    market: Market
+    negotiation: Negotiation = Negotiation()
+    timeline: tuple[Action, ...] = ()
+    uncertainty: dict[str, Distribution] = Field(default_factory=dict)
+    sweep: Sweep | None = None
+    ensemble: Ensemble = Ensemble()
+    outputs: Outputs = Outputs()
+
+    # ----- convenience views used by the model and the report --------------------------
+    def actors_of(self, role: str) -> dict[str, Any]:
+        """Actors with the given role, in file order."""
+        return {k: a for k, a in self.actors.items() if a.role == role}
+
+    @property
+    def end(self) -> _dt.date:
+        return self.start + _dt.timedelta(days=self.horizon_days)
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data of the resolved scenario: dicts, lists, numbers, text and dates."""
+        return _plain(self.model_dump(by_alias=True, exclude_none=True))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

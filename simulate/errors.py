@@ -41,7 +41,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        head = ": ".join(x for x in (where, self.key) if x)
+        return f"{head}: {self.message}" if head else self.message
 
 
 class ScenarioError(SimulateError):
@@ -54,6 +55,11 @@ class ScenarioError(SimulateError):
             problems = [problems]
         self.problems: list[Problem] = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def from_text(cls, message: str, key: str = "") -> ScenarioError:
+        """An error about an option or argument rather than a place in a file."""
+        return cls(Problem("", 0, 0, key, message))
 
 
 class ResultsError(SimulateError):

@@ -1,0 +1,134 @@
+"""Commands that run the model: run, trace."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import click
+
+from ..errors import ResultsError, ScenarioError
+from ..execution.backends import BACKENDS
+from ..execution.runner import ENGINES
+from ..scenario import parse_set_options
+from .main import cli
+from .scenario_cmds import load_from_cli, scenario_argument, set_option
+
+__all__ = ["format_summary"]
+
+
+def format_summary(table, title: str) -> str:
+    """The headline table as aligned text: metric, estimate, 95% interval, unit."""
+    lines = [title, ""]
+    width = max(len(m) for m in table["metric"])
+    for row in table.itertuples(index=False):
+        if row.estimate is None or (isinstance(row.estimate, float) and math.isnan(row.estimate)):
+            est, ci = "n/a", "(no cases)"
+        else:
+            est = _num(row.estimate)
+            ci = f"[{_num(row.ci_low)}, {_num(row.ci_high)}]"
+        lines.append(f"  {row.metric:<{width}}  {est:>9}  {ci:<23} {row.unit}")
+    return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    ax = abs(x)
+    return f"{x:.3f}" if ax < 10 else f"{x:.1f}" if ax < 1000 else f"{x:,.0f}"
+
+
+@cli.command()
+@scenario_argument
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write results, figures and report into this folder.")
+@click.option("--replicates", "-n", type=click.IntRange(min=1), help="Number of replicates.")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed.")
+@click.option("--engine", type=click.Choice(ENGINES), default="batch", show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--backend", type=click.Choice(BACKENDS), help="Default: serial for one worker, "
+              "processes for several, dask with --scheduler.")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786.")
+@click.option("--chunk-size", type=click.IntRange(min=1), help="Replicates per task.")
+@set_option
+@click.option("--force", is_flag=True, help="Replace results already in --out.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run in --out.")
+@click.option("--no-report", is_flag=True, help="Skip figures and report.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+def run(scenario: str, out: Path | None, replicates: int | None, seed: int | None, engine: str,
+        workers: int, backend: str | None, scheduler: str | None, chunk_size: int | None,
+        sets: tuple[str, ...], force: bool, resume: bool, no_report: bool, as_json: bool,
+        quiet: bool) -> None:
+    """Run a scenario's replicates, print the headline summary, and save results.
+
+    \b
+    Example:
+      simulate run scenarios/aug2025.yaml --replicates 2000 --seed 1 --out runs/aug2025
+    """
+    from ..execution.runner import run as run_api
+    s = load_from_cli(scenario, sets)
+    if out is not None and out.exists() and any(out.iterdir()) and not (force or resume):
+        raise ResultsError(f"{out} already holds results; use --force to replace them, "
+                           "--resume to continue an interrupted run, or another --out")
+    kwargs = dict(replicates=replicates, seed=seed, engine=engine, workers=workers,
+                  backend=backend, scheduler=scheduler, chunk_size=chunk_size,
+                  progress=not quiet)
+    if resume:
+        if out is None:
+            raise ScenarioError.from_text("--resume needs --out")
+        kwargs["resume_dir"] = out
+    results = run_api(s, **kwargs)
+    if out is not None:
+        results.save(out, overwrite=True)
+        if not (no_report or not s.outputs.report):
+            from ..report import build_report
+            build_report(results, out)
+    if as_json:
+        click.echo(json.dumps(results.summary_dict(), indent=2))
+    elif not quiet:
+        n = len(results.outcomes)
+        click.echo(format_summary(results.summary(), f"{s.name}: {n} replicates, seed "
+                                  f"{results.manifest['seed']}, engine {engine}"))
+        if out is not None:
+            click.echo(f"\nresults written to {out}/")
+
+
+@cli.command()
+@scenario_argument
+@click.option("--replicate", "-r", type=click.IntRange(min=0), required=True,
+              help="Index of the replicate to replay.")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's).")
+@set_option
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the log to this file instead of standard output.")
+def trace(scenario: str, replicate: int, seed: int | None, sets: tuple[str, ...], fmt: str,
+          out: Path | None) -> None:
+    """Replay one replicate alone and tell its story, one line per event.
+
+    The replicate has exactly the numbers it has inside a full run with the same seed.
+
+    \b
+    Example:
+      simulate trace scenarios/aug2025.yaml --replicate 7
+      simulate trace scenarios/aug2025.yaml -r 7 --format csv --out trace7.csv
+    """
+    from ..trace import trace as trace_api
+    t = trace_api(load_from_cli(scenario, sets), replicate, seed=seed)
+    if fmt == "text":
+        text = t.text() + "\n"
+    elif fmt == "csv":
+        text = t.log.to_csv(index=False)
+    else:
+        text = json.dumps(t.log.to_dict("records"), indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        from ..results.files import write_text_atomic
+        write_text_atomic(out, text)
+
+
+_ = parse_set_options  # re-exported for tests of --set parsing

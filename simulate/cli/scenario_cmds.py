@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ScenarioError
+from ..scenario.loader import OVERRIDE_FILE
 from ..scenario import (bundled_scenarios, dump_yaml, find_scenario, json_schema,
                         load_scenario, parse_set_options)
 from .main import cli
@@ -22,7 +23,8 @@ scenario_argument = click.argument("scenario", metavar="SCENARIO")
 
 def load_from_cli(scenario: str, sets: tuple[str, ...] = ()):
     """Load a scenario named by path or bundled name, with ``--set`` overrides."""
-    return load_scenario(find_scenario(scenario), overrides=parse_set_options(sets))
+    return load_scenario(find_scenario(scenario), overrides=parse_set_options(sets),
+                         override_source=OVERRIDE_FILE)
 
 
 @cli.command()

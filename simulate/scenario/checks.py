@@ -1,16 +1,41 @@
-"""Checks that span several parts of a scenario (references, horizons, parameter paths)."""
+"""Checks that span several parts of a scenario (references, horizons, parameter paths).
+
+They read plain data (the scenario as written, after ``extends`` and overrides) and look only
+at parts that are well-formed, so they run whether or not the typed validation succeeded: a
+file with a wrong type *and* an unknown tariff target gets both problems reported at once,
+and a part that is malformed is reported once, by the typed validation, not again here.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as _dt
+import types
+import typing
+from typing import Any, NamedTuple
 
-from .schema import Belligerent, Importer, Sanctioner, Scenario
-from .messages import nearest
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from .dates import resolve_date
+from .distributions import Distribution
+from .messages import describe, expectation, suggest, unwrap
+from .schema import Scenario
 from .yamlio import join_key
 
-__all__ = ["cross_check", "lookup", "split_key", "MISSING"]
+__all__ = ["Finding", "cross_check", "lookup", "split_key", "resolve_path", "MISSING"]
 
 MISSING = _MISSING = object()
+ROLES = ("belligerent", "sanctioner", "importer", "supplier")
+SIDES = ("occupier", "defender")
+UNBOUNDED = ("normal", "lognormal")
+
+
+class Finding(NamedTuple):
+    """A problem found by a check: dotted key, message, and whether it is placed at the key
+    itself (an unknown name) rather than at its value."""
+
+    key: str
+    message: str
+    at_key: bool = False
 
 
 def lookup(data: Any, dotted: str) -> Any:
@@ -43,108 +68,349 @@ def split_key(dotted: str) -> list[str | int]:
     return parts
 
 
-def _in_horizon(s: Scenario, when, key: str, what: str, out: list) -> None:
-    if not s.start <= when <= s.end:
-        out.append((key, f"{what} must lie inside the horizon {s.start} to {s.end}, "
-                         f"found {when}"))
+# ----- reading plain data defensively ----------------------------------------------------
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
-def cross_check(s: Scenario, data: dict) -> list[tuple[str, str]]:
-    """Problems as (dotted key, message) pairs; the loader adds the positions.
+def _list(value: Any) -> list:
+    return list(value) if isinstance(value, list | tuple) else []
 
-    ``data`` is the scenario as written (after merging); parameter paths are looked up in the
-    scenario with its defaults filled in, so a default value can be made uncertain too.
-    """
-    out: list[tuple[str, str]] = []
-    full = s.model_dump(by_alias=True)
-    regions, actors = set(s.regions), s.actors
-    importers = {k for k, a in actors.items() if isinstance(a, Importer)}
-    belligerents = {k: a for k, a in actors.items() if isinstance(a, Belligerent)}
 
-    sides = [a.side for a in belligerents.values()]
-    if belligerents and sorted(sides) != ["defender", "occupier"]:
-        out.append(("actors", "expected exactly one belligerent with side 'occupier' and one "
-                              f"with side 'defender', found sides {sorted(sides)}"))
-    if not belligerents:
-        out.append(("actors", "expected two belligerents (occupier and defender), found none"))
-    if sum(r.weight for r in s.regions.values()) <= 0:
-        out.append(("regions", "expected region weights with a positive sum, found all 0"))
+def _num(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
 
-    for aid, a in actors.items():
-        if isinstance(a, Belligerent):
-            for region in a.demands:
+
+def _date(value: Any, start: _dt.date | None) -> _dt.date | None:
+    try:
+        value = resolve_date(value, start)
+    except ValueError:
+        return None
+    return value if isinstance(value, _dt.date) else None
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+class _Horizon:
+    """The scenario's start and end, when both are well-formed."""
+
+    def __init__(self, data: dict):
+        self.start = _date(data.get("start"), None)
+        days = data.get("horizon_days")
+        ok = isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 3650
+        self.end = self.start + _dt.timedelta(days=days) if self.start and ok else None
+
+    def check(self, value: Any, key: str, out: list[Finding]) -> None:
+        if self.end is None or value is None:
+            return
+        when = _date(value, self.start)
+        if when is None:
+            return
+        if not self.start <= when <= self.end:
+            given = f" ({value.strip()})" if isinstance(value, str) and "+" in value else ""
+            out.append(Finding(key, f"expected a date inside the horizon {self.start} to "
+                                    f"{self.end} (start + horizon_days), found {when}{given}"))
+
+
+# ----- the checks ------------------------------------------------------------------------
+
+def cross_check(data: dict) -> list[Finding]:
+    """Problems that no single field can see, as :class:`Finding` (the loader places them)."""
+    out: list[Finding] = []
+    if not isinstance(data, dict):
+        return out
+    horizon = _Horizon(data)
+    regions = _dict(data.get("regions"))
+    actors = _dict(data.get("actors"))
+    roles = {aid: a.get("role") for aid, a in actors.items() if isinstance(a, dict)}
+    importers = [aid for aid, role in roles.items() if role == "importer"]
+
+    _check_belligerents(actors, roles, out)
+    weights = [_num(_dict(r).get("weight")) for r in regions.values()]
+    if weights and all(w is not None and w >= 0 for w in weights) and sum(weights) <= 0:
+        out.append(Finding("regions", "expected region weights with a positive sum, "
+                                      "found all weights 0"))
+
+    for aid, actor in actors.items():
+        if not isinstance(actor, dict):
+            continue
+        role = actor.get("role")
+        if role == "belligerent" and "regions" in data and isinstance(data["regions"], dict):
+            for region in _dict(actor.get("demands")):
                 if region not in regions:
-                    out.append((f"actors.{aid}.demands.{region}",
-                                "unknown region" + nearest(region, regions)))
-        if isinstance(a, Sanctioner):
-            if a.deadline is not None:
-                _in_horizon(s, a.deadline, f"actors.{aid}.deadline", "the deadline", out)
-            tariff = a.threat.secondary_tariff
-            for i, target in enumerate(tariff.targets if tariff else ()):
-                if target not in importers:
-                    out.append((f"actors.{aid}.threat.secondary_tariff.targets[{i}]",
-                                f"a tariff target must be an importer actor, found {target!r}"
-                                + nearest(target, importers)))
-            if (tariff or a.threat.company_sanctions) and a.deadline is None:
-                out.append((f"actors.{aid}.threat", "a threat needs a deadline"))
+                    names = ", ".join(map(str, regions)) if len(regions) <= 12 else "..."
+                    out.append(Finding(f"actors.{aid}.demands.{region}",
+                                       f"expected a region named in 'regions' ({names}), found "
+                                       f"{region!r}" + suggest(str(region), map(str, regions)),
+                                       at_key=True))
+        if role == "sanctioner":
+            _check_sanctioner(aid, actor, roles, importers, horizon, out)
 
-    for i, act in enumerate(s.timeline):
-        key = f"timeline[{i}]"
-        _in_horizon(s, act.date, f"{key}.date", "a timeline action", out)
-        if act.actor not in actors:
-            out.append((f"{key}.actor", f"unknown actor {act.actor!r}" + nearest(act.actor, actors)))
-        if act.action in ("secondary_tariff", "lift_tariff"):
-            if act.target not in importers:
-                out.append((f"{key}.target", "a tariff target must be an importer actor, "
-                                             f"found {act.target!r}"))
-            if act.action == "secondary_tariff" and act.rate is None:
-                out.append((f"{key}.rate", "required key missing for a secondary_tariff action"))
-        if act.action == "company_sanctions" and act.share is None:
-            out.append((f"{key}.share", "required key missing for a company_sanctions action"))
+    for i, act in enumerate(_list(data.get("timeline"))):
+        if isinstance(act, dict):
+            _check_action(f"timeline[{i}]", act, roles, importers, horizon, out)
 
-    for i, day in enumerate(s.negotiation.talks.scheduled):
-        _in_horizon(s, day, f"negotiation.talks.scheduled[{i}]", "scheduled talks", out)
-    proposer = s.negotiation.proposer
-    if proposer is not None and proposer not in belligerents:
-        out.append(("negotiation.proposer", f"expected a belligerent actor id, found {proposer!r}"
-                                            + nearest(proposer, belligerents)))
+    negotiation = _dict(data.get("negotiation"))
+    for i, day in enumerate(_list(_dict(negotiation.get("talks")).get("scheduled"))):
+        horizon.check(day, f"negotiation.talks.scheduled[{i}]", out)
+    proposer = negotiation.get("proposer")
+    role = roles.get(proposer) if isinstance(proposer, str) else None
+    if isinstance(proposer, str) and actors and (
+            proposer not in actors or role in ROLES and role != "belligerent"):
+        belligerents = [a for a, r in roles.items() if r == "belligerent"]
+        out.append(Finding("negotiation.proposer",
+                           f"expected the id of a belligerent actor, found {proposer!r}"
+                           + _what_is(proposer, roles)
+                           + _options(proposer, belligerents, "belligerents")))
 
-    capacity = s.market.export_capacity_mbd
-    bought = sum(b.base_volume_mbd for a in actors.values() if isinstance(a, Importer)
-                 for b in a.buyers.values())
-    if capacity is not None and capacity + 1e-12 < bought:
-        out.append(("market.export_capacity_mbd",
-                    f"expected at least the buyers' base volumes ({bought:g} mb/d), found "
-                    f"{capacity:g}"))
-
-    for key, src in s.cite.items():
-        if lookup(full, key) is _MISSING:
-            out.append((f"cite.{key}", "cites a key that is not in the scenario"))
-        if src != "assumption" and src not in s.sources:
-            out.append((f"cite.{key}", f"unknown source {src!r} (expected a key of 'sources' "
-                                       "or 'assumption')" + nearest(src, s.sources)))
-
-    for section in ("uncertainty",):
-        for key in getattr(s, section):
-            if lookup(full, key) is _MISSING:
-                out.append((join_key(section, key), "no such parameter in the scenario"
-                            + _near_path(full, key)))
-    if s.sweep is not None:
-        for key in s.sweep.parameters:
-            if lookup(full, key) is _MISSING:
-                out.append((f"sweep.parameters.{key}", "no such parameter in the scenario"
-                            + _near_path(full, key)))
+    _check_capacity(data, actors, out)
+    _check_cite(data, out)
+    _check_uncertainty(data, horizon, out)
+    sweep = _dict(data.get("sweep"))
+    for key in _dict(sweep.get("parameters")):
+        _, problem = resolve_path(data, str(key))
+        if problem:
+            out.append(Finding(join_key("sweep.parameters", key), problem, at_key=True))
     return out
 
 
-def _near_path(data: Any, dotted: str) -> str:
-    """Suggest the closest existing key at the first path element that does not exist."""
-    node, parts = data, split_key(dotted)
-    for part in parts:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
+def _options(name: str, options: Any, label: str) -> str:
+    """' (did you mean 'x'?)' for a close option, else ' (label: a, b, c)' if there are few."""
+    options = sorted(map(str, options))
+    hint = suggest(name, options)
+    if hint or not options or len(options) > 12:
+        return hint
+    return f" ({label}: {', '.join(options)})"
+
+
+def _what_is(aid: str, roles: dict) -> str:
+    role = roles.get(aid)
+    if role in ROLES:
+        return f", {'an' if role[0] in 'aeiou' else 'a'} {role}"
+    return ", which is not an actor" if aid not in roles else ""
+
+
+def _check_belligerents(actors: dict, roles: dict, out: list[Finding]) -> None:
+    if not actors or not all(r in ROLES for r in roles.values()) or len(roles) < len(actors):
+        return  # malformed actors are reported by the typed validation
+    sides = {aid: actors[aid].get("side") for aid, r in roles.items() if r == "belligerent"}
+    if not all(s in SIDES for s in sides.values()):
+        return
+    if len(sides) != 2:
+        found = f"{len(sides)} ({', '.join(sides)})" if sides else "none"
+        out.append(Finding("actors", "expected two belligerents, one with side 'occupier' and "
+                                     f"one with side 'defender', found {found}"))
+    elif len(set(sides.values())) == 1:
+        (first, side), (second, _) = sides.items()
+        other = "defender" if side == "occupier" else "occupier"
+        out.append(Finding(f"actors.{second}.side",
+                           f"expected {other!r} ({first} is the {side}; the two belligerents "
+                           f"are on opposite sides), found {side!r}"))
+
+
+def _target_problem(target: Any, roles: dict, importers: list[str]) -> str | None:
+    """Message when ``target`` is not an importer actor; None when fine or malformed."""
+    if not isinstance(target, str) or target in importers:
+        return None
+    if target in roles and roles[target] not in ROLES:
+        return None  # its role is wrong, and reported there
+    if target in roles:
+        return (f"expected the id of an importer actor, found {target!r}"
+                + _what_is(target, roles) + _options("", importers, "importers"))
+    return (f"expected the id of an importer actor, found {target!r}"
+            + _what_is(target, roles) + _options(target, importers, "importers"))
+
+
+def _check_sanctioner(aid: str, actor: dict, roles: dict, importers: list[str],
+                      horizon: _Horizon, out: list[Finding]) -> None:
+    deadline = actor.get("deadline")
+    horizon.check(deadline, f"actors.{aid}.deadline", out)
+    threat = _dict(actor.get("threat"))
+    tariff = _dict(threat.get("secondary_tariff"))
+    for i, target in enumerate(_list(tariff.get("targets"))):
+        problem = _target_problem(target, roles, importers)
+        if problem:
+            out.append(Finding(f"actors.{aid}.threat.secondary_tariff.targets[{i}]", problem))
+    if (threat.get("secondary_tariff") or threat.get("company_sanctions")) and deadline is None:
+        out.append(Finding(f"actors.{aid}.threat",
+                           f"expected a deadline with a threat (actors.{aid}.deadline: the day "
+                           "the threat is carried out or not), found no deadline"))
+
+
+_NEEDS = {"secondary_tariff": ("target", "rate"), "lift_tariff": ("target",),
+          "company_sanctions": ("share",)}
+
+
+def _check_action(key: str, act: dict, roles: dict, importers: list[str], horizon: _Horizon,
+                  out: list[Finding]) -> None:
+    horizon.check(act.get("date"), f"{key}.date", out)
+    actor = act.get("actor")
+    if isinstance(actor, str) and roles and actor not in roles:
+        out.append(Finding(f"{key}.actor", f"expected the id of an actor, found {actor!r}"
+                                           + _options(actor, roles, "actors")))
+    action = act.get("action")
+    for need in _NEEDS.get(action, ()) if isinstance(action, str) else ():
+        if act.get(need) is None:
+            out.append(Finding(f"{key}.{need}",
+                               f"required key missing (a {action} action needs a {need})"))
+    if action in ("secondary_tariff", "lift_tariff"):
+        problem = _target_problem(act.get("target"), roles, importers)
+        if problem:
+            out.append(Finding(f"{key}.target", problem))
+
+
+def _check_capacity(data: dict, actors: dict, out: list[Finding]) -> None:
+    capacity = _num(_dict(data.get("market")).get("export_capacity_mbd"))
+    if capacity is None:
+        return
+    volumes = [_num(_dict(b).get("base_volume_mbd"))
+               for a in actors.values() if isinstance(a, dict) and a.get("role") == "importer"
+               for b in _dict(a.get("buyers")).values()]
+    if any(v is None or v < 0 for v in volumes):
+        return
+    bought = sum(volumes)
+    if capacity >= 0 and capacity + 1e-12 < bought:
+        out.append(Finding("market.export_capacity_mbd",
+                           f"expected at least the buyers' base volumes ({bought:g} mb/d), "
+                           f"found {capacity:g}"))
+
+
+def _check_cite(data: dict, out: list[Finding]) -> None:
+    sources = _dict(data.get("sources"))
+    for key, src in _dict(data.get("cite")).items():
+        _, problem = resolve_path(data, str(key))
+        if problem:
+            out.append(Finding(f"cite.{key}", problem, at_key=True))
+        if isinstance(src, str) and src != "assumption" and src not in sources:
+            out.append(Finding(f"cite.{key}", "expected a key of 'sources' or 'assumption', "
+                                              f"found {src!r}" + suggest(src, sources)))
+
+
+def _check_uncertainty(data: dict, horizon: _Horizon, out: list[Finding]) -> None:
+    adapter = TypeAdapter(Distribution)
+    for key, spec in _dict(data.get("uncertainty")).items():
+        where = join_key("uncertainty", key)
+        annotation, problem = resolve_path(data, str(key))
+        if problem:
+            out.append(Finding(where, problem, at_key=True))
             continue
-        if isinstance(node, dict):
-            return nearest(str(part), [str(k) for k in node])
-        return ""
-    return ""
+        if annotation is None:
+            continue
+        try:
+            dist = adapter.validate_python(spec)
+        except ValidationError:
+            continue  # reported by the typed validation
+        values = dist.values if dist.dist == "choice" else dist.support()
+        target = TypeAdapter(annotation)
+        for value in dict.fromkeys(values):
+            try:
+                target.validate_python(value, context={"start": horizon.start})
+            except ValidationError as exc:
+                wanted = expectation(exc.errors(include_url=False)[0])
+                reach = (f"can give {describe(value)}" if dist.dist == "choice"
+                         else f"reaches {_fmt(value)} (its values run from "
+                              f"{_fmt(values[0])} to {_fmt(values[1])})")
+                hint = (f"; {dist.dist} is unbounded, use beta, uniform or triangular for a "
+                        "bounded parameter" if dist.dist in UNBOUNDED else "")
+                out.append(Finding(where, f"expected a distribution that stays within what "
+                                          f"{key} accepts ({wanted}), found one that "
+                                          f"{reach}{hint}"))
+                break
+
+
+# ----- parameter paths -------------------------------------------------------------------
+
+def _field_type(field: Any) -> Any:
+    """A model field's annotation with its constraints (ge, le, validators) put back on."""
+    if field.metadata:
+        return typing.Annotated[(field.annotation, *field.metadata)]
+    return field.annotation
+
+
+def _default_of(field: Any) -> Any:
+    value = field.get_default(call_default_factory=True)
+    if isinstance(value, BaseModel):
+        return value.model_dump(by_alias=True)
+    return value
+
+
+def _union_member(tp: Any, node: Any) -> Any:
+    """The model of a tagged union (actors by ``role``, distributions by ``dist``) for node."""
+    if not isinstance(node, dict):
+        return None
+    for arg in typing.get_args(tp):
+        arg = unwrap(arg)
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            for tag in ("role", "dist"):
+                field = arg.model_fields.get(tag)
+                if field is not None and node.get(tag) in typing.get_args(field.annotation):
+                    return arg
+    return None
+
+
+def resolve_path(data: dict, dotted: str, root: type[BaseModel] | None = None,
+                 ) -> tuple[Any, str | None]:
+    """Follow a dotted key through the schema and the data together.
+
+    Returns (annotation of the value there, None) when the key names a value of the scenario
+    (defaults count), (None, message) when it does not, and (None, None) when the data on the
+    way is malformed and the typed validation reports it.
+    """
+    tp: Any = Scenario if root is None else root
+    node: Any = data
+    walked = ""
+    for part in split_key(dotted):
+        base = unwrap(tp)
+        origin = typing.get_origin(base)
+        where = walked or "the scenario"
+        if node is None:
+            return None, (f"expected the dotted key of a scenario parameter, found {dotted!r}: "
+                          f"{walked} is not set")
+        if origin in (typing.Union, types.UnionType):
+            base = _union_member(base, node)
+            if base is None:
+                return None, None
+        if isinstance(base, type) and issubclass(base, BaseModel):
+            if not isinstance(node, dict):
+                return None, None
+            fields = {f.alias or n: f for n, f in base.model_fields.items()}
+            field = fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                return None, (f"expected the dotted key of a scenario parameter, found "
+                              f"{dotted!r}: {where} has no {part!r}"
+                              + _options(str(part), fields, "keys"))
+            if part in node:
+                node = node[part]
+            elif field.is_required():
+                return None, None  # reported as missing
+            else:
+                node = _default_of(field)
+            tp = _field_type(field)
+        elif origin is dict:
+            if not isinstance(node, dict):
+                return None, None
+            if part not in node:
+                return None, (f"expected the dotted key of a scenario parameter, found "
+                              f"{dotted!r}: {where} has no {part!r}"
+                              + _options(str(part), map(str, node), "keys"))
+            node, tp = node[part], typing.get_args(base)[1]
+        elif origin in (tuple, list):
+            if not isinstance(node, list | tuple):
+                return None, None
+            if not isinstance(part, int) or not 0 <= part < len(node):
+                return None, (f"expected the dotted key of a scenario parameter, found "
+                              f"{dotted!r}: {where} has no item {part!r} (it has "
+                              f"{len(node)})")
+            node, tp = node[part], typing.get_args(base)[0]
+        else:
+            return None, (f"expected the dotted key of a scenario parameter, found {dotted!r}: "
+                          f"{where} is a single value, it has no {part!r}")
+        walked = join_key(walked, part)
+    return tp, None

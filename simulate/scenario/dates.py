@@ -35,7 +35,13 @@ def resolve_date(value: Any, start: _dt.date | None) -> Any:
 
 
 def _validate(value: Any, info: ValidationInfo) -> Any:
-    start = (info.context or {}).get("start")
+    context = info.context or {}
+    start = context.get("start")
+    if start is None and context.get("start_invalid") and isinstance(value, str) \
+            and _OFFSET.match(value.strip()):
+        # 'start' itself is wrong and reported there; a well-formed offset is not a second
+        # problem. The placeholder never leaves validation, which fails on 'start'.
+        return _dt.date.min
     return resolve_date(value, start)
 
 

@@ -8,15 +8,28 @@ replicate, and independent of chunking.
 
 from __future__ import annotations
 
+import math
+from statistics import NormalDist
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
 
 __all__ = [
     "Uniform", "Normal", "LogNormal", "Beta", "Triangular", "Choice", "Distribution",
 ]
+
+
+#: quantiles taken as the ends of an unbounded distribution's support
+TAIL = 0.5e-9
+
+
+def _stats() -> Any:
+    """scipy.stats, imported on first use: it costs a second of start-up, and validating a
+    scenario file does not need it."""
+    from scipy import stats
+
+    return stats
 
 
 class _Dist(BaseModel):
@@ -30,12 +43,9 @@ class _Dist(BaseModel):
         return np.asarray(self.frozen().ppf(u), dtype=float)
 
     def support(self) -> tuple[float, float]:
-        """Smallest and largest value a draw can take (0.5e-9 and 1-0.5e-9 quantiles if unbounded)."""
-        lo, hi = self.frozen().support()
-        if not np.isfinite(lo):
-            lo = float(self.ppf(np.array([0.5e-9]))[0])
-        if not np.isfinite(hi):
-            hi = float(self.ppf(np.array([1 - 0.5e-9]))[0])
+        """Smallest and largest value a draw can take (the TAIL and 1-TAIL quantiles if
+        unbounded). Bounded distributions override this with their bounds."""
+        lo, hi = self.ppf(np.array([TAIL, 1 - TAIL]))
         return float(lo), float(hi)
 
 
@@ -49,11 +59,15 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _check(self) -> Uniform:
         if not self.low < self.high:
-            raise ValueError(f"uniform needs low < high, found low={self.low}, high={self.high}")
+            raise ValueError(f"expected low < high for a uniform distribution, found "
+                             f"low={self.low:g}, high={self.high:g}")
         return self
 
     def frozen(self) -> Any:
-        return stats.uniform(loc=self.low, scale=self.high - self.low)
+        return _stats().uniform(loc=self.low, scale=self.high - self.low)
+
+    def support(self) -> tuple[float, float]:
+        return float(self.low), float(self.high)
 
 
 class Normal(_Dist):
@@ -64,7 +78,11 @@ class Normal(_Dist):
     sd: float = Field(gt=0)
 
     def frozen(self) -> Any:
-        return stats.norm(loc=self.mean, scale=self.sd)
+        return _stats().norm(loc=self.mean, scale=self.sd)
+
+    def support(self) -> tuple[float, float]:
+        z = NormalDist().inv_cdf(1 - TAIL)
+        return float(self.mean - z * self.sd), float(self.mean + z * self.sd)
 
 
 class LogNormal(_Dist):
@@ -75,7 +93,10 @@ class LogNormal(_Dist):
     sigma: float = Field(gt=0)
 
     def frozen(self) -> Any:
-        return stats.lognorm(s=self.sigma, scale=self.median)
+        return _stats().lognorm(s=self.sigma, scale=self.median)
+
+    def support(self) -> tuple[float, float]:
+        return 0.0, float(self.median * math.exp(NormalDist().inv_cdf(1 - TAIL) * self.sigma))
 
 
 class Beta(_Dist):
@@ -90,11 +111,15 @@ class Beta(_Dist):
     @model_validator(mode="after")
     def _check(self) -> Beta:
         if not self.low < self.high:
-            raise ValueError(f"beta needs low < high, found low={self.low}, high={self.high}")
+            raise ValueError(f"expected low < high for a beta distribution, found "
+                             f"low={self.low:g}, high={self.high:g}")
         return self
 
     def frozen(self) -> Any:
-        return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
+        return _stats().beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
+
+    def support(self) -> tuple[float, float]:
+        return float(self.low), float(self.high)
 
 
 class Triangular(_Dist):
@@ -109,13 +134,16 @@ class Triangular(_Dist):
     def _check(self) -> Triangular:
         if not (self.low <= self.mode <= self.high and self.low < self.high):
             raise ValueError(
-                "triangular needs low <= mode <= high and low < high, found "
-                f"low={self.low}, mode={self.mode}, high={self.high}")
+                "expected low <= mode <= high and low < high for a triangular distribution, "
+                f"found low={self.low:g}, mode={self.mode:g}, high={self.high:g}")
         return self
 
     def frozen(self) -> Any:
         width = self.high - self.low
-        return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
+        return _stats().triang((self.mode - self.low) / width, loc=self.low, scale=width)
+
+    def support(self) -> tuple[float, float]:
+        return float(self.low), float(self.high)
 
 
 class Choice(_Dist):
@@ -129,11 +157,11 @@ class Choice(_Dist):
     def _check(self) -> Choice:
         if self.weights is not None:
             if len(self.weights) != len(self.values):
-                raise ValueError(f"choice needs one weight per value: {len(self.values)} values, "
-                                 f"{len(self.weights)} weights")
+                raise ValueError(f"expected one weight per value, found {len(self.values)} "
+                                 f"values and {len(self.weights)} weights")
             if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                raise ValueError(f"choice weights must be >= 0 with a positive sum, "
-                                 f"found {list(self.weights)}")
+                raise ValueError("expected weights >= 0 with a positive sum, found "
+                                 f"{[float(f'{w:g}') for w in self.weights]}")
         return self
 
     def _cum(self) -> np.ndarray:

@@ -6,8 +6,8 @@ Every problem of a file is collected and raised at once as one :class:`ScenarioE
 from __future__ import annotations
 
 import copy
-import re
 import datetime as _dt
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,16 +15,20 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
-from .checks import cross_check, split_key
+from .checks import Finding, cross_check, split_key
 from .dates import resolve_date
-from .messages import problems_from_validation
+from .messages import _parent, describe, problems_from_validation
 from .schema import Scenario
-from .yamlio import Position, load_yaml, parse_scalar
+from .yamlio import Position, parse_scalar, read_yaml
 
 __all__ = ["load_scenario", "read_merged", "apply_overrides", "validate", "with_overrides",
            "parse_set_options"]
 
 OVERRIDE_FILE = "--set"
+#: what problems of overrides given from Python name as their file
+PYTHON_OVERRIDES = "overrides"
+#: mappings whose keys are themselves dotted keys (``uncertainty.actors.US.credibility``)
+_DOTTED_MAPPINGS = ("uncertainty", "cite", "sweep.parameters")
 
 
 def _merge(base: Any, over: Any) -> Any:
@@ -41,61 +45,149 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
-def read_merged(path: Path | str, _chain: tuple[Path, ...] = ()) -> tuple[dict, dict]:
-    """Data and positions of a file with its ``extends`` chain merged in (base first)."""
-    path = Path(path)
-    real = path.resolve()
-    if real in _chain:
-        names = " -> ".join(str(p) for p in (*_chain, real))
-        raise ScenarioError(Problem(str(path), 0, 0, "extends", f"extends cycle: {names}"))
-    data, positions = load_yaml(path)
+def _display(path: Path) -> str:
+    """A path as the user wrote it, tidied: ``scenarios/../base.yaml`` -> ``base.yaml``."""
+    return os.path.normpath(path)
+
+
+class _Read:
+    """Problems found while reading a file and its ``extends`` chain, and the keys whose
+    values were dropped because of them (nothing more is reported about those)."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.skipped: list[str] = []
+
+
+def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...], read: _Read,
+                ) -> tuple[dict, dict] | None:
+    """Data and positions of ``path`` with its ``extends`` chain merged in (base first);
+    None when a problem leaves nothing usable (the problem is in ``read.problems``)."""
+    file = _display(path)
+    try:
+        data, positions, problems, skipped = read_yaml(file)
+    except ScenarioError as exc:
+        read.problems += exc.problems
+        return None
+    read.problems += problems
+    read.skipped += skipped
+    if data is None:
+        read.problems.append(Problem(file, 0, 0, "", "expected a mapping of scenario keys, "
+                                                     "found an empty file"))
+        return None
     if not isinstance(data, dict):
-        raise ScenarioError(Problem(str(path), 1, 1, "", "expected a mapping of scenario keys "
-                                                         f"at the top of the file, found {type(data).__name__}"))
-    parent = data.pop("extends", None)
-    if parent is None:
+        read.problems.append(Problem(file, 1, 1, "", "expected a mapping of scenario keys at "
+                                                     f"the top of the file, found {describe(data)}"))
+        return None
+    if "extends" not in data:
         return data, positions
-    if not isinstance(parent, str):
-        pos = positions["extends"]
-        raise ScenarioError(Problem(pos.file, pos.line, pos.column, "extends",
-                                    f"expected a file path, found {parent!r}"))
+    parent = data.pop("extends")
+    pos = positions["extends"]
+    if not isinstance(parent, str) or not parent.strip():
+        read.problems.append(Problem(pos.file, pos.line, pos.column, "extends",
+                                     f"expected the path of a scenario file, found "
+                                     f"{describe(parent)}"))
+        return None
     base_path = path.parent / parent
-    if not base_path.exists():
-        pos = positions["extends"]
-        raise ScenarioError(Problem(pos.file, pos.line, pos.column, "extends",
-                                    f"file not found: {base_path}"))
-    base, base_pos = read_merged(base_path, (*_chain, real))
+    here = (*chain, (path.resolve(), file))
+    if base_path.resolve() in {real for real, _ in here}:
+        names = " -> ".join([name for _, name in here] + [_display(base_path)])
+        read.problems.append(Problem(pos.file, pos.line, pos.column, "extends",
+                                     f"expected a chain of files that ends, found a cycle: "
+                                     f"{names}"))
+        return None
+    if not base_path.is_file():
+        what = "a folder" if base_path.is_dir() else "no such file"
+        read.problems.append(Problem(
+            pos.file, pos.line, pos.column, "extends",
+            f"expected the path of a scenario file, relative to this file's folder, found "
+            f"{parent!r} ({what}: {_display(base_path)})"))
+        return None
+    merged = _read_chain(base_path, here, read)
+    if merged is None:
+        return None
+    base, base_pos = merged
     merged_pos = dict(base_pos)
     for key, value in data.items():
         if not isinstance(value, dict):  # replaced whole: forget the base's positions below it
             merged_pos = {k: p for k, p in merged_pos.items()
-                          if not (k.startswith(key + ".") or k.startswith(key + "["))}
+                          if k.removeprefix("@key:") != key
+                          and not k.removeprefix("@key:").startswith((key + ".", key + "["))}
     merged_pos.update({k: v for k, v in positions.items() if k != "extends"})
     return _merge(base, data), merged_pos
 
 
+def read_merged(path: Path | str) -> tuple[dict, dict]:
+    """Data and positions of a file with its ``extends`` chain merged in (base first).
+
+    Raises :class:`ScenarioError` with every problem found while reading.
+    """
+    read = _Read()
+    merged = _read_chain(Path(path), (), read)
+    if merged is None or read.problems:
+        raise ScenarioError(read.problems)
+    return merged
+
+
+def _override_parts(data: dict, key: str) -> list[str | int]:
+    """Path of an override; inside ``uncertainty`` and ``cite`` (whose keys are dotted keys
+    themselves) the longest key already there is one part, else the rest of the key is."""
+    for section in _DOTTED_MAPPINGS:
+        if key.startswith(section + "."):
+            head = split_key(section)
+            rest = key[len(section) + 1:]
+            mapping = data
+            for part in head:
+                mapping = mapping.get(part) if isinstance(mapping, dict) else None
+            known = [k for k in (mapping or {}) if isinstance(k, str)
+                     and (rest == k or rest.startswith(k + "."))]
+            if known:
+                name = max(known, key=len)
+                return [*head, name, *split_key(rest[len(name) + 1:])] if rest != name \
+                    else [*head, name]
+            return [*head, rest]
+    return split_key(key)
+
+
 def apply_overrides(data: dict, positions: dict, overrides: Mapping[str, Any] | None,
                     source: str = OVERRIDE_FILE) -> dict:
-    """Set dotted keys in a copy of ``data``; their positions point at the override."""
+    """Set dotted keys in a copy of ``data``; their positions point at the override.
+
+    ``None`` removes a key, as in a file that ``extends`` another. Values are typed and
+    checked by the validation that follows, like values written in the file.
+    """
     data = copy.deepcopy(data)
     for key, value in (overrides or {}).items():
-        parts = split_key(key)
-        node = data
-        for part in parts[:-1]:
+        key = str(key)
+        parts = _override_parts(data, key)
+        node: Any = data
+        for i, part in enumerate(parts[:-1]):
             if isinstance(node, dict):
+                if not isinstance(node.get(part, {}), dict | list):
+                    done = ".".join(str(p) for p in parts[:i + 1])
+                    raise ScenarioError(Problem(
+                        source, 0, 0, key, f"expected a key inside a mapping, found {done} "
+                                           f"holding {describe(node[part])}"))
                 node = node.setdefault(part, {})
             elif isinstance(node, list) and isinstance(part, int) and part < len(node):
                 node = node[part]
             else:
                 raise ScenarioError(Problem(source, 0, 0, key,
-                                            f"cannot set: {part!r} is not inside a mapping"))
-        if isinstance(node, list) and isinstance(parts[-1], int) and parts[-1] < len(node):
-            node[parts[-1]] = value
+                                            f"expected a key inside a mapping or list, found "
+                                            f"{part!r} inside {describe(node)}"))
+        last = parts[-1]
+        if isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+            node[last] = value
         elif isinstance(node, dict):
-            node[parts[-1]] = value
+            if value is None:
+                node.pop(last, None)
+            else:
+                node[last] = value
         else:
-            raise ScenarioError(Problem(source, 0, 0, key, "cannot set a key inside a non-mapping"))
-        for k in [k for k in positions if k == key or k.startswith(key + ".")]:
+            raise ScenarioError(Problem(source, 0, 0, key, f"expected a key inside a mapping "
+                                                           f"or list, found {describe(node)}"))
+        for k in [k for k in positions if k.removeprefix("@key:") == key
+                  or k.removeprefix("@key:").startswith((key + ".", key + "["))]:
             del positions[k]
         positions[key] = positions["@key:" + key] = Position(source, 0, 0)
     return data
@@ -107,8 +199,9 @@ def parse_set_options(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
     for item in items:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
-            raise ScenarioError(Problem(OVERRIDE_FILE, 0, 0, item,
-                                        "expected KEY=VALUE, e.g. actors.US.credibility=0.8"))
+            raise ScenarioError(Problem(OVERRIDE_FILE, 0, 0, "",
+                                        "expected KEY=VALUE, e.g. actors.US.credibility=0.8, "
+                                        f"found {item!r}"))
         out[key.strip()] = parse_scalar(text)
     return out
 
@@ -121,70 +214,79 @@ def _start(data: dict) -> _dt.date | None:
     return value if isinstance(value, _dt.date) else None
 
 
-def validate(data: dict, positions: dict | None = None, file: str = "<scenario>") -> Scenario:
-    """Validate plain data into a :class:`Scenario`, or raise every problem at once."""
-    positions = positions or {}
+def _context(data: dict) -> dict:
+    start = _start(data)
+    return {"start": start, "start_invalid": start is None}
+
+
+def _under(key: str, roots: list[str] | tuple[str, ...]) -> bool:
+    return any(not r or key == r or key.startswith((r + ".", r + "[")) for r in roots)
+
+
+def _problems(data: dict, positions: dict, file: str) -> list[Problem]:
+    """Every problem of the data: typed validation and cross-references together."""
+    problems: list[Problem] = []
     try:
-        scenario = Scenario.model_validate(data, context={"start": _start(data)})
+        Scenario.model_validate(data, context=_context(data))
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, data, positions, Scenario, file)) from None
-    problems = [_place(key, msg, positions, file) for key, msg in cross_check(scenario, data)]
-    problems += _check_uncertainty(scenario, positions, file)
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
+        problems += problems_from_validation(exc, data, positions, Scenario, file)
+    problems += [_place(f, positions, file) for f in cross_check(data)]
+    return problems
 
 
-def _parent(key: str) -> str:
-    """``a.b[2].c`` -> ``a.b[2]`` -> ``a.b`` -> ``a`` -> ``''``."""
-    return re.sub(r"(\.[^.\[]+|\[\d+\])$", "", key) if ("." in key or "[" in key) else ""
-
-
-def _place(key: str, message: str, positions: dict, file: str) -> Problem:
-    pos = positions.get(key)
+def _place(finding: Finding, positions: dict, file: str) -> Problem:
+    key = finding.key
+    pos = positions.get("@key:" + key) if finding.at_key else None
+    pos = pos or positions.get(key)
     parent = key
     while pos is None and parent:
         parent = _parent(parent)
         pos = positions.get(parent)
     pos = pos or Position(file, 1, 1)
-    return Problem(pos.file, pos.line, pos.column, key, message)
+    return Problem(pos.file, pos.line, pos.column, key, finding.message)
 
 
-def _check_uncertainty(s: Scenario, positions: dict, file: str) -> list[Problem]:
-    """Each distribution's support must be values the parameter accepts."""
-    problems: list[Problem] = []
-    if not s.uncertainty:
-        return problems
-    base = s.to_data()
-    for key, dist in s.uncertainty.items():
-        values = dist.values if dist.dist == "choice" else dist.support()
-        for value in dict.fromkeys(values):
-            trial = apply_overrides(base, {}, {key: value})
-            try:
-                Scenario.model_validate(trial, context={"start": s.start})
-            except ValidationError as exc:
-                err = exc.errors(include_url=False)[0]
-                problems.append(_place(
-                    f"uncertainty.{key}",
-                    f"the distribution reaches {value!r}, which {key} does not accept: "
-                    f"{err['msg'][0].lower()}{err['msg'][1:]}", positions, file))
-                break
-    return problems
+def validate(data: dict, positions: dict | None = None, file: str = "<scenario>",
+             skipped: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """Validate plain data into a :class:`Scenario`, or raise every problem at once.
+
+    ``skipped`` lists keys whose values were dropped because of a problem already reported
+    (a forbidden YAML tag); nothing more is reported about them.
+    """
+    problems = [p for p in _problems(data, positions or {}, file) if not _under(p.key, skipped)]
+    if problems:
+        raise ScenarioError(problems)
+    return Scenario.model_validate(data, context=_context(data))
 
 
-def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None) -> Scenario:
+def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, *,
+                  override_source: str = PYTHON_OVERRIDES) -> Scenario:
     """Read, merge, override and validate a scenario file.
+
+    Every problem is raised at once as one :class:`ScenarioError`; problems of ``overrides``
+    name ``override_source`` as their file (the command line passes ``--set``).
 
     >>> s = load_scenario("scenarios/aug2025.yaml", overrides={"actors.US.credibility": 0.8})
     """
-    data, positions = read_merged(path)
-    data = apply_overrides(data, positions, overrides)
-    return validate(data, positions, str(path))
+    read = _Read()
+    merged = _read_chain(Path(path), (), read)
+    if merged is None:
+        raise ScenarioError(read.problems)
+    data, positions = merged
+    try:
+        data = apply_overrides(data, positions, overrides, source=override_source)
+    except ScenarioError as exc:
+        raise ScenarioError(read.problems + exc.problems) from None
+    problems = [p for p in _problems(data, positions, _display(Path(path)))
+                if not _under(p.key, read.skipped)]
+    if read.problems or problems:
+        raise ScenarioError(read.problems + problems)
+    return Scenario.model_validate(data, context=_context(data))
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
     """A copy of a validated scenario with dotted keys set (validated again)."""
     if not overrides:
         return scenario
-    data = apply_overrides(scenario.to_data(), {}, overrides, source="overrides")
-    return validate(data, {}, "overrides")
+    data = apply_overrides(scenario.to_data(), {}, overrides, source=PYTHON_OVERRIDES)
+    return validate(data, {}, PYTHON_OVERRIDES)

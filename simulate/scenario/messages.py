@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
+import re
 import types
 import typing
 from typing import Any
@@ -12,7 +14,8 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem
 from .yamlio import Position, join_key
 
-__all__ = ["problems_from_validation", "describe", "nearest", "fields_at"]
+__all__ = ["problems_from_validation", "describe", "nearest", "suggest", "fields_at", "type_at",
+           "type_words", "expectation", "unwrap"]
 
 
 def describe(value: Any) -> str:
@@ -33,15 +36,21 @@ def describe(value: Any) -> str:
 def nearest(name: str, options: typing.Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest option, or the list of options if none is close."""
     options = sorted(options)
-    match = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    if match:
-        return f" (did you mean '{match[0]}'?)"
+    hint = suggest(name, options)
+    if hint:
+        return hint
     if options and len(options) <= 12:
         return " (expected one of: " + ", ".join(options) + ")"
     return ""
 
 
-def _unwrap(tp: Any) -> Any:
+def suggest(name: str, options: typing.Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest option, or '' if none is close."""
+    match = difflib.get_close_matches(str(name), sorted(options), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def unwrap(tp: Any) -> Any:
     """Strip Annotated and Optional from a type annotation."""
     while True:
         origin = typing.get_origin(tp)
@@ -57,9 +66,12 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
+_unwrap = unwrap
+
+
 def _union_member(tp: Any, tag: Any) -> Any:
     for arg in typing.get_args(tp):
-        arg = _unwrap(arg)
+        arg = unwrap(arg)
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             for fname in ("role", "dist"):
                 field = arg.model_fields.get(fname)
@@ -68,18 +80,19 @@ def _union_member(tp: Any, tag: Any) -> Any:
     return None
 
 
-def fields_at(root: type[BaseModel], loc: tuple[Any, ...]) -> set[str] | None:
-    """Names of the keys allowed in the mapping found at pydantic location ``loc``."""
+def type_at(root: type[BaseModel], loc: tuple[Any, ...]) -> Any:
+    """Annotation (constraints included) of the value at pydantic location ``loc``, or None."""
     tp: Any = root
     for item in loc:
-        tp = _unwrap(tp)
+        tp = unwrap(tp)
         origin = typing.get_origin(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             field = tp.model_fields.get(item) or next(
                 (f for f in tp.model_fields.values() if f.alias == item), None)
             if field is None:
                 return None
-            tp = field.annotation
+            tp = (typing.Annotated[(field.annotation, *field.metadata)] if field.metadata
+                  else field.annotation)
         elif origin is dict:
             tp = typing.get_args(tp)[1]
         elif origin in (tuple, list):
@@ -91,12 +104,60 @@ def fields_at(root: type[BaseModel], loc: tuple[Any, ...]) -> set[str] | None:
             tp = member
         else:
             return None
-    tp = _unwrap(tp)
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        return None
+    return tp
+
+
+def fields_at(root: type[BaseModel], loc: tuple[Any, ...]) -> set[str] | None:
+    """Names of the keys allowed in the mapping found at pydantic location ``loc``."""
+    tp = unwrap(type_at(root, loc))
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return {f.alias or n for n, f in tp.model_fields.items()}
     return None
+
+
+_SYMBOLS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+
+
+def _num_text(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def type_words(tp: Any) -> str:
+    """What a value of annotation ``tp`` looks like, in words: 'a number >= 0', 'a date'."""
+    bounds = []
+    while typing.get_origin(tp) is typing.Annotated:
+        tp, *meta = typing.get_args(tp)
+        for m in meta:
+            for name, sym in _SYMBOLS.items():
+                if getattr(m, name, None) is not None:
+                    bounds.append(f"{sym} {_num_text(getattr(m, name))}")
+            if "date" in str(getattr(m, "json_schema", "")):
+                return "a date (YYYY-MM-DD) or an offset from start (+2d, +8w)"
+    base = unwrap(tp)
+    if base is not tp:
+        return type_words(base)
+    origin = typing.get_origin(base)
+    where = " " + " and ".join(bounds) if bounds else ""
+    if base is bool:
+        return "true or false"
+    if base is int:
+        return "a whole number" + where
+    if base is float:
+        return "a number" + where
+    if base is str:
+        return "text"
+    if base is _dt.date:
+        return "a date (YYYY-MM-DD)"
+    if origin is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(base))
+    if origin in (tuple, list):
+        return "a list"
+    if origin is dict or origin in (typing.Union, types.UnionType):
+        return "a mapping"
+    if isinstance(base, type) and issubclass(base, BaseModel):
+        required = [f.alias or n for n, f in base.model_fields.items() if f.is_required()]
+        return "a mapping" + (" with " + ", ".join(required) if required else "")
+    return "a value"
 
 
 def _key_of(loc: tuple[Any, ...], data: Any, kind: str) -> str:
@@ -105,7 +166,7 @@ def _key_of(loc: tuple[Any, ...], data: Any, kind: str) -> str:
     for i, item in enumerate(loc):
         last = i == len(loc) - 1
         if isinstance(node, dict) and item in node:
-            key, node = join_key(key, item), node[item]
+            key, node = join_key(key, str(item)), node[item]
         elif isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
             key, node = join_key(key, item), node[item]
         elif last and kind in ("missing", "extra_forbidden") and isinstance(item, str | int):
@@ -113,47 +174,75 @@ def _key_of(loc: tuple[Any, ...], data: Any, kind: str) -> str:
     return key
 
 
-def _bound_message(kind: str, ctx: dict, found: Any) -> str:
-    sym = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
-           "less_than": "<"}[kind]
-    bound = next(iter(ctx.values()))
-    return f"expected a number {sym} {bound}, found {describe(found)}"
+def _tags(text: Any) -> list[str]:
+    return re.findall(r"'([^']*)'", str(text or ""))
 
 
-def _message(err: dict, data: Any) -> str:
-    kind, ctx, found = err["type"], err.get("ctx") or {}, err.get("input")
-    if kind == "missing":
-        return "required key missing"
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        return _bound_message(kind, ctx, found)
+def expectation(err: dict) -> str:
+    """What the value should have been, in words, for a pydantic error (no 'found' part)."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in _BOUNDS:
+        return f"a number {_BOUNDS[kind]} {_num_text(next(iter(ctx.values())))}"
     if kind in ("float_type", "float_parsing", "int_type", "int_parsing", "finite_number"):
-        return f"expected a number, found {describe(found)}"
+        return "a number"
     if kind == "int_from_float":
-        return f"expected a whole number, found {describe(found)}"
+        return "a whole number"
     if kind in ("bool_type", "bool_parsing"):
-        return f"expected true or false, found {describe(found)}"
+        return "true or false"
     if kind == "string_type":
-        return f"expected text, found {describe(found)}"
+        return "text"
     if kind == "literal_error":
-        return f"expected one of {ctx.get('expected')}, found {describe(found)}"
-    if kind == "union_tag_invalid":
-        return (f"expected {ctx.get('discriminator', 'tag').strip(chr(39))} to be one of "
-                f"{ctx.get('expected_tags')}, found {describe(ctx.get('tag'))}")
-    if kind == "union_tag_not_found":
-        return f"required key {ctx.get('discriminator')} missing"
+        return f"one of {ctx.get('expected')}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a mapping, found {describe(found)}"
+        return "a mapping"
     if kind in ("tuple_type", "list_type"):
-        return f"expected a list, found {describe(found)}"
+        return "a list"
     if kind == "too_short":
-        return f"expected at least {ctx.get('min_length')} item(s), found {ctx.get('actual_length')}"
+        return f"at least {ctx.get('min_length')} item(s)"
     if kind == "string_pattern_mismatch":
-        return ("expected a name of letters, digits, '_' and '-' starting with a letter, "
-                f"found {describe(found)}")
+        return "a name of letters, digits, '_' and '-' starting with a letter"
     if kind in ("date_type", "date_parsing", "date_from_datetime_parsing",
                 "date_from_datetime_inexact"):
-        return ("expected a date (YYYY-MM-DD) or an offset from start (+2d, +8w), "
-                f"found {describe(found)}")
+        return "a date (YYYY-MM-DD) or an offset from start (+2d, +8w)"
+    if kind == "value_error":
+        text = str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
+        return text.removeprefix("expected ").split(", found ")[0]
+    return f"{err['msg'][0].lower()}{err['msg'][1:]}"
+
+
+_BOUNDS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
+           "less_than": "<"}
+_PLAIN = ("float_type", "float_parsing", "int_type", "int_parsing", "finite_number",
+          "int_from_float", "bool_type", "bool_parsing", "string_type", "literal_error",
+          "dict_type", "model_type", "model_attributes_type", "tuple_type", "list_type",
+          "string_pattern_mismatch", "date_type", "date_parsing", "date_from_datetime_parsing",
+          "date_from_datetime_inexact", *_BOUNDS)
+
+
+def _message(err: dict, root: type[BaseModel]) -> str:
+    kind, ctx, found = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind == "missing":
+        tp = type_at(root, tuple(err["loc"]))
+        return "required key missing" + (f" (expected {type_words(tp)})" if tp else "")
+    if kind in _PLAIN:
+        text = f"expected {expectation(err)}, found {describe(found)}"
+        if kind == "literal_error" and isinstance(found, str):
+            text += suggest(found, _tags(ctx.get("expected")))
+        return text
+    if kind == "too_short":
+        return f"expected at least {ctx.get('min_length')} item(s), found {ctx.get('actual_length')}"
+    if kind == "union_tag_invalid":
+        tag = ctx.get("tag")
+        return (f"expected one of {ctx.get('expected_tags')}, found {describe(tag)}"
+                + suggest(str(tag), _tags(ctx.get("expected_tags"))))
+    if kind == "union_tag_not_found":
+        tp = unwrap(type_at(root, tuple(err["loc"])))
+        name = str(ctx.get("discriminator", "")).strip("'")
+        tags = [t for arg in typing.get_args(tp) for t in typing.get_args(
+            getattr(unwrap(arg), "model_fields", {}).get(name).annotation)] \
+            if typing.get_origin(tp) in (typing.Union, types.UnionType) else []
+        return "required key missing" + (
+            " (expected one of " + ", ".join(repr(t) for t in tags) + ")" if tags else "")
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
     return f"{err['msg'][0].lower()}{err['msg'][1:]}, found {describe(found)}"
@@ -168,7 +257,9 @@ def problems_from_validation(
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         key = _key_of(loc, data, err["type"])
-        text = _message(err, data)
+        text = _message(err, root)
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            key = join_key(key, str((err.get("ctx") or {}).get("discriminator", "")).strip("'"))
         pos = positions.get(key)
         if err["type"] == "extra_forbidden":
             allowed = fields_at(root, loc[:-1]) or set()
@@ -177,8 +268,13 @@ def problems_from_validation(
         if pos is None:  # missing key: point at the enclosing mapping
             parent = key
             while pos is None and parent:
-                parent = parent.rpartition(".")[0] if "." in parent else ""
+                parent = _parent(parent)
                 pos = positions.get(parent) if parent else None
         pos = pos or Position(default_file, 1, 1)
         problems.append(Problem(pos.file, pos.line, pos.column, key, text))
     return problems
+
+
+def _parent(key: str) -> str:
+    """``a.b[2].c`` -> ``a.b[2]`` -> ``a.b`` -> ``a`` -> ``''``."""
+    return re.sub(r"(\.[^.\[]+|\[\d+\])$", "", key) if ("." in key or "[" in key) else ""

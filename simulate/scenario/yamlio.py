@@ -17,10 +17,12 @@ import yaml
 
 from ..errors import Problem, ScenarioError
 
-__all__ = ["Position", "load_yaml", "dump_yaml", "parse_scalar", "join_key"]
+__all__ = ["Position", "load_yaml", "read_yaml", "dump_yaml", "parse_scalar", "join_key",
+           "syntax_message"]
 
+_CORE_PREFIX = "tag:yaml.org,2002:"
 _CORE_TAGS = {
-    "tag:yaml.org,2002:" + t
+    _CORE_PREFIX + t
     for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
 
@@ -45,40 +47,145 @@ def _pos(file: str, node: yaml.Node) -> Position:
     return Position(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _walk(node: yaml.Node, key: str, file: str, positions: dict, problems: list) -> None:
-    """Record positions and check tags and duplicate keys below ``node``."""
+def _tag_text(tag: str) -> str:
+    """A tag as it is written in a file: ``!!python/object:x`` rather than the full URI."""
+    return "!!" + tag.removeprefix(_CORE_PREFIX) if tag.startswith(_CORE_PREFIX) else tag
+
+
+def _timestamp_ok(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    try:
+        loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
+def _walk(node: yaml.Node, key: str, file: str, positions: dict, problems: list,
+          skipped: list, loader: yaml.SafeLoader) -> yaml.Node:
+    """Record positions and check tags and duplicate keys below ``node``.
+
+    Returns the node to construct: a value with a forbidden tag becomes null (its key is added
+    to ``skipped``, so later checks do not report it a second time), a later duplicate key is
+    dropped (the first one counts), an impossible date (2025-13-01) becomes text for the
+    validation to report.
+    """
     positions.setdefault(key, _pos(file, node))
     if node.tag not in _CORE_TAGS:
-        problems.append(
-            Problem(file, *_lc(node), key or "(document)",
-                    f"YAML tag {node.tag!r} is not allowed: scenario files hold plain data only")
-        )
-        return
+        problems.append(Problem(
+            file, *_lc(node), key or "(document)",
+            f"expected plain data, found the YAML tag {_tag_text(node.tag)} "
+            "(tags that build Python objects are refused: scenario files hold data only)"))
+        skipped.append(key)
+        return yaml.ScalarNode(_CORE_PREFIX + "null", "", node.start_mark, node.end_mark)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, yaml.Node] = {}
+        kept = []
         for knode, vnode in node.value:
-            if not isinstance(knode, yaml.ScalarNode):
+            if not isinstance(knode, yaml.ScalarNode) or knode.tag not in _CORE_TAGS:
                 problems.append(Problem(file, *_lc(knode), key or "(document)",
-                                        "mapping keys must be plain scalars"))
+                                        "expected a plain name as a mapping key, found "
+                                        + ("a list or mapping" if not isinstance(
+                                            knode, yaml.ScalarNode) else _tag_text(knode.tag))))
                 continue
             name = knode.value
             child = join_key(key, name)
             if name in seen:
                 first = seen[name].start_mark.line + 1
                 problems.append(Problem(file, *_lc(knode), child,
-                                        f"duplicate key (first given on line {first})"))
+                                        f"duplicate key (first given on line {first}; "
+                                        "each key may appear once in a mapping)"))
                 continue
             seen[name] = knode
             positions[child] = _pos(file, vnode)
             positions.setdefault("@key:" + child, _pos(file, knode))
-            _walk(vnode, child, file, positions, problems)
+            kept.append((knode, _walk(vnode, child, file, positions, problems, skipped, loader)))
+        node.value = kept
     elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _walk(item, join_key(key, i), file, positions, problems)
+        node.value = [_walk(item, join_key(key, i), file, positions, problems, skipped, loader)
+                      for i, item in enumerate(node.value)]
+    elif node.tag == _CORE_PREFIX + "timestamp" and not _timestamp_ok(loader, node):
+        node.tag = _CORE_PREFIX + "str"
+    return node
 
 
 def _lc(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+_CONTEXTS = {
+    "while parsing a flow sequence": "in the list opened with '[' at line {}, column {}",
+    "while parsing a flow mapping": "in the mapping opened with '{{' at line {}, column {}",
+    "while parsing a block mapping": "in the mapping that starts at line {}, column {}",
+    "while parsing a block collection": "in the list that starts at line {}, column {}",
+    "while parsing a flow node": "in the value that starts at line {}, column {}",
+    "while parsing a block node": "in the value that starts at line {}, column {}",
+    "while scanning a quoted scalar": "in the quoted text opened at line {}, column {}",
+}
+_TOKENS = {"<stream end>": "the end of the file", "'<block mapping start>'": "an indented key",
+           "'<block end>'": "the end of a block", "<block end>": "the end of the block",
+           "'?'": "a key", "'<block sequence start>'": "a list item",
+           "'<scalar>'": "a value", "'-'": "a list item"}
+
+
+def syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    """Plain-words text of a YAML syntax error: what was expected and what was found."""
+    problem = (exc.problem or "invalid YAML").replace("but got", "found").replace(
+        "but found", "found")
+    for token, words in _TOKENS.items():
+        problem = problem.replace(token, words)
+    mark = exc.context_mark
+    context = exc.context or ""
+    if "'\\t'" in problem:
+        problem = "found a tab character (indent with spaces, not tabs)"
+    elif problem == "mapping values are not allowed here":
+        problem = "found ':' where a value was expected (put text containing ': ' in quotes)"
+    elif context.startswith("expected a single document"):
+        problem, context = "expected a single document, found a second one ('---')", ""
+    if "the end of the block" in problem and "an indented key" in problem:
+        problem = ("expected a key aligned with the keys above, found a key indented "
+                   "differently (check the indentation)")
+    if context in _CONTEXTS and mark is not None:
+        return f"YAML syntax error: {problem} ({_CONTEXTS[context].format(mark.line + 1, mark.column + 1)})"
+    return f"YAML syntax error: {problem}"
+
+
+def read_yaml(path: Path | str, text: str | None = None,
+              ) -> tuple[Any, dict[str, Position], list[Problem], list[str]]:
+    """Read a YAML file safely, going on past problems that leave its data usable.
+
+    Returns (data, positions, problems, skipped): positions maps dotted keys to
+    :class:`Position`; problems lists forbidden tags and duplicate keys (their values are
+    dropped, and the keys of dropped values are in ``skipped``). Raises :class:`ScenarioError`
+    for unreadable files and syntax errors, after which nothing of the file can be used.
+    """
+    file = str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ScenarioError(Problem(file, 0, 0, "", "file not found")) from None
+        except IsADirectoryError:
+            raise ScenarioError(Problem(file, 0, 0, "", "expected a file, found a folder")) \
+                from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(Problem(file, 0, 0, "", f"cannot read file: {exc}")) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, [], []
+        positions: dict[str, Position] = {}
+        problems: list[Problem] = []
+        skipped: list[str] = []
+        node = _walk(node, "", file, positions, problems, skipped, loader)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise ScenarioError(Problem(file, line, col, "", syntax_message(exc))) from None
+    finally:
+        loader.dispose()
+    return data, positions, problems, skipped
 
 
 def load_yaml(path: Path | str, text: str | None = None) -> tuple[Any, dict[str, Position]]:
@@ -87,35 +194,10 @@ def load_yaml(path: Path | str, text: str | None = None) -> tuple[Any, dict[str,
     Raises :class:`ScenarioError` for unreadable files, syntax errors, non-core tags and
     duplicate keys, all problems of the file at once.
     """
-    file = str(path)
-    if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ScenarioError(Problem(file, 0, 0, "", "file not found")) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError(Problem(file, 0, 0, "", f"cannot read file: {exc}")) from None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return {}, {}
-        positions: dict[str, Position] = {}
-        problems: list[Problem] = []
-        _walk(node, "", file, positions, problems)
-        if problems:
-            raise ScenarioError(problems)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        what = exc.problem or "invalid YAML"
-        if exc.context:
-            what = f"{exc.context}, {what}"
-        raise ScenarioError(Problem(file, line, col, "", f"YAML syntax error: {what}")) from None
-    finally:
-        loader.dispose()
-    return data, positions
+    data, positions, problems, _ = read_yaml(path, text)
+    if problems:
+        raise ScenarioError(problems)
+    return ({} if data is None else data), positions
 
 
 def parse_scalar(text: str) -> Any:

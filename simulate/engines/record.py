@@ -1,0 +1,125 @@
+"""What both engines record: per-replicate outcomes and daily series.
+
+Outcome columns (one row per replicate; no NaN by construction):
+
+- ``deal`` (bool), ``deal_day`` (day number from start, -1 if none), ``deal_by_deadline``;
+- ``threat`` (pending | carried_out | lapsed | none | lifted), ``decision_day`` (-1),
+  ``extensions``; ``softened_<occupier>``, ``softened_<defender>`` (bool);
+- ``terms_<region>`` and ``terms_aggregate``: the settlement where a deal occurred, otherwise
+  the front line at the horizon (occupier's share);
+- ``oil_revenue_busd`` (USD bn over the horizon), ``exports_mbd``, ``shut_in_mbd`` (means),
+  ``brent_mean_usd``, ``brent_end_usd``, ``urals_discount_mean_usd``;
+- ``volume_<importer>_mbd`` (mean over the horizon), ``tariff_cost_<importer>_busd``
+  (USD bn of lost exports over the horizon); ``strikes``, ``killed``, ``injured`` (totals).
+
+Daily series (``SERIES``): variable -> actor axis ("" for scalars, region or importer ids).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model.day import company_share_in_force, tariffs_in_force
+from ..model.params import Params
+from ..model.state import State, Threat
+from ..model.trade import tariff_cost
+
+__all__ = ["Recorder", "SERIES", "THREAT_NAMES", "series_actors"]
+
+THREAT_NAMES = {int(t): t.name.lower() for t in Threat}
+
+#: daily series: name -> which actors it has ("region", "importer" or None)
+SERIES = {
+    "control": "region", "brent_usd": None, "urals_discount_usd": None, "exports_mbd": None,
+    "bought_mbd": None, "discounted_mbd": None, "shut_in_mbd": None,
+    "oil_revenue_musd": None, "volume_mbd": "importer", "tariff_rate": "importer",
+    "company_sanctions_share": None, "at_war": None, "killed": None, "injured": None,
+}
+
+
+def series_actors(p: Params, name: str) -> list[str]:
+    kind = SERIES[name]
+    return {"region": p.region_names, "importer": p.importer_ids, None: [""]}[kind]
+
+
+def _importer_sum(values: np.ndarray, p: Params) -> np.ndarray:
+    onehot = (p.buyer_importer[:, None] == np.arange(len(p.importer_ids))).astype(float)
+    return values @ onehot
+
+
+class Recorder:
+    """Accumulates outcomes for every replicate and full series for the kept rows."""
+
+    def __init__(self, p: Params, n: int, keep: np.ndarray | None = None):
+        self.p, self.n = p, n
+        self.keep = np.zeros(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+        days, M = p.n_days + 1, len(p.importer_ids)
+        self.sums = {k: np.zeros(n) for k in ("revenue", "exports", "shut_in", "brent",
+                                              "discount", "strikes", "killed", "injured")}
+        self.volume_sum = np.zeros((n, M))
+        self.tariff_cost_sum = np.zeros((n, M))
+        k = int(self.keep.sum())
+        self.series = {name: np.zeros((k, days, len(series_actors(p, name)))) for name in SERIES}
+
+    def daily(self, s: State, day: int) -> dict[str, np.ndarray]:
+        """Today's value of every series variable for all rows, shape (R, actors)."""
+        p = self.p
+        rates = tariffs_in_force(s, p, day)
+        return {
+            "control": s.control, "brent_usd": s.brent[:, None],
+            "urals_discount_usd": s.discount[:, None],
+            "exports_mbd": (s.bought + s.discounted)[:, None], "bought_mbd": s.bought[:, None],
+            "discounted_mbd": s.discounted[:, None], "shut_in_mbd": s.shut_in[:, None],
+            "oil_revenue_musd": s.revenue[:, None],
+            "volume_mbd": _importer_sum(s.volume, p), "tariff_rate": rates,
+            "company_sanctions_share": company_share_in_force(s, p, day)[:, None],
+            "at_war": s.at_war[:, None].astype(float), "killed": s.killed[:, None] * 1.0,
+            "injured": s.injured[:, None] * 1.0,
+        }
+
+    def record(self, s: State, day: int) -> dict[str, np.ndarray]:
+        p, sums = self.p, self.sums
+        values = self.daily(s, day)
+        sums["revenue"] += s.revenue
+        sums["exports"] += s.bought + s.discounted
+        sums["shut_in"] += s.shut_in
+        sums["brent"] += s.brent
+        sums["discount"] += s.discount
+        sums["strikes"] += s.strikes
+        sums["killed"] += s.killed
+        sums["injured"] += s.injured
+        self.volume_sum += values["volume_mbd"]
+        self.tariff_cost_sum += tariff_cost(p.exports0, values["tariff_rate"], p.trade_sigma)
+        if self.keep.any():
+            for name, arr in self.series.items():
+                arr[:, day, :] = values[name][self.keep]
+        return values
+
+    def outcomes(self, s: State, occ: str, dfd: str) -> dict[str, np.ndarray]:
+        """Per-replicate outcome columns at the end of the horizon."""
+        p, sums = self.p, self.sums
+        days = p.n_days + 1
+        deal = s.deal_day >= 0
+        out: dict[str, np.ndarray] = {
+            "deal": deal, "deal_day": s.deal_day.copy(),
+            "deal_by_deadline": deal & (p.deadline_day >= 0) & (s.deal_day <= p.deadline_day),
+            "threat": s.threat.astype(np.int64), "decision_day": s.decision_day.copy(),
+            "extensions": s.extensions.copy(),
+            f"softened_{occ}": s.soft_occ.copy(), f"softened_{dfd}": s.soft_def.copy(),
+        }
+        w = np.asarray(p.weight) * np.ones_like(s.control)
+        for k, region in enumerate(p.region_names):
+            out[f"terms_{region}"] = s.control[:, k].copy()
+        out["terms_aggregate"] = (s.control * w).sum(axis=-1) / w.sum(axis=-1)
+        out["oil_revenue_busd"] = sums["revenue"] / 1000.0
+        out["exports_mbd"] = sums["exports"] / days
+        out["shut_in_mbd"] = sums["shut_in"] / days
+        out["brent_mean_usd"] = sums["brent"] / days
+        out["brent_end_usd"] = s.brent.copy()
+        out["urals_discount_mean_usd"] = sums["discount"] / days
+        for m, imp in enumerate(p.importer_ids):
+            out[f"volume_{imp}_mbd"] = self.volume_sum[:, m] / days
+            out[f"tariff_cost_{imp}_busd"] = self.tariff_cost_sum[:, m] / 365.0
+        for k in ("strikes", "killed", "injured"):
+            out[k] = sums[k].astype(np.int64)
+        return out

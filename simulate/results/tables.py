@@ -1,0 +1,67 @@
+"""From engine arrays to tidy pandas tables."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+import pandas as pd
+
+from ..engines.chunk import ChunkResult
+from ..engines.record import SERIES, THREAT_NAMES
+from ..model.params import Params
+
+__all__ = ["outcomes_frame", "series_frame", "UNITS"]
+
+#: units of outcome and series columns (also stored in the Parquet schema metadata)
+UNITS = {
+    "deal_day": "days from start (-1: no deal)", "decision_day": "days from start (-1: none)",
+    "oil_revenue_busd": "USD bn over horizon", "oil_revenue_loss_busd": "USD bn over horizon",
+    "exports_mbd": "mb/d", "shut_in_mbd": "mb/d", "brent_mean_usd": "USD/bbl",
+    "brent_end_usd": "USD/bbl", "urals_discount_mean_usd": "USD/bbl",
+    "control": "occupier share", "brent_usd": "USD/bbl", "urals_discount_usd": "USD/bbl",
+    "bought_mbd": "mb/d", "discounted_mbd": "mb/d", "oil_revenue_musd": "USD M/day",
+    "volume_mbd": "mb/d", "tariff_rate": "fraction", "company_sanctions_share": "fraction",
+    "at_war": "1 at war, 0 after a deal", "killed": "people/day", "injured": "people/day",
+}
+
+
+def outcomes_frame(chunk: ChunkResult) -> pd.DataFrame:
+    """One row per replicate; the threat status as a category."""
+    df = pd.DataFrame(chunk.outcomes)
+    df["threat"] = pd.Categorical(df["threat"].map(THREAT_NAMES),
+                                  categories=list(THREAT_NAMES.values()))
+    return df
+
+
+def series_frame(chunk: ChunkResult, p: Params, start: _dt.date) -> pd.DataFrame:
+    """Tidy daily series of the kept replicates: replicate, day, date, variable, actor, value."""
+    frames = []
+    days = np.arange(p.n_days + 1)
+    dates = pd.to_datetime(start) + pd.to_timedelta(days, unit="D")
+    actors_of = {"region": p.region_names, "importer": p.importer_ids, None: [""]}
+    kept = chunk.kept
+    for name, arr in chunk.series.items():
+        actors = actors_of[SERIES[name]]
+        k, n_days, n_act = arr.shape
+        if k == 0:
+            continue
+        frames.append(pd.DataFrame({
+            "replicate": np.repeat(kept, n_days * n_act),
+            "day": np.tile(np.repeat(days, n_act), k),
+            "date": np.tile(np.repeat(dates.values, n_act), k),
+            "variable": name,
+            "actor": np.tile(np.array(actors, dtype=object), k * n_days),
+            "value": arr.reshape(-1),
+        }))
+    if not frames:
+        return pd.DataFrame({"replicate": pd.Series(dtype="int64"),
+                             "day": pd.Series(dtype="int64"),
+                             "date": pd.Series(dtype="datetime64[ns]"),
+                             "variable": pd.Series(dtype="object"),
+                             "actor": pd.Series(dtype="object"),
+                             "value": pd.Series(dtype="float64")})
+    df = pd.concat(frames, ignore_index=True)
+    df["variable"] = df["variable"].astype("category")
+    df["actor"] = df["actor"].astype("category")
+    return df

@@ -160,8 +160,8 @@ def negotiation_phase(s: State, p: Params, d: Day, drift: np.ndarray) -> dict:
     p_occ = negotiation.expected_outcome(s.control, drift, p.optimism_occ, h, p.weight)
     p_def = negotiation.expected_outcome(s.control, drift, -np.asarray(p.optimism_def), h,
                                          p.weight)
-    floor = np.where(s.soft_occ[:, None], np.minimum(p.floor_demand, s.control), p.floor_demand)
-    ceil = np.where(s.soft_def[:, None], np.maximum(p.ceil_demand, s.control), p.ceil_demand)
+    floor, ceil = negotiation.hard_limits(p.floor_demand, p.ceil_demand, s.control,
+                                          s.soft_occ, s.soft_def)
     low, high, possible = negotiation.zone(p_occ, p_def, h * cost_occ, h * cost_def,
                                            floor, ceil, p.weight)
     u_agree = d.u(Stream.AGREE)[:, 0]

@@ -10,7 +10,21 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["expected_outcome", "zone", "protocol_terms", "region_terms", "rubinstein_share"]
+__all__ = ["hard_limits", "expected_outcome", "zone", "protocol_terms", "region_terms", "rubinstein_share"]
+
+
+def hard_limits(floor_demand, ceil_demand, control, soft_occ, soft_def) -> tuple:
+    """Per-region (floor, ceiling) on the occupier's share from hard demands, (R, K).
+
+    A demand of NaN ('line') is the current front line. Once a side's cumulative cost has
+    passed its resolve, its demands soften to the line: the occupier's floor falls to
+    ``min(demand, line)``, the defender's ceiling rises to ``max(demand, line)``.
+    """
+    floor = np.where(np.isnan(floor_demand), control, floor_demand)
+    ceil = np.where(np.isnan(ceil_demand), control, ceil_demand)
+    floor = np.where(soft_occ[:, None], np.minimum(floor, control), floor)
+    ceil = np.where(soft_def[:, None], np.maximum(ceil, control), ceil)
+    return floor, ceil
 
 
 def expected_outcome(control, drift, bias, horizon, weight) -> np.ndarray:

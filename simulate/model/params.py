@@ -46,8 +46,8 @@ class Params:
     # belligerents: index 0 occupier, 1 defender; demands (K,) per side
     occ_id: str
     def_id: str
-    floor_demand: Any                         # occupier's minimum share per region (0 = none)
-    ceil_demand: Any                          # defender's maximum occupier share (1 = none)
+    floor_demand: Any                         # occupier's minimum share per region (0 = none,
+    ceil_demand: Any                          # NaN = the line); defender's maximum (1 = none)
     resolve_occ: Any
     resolve_def: Any
     war_cost_occ: Any
@@ -185,7 +185,9 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None) ->
     neg = d["negotiation"]
 
     def per_region(actor: dict, default: float) -> Any:
-        return _stack([actor["demands"].get(r, default) for r in regions])
+        """Demands per region; NaN stands for 'line' (the front line at the talks)."""
+        values = [actor["demands"].get(r, default) for r in regions]
+        return _stack([np.nan if isinstance(v, str) else v for v in values])
 
     def resolve(a: dict) -> Any:
         return np.inf if a["resolve"] is None else a["resolve"]

@@ -69,7 +69,7 @@ def summarize(outcomes: pd.DataFrame, regions: list[str], importers: list[str],
     rows.append(proportion("P(deal within 90 days)", o["deal"] & (o["deal_day"] <= 90)))
     rows.append(proportion("P(deal within horizon)", o["deal"]))
     if has_deadline:
-        rows.append(proportion("P(threat carried out)", o["threat"] == "carried_out"))
+        rows.append(proportion("P(threat carried out)", o["decision_day"] >= 0))
     deals = o[o["deal"]]
     for region in [*regions, "aggregate"]:
         rows.append(quantile(f"median terms {region} (deals)", deals[f"terms_{region}"], 0.5,

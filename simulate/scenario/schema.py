@@ -66,10 +66,11 @@ class Belligerent(_Model):
     role: Literal["belligerent"]
     name: str = ""
     side: Literal["occupier", "defender"]
-    demands: dict[str, Share] = Field(
+    demands: dict[str, Share | Literal["line"]] = Field(
         default_factory=dict,
         description="hard demands per region: occupier's minimum share (occupier) or "
-                    "maximum occupier share it accepts (defender)")
+                    "maximum occupier share it accepts (defender); 'line' = the front line "
+                    "at the time of the talks (no further cession / no withdrawal)")
     resolve: NonNeg | None = Field(
         None, description="cumulative war cost (share-eq) beyond which hard demands soften "
                           "to the current line; omitted: they never soften")

@@ -8,11 +8,28 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from importlib import import_module
+from typing import Any
+
 from .errors import ExecutionError, Problem, ResultsError, ScenarioError, SimulateError
-from .execution.runner import run
-from .results.results import Results
 from .scenario import Scenario, bundled_scenarios, load_scenario
-from .trace import Trace, trace
+
+# heavy parts (numpy engines, pandas, scipy.stats) load on first use, so that
+# `simulate --help` and `import simulate` stay fast
+_LAZY = {"run": "simulate.execution.runner", "Results": "simulate.results.results",
+         "trace": "simulate.trace", "Trace": "simulate.trace"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'simulate' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 try:
     __version__ = version("simulate")

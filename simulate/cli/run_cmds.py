@@ -9,13 +9,15 @@ from pathlib import Path
 import click
 
 from ..errors import ResultsError, ScenarioError
-from ..execution.backends import BACKENDS
-from ..execution.runner import ENGINES
-from ..scenario import parse_set_options
 from .main import cli
 from .scenario_cmds import load_from_cli, scenario_argument, set_option
 
-__all__ = ["format_summary"]
+__all__ = ["format_summary", "ENGINES", "BACKENDS"]
+
+# the choices, spelled here so that `--help` need not import the engines (a test checks
+# they equal simulate.execution's)
+ENGINES = ("batch", "events")
+BACKENDS = ("serial", "processes", "dask")
 
 
 def format_summary(table, title: str) -> str:
@@ -130,5 +132,3 @@ def trace(scenario: str, replicate: int, seed: int | None, sets: tuple[str, ...]
         from ..results.files import write_text_atomic
         write_text_atomic(out, text)
 
-
-_ = parse_set_options  # re-exported for tests of --set parsing

@@ -150,16 +150,31 @@ class Narrator:
                          f"{cost[0]:.3f} > resolve {res:.3f})")
         if not r["talks"][0]:
             return
-        zone = (f"{p.occ_id} expects {r['p_occ'][0]:.3f}, {p.def_id} expects "
-                f"{r['p_def'][0]:.3f}; acceptable terms [{r['low'][0]:.3f}, {r['high'][0]:.3f}]")
+        lo, hi = float(r["low"][0]), float(r["high"][0])
+        beliefs = (f"{p.occ_id} expects {r['p_occ'][0]:.3f} from fighting on, {p.def_id} "
+                   f"{r['p_def'][0]:.3f}")
         if r["agree"][0]:
             terms = ", ".join(f"{n} {_pct(c)}" for n, c in zip(p.region_names, s.terms[0]))
             self.add(day, "talks", "deal",
-                     f"talks held; {zone}; deal agreed (draw {r['u_agree'][0]:.2f} < p_agree): "
-                     f"{p.occ_id} keeps {terms} (aggregate {float(r['terms'][0]):.3f})")
+                     f"talks held; {beliefs}; acceptable terms [{lo:.3f}, {hi:.3f}]; deal agreed "
+                     f"(draw {r['u_agree'][0]:.2f} < p_agree): {p.occ_id} keeps {terms} "
+                     f"(aggregate {float(r['terms'][0]):.3f})")
         elif r["possible"][0]:
             self.add(day, "talks", "talks",
-                     f"talks held; {zone}; no agreement this time (draw "
-                     f"{r['u_agree'][0]:.2f} >= p_agree)")
+                     f"talks held; {beliefs}; acceptable terms [{lo:.3f}, {hi:.3f}]; no "
+                     f"agreement this time (draw {r['u_agree'][0]:.2f} >= p_agree)")
         else:
-            self.add(day, "talks", "talks", f"talks held; {zone}; no zone of agreement")
+            self.add(day, "talks", "talks", f"talks held; {beliefs}; {self._why_no_zone(lo, hi)}")
+
+    def _why_no_zone(self, lo: float, hi: float) -> str:
+        """Name the hard demands that clash, or the gap between the sides' bounds."""
+        from ..model.negotiation import hard_limits
+        p, s = self.p, self.s
+        floor, ceil = hard_limits(p.floor_demand, p.ceil_demand, s.control, s.soft_occ,
+                                  s.soft_def)
+        clashes = [f"{n} (at least {_pct(f)} vs at most {_pct(c)})"
+                   for n, f, c in zip(p.region_names, floor[0], ceil[0]) if f > c + 1e-12]
+        if clashes:
+            return (f"no zone of agreement: hard demands clash in " + ", ".join(clashes))
+        return (f"no zone of agreement: {p.occ_id} needs at least {lo:.3f}, {p.def_id} accepts "
+                f"at most {hi:.3f}")

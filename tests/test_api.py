@@ -1,0 +1,65 @@
+"""The public Python API: what `import simulate` offers, and the exception tree."""
+
+import simulate
+from simulate import errors
+
+EXPECTED_API = {
+    "__version__", "SimulateError", "ScenarioError", "ResultsError", "ExecutionError", "Problem",
+    "Scenario", "load_scenario", "bundled_scenarios", "run", "Results", "trace", "Trace",
+}
+
+
+def test_all_lists_exactly_the_public_api():
+    assert set(simulate.__all__) == EXPECTED_API
+    for name in simulate.__all__:
+        assert hasattr(simulate, name), name
+
+
+def test_no_private_names_leak_into_all():
+    assert not [n for n in simulate.__all__ if n.startswith("_") and n != "__version__"]
+
+
+def test_one_exception_base_class():
+    for cls in (errors.ScenarioError, errors.ResultsError, errors.ExecutionError):
+        assert issubclass(cls, errors.SimulateError)
+    assert errors.ScenarioError.exit_code == 2
+    assert errors.ResultsError.exit_code == 2
+    assert errors.ExecutionError.exit_code == 1
+
+
+def test_problem_formats_file_line_column_key_message():
+    p = errors.Problem("x.yaml", 12, 5, "actors.IN.buyrs", "unknown key (did you mean 'buyers'?)")
+    assert str(p) == "x.yaml:12:5: actors.IN.buyrs: unknown key (did you mean 'buyers'?)"
+    assert str(errors.Problem("--set", 0, 0, "a.b", "bad")) == "--set: a.b: bad"
+
+
+def test_scenario_error_sorts_and_deduplicates_problems():
+    a = errors.Problem("f.yaml", 9, 1, "b", "late")
+    b = errors.Problem("f.yaml", 2, 3, "a", "early")
+    exc = errors.ScenarioError([a, b, a])
+    assert exc.problems == [b, a]
+    assert str(exc) == "f.yaml:2:3: a: early\nf.yaml:9:1: b: late"
+
+
+def test_version_is_the_installed_package_version():
+    from importlib.metadata import version
+    assert simulate.__version__ == version("simulate")
+
+
+def test_cli_choices_match_the_execution_layer():
+    from simulate.cli import run_cmds
+    from simulate.execution.backends import BACKENDS
+    from simulate.execution.runner import ENGINES
+    assert run_cmds.ENGINES == ENGINES
+    assert run_cmds.BACKENDS == BACKENDS
+
+
+def test_import_is_light():
+    """`import simulate` must not pull in pandas or the engines (CLI start-up time)."""
+    import subprocess
+    import sys
+    code = ("import sys, simulate; heavy = [m for m in ('pandas', 'simulate.engines.batch', "
+            "'scipy.stats') if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""

@@ -1,0 +1,163 @@
+"""Commands on saved results: report, compare."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import click
+
+from ..errors import ResultsError
+from .main import cli
+
+__all__ = ["format_comparison"]
+
+_FORMATS = ("png", "pdf", "svg")
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    items = tuple(x.strip().lower() for x in value.split(",") if x.strip())
+    unknown = [x for x in items if x not in _FORMATS]
+    if unknown or not items:
+        raise click.BadParameter(f"expected a comma-separated list of {', '.join(_FORMATS)}; "
+                                 f"found {value!r}", param_hint="'--formats'")
+    return items
+
+
+_formats_option = click.option(
+    "--formats", default="png,pdf", show_default=True, metavar="LIST",
+    help="Figure files to write (comma-separated: png, pdf, svg); PNG is always written.")
+_dpi_option = click.option(
+    "--dpi", type=click.IntRange(min=30, max=1200), default=300, show_default=True,
+    help="Resolution of the PNG figures (vector formats do not depend on it).")
+
+
+def _num(x: float) -> str:
+    from ..results.results import format_number
+    return format_number(x)
+
+
+def format_comparison(comparison) -> str:
+    """The wide headline table as aligned text: estimate [95% interval] per run."""
+    table = comparison.table()
+    labels = comparison.labels
+    width = max(len(str(m)) for m in table["metric"])
+    cells = []
+    for r in table.to_dict("records"):
+        row = []
+        for label in labels:
+            est = r[label]
+            row.append("—" if isinstance(est, float) and math.isnan(est) else
+                       f"{_num(est)} [{_num(r[f'{label} ci_low'])}, "
+                       f"{_num(r[f'{label} ci_high'])}]")
+        cells.append(row)
+    widths = [max([len(label)] + [len(row[i]) for row in cells]) for i, label in
+              enumerate(labels)]
+    head = "  " + " " * width + "".join(f"  {label:>{w}}" for label, w in zip(labels, widths,
+                                                                              strict=True))
+    lines = [head]
+    for r, row in zip(table.to_dict("records"), cells, strict=True):
+        lines.append(f"  {r['metric']:<{width}}" + "".join(
+            f"  {c:>{w}}" for c, w in zip(row, widths, strict=True)) + f"  {r['unit']}")
+    diff = comparison.differences()
+    if len(diff):
+        lines += ["", f"  differences against {labels[0]} (95% interval):"]
+        for r in diff.itertuples(index=False):
+            design = "paired" if r.paired else "independent"
+            lines.append(f"  {r.metric:<{width}}  {r.label}: {_num(r.difference)} "
+                         f"[{_num(r.ci_low)}, {_num(r.ci_high)}] {r.unit} ({design})")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@_formats_option
+@_dpi_option
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+def report(directory: Path, formats: str, dpi: int, quiet: bool) -> None:
+    """Rebuild figures/, report.html and report.md from saved results (no re-run).
+
+    The data files are checked against manifest.json first; the manifest is then rewritten
+    with the checksums of the new figures and report.
+
+    \b
+    Example:
+      simulate run scenarios/aug2025.yaml --out runs/aug2025 --no-report
+      simulate report runs/aug2025
+    """
+    from ..results.results import Results
+    chosen = _formats(formats)
+    results = Results.load(directory, ignore_derived=True)
+    from ..report import build_report  # matplotlib: only once the results are known good
+    html = build_report(results, directory, formats=chosen, dpi=dpi)
+    if not quiet:
+        n = len(list((directory / "figures").glob("*.png")))
+        click.echo(f"report written to {html} ({n} figures in {directory / 'figures'}/)")
+
+
+@cli.command()
+@click.argument("directories", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the comparison (figures, tables, report) into this folder.")
+@click.option("--label", "labels", multiple=True, metavar="TEXT",
+              help="Name of each run, in order (repeat; default: scenario names).")
+@_formats_option
+@_dpi_option
+@click.option("--force", is_flag=True, help="Replace an existing --out folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Print no table.")
+def compare(directories: tuple[Path, ...], out: Path | None, labels: tuple[str, ...],
+            formats: str, dpi: int, force: bool, as_json: bool, quiet: bool) -> None:
+    """Compare saved runs side by side: headline outcomes with intervals, differences against
+    the first run (paired when the runs share a seed), and overlaid deal-probability curves.
+
+    \b
+    Example:
+      simulate run scenarios/aug2025.yaml -n 2000 --out runs/threat
+      simulate run scenarios/aug2025_no_threat.yaml -n 2000 --out runs/no_threat
+      simulate compare runs/threat runs/no_threat --out runs/threat_vs_none
+    """
+    from ..results.compare import Comparison
+    from ..results.results import Results
+    chosen = _formats(formats)
+    if len(directories) < 2:
+        raise ResultsError("compare needs at least two results folders")
+    if labels and len(labels) != len(directories):
+        raise ResultsError(f"--label given {len(labels)} time(s) for {len(directories)} "
+                           "folders: give one label per folder, in order")
+    if labels and len(set(labels)) != len(labels):
+        raise ResultsError(f"--label values must be distinct, found {list(labels)}")
+    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())) \
+            and not force:
+        raise ResultsError(f"{out} already exists; use --force to replace it or choose "
+                           "another --out")
+    runs = [Results.load(d) for d in directories]
+    names = list(labels) or _default_labels(runs, directories)
+    comparison = Comparison(runs, names, [str(d) for d in directories])
+    if out is not None:
+        from ..report import build_comparison_report
+        build_comparison_report(comparison, out, formats=chosen, overwrite=force, dpi=dpi)
+    if as_json:
+        click.echo(json.dumps({
+            "labels": comparison.labels,
+            "table": json.loads(comparison.table().to_json(orient="records",
+                                                           double_precision=15)),
+            "differences": json.loads(comparison.differences().to_json(
+                orient="records", double_precision=15))}, indent=2))
+    elif not quiet:
+        click.echo(format_comparison(comparison))
+        if out is not None:
+            click.echo(f"\ncomparison written to {out}/")
+
+
+def _default_labels(runs, directories) -> list[str]:
+    """Scenario names; folder names when scenarios repeat."""
+    names = [r.scenario.name for r in runs]
+    if len(set(names)) == len(names):
+        return names
+    folders = [Path(d).name or str(d) for d in directories]
+    if len(set(folders)) == len(folders):
+        return folders
+    return [str(d) for d in directories]

@@ -8,9 +8,15 @@ from pathlib import Path
 import click
 
 from ..errors import ScenarioError
+from ..scenario import (
+    bundled_scenarios,
+    dump_yaml,
+    find_scenario,
+    json_schema,
+    load_scenario,
+    parse_set_options,
+)
 from ..scenario.loader import OVERRIDE_FILE
-from ..scenario import (bundled_scenarios, dump_yaml, find_scenario, json_schema,
-                        load_scenario, parse_set_options)
 from .main import cli
 
 __all__ = ["set_option", "scenario_argument", "load_from_cli"]

@@ -1,5 +1,12 @@
 """The batch engine: every replicate of a chunk advanced together, day by day, with
-whole-array numpy operations on the same behaviour rules as the events engine."""
+whole-array numpy operations on the same behaviour rules as the events engine.
+
+Replicates that have ended their war (a deal) stay in the arrays, masked by ``at_war``; the
+rules freeze what a deal freezes. With numba installed, the dense part of a day (buyers,
+market, front, strikes, costs, talks draws, recording) runs in compiled kernels
+(:mod:`simulate.engines.fused`) that compute the same numbers; the zone of agreement and the
+terms are always computed by the numpy rules, on the rows holding talks.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,9 @@ import numpy as np
 from ..model.day import Day, run_day
 from ..model.params import compile_params, sample_uncertain
 from ..model.state import initial_state
+from ..model.streams import Counters
 from ..scenario.schema import Scenario
+from .bands import BandSketch
 from .chunk import ChunkResult
 from .record import Recorder
 
@@ -23,21 +32,24 @@ def base_outcomes(scenario: Scenario, seed: int, replicates: np.ndarray):
 
 
 def run_batch(scenario: Scenario, seed: int, replicates: np.ndarray, keep_series: int = 0,
-              observer=None) -> ChunkResult:
+              observer=None, bands: bool = True) -> ChunkResult:
     """Run the replicates ``replicates`` (indices) of ``scenario`` with seed ``seed``.
 
     ``keep_series``: replicates with an index below it keep their full daily series.
-    ``observer(day, values)`` if given sees each day's values of every series (all rows).
+    ``observer(day, values, at_war)`` if given sees each day's values of every series (all
+    rows). ``bands``: accumulate the quantile-band sketch of all rows (``ChunkResult.bands``).
     """
     replicates = np.asarray(replicates, dtype=np.int64)
     sampled, p, state = base_outcomes(scenario, seed, replicates)
-    rec = Recorder(p, len(replicates), keep=replicates < keep_series)
+    sketch = BandSketch.for_scenario(scenario) if bands else None
+    rec = Recorder(p, len(replicates), keep=replicates < keep_series, bands=sketch)
+    counters = Counters(replicates)
     for day in range(p.n_days + 1):
-        run_day(state, p, Day(seed, replicates, day))
+        run_day(state, p, Day(seed, replicates, day, counters))
         values = rec.record(state, day)
         if observer is not None:
             observer(day, values, state.at_war)
     outcomes = {"replicate": replicates.copy(), **rec.outcomes(state, p.occ_id, p.def_id)}
     for key, values in sampled.items():
         outcomes[f"param:{key}"] = np.asarray(values)
-    return ChunkResult(outcomes, rec.series, replicates[rec.keep])
+    return ChunkResult(outcomes, rec.series, replicates[rec.keep], bands=sketch)

@@ -24,7 +24,7 @@ from ..model.params import Params
 from ..model.state import State, Threat
 from ..model.trade import tariff_cost
 
-__all__ = ["Recorder", "SERIES", "THREAT_NAMES", "series_actors"]
+__all__ = ["Recorder", "SERIES", "THREAT_NAMES", "series_actors", "series_columns"]
 
 THREAT_NAMES = {int(t): t.name.lower() for t in Threat}
 
@@ -43,45 +43,78 @@ def series_actors(p: Params, name: str) -> list[str]:
 
 
 def _importer_sum(values: np.ndarray, p: Params) -> np.ndarray:
-    onehot = (p.buyer_importer[:, None] == np.arange(len(p.importer_ids))).astype(float)
-    return values @ onehot
+    """Per-importer sums of per-buyer values, (R, M). Computed as a masked sum over the
+    buyers' axis (not a matrix product, whose BLAS kernel and summation order change with
+    the number of rows): the same numbers for one replicate or a chunk."""
+    member = (np.arange(len(p.importer_ids))[:, None] == p.buyer_importer).astype(float)
+    return (values[..., None, :] * member).sum(axis=-1)
+
+
+def series_columns(p: Params) -> list[tuple[str, str]]:
+    """The (variable, actor) columns of a day's values, in :data:`SERIES` order."""
+    return [(name, actor) for name in SERIES for actor in series_actors(p, name)]
 
 
 class Recorder:
-    """Accumulates outcomes for every replicate and full series for the kept rows."""
+    """Accumulates outcomes for every replicate, full series for the kept rows and, if given,
+    the quantile-band sketch of every row (:mod:`simulate.engines.bands`).
 
-    def __init__(self, p: Params, n: int, keep: np.ndarray | None = None):
+    A day's values of all series are written into one (R, C) buffer (columns of
+    :func:`series_columns`); kept rows are copied from it, the band sketch bins all of it.
+    """
+
+    def __init__(self, p: Params, n: int, keep: np.ndarray | None = None, bands=None):
         self.p, self.n = p, n
         self.keep = np.zeros(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+        self.bands = bands
         days, M = p.n_days + 1, len(p.importer_ids)
         self.sums = {k: np.zeros(n) for k in ("revenue", "exports", "shut_in", "brent",
                                               "discount", "strikes", "killed", "injured")}
         self.volume_sum = np.zeros((n, M))
         self.tariff_cost_sum = np.zeros((n, M))
-        k = int(self.keep.sum())
-        self.series = {name: np.zeros((k, days, len(series_actors(p, name)))) for name in SERIES}
+        self.columns = series_columns(p)
+        self.slices: dict[str, slice] = {}
+        a = 0
+        for name in SERIES:
+            b = a + len(series_actors(p, name))
+            self.slices[name] = slice(a, b)
+            a = b
+        self.today = np.zeros((n, a))
+        kept = np.flatnonzero(self.keep)
+        # kept rows are a leading block of a chunk (replicate index < keep_series): a slice
+        contiguous = kept.size and np.array_equal(kept, np.arange(kept[0], kept[-1] + 1))
+        self._kept_rows = slice(int(kept[0]), int(kept[-1]) + 1) if contiguous else kept
+        self._all_series = np.zeros((kept.size, days, a))
+        self.series = {name: self._all_series[:, :, sl] for name, sl in self.slices.items()}
+        # a few rows (the events engine): keep their days and bin them all at the end
+        self._band_days = np.zeros((days, n, a)) if bands is not None and n <= 16 else None
 
     def daily(self, s: State, day: int) -> dict[str, np.ndarray]:
-        """Today's value of every series variable for all rows, shape (R, actors)."""
-        p = self.p
+        """Today's value of every series variable for all rows, shape (R, actors) (views of
+        the recorder's day buffer)."""
+        p, buf, sl = self.p, self.today, self.slices
         rates = tariffs_in_force(s, p, day)
-        return {
-            "control": s.control, "brent_usd": s.brent[:, None],
-            "urals_discount_usd": s.discount[:, None],
-            "exports_mbd": (s.bought + s.discounted)[:, None], "bought_mbd": s.bought[:, None],
-            "discounted_mbd": s.discounted[:, None], "shut_in_mbd": s.shut_in[:, None],
-            "oil_revenue_musd": s.revenue[:, None],
-            "volume_mbd": _importer_sum(s.volume, p), "tariff_rate": rates,
-            "company_sanctions_share": company_share_in_force(s, p, day)[:, None],
-            "at_war": s.at_war[:, None].astype(float), "killed": s.killed[:, None] * 1.0,
-            "injured": s.injured[:, None] * 1.0,
-        }
+        buf[:, sl["control"]] = s.control
+        buf[:, sl["brent_usd"]] = s.brent[:, None]
+        buf[:, sl["urals_discount_usd"]] = s.discount[:, None]
+        np.add(s.bought, s.discounted, out=buf[:, sl["exports_mbd"].start])
+        buf[:, sl["bought_mbd"]] = s.bought[:, None]
+        buf[:, sl["discounted_mbd"]] = s.discounted[:, None]
+        buf[:, sl["shut_in_mbd"]] = s.shut_in[:, None]
+        buf[:, sl["oil_revenue_musd"]] = s.revenue[:, None]
+        buf[:, sl["volume_mbd"]] = _importer_sum(s.volume, p)
+        buf[:, sl["tariff_rate"]] = rates
+        buf[:, sl["company_sanctions_share"]] = company_share_in_force(s, p, day)[:, None]
+        buf[:, sl["at_war"]] = s.at_war[:, None]
+        buf[:, sl["killed"]] = s.killed[:, None]
+        buf[:, sl["injured"]] = s.injured[:, None]
+        return {name: buf[:, x] for name, x in sl.items()}
 
     def record(self, s: State, day: int) -> dict[str, np.ndarray]:
         p, sums = self.p, self.sums
         values = self.daily(s, day)
         sums["revenue"] += s.revenue
-        sums["exports"] += s.bought + s.discounted
+        sums["exports"] += values["exports_mbd"][:, 0]
         sums["shut_in"] += s.shut_in
         sums["brent"] += s.brent
         sums["discount"] += s.discount
@@ -90,13 +123,23 @@ class Recorder:
         sums["injured"] += s.injured
         self.volume_sum += values["volume_mbd"]
         self.tariff_cost_sum += tariff_cost(p.exports0, values["tariff_rate"], p.trade_sigma)
-        if self.keep.any():
-            for name, arr in self.series.items():
-                arr[:, day, :] = values[name][self.keep]
+        if self._all_series.shape[0]:
+            self._all_series[:, day, :] = self.today[self._kept_rows]
+        if self._band_days is not None:
+            self._band_days[day] = self.today
+        elif self.bands is not None:
+            self.bands.add(day, self.today)
         return values
+
+    def flush_bands(self) -> None:
+        """Bin the buffered days of a few-row recorder into the band sketch."""
+        if self._band_days is not None:
+            self.bands.add_days(self._band_days)
+            self._band_days = None
 
     def outcomes(self, s: State, occ: str, dfd: str) -> dict[str, np.ndarray]:
         """Per-replicate outcome columns at the end of the horizon."""
+        self.flush_bands()
         p, sums = self.p, self.sums
         days = p.n_days + 1
         deal = s.deal_day >= 0

@@ -1,41 +1,160 @@
-"""Where chunks run: in this process, in local worker processes, or on a Dask cluster."""
+"""Where chunks run: in this process, in local worker processes, or on a Dask cluster.
+
+A task is a tuple of arguments of a module-level function (``runner.run_chunk``), so every
+backend can ship it (no lambdas to pickle; notebooks can use every backend). Results are
+handed to ``on_result(index, result)`` as they arrive, in completion order, and are not kept
+by the backend: the caller merges them (memory bounded by one chunk's result, design
+section 7).
+
+Failures: a task that raises is run once more (``retries``, default 1) before the run
+fails with :class:`~simulate.errors.ExecutionError`; a local worker process that dies takes
+its pool with it, so a new pool is started and the unfinished tasks are resubmitted (this too
+counts as a retry of every task that was in flight). On Dask, ``retries`` is passed to
+``Client.submit`` and the scheduler reschedules the tasks of a lost worker.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import multiprocessing
+import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ..errors import ExecutionError
 from .progress import Progress
 
-__all__ = ["run_tasks", "BACKENDS"]
+__all__ = ["run_tasks", "BACKENDS", "DEFAULT_RETRIES"]
 
 BACKENDS = ("serial", "processes", "dask")
+#: how many times a failed task is run again
+DEFAULT_RETRIES = 1
+
+
+def _describe(task: tuple) -> str:
+    """A short description of a task for error messages (replicate range if it has one)."""
+    ints = [a for a in task if isinstance(a, int) and not isinstance(a, bool)]
+    if len(ints) >= 3:
+        return f"replicates [{ints[1]}, {ints[2]})"
+    return f"task {task!r:.80}"
+
+
+def _accepts_progress(fn: Callable) -> bool:
+    try:
+        return "progress" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def run_tasks(fn: Callable, tasks: Sequence[tuple], *, backend: str = "serial",
               workers: int = 1, scheduler: str | None = None, sizes: Sequence[int] = (),
-              progress: bool = True) -> list[Any]:
-    """``[fn(*t) for t in tasks]`` on the chosen backend, with a progress bar of ``sizes``."""
+              progress: bool | Progress = True, on_result: Callable | None = None,
+              retries: int = DEFAULT_RETRIES) -> list[Any] | None:
+    """``[fn(*t) for t in tasks]`` on the chosen backend, with a progress bar of ``sizes``.
+
+    With ``on_result``, each result is passed to ``on_result(i, result)`` when it arrives and
+    nothing is returned; otherwise the results are returned in task order. In the serial
+    backend, a ``fn`` with a ``progress`` parameter gets a callback to report fractions of
+    its task as it goes (the bar then moves within a chunk).
+    """
     if backend not in BACKENDS:
         raise ExecutionError(f"unknown backend {backend!r}: expected one of {BACKENDS}")
+    if retries < 0:
+        raise ExecutionError(f"retries(={retries}) must be >= 0")
     sizes = list(sizes) or [1] * len(tasks)
-    with Progress(total=sum(sizes), enabled=progress) as bar:
+    results: list[Any] = [None] * len(tasks)
+
+    def deliver(i: int, result: Any) -> None:
+        if on_result is None:
+            results[i] = result
+        else:
+            on_result(i, result)
+
+    if isinstance(progress, Progress):
+        bar, context = progress, contextlib.nullcontext()
+    else:
+        bar = context = Progress(total=sum(sizes), enabled=bool(progress))
+    with context:
         if backend == "serial":
-            out = []
-            for task, size in zip(tasks, sizes):
-                out.append(fn(*task))
-                bar.update(size)
-            return out
-        if backend == "processes":
-            results: list[Any] = [None] * len(tasks)
-            with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-                futures = {pool.submit(fn, *t): i for i, t in enumerate(tasks)}
-                for fut in as_completed(futures):
-                    i = futures[fut]
-                    results[i] = fut.result()
-                    bar.update(sizes[i])
-            return results
-        from .dask_backend import run_dask
-        return run_dask(fn, tasks, workers=workers, scheduler=scheduler, sizes=sizes, bar=bar)
+            _run_serial(fn, tasks, sizes, bar, deliver, retries)
+        elif backend == "processes":
+            _run_processes(fn, tasks, max(1, int(workers)), sizes, bar, deliver, retries)
+        else:
+            from .dask_backend import run_dask
+            run_dask(fn, tasks, workers=workers, scheduler=scheduler, sizes=sizes, bar=bar,
+                     on_result=deliver, retries=retries)
+    return None if on_result is not None else results
+
+
+def _run_serial(fn, tasks, sizes, bar: Progress, deliver, retries: int) -> None:
+    with_progress = _accepts_progress(fn)
+    for i, (task, size) in enumerate(zip(tasks, sizes)):
+        for attempt in range(retries + 1):
+            reported = [0.0]
+
+            def report(n: float, _r=reported) -> None:
+                _r[0] += n
+                bar.update(n)
+
+            try:
+                result = fn(*task, progress=report) if with_progress else fn(*task)
+                break
+            except Exception as exc:  # noqa: BLE001 - retried, then reported
+                bar.update(-reported[0]) if reported[0] else None
+                if attempt == retries:
+                    raise ExecutionError(f"{_describe(task)} failed "
+                                         f"{attempt + 1} time(s): {exc!r}") from exc
+        bar.update(size - reported[0])
+        deliver(i, result)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    method = os.environ.get("SIMULATE_MP_START") or None
+    ctx = multiprocessing.get_context(method) if method else None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def _run_processes(fn, tasks, workers: int, sizes, bar: Progress, deliver, retries: int) -> None:
+    attempts = [0] * len(tasks)
+    pool = _pool(workers)
+    running = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
+    try:
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            broken: set[int] = set()
+            cause: BaseException | None = None
+            for fut in done:
+                i = running.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool as exc:
+                    broken.add(i)
+                    cause = exc
+                    continue
+                except Exception as exc:  # noqa: BLE001 - retried, then reported
+                    attempts[i] += 1
+                    if attempts[i] > retries:
+                        raise ExecutionError(f"{_describe(tasks[i])} failed {attempts[i]} "
+                                             f"time(s): {exc!r}") from exc
+                    running[pool.submit(fn, *tasks[i])] = i
+                    continue
+                bar.update(sizes[i])
+                deliver(i, result)
+            if broken:
+                # a worker died and took the pool with it: every unfinished task runs again
+                # in a new pool (one more attempt for each)
+                unfinished = sorted(broken | set(running.values()))
+                pool.shutdown(wait=False, cancel_futures=True)
+                for i in unfinished:
+                    attempts[i] += 1
+                    if attempts[i] > retries:
+                        raise ExecutionError(
+                            f"{_describe(tasks[i])}: a worker process died while running it "
+                            f"({attempts[i]} attempt(s))") from cause
+                pool = _pool(workers)
+                running = {pool.submit(fn, *tasks[i]): i for i in unfinished}
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,30 +1,36 @@
 """Run a scenario's replicates in chunks, on a backend, and gather the Results.
 
 A task is a chunk of replicate indices; chunks are independent (design section 2), so results
-do not depend on chunk size, worker count or backend.
+do not depend on chunk size, worker count or backend. Each chunk sends back its replicates'
+outcomes, the daily series of its kept replicates and a mergeable band sketch; they are merged
+as they arrive (outcomes copied into place by replicate index, sketches added), so the memory
+of a run is its outcome table plus one chunk in flight per worker.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from ..engines.batch import run_batch
-from ..engines.chunk import ChunkResult, concat_chunks
+from ..engines.chunk import ChunkResult
 from ..engines.events import run_events
 from ..errors import ScenarioError
+from ..model import accel
 from ..model.params import compile_params, remove_measures
 from ..results.manifest import make_manifest
 from ..results.results import Results, scenario_sha256
 from ..results.tables import outcomes_frame, series_frame
 from ..scenario import Scenario, find_scenario, load_scenario, validate, with_overrides
-from .backends import run_tasks
+from .backends import BACKENDS, DEFAULT_RETRIES, run_tasks
+from .checkpoint import ChunkStore
+from .progress import Progress
 
-__all__ = ["run", "run_chunk", "chunk_ranges", "ENGINES", "as_scenario"]
+__all__ = ["run", "run_chunk", "chunk_ranges", "ENGINES", "as_scenario", "counterfactual_of"]
 
 ENGINES = ("batch", "events")
 
@@ -47,14 +53,42 @@ def chunk_ranges(replicates: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(a, min(a + chunk_size, replicates)) for a in range(0, replicates, chunk_size)]
 
 
+def _day_progress(progress: Callable[[float], None] | None, size: int, days: int,
+                  weight: float):
+    """An engine observer reporting ``weight`` of a chunk of ``size`` replicates per run."""
+    if progress is None:
+        return None
+    step = size * weight / days
+
+    def observer(day, values, at_war):
+        progress(step)
+    return observer
+
+
 def run_chunk(scenario: Scenario, seed: int, start: int, stop: int, engine: str,
-              keep_series: int, counterfactual: bool) -> ChunkResult:
-    """Run replicates [start, stop): the task every backend executes."""
+              keep_series: int, counterfactual: bool,
+              progress: Callable[[float], None] | None = None) -> ChunkResult:
+    """Run replicates [start, stop): the task every backend executes.
+
+    ``progress(n)`` (optional, in-process runs) is told the replicates done as it goes.
+    """
     reps = np.arange(start, stop, dtype=np.int64)
-    runner = run_batch if engine == "batch" else run_events
-    result = runner(scenario, seed, reps, keep_series)
+    size, days = stop - start, scenario.horizon_days + 1
+    weight = 0.5 if counterfactual else 1.0
+    if engine == "batch":
+        result = run_batch(scenario, seed, reps, keep_series,
+                           observer=_day_progress(progress, size, days, weight))
+    else:
+        result = run_events(scenario, seed, reps, keep_series,
+                            progress=(lambda n: progress(n * weight)) if progress else None)
     if counterfactual:
-        cf = runner(counterfactual_of(scenario), seed, reps, 0)
+        cf_scenario = counterfactual_of(scenario)
+        if engine == "batch":
+            cf = run_batch(cf_scenario, seed, reps, 0, bands=False,
+                           observer=_day_progress(progress, size, days, weight))
+        else:
+            cf = run_events(cf_scenario, seed, reps, 0, bands=False,
+                            progress=(lambda n: progress(n * weight)) if progress else None)
         result.outcomes["oil_revenue_cf_busd"] = cf.outcomes["oil_revenue_busd"]
         result.outcomes["oil_revenue_loss_busd"] = (cf.outcomes["oil_revenue_busd"]
                                                     - result.outcomes["oil_revenue_busd"])
@@ -62,40 +96,137 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int, engine: str,
     return result
 
 
+class _Assembler:
+    """Merges chunk results as they arrive: outcomes into preallocated columns by replicate
+    index, kept series and logs into lists, band sketches by addition."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.outcomes: dict[str, np.ndarray] | None = None
+        self.filled = np.zeros(n, dtype=bool)
+        self.series: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
+        self.logs: list[tuple[int, list[dict]]] = []
+        self.bands = None
+
+    def add(self, chunk: ChunkResult) -> None:
+        reps = np.asarray(chunk.outcomes["replicate"], dtype=np.int64)
+        if not reps.size:
+            return
+        a, b = int(reps[0]), int(reps[-1]) + 1
+        if self.outcomes is None:
+            self.outcomes = {k: np.empty(self.n, dtype=np.asarray(v).dtype)
+                             for k, v in chunk.outcomes.items()}
+        for k, v in chunk.outcomes.items():
+            self.outcomes[k][a:b] = v
+        self.filled[a:b] = True
+        if len(chunk.kept):
+            self.series.append((np.asarray(chunk.kept), dict(chunk.series)))
+        if chunk.log:
+            self.logs.append((a, chunk.log))
+        if chunk.bands is not None:
+            if self.bands is None:
+                self.bands = chunk.bands.copy()
+            else:
+                self.bands.merge_into(chunk.bands)
+
+    def result(self) -> ChunkResult:
+        if self.outcomes is None or not self.filled.all():
+            missing = int((~self.filled).sum())
+            raise RuntimeError(f"{missing} replicates were not run")
+        self.series.sort(key=lambda kv: int(kv[0][0]))
+        if self.series:
+            names = self.series[0][1].keys()
+            series = {k: np.concatenate([s[k] for _, s in self.series]) for k in names}
+            kept = np.concatenate([k for k, _ in self.series])
+        else:
+            series, kept = {}, np.zeros(0, dtype=np.int64)
+        self.logs.sort(key=lambda kv: kv[0])
+        log = [row for _, rows in self.logs for row in rows]
+        return ChunkResult(self.outcomes, series, kept, log, self.bands)
+
+
 def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
         seed: int | None = None, engine: Literal["batch", "events"] = "batch",
         workers: int = 1, backend: str | None = None, scheduler: str | None = None,
         chunk_size: int | None = None, keep_series: int | None = None,
         counterfactual: bool | None = None, overrides: Mapping[str, Any] | None = None,
-        progress: bool = True) -> Results:
+        progress: bool = True, resume_dir: Path | str | None = None,
+        checkpoint_dir: Path | str | None = None,
+        retries: int = DEFAULT_RETRIES) -> Results:
     """Run a scenario and return its :class:`~simulate.results.Results`.
 
     Defaults come from the scenario's ``ensemble`` and ``outputs`` blocks. ``backend`` is
     ``serial`` (default for one worker), ``processes`` (default for several) or ``dask``
-    (a local cluster of ``workers``, or the cluster at ``scheduler``).
+    (a local cluster of ``workers``, or the cluster at ``scheduler``). Results are the same
+    whatever the backend, worker count and chunk size.
+
+    ``checkpoint_dir``: write each completed chunk into ``checkpoint_dir/.chunks`` so that an
+    interrupted run can be resumed; ``resume_dir``: resume the interrupted run checkpointed
+    there (same scenario, seed, replicates, engine and chunk size) and keep checkpointing.
+    ``retries``: how many times a failed chunk is run again before the run fails.
     """
     s = as_scenario(scenario, overrides)
     if engine not in ENGINES:
         raise ScenarioError.from_text(f"unknown engine {engine!r}: expected one of {ENGINES}")
+    if backend is not None and backend not in BACKENDS:
+        raise ScenarioError.from_text(f"unknown backend {backend!r}: expected one of "
+                                      f"{BACKENDS}")
     n = int(replicates if replicates is not None else s.ensemble.replicates)
     seed = int(seed if seed is not None else s.ensemble.seed)
     if n < 1:
         raise ScenarioError.from_text(f"replicates must be >= 1, found {n}")
+    if int(workers) < 1:
+        raise ScenarioError.from_text(f"workers must be >= 1, found {workers}")
     chunk = int(chunk_size or s.ensemble.chunk_size)
+    if chunk < 1:
+        raise ScenarioError.from_text(f"chunk_size must be >= 1, found {chunk}")
     keep = int(s.outputs.keep_series if keep_series is None else keep_series)
     cf = bool(s.outputs.counterfactual if counterfactual is None else counterfactual)
     backend = backend or ("dask" if scheduler else "serial" if workers <= 1 else "processes")
     started = _dt.datetime.now(_dt.timezone.utc)
-    tasks = [(s, seed, a, b, engine, keep, cf) for a, b in chunk_ranges(n, chunk)]
-    chunks = run_tasks(run_chunk, tasks, backend=backend, workers=workers, scheduler=scheduler,
-                       sizes=[b - a for _, _, a, b, *_ in tasks], progress=progress)
-    merged = concat_chunks(chunks)
+    ranges = chunk_ranges(n, chunk)
+    assembler = _Assembler(n)
+
+    store = None
+    done: dict = {}
+    folder = resume_dir if resume_dir is not None else checkpoint_dir
+    if folder is not None:
+        identity = {"scenario_sha256": scenario_sha256(s), "seed": seed, "replicates": n,
+                    "engine": engine, "chunk_size": chunk, "keep_series": keep,
+                    "counterfactual": cf, "scenario": s.name}
+        from .. import __version__
+        identity["simulate_version"] = __version__
+        store = ChunkStore(folder, identity)
+        done = store.start(resume=resume_dir is not None)
+    todo = [(a, b) for a, b in ranges if (a, b) not in done]
+    tasks = [(s, seed, a, b, engine, keep, cf) for a, b in todo]
+
+    def on_result(i: int, result: ChunkResult) -> None:
+        if store is not None:
+            store.save(todo[i][0], todo[i][1], result)
+        assembler.add(result)
+
+    with Progress(total=n, enabled=progress) as bar:
+        for (a, b), result in sorted(done.items()):
+            if (a, b) in ranges:
+                assembler.add(result)
+                bar.update(b - a)
+        done.clear()
+        if tasks:
+            run_tasks(run_chunk, tasks, backend=backend, workers=workers, scheduler=scheduler,
+                      sizes=[b - a for a, b in todo], progress=bar, on_result=on_result,
+                      retries=retries)
+    merged = assembler.result()
     finished = _dt.datetime.now(_dt.timezone.utc)
     p = compile_params(s)
     manifest = make_manifest(
         scenario_name=s.name, scenario_sha256=scenario_sha256(s), seed=seed, replicates=n,
         engine=engine, backend=backend, workers=workers, chunk_size=chunk, started=started,
         finished=finished, keep_series=keep, counterfactual=cf)
+    if backend == "serial":
+        manifest["accelerator"] = "numba" if accel.loaded() else "numpy"
+    if len(ranges) != len(todo):
+        manifest["resumed_chunks"] = len(ranges) - len(todo)
     bands = merged.bands.to_frame(p, s.start) if merged.bands is not None else None
     return Results(s, outcomes_frame(merged), series_frame(merged, p, s.start), manifest,
                    bands=bands, log=merged.log)

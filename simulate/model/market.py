@@ -10,10 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["price_ratio", "urals_discount", "split_unsold", "supply_loss", "brent_price",
-           "oil_revenue", "MIN_URALS_USD"]
+           "oil_revenue", "MIN_URALS_USD", "MIN_ELASTICITY_SUM"]
 
 #: the Urals price is kept at least this far above zero, USD/bbl
 MIN_URALS_USD = 1.0
+
+#: smallest ``supply_elasticity + |demand_elasticity|`` a scenario may have (an order of
+#: magnitude below the literature's smallest sums): below it the price response overflows
+MIN_ELASTICITY_SUM = 0.01
 
 
 def price_ratio(loss_share, supply_elasticity, demand_elasticity) -> np.ndarray:

@@ -16,8 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ScenarioError
 from ..scenario.checks import split_key
 from ..scenario.schema import Scenario
+from .market import MIN_ELASTICITY_SUM
 from .streams import Stream, uniforms
 
 __all__ = ["Params", "compile_params", "sample_uncertain", "STANCE_WEIGHT", "PROTOCOLS",
@@ -125,20 +127,41 @@ def _day(s: Scenario, when) -> int:
     return (when - s.start).days
 
 
-def remove_measures(data: dict) -> dict:
-    """Scenario data without the sanctioner's threats and the timeline's tariffs and sanctions
-    (the counterfactual of ``outputs.counterfactual``); talks are kept."""
-    data = copy.deepcopy(data)
-    for actor in data["actors"].values():
-        if actor.get("role") == "sanctioner":
-            actor.pop("threat", None)
-            actor["credibility"] = 0.0
-    data["timeline"] = [a for a in data.get("timeline", []) if a["action"] == "talks"]
-    def kept(key: str) -> bool:
-        return ".threat." not in key and not key.startswith("timeline")
+#: the distribution that stands in for an uncertain rate or share of a removed measure
+_ZERO = {"dist": "choice", "values": [0.0]}
 
-    data["uncertainty"] = {k: v for k, v in data.get("uncertainty", {}).items() if kept(k)}
-    data["cite"] = {k: v for k, v in data.get("cite", {}).items() if kept(k)}
+
+def remove_measures(data: dict) -> dict:
+    """Scenario data without the sanctioner's measures (the counterfactual of
+    ``outputs.counterfactual``): threatened and timeline tariff rates and company-sanctions
+    shares set to 0, credibility 0; talks are kept.
+
+    The scenario keeps its structure and an uncertain rate, share or credibility becomes the
+    constant 0 instead of being dropped, so every other uncertain parameter keeps its index
+    ``j`` and stream ``PARAMETERS + j``: the counterfactual of replicate k runs on replicate
+    k's random numbers (common random numbers, design section 2).
+    """
+    data = copy.deepcopy(data)
+    zeroed = []
+    for aid, actor in data["actors"].items():
+        if actor.get("role") != "sanctioner":
+            continue
+        actor["credibility"] = 0.0
+        zeroed.append(f"actors.{aid}.credibility")
+        threat = actor.get("threat") or {}
+        for kind, leaf in (("secondary_tariff", "rate"), ("company_sanctions", "share")):
+            if threat.get(kind):
+                threat[kind][leaf] = 0.0
+                zeroed.append(f"actors.{aid}.threat.{kind}.{leaf}")
+    for i, act in enumerate(data.get("timeline", [])):
+        for leaf in ("rate", "share"):
+            if act.get(leaf) is not None:
+                act[leaf] = 0.0
+                zeroed.append(f"timeline[{i}].{leaf}")
+    uncertainty = data.get("uncertainty", {})
+    for key in uncertainty:
+        if key in zeroed:
+            uncertainty[key] = dict(_ZERO)
     return data
 
 
@@ -147,8 +170,92 @@ def sample_uncertain(s: Scenario, seed: int, replicates: np.ndarray) -> dict[str
     out = {}
     for j, (key, dist) in enumerate(s.uncertainty.items()):
         u = uniforms(seed, replicates, -1, Stream.PARAMETERS + j)[:, 0]
-        out[key] = dist.ppf(u)
+        out[key] = _numbers(dist, dist.ppf(u))
     return out
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+
+
+def _numbers(dist: Any, values: np.ndarray) -> np.ndarray:
+    """A ``choice`` among numbers gives an object array: make it float so the rules can
+    compute with it; a choice mixing numbers and names ('line' or a share) gives text, so
+    that the outcome column has one type ('line', '0.8'). Decided by the choice's values, not
+    by the draws, so every chunk gets the same dtype; names (protocol, stance) stay as they
+    are."""
+    values = np.asarray(values)
+    options = getattr(dist, "values", ())
+    if values.dtype != object:
+        return values
+    if all(_is_number(v) for v in options):
+        return values.astype(float)
+    if any(_is_number(v) for v in options):
+        return np.array([str(v) for v in values.reshape(-1)], dtype=object)
+    return values
+
+
+def _as_number(v: Any) -> float:
+    """A sampled number, possibly written as text by :func:`_numbers`; NaN if it is not one."""
+    if _is_number(v):
+        return float(v)
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _lookup(table: dict[str, Any], value: Any) -> Any:
+    """``table[value]``, element by element when ``value`` was sampled per replicate."""
+    if isinstance(value, np.ndarray):
+        return np.array([table[v] for v in value.reshape(-1)])
+    return table[value]
+
+
+def _line_as_nan(value: Any) -> Any:
+    """A demand, with 'line' as NaN (also inside a per-replicate array of draws)."""
+    if isinstance(value, str):
+        return np.nan
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return np.array([np.nan if v == "line" else _as_number(v) for v in value], dtype=float)
+    return value
+
+
+#: names a per-replicate ``choice`` may take, by the last part of its key
+_NAMED_CHOICES = {"protocol": PROTOCOLS, "stance": STANCE_WEIGHT}
+
+
+def _check_sampled(sampled: dict[str, np.ndarray]) -> None:
+    """Per replicate the model takes numbers, a protocol, a stance or a demand that may be
+    'line'; refuse other draws (dates, booleans, actor ids) with a clear message."""
+    for key, values in sampled.items():
+        arr = np.asarray(values)
+        if arr.dtype != object and arr.dtype.kind in "fiu":
+            continue
+        leaf = key.rsplit(".", 1)[-1]
+        if leaf in _NAMED_CHOICES and all(v in _NAMED_CHOICES[leaf] for v in arr.reshape(-1)):
+            continue
+        if ".demands." in key and all(
+                v == "line" or not np.isnan(_as_number(v)) for v in arr.reshape(-1)):
+            continue
+        raise ScenarioError.from_text(
+            f"expected an uncertain parameter the model can vary per replicate (a number, a "
+            f"protocol, a stance or a demand), found a distribution over {key} giving "
+            f"{arr.reshape(-1)[0]!r}: run each value as its own scenario or sweep point",
+            key=f"uncertainty.{key}")
+
+
+def _check_elasticities(mkt: dict) -> None:
+    """The price response ``(1-s)^(-1/(es + |ed|))`` needs ``es + |ed|`` of at least
+    :data:`~simulate.model.market.MIN_ELASTICITY_SUM`: with both elasticities 0 a single lost
+    barrel would make the price infinite, and near 0 it overflows."""
+    total = np.asarray(mkt["supply_elasticity"], float) + np.abs(
+        np.asarray(mkt["demand_elasticity"], float))
+    if np.any(total < MIN_ELASTICITY_SUM):
+        raise ScenarioError.from_text(
+            f"expected market.supply_elasticity + |market.demand_elasticity| >= "
+            f"{MIN_ELASTICITY_SUM:g} (the oil price response is (1 - loss share)^(-1/sum)), "
+            f"found {float(np.min(total)):g}", key="market.supply_elasticity")
 
 
 def _set(data: dict, key: str, value: Any) -> None:
@@ -162,6 +269,7 @@ def _set(data: dict, key: str, value: Any) -> None:
 def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None) -> Params:
     """Arrays of the scenario's parameters; ``sampled`` values replace their keys per replicate."""
     sampled = sampled or {}
+    _check_sampled(sampled)
     d = s.model_dump(by_alias=True)
     for key, values in sampled.items():
         _set(d, key, np.asarray(values).reshape(-1))
@@ -182,12 +290,13 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None) ->
     tariff = threat.get("secondary_tariff") or {}
     company = threat.get("company_sanctions") or {}
     mkt = d["market"]
+    _check_elasticities(mkt)
     neg = d["negotiation"]
 
     def per_region(actor: dict, default: float) -> Any:
         """Demands per region; NaN stands for 'line' (the front line at the talks)."""
         values = [actor["demands"].get(r, default) for r in regions]
-        return _stack([np.nan if isinstance(v, str) else v for v in values])
+        return _stack([_line_as_nan(v) for v in values])
 
     def resolve(a: dict) -> Any:
         return np.inf if a["resolve"] is None else a["resolve"]
@@ -248,7 +357,7 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None) ->
         lift_on_deal=bool(sanc["lift_on_deal"]) if sanc else False,
         exports0=_stack([actors[m]["exports_to_us_busd"] for m in importers]),
         trade_sigma=_stack([actors[m]["trade_elasticity"] for m in importers]),
-        stance_weight=_stack([STANCE_WEIGHT[actors[m]["stance"]] for m in importers]),
+        stance_weight=_stack([_lookup(STANCE_WEIGHT, actors[m]["stance"]) for m in importers]),
         base_volume=base,
         penalty_exposure=_stack([b["penalty_exposure"] for _, _, b in buyers]),
         sanctions_exposure=_stack([b["sanctions_exposure"] for _, _, b in buyers]),
@@ -263,7 +372,7 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None) ->
         brent_rho=mkt["brent_persistence"],
         spare_capacity=_stack([a["spare_capacity_mbd"] for a in suppliers]),
         response_share=_stack([a["response_share"] for a in suppliers]),
-        protocol=PROTOCOLS[neg["protocol"]], talks_days=talks_days,
+        protocol=_lookup(PROTOCOLS, neg["protocol"]), talks_days=talks_days,
         talks_rate=neg["talks"]["rate_per_day"], p_agree=neg["p_agree"],
         horizon_value=neg["valuation_horizon_days"], nash_power=neg["nash_power"],
         occ_proposes=proposer == occ_id,

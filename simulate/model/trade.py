@@ -11,9 +11,22 @@ import numpy as np
 __all__ = ["exports_under_tariff", "tariff_cost"]
 
 
+def _tariff_factor(t: np.ndarray, sigma: np.ndarray, where=None) -> np.ndarray:
+    """``(1 + t) ** -sigma``, computed only where ``t != 0`` (and ``where``): elsewhere it is
+    exactly 1 (``1 ** y == 1``), so skipping the power changes nothing but the time."""
+    need = t != 0.0
+    if where is not None:
+        need = need & where
+    factor = np.ones(np.broadcast(t, sigma, need).shape)
+    if need.any():
+        np.power(1.0 + t, -sigma, out=factor, where=need)
+    return factor
+
+
 def exports_under_tariff(x0, t, sigma) -> np.ndarray:
     """Exports (USD bn/yr) under an extra ad valorem tariff ``t`` (fraction, 1.0 = 100%)."""
-    return np.asarray(x0, float) * (1.0 + np.asarray(t, float)) ** (-np.asarray(sigma, float))
+    t, sigma = np.asarray(t, float), np.asarray(sigma, float)
+    return np.asarray(x0, float) * _tariff_factor(t, sigma)
 
 
 def tariff_cost(x0, t, sigma) -> np.ndarray:

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from .streams import poisson
+from .streams import poisson, poisson_by_count
 
 __all__ = ["effective_drift", "advance_front", "strike_counts", "daily_cost",
            "revenue_loss_share"]
 
 
+def _revenue_ratio(revenue, revenue0) -> np.ndarray:
+    """``revenue / revenue0``, taken as 1 where there was no start revenue (no buyers, no
+    capacity): nothing can then be lost."""
+    revenue, revenue0 = np.asarray(revenue, float), np.asarray(revenue0, float)
+    if revenue0.ndim == 0 and revenue0 > 0:
+        return revenue / revenue0
+    revenue, revenue0 = np.broadcast_arrays(revenue, revenue0)
+    return np.divide(revenue, revenue0, out=np.ones(revenue.shape), where=revenue0 > 0)
+
+
 def revenue_loss_share(revenue, revenue0) -> np.ndarray:
-    """Fraction of the start oil revenue lost today, in [0, 1]."""
-    return np.clip(1.0 - np.asarray(revenue) / revenue0, 0.0, 1.0)
+    """Fraction of the start oil revenue lost today, in [0, 1] (0 if the start revenue is 0)."""
+    return np.clip(1.0 - _revenue_ratio(revenue, revenue0), 0.0, 1.0)
 
 
 def effective_drift(drift, revenue, revenue0, elasticity) -> np.ndarray:
     """Occupier's front drift (share/day) scaled by its oil revenue:
-    ``drift * (revenue / revenue0) ** elasticity`` — revenue pays for the offensive."""
-    ratio = np.maximum(np.asarray(revenue, float) / revenue0, 0.0)
+    ``drift * (revenue / revenue0) ** elasticity`` — revenue pays for the offensive (the ratio
+    is 1 when the start revenue is 0)."""
+    ratio = np.maximum(_revenue_ratio(revenue, revenue0), 0.0)
     return drift * (ratio ** elasticity)[..., None]
 
 
@@ -37,8 +48,8 @@ def strike_counts(u_strikes, u_killed, u_injured, rate, killed_per_strike, injur
     injured_per_strike)``, so casualties only come with strikes.
     """
     strikes = poisson(u_strikes, rate) * at_war
-    killed = poisson(u_killed, strikes * np.asarray(killed_per_strike, float))
-    injured = poisson(u_injured, strikes * np.asarray(injured_per_strike, float))
+    killed = poisson_by_count(u_killed, strikes, killed_per_strike)
+    injured = poisson_by_count(u_injured, strikes, injured_per_strike)
     return strikes, killed, injured
 
 

@@ -3,31 +3,72 @@
 A results folder (design section 5) holds ``manifest.json`` (provenance and the sha256 of every
 other file), ``scenario.yaml`` (resolved), ``outcomes.parquet``, ``timeseries.parquet`` and
 ``summary.json``; reports add ``figures/``, ``report.html`` and ``report.md``.
+
+Units travel with the tables: ``DataFrame.attrs['units']`` (column -> unit for ``outcomes``;
+variable -> unit for the tidy ``timeseries`` and ``bands``), and in the Parquet files both as
+per-column field metadata (``unit``) and as the schema metadata key ``simulate.units`` (JSON).
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import math
 import os
+import re
 import shutil
 import tempfile
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
+from ..engines.record import SERIES
 from ..errors import ResultsError
 from ..scenario import Scenario, dump_yaml
 from ..scenario.loader import validate
 from ..scenario.yamlio import load_yaml
 from .files import sha256_file, write_text_atomic
 from .summary import summarize
+from .tables import UNITS
 
-__all__ = ["Results", "DATA_FILES", "scenario_text", "scenario_sha256"]
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray
+
+    from ..figures.accessor import PlotAccessor
+
+__all__ = ["Results", "DATA_FILES", "DERIVED", "scenario_text", "scenario_sha256",
+           "outcome_units", "series_units", "parameter_field", "unit_of", "format_number"]
 
 DATA_FILES = ("scenario.yaml", "outcomes.parquet", "timeseries.parquet", "summary.json")
+#: files a report writes (rebuilt by ``simulate report``; not needed to load the results)
+DERIVED = ("figures/", "report.html", "report.md")
+#: Parquet schema metadata key holding the units (JSON object)
+UNITS_KEY = b"simulate.units"
+#: Parquet schema metadata key of the column dtypes of the series and the bands
+DTYPES_KEY = b"simulate.dtypes"
+#: columns of the tidy quantile bands (``Results.bands``)
+BAND_COLUMNS = ["day", "date", "variable", "actor", "stat", "value"]
+
+# units of outcome columns that differ from the daily series of the same name
+_OUTCOME_UNITS = {
+    "replicate": "index", "deal": "bool", "deal_by_deadline": "bool", "deal_cf": "bool",
+    "threat": "category (pending|carried_out|lapsed|none|lifted)", "extensions": "count",
+    "exports_mbd": "mb/d (mean over horizon)", "shut_in_mbd": "mb/d (mean over horizon)",
+    "oil_revenue_cf_busd": "USD bn over horizon", "strikes": "strikes over horizon",
+    "killed": "people over horizon", "injured": "people over horizon",
+}
+_OUTCOME_PATTERNS = (
+    (re.compile(r"^terms_"), "occupier share"),
+    (re.compile(r"^softened_"), "bool"),
+    (re.compile(r"^volume_.+_mbd$"), "mb/d (mean over horizon)"),
+    (re.compile(r"^tariff_cost_.+_busd$"), "USD bn over horizon"),
+)
+_UNIT_TOKENS = re.compile(r"USD|mb/d|share|fraction|\bdays?\b|/day|bbl|%|people|/yr")
 
 
 def scenario_text(scenario: Scenario) -> str:
@@ -37,6 +78,155 @@ def scenario_text(scenario: Scenario) -> str:
 
 def scenario_sha256(scenario: Scenario) -> str:
     return hashlib.sha256(scenario_text(scenario).encode()).hexdigest()
+
+
+# ----- units ------------------------------------------------------------------------------
+def parameter_field(scenario: Scenario, key: str) -> tuple[Any, str]:
+    """The pydantic field behind a dotted scenario key, and its description ("" if none).
+
+    ``parameter_field(s, "actors.US.credibility")`` -> (FieldInfo, "probability of ...").
+    Keys inside mappings (regions, actors, buyers, demands) are followed by name; raises
+    KeyError for a key the scenario does not have.
+    """
+    node: Any = scenario
+    field = None
+    for part in key.split("."):
+        if isinstance(node, BaseModel):
+            fields = type(node).model_fields
+            name = next((n for n, f in fields.items() if part in (n, f.alias)), None)
+            if name is None:
+                raise KeyError(key)
+            field, node = fields[name], getattr(node, name)
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise KeyError(key)
+    if field is None:
+        raise KeyError(key)
+    return field, field.description or ""
+
+
+def unit_of(description: str, name: str = "") -> str:
+    """The unit in a field description (``"Brent at start, USD/bbl"`` -> ``"USD/bbl"``).
+
+    By convention the unit follows the description's last comma; otherwise it is inferred
+    from the words (probability, share, elasticity) or the field name (``_days``, ``_mbd``).
+    """
+    desc = description.strip()
+    if ", " in desc:
+        tail = desc.rsplit(", ", 1)[1].split(" (")[0].strip()
+        if _UNIT_TOKENS.search(tail) and len(tail) <= 60:
+            return tail
+    m = re.search(r"\((share-eq|USD[^)]*|mb/d|days)\)", desc)
+    if m:
+        return m.group(1)
+    low = desc.lower()
+    if low.startswith("mean ") and " per " in low:
+        return desc[len("mean "):]
+    if low.startswith("probability"):
+        return "probability"
+    if "elasticity" in low or "coefficient" in low or "factor" in low or "sigma" in low:
+        return "dimensionless"
+    if "share" in low:
+        return "fraction"
+    if "weight" in low:
+        return "relative weight"
+    for suffix, unit in (("_days", "days"), ("_mbd", "mb/d"), ("_busd", "USD bn/yr"),
+                         ("_usd", "USD/bbl"), ("_per_day", "per day")):
+        if name.endswith(suffix):
+            return unit
+    return ""
+
+
+def outcome_units(columns: Any, scenario: Scenario | None = None) -> dict[str, str]:
+    """column -> unit for an outcomes table (sampled parameters from the scenario's fields)."""
+    out = {}
+    for col in columns:
+        col = str(col)
+        unit = _OUTCOME_UNITS.get(col) or UNITS.get(col, "")
+        if not unit:
+            unit = next((u for pat, u in _OUTCOME_PATTERNS if pat.search(col)), "")
+        if not unit and col.startswith("param:") and scenario is not None:
+            key = col[len("param:"):]
+            try:
+                _, desc = parameter_field(scenario, key)
+            except KeyError:
+                desc = ""
+            unit = unit_of(desc, key.rsplit(".", 1)[-1])
+        out[col] = unit
+    return out
+
+
+def series_units(variables: Any = None) -> dict[str, str]:
+    """variable -> unit for the tidy daily series (every variable of ``SERIES`` by default)."""
+    names = list(SERIES) if variables is None else [str(v) for v in variables]
+    return {v: UNITS.get(v, "") for v in names}
+
+
+def format_number(x: Any) -> str:
+    """A number for tables: 3 decimals below 10, 1 below 1000, thousands separators above."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if isinstance(x, bool | np.bool_):
+        return str(bool(x))
+    ax = abs(float(x))
+    if ax == 0:
+        return "0"
+    if ax < 0.001:
+        return f"{x:.2e}"
+    return f"{x:.3f}" if ax < 10 else f"{x:.1f}" if ax < 1000 else f"{x:,.0f}"
+
+
+def _dtypes(frame: pd.DataFrame) -> dict[str, Any]:
+    """column -> dtype name, or the list of categories of a categorical column."""
+    out: dict[str, Any] = {}
+    for c in frame.columns:
+        dtype = frame[c].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            out[str(c)] = {"categories": [v.item() if hasattr(v, "item") else v
+                                          for v in dtype.categories]}
+        else:
+            out[str(c)] = str(dtype)
+    return out
+
+
+def _restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame:
+    """Give columns back the dtypes they had when saved (see :func:`_dtypes`)."""
+    for col, dtype in dtypes.items():
+        if col not in frame:
+            continue
+        try:
+            if isinstance(dtype, dict):
+                if not isinstance(frame[col].dtype, pd.CategoricalDtype):
+                    frame[col] = pd.Categorical(frame[col], categories=dtype["categories"])
+            elif str(frame[col].dtype) != dtype:
+                frame[col] = frame[col].astype(dtype)
+        except (TypeError, ValueError):  # pragma: no cover - keep what Parquet gave
+            pass
+    return frame
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path, units: dict[str, str],
+                   column_units: dict[str, str], extra: dict[bytes, str] | None = None) -> None:
+    """Parquet with units in the schema metadata and each column's ``unit`` field metadata.
+
+    ``frame.attrs`` are kept under pandas' own ``PANDAS_ATTRS`` key, so ``read_parquet``
+    restores them.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    fields = [f.with_metadata({b"unit": column_units[f.name].encode()})
+              if column_units.get(f.name) else f for f in table.schema]
+    meta = dict(table.schema.metadata or {})
+    meta[UNITS_KEY] = json.dumps(units).encode()
+    if frame.attrs:
+        meta[b"PANDAS_ATTRS"] = json.dumps(frame.attrs, default=str).encode()
+    for key, value in (extra or {}).items():
+        meta[key] = value.encode()
+    table = table.cast(pa.schema(fields, metadata=meta))
+    pq.write_table(table, path, compression="snappy")
 
 
 class Results:
@@ -54,10 +244,22 @@ class Results:
         self.scenario = scenario
         self.outcomes = outcomes
         self.timeseries = timeseries
-        self.bands = bands if bands is not None else pd.DataFrame(
-            columns=["day", "date", "variable", "actor", "stat", "value"])
+        self.bands = bands if bands is not None else _empty_bands()
         self.manifest = manifest
         self.log = log or []
+        self._annotate()
+
+    def _annotate(self) -> None:
+        """Put units (and the start date) into the tables' ``attrs``."""
+        self.outcomes.attrs["units"] = outcome_units(self.outcomes.columns, self.scenario)
+        self.outcomes.attrs["start"] = self.scenario.start.isoformat()
+        variables = list(SERIES)
+        for frame in (self.timeseries, self.bands):
+            if "variable" in frame and len(frame):
+                variables += [str(v) for v in pd.unique(frame["variable"]) if v not in SERIES]
+        for frame in (self.timeseries, self.bands):
+            frame.attrs["units"] = series_units(variables)
+            frame.attrs["start"] = self.scenario.start.isoformat()
 
     # ----- statistics -------------------------------------------------------------------
     @property
@@ -115,11 +317,19 @@ class Results:
 
     def _write_files(self, d: Path) -> None:
         write_text_atomic(d / "scenario.yaml", scenario_text(self.scenario))
-        self.outcomes.to_parquet(d / "outcomes.parquet", index=False)
+        units = self.outcomes.attrs.get("units") or outcome_units(self.outcomes.columns)
+        _write_parquet(self.outcomes, d / "outcomes.parquet", units, units)
         ts = self.timeseries.assign(stat="value")
         bands = self.bands.assign(replicate=-1)
         frame = pd.concat([ts, bands], ignore_index=True) if len(bands) else ts
-        frame.to_parquet(d / "timeseries.parquet", index=False)
+        frame.attrs = dict(self.timeseries.attrs)
+        series = frame.attrs.get("units") or series_units()
+        # the columns' dtypes, so that loading restores them exactly (the series and the bands
+        # share one file, where their concatenation may have turned categories into text)
+        cats = {"timeseries": _dtypes(self.timeseries), "bands": _dtypes(self.bands)}
+        _write_parquet(frame, d / "timeseries.parquet", series,
+                       {"value": "see simulate.units (by variable)"},
+                       {DTYPES_KEY: json.dumps(cats, default=str)})
         write_text_atomic(d / "summary.json", json.dumps(self.summary_dict(), indent=2) + "\n")
         if self.log:
             pd.DataFrame(self.log).to_csv(d / "events.csv", index=False)
@@ -133,15 +343,32 @@ class Results:
         write_text_atomic(d / "manifest.json", json.dumps(self.manifest, indent=2) + "\n")
 
     @classmethod
-    def load(cls, directory: Path | str, verify: bool = True) -> Results:
-        """Read a results folder; refuse it if a file is missing or fails its checksum."""
+    def load(cls, directory: Path | str, verify: bool = True,
+             ignore_derived: bool = False) -> Results:
+        """Read a results folder; refuse it if a file is missing or fails its checksum.
+
+        Every file listed in ``manifest.json`` must exist and match its sha256 (``verify``).
+        ``ignore_derived`` skips the checks of the report's files (``figures/``,
+        ``report.html``, ``report.md``), which ``simulate report`` rebuilds anyway; the data
+        files are always checked when ``verify`` is true.
+        """
         d = Path(directory)
+        if not d.exists():
+            raise ResultsError(f"{d}: no such folder")
+        if not d.is_dir():
+            raise ResultsError(f"{d}: not a folder (expected a results folder written by "
+                               "'simulate run --out')")
         if not (d / "manifest.json").is_file():
             raise ResultsError(f"{d}: not a results folder (manifest.json is missing)")
         try:
             manifest = json.loads((d / "manifest.json").read_text())
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ResultsError(f"{d / 'manifest.json'}: not valid JSON ({exc})") from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("files", {}), dict):
+            raise ResultsError(f"{d / 'manifest.json'}: expected an object with a 'files' map")
+        if manifest.get("kind") == "comparison":
+            raise ResultsError(f"{d}: holds a comparison of runs, not one run's results "
+                               "(rebuild it with 'simulate compare')")
         listed = manifest.get("files", {})
         for name in DATA_FILES:
             if not (d / name).is_file():
@@ -150,6 +377,8 @@ class Results:
                 raise ResultsError(f"{d}: {name} is not listed in manifest.json")
         if verify:
             for name, digest in listed.items():
+                if ignore_derived and _is_derived(name):
+                    continue
                 path = d / name
                 if not path.is_file():
                     raise ResultsError(f"{d}: {name} is listed in manifest.json but missing")
@@ -163,13 +392,117 @@ class Results:
         is_band = frame["replicate"] < 0
         ts = frame[~is_band].drop(columns="stat").reset_index(drop=True)
         bands = frame[is_band].drop(columns="replicate").reset_index(drop=True)
+        dtypes = _read_dtypes(d / "timeseries.parquet")
+        ts = _restore_dtypes(ts, dtypes.get("timeseries", {}))
+        bands = _restore_dtypes(bands, dtypes.get("bands", {}))
+        bands = bands[BAND_COLUMNS + [c for c in bands if c not in BAND_COLUMNS]] \
+            if len(bands) else _empty_bands()
         log = pd.read_csv(d / "events.csv").to_dict("records") if (d / "events.csv").exists() \
             else None
         return cls(scenario, outcomes, ts, manifest, bands, log)
 
+    # ----- views ------------------------------------------------------------------------
+    @property
+    def plot(self) -> PlotAccessor:
+        """Figures of this run: ``results.plot.deal_probability(ax=None)``, ``.brent()``,
+        ``.urals_discount()``, ``.oil_revenue()``, ``.importer_volumes()``, ``.flows()``,
+        ``.terms()``, ``.tariff_costs()``, ``.fan(variable, actor)``; each returns its axes.
+        ``dir(results.plot)`` lists every registered figure kind."""
+        from ..figures.accessor import PlotAccessor
+        return PlotAccessor(self)
+
+    def to_xarray(self) -> xarray.DataArray:
+        """The kept replicates' daily series as a DataArray (replicate x day x variable x actor).
+
+        Coordinates: ``date`` along ``day``, ``unit`` along ``variable``. Variables without
+        an actor axis use actor ``""``; cells of a variable for actors it does not have
+        (e.g. ``brent_usd`` for ``CN``) are NaN.
+        """
+        import xarray as xr
+
+        ts = self.timeseries
+        start = pd.Timestamp(self.scenario.start)
+        reps = np.sort(pd.unique(ts["replicate"])).astype(np.int64) if len(ts) else \
+            np.zeros(0, dtype=np.int64)
+        last = max(self.scenario.horizon_days, int(ts["day"].max()) if len(ts) else 0)
+        days = np.arange(last + 1, dtype=np.int64)
+        present = [str(v) for v in pd.unique(ts["variable"])] if len(ts) else []
+        variables = [v for v in SERIES if v in present] + \
+            [v for v in present if v not in SERIES]
+        wanted = ["", *self.regions, *self.importers]
+        seen = [str(a) for a in pd.unique(ts["actor"])] if len(ts) else []
+        actors = [a for a in wanted if a in seen] + [a for a in seen if a not in wanted]
+        cube = np.full((len(reps), len(days), len(variables), len(actors)), np.nan)
+        if len(ts):
+            i = np.searchsorted(reps, ts["replicate"].to_numpy())
+            j = ts["day"].to_numpy(dtype=np.int64)
+            k = pd.Index(variables).get_indexer(ts["variable"].astype(str))
+            m = pd.Index(actors).get_indexer(ts["actor"].astype(str))
+            cube[i, j, k, m] = ts["value"].to_numpy(dtype=float)
+        units = series_units(variables)
+        return xr.DataArray(
+            cube, dims=("replicate", "day", "variable", "actor"), name="value",
+            coords={"replicate": reps, "day": days,
+                    "date": ("day", (start + pd.to_timedelta(days, unit="D")).values),
+                    "variable": variables, "actor": actors,
+                    "unit": ("variable", [units[v] for v in variables])},
+            attrs={"scenario": self.scenario.name,
+                   "seed": str(self.manifest.get("seed")),
+                   "replicates": int(len(self.outcomes)),
+                   "description": "daily series of the kept replicates; units in coord 'unit'"})
+
+    def _repr_html_(self) -> str:
+        """Rich display in Jupyter: identity of the run and its headline table."""
+        e = html.escape
+        m = self.manifest
+        facts = [("scenario", self.scenario.name), ("replicates", f"{len(self.outcomes):,}"),
+                 ("seed", m.get("seed")), ("engine", m.get("engine")),
+                 ("daily series kept", f"{self.timeseries['replicate'].nunique():,}"
+                  if len(self.timeseries) else "0"),
+                 ("counterfactual", m.get("counterfactual")),
+                 ("simulate", m.get("simulate_version"))]
+        head = "".join(f"<tr><th style='text-align:left'>{e(str(k))}</th>"
+                       f"<td style='text-align:left'>{e(str(v))}</td></tr>" for k, v in facts)
+        rows = []
+        for r in self.summary().itertuples(index=False):
+            ci = "(no cases)" if _isnan(r.estimate) else \
+                f"[{format_number(r.ci_low)}, {format_number(r.ci_high)}]"
+            rows.append(f"<tr><td style='text-align:left'>{e(r.metric)}</td>"
+                        f"<td>{e(format_number(r.estimate))}</td><td>{e(ci)}</td>"
+                        f"<td style='text-align:left'>{e(r.unit)}</td></tr>")
+        desc = e(self.scenario.description.strip())
+        return (f"<div class='simulate-results'><p><strong>simulate Results</strong>: "
+                f"<code>{e(self.scenario.name)}</code>{' &mdash; ' + desc if desc else ''}</p>"
+                f"<table>{head}</table>"
+                "<table><thead><tr><th style='text-align:left'>metric</th><th>estimate</th>"
+                "<th>95% interval</th><th style='text-align:left'>unit</th></tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table></div>")
+
     def __repr__(self) -> str:
         return (f"<Results {self.scenario.name}: {len(self.outcomes)} replicates, seed "
                 f"{self.manifest.get('seed')}, engine {self.manifest.get('engine')}>")
+
+
+def _read_dtypes(path: Path) -> dict:
+    import pyarrow.parquet as pq
+    meta = pq.read_schema(path).metadata or {}
+    try:
+        return json.loads(meta.get(DTYPES_KEY, b"{}"))
+    except json.JSONDecodeError:
+        return {}
+
+
+def _empty_bands() -> pd.DataFrame:
+    return pd.DataFrame(columns=BAND_COLUMNS)
+
+
+def _isnan(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _is_derived(name: str) -> bool:
+    """Whether a manifest entry belongs to the report (rebuilt by ``simulate report``)."""
+    return any(name.startswith(d) if d.endswith("/") else name == d for d in DERIVED)
 
 
 def _replace_dir(new: Path, target: Path) -> None:

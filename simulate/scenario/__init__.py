@@ -14,10 +14,57 @@ __all__ = [
 
 
 def json_schema() -> dict:
-    """JSON Schema (draft 2020-12) of the scenario format, for editors and other tools."""
-    schema = Scenario.model_json_schema(by_alias=True, mode="validation")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "simulate scenario"
-    schema.setdefault("properties", {})["extends"] = {
-        "type": "string", "description": "path of a scenario this one extends (deep merge)"}
-    return schema
+    """JSON Schema (draft 2020-12) of the scenario format, for editors and other tools.
+
+    A file without ``extends`` must be a whole scenario (``$defs/Scenario``). A file with
+    ``extends`` holds only changes to its base (``$defs/ScenarioChanges``): no key is
+    required and ``null`` removes a key of the base; lists replace the base's whole, so their
+    items are checked in full.
+    """
+    full = Scenario.model_json_schema(by_alias=True, mode="validation")
+    defs = full.pop("$defs", {})
+    changes = _changes(full)
+    changes["properties"]["extends"] = {
+        "type": "string", "description": "path of the scenario this one extends (deep merge; "
+                                         "relative to this file's folder)"}
+    changes["required"] = ["extends"]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "simulate scenario",
+        "description": full.get("description", ""),
+        "if": {"type": "object", "required": ["extends"]},
+        "then": {"$ref": "#/$defs/ScenarioChanges"},
+        "else": {"$ref": "#/$defs/Scenario"},
+        "$defs": {**defs, "Scenario": full,
+                  **{f"{name}Changes": _changes(d) for name, d in defs.items()},
+                  "ScenarioChanges": changes},
+    }
+
+
+def _changes(node: object) -> object:
+    """The schema of changes to a value of schema ``node``: nothing required, null allowed."""
+    if isinstance(node, list):
+        return [_changes(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict = {}
+    for key, value in node.items():
+        if key in ("required", "discriminator"):
+            continue
+        if key in ("items", "prefixItems"):  # a list replaces the base's list: whole items
+            out[key] = value
+        elif key == "$ref" and isinstance(value, str):
+            out[key] = value + "Changes"
+        elif key == "properties":
+            out[key] = {k: _nullable(_changes(v)) for k, v in value.items()}
+        elif key == "additionalProperties" and isinstance(value, dict):
+            out[key] = _nullable(_changes(value))
+        elif key == "oneOf":  # a partial mapping may fit several members of a tagged union
+            out["anyOf"] = _changes(value)
+        else:
+            out[key] = _changes(value)
+    return out
+
+
+def _nullable(schema: object) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}

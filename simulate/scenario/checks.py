@@ -17,7 +17,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .dates import resolve_date
 from .distributions import Distribution
-from .messages import describe, expectation, suggest, unwrap
+from .messages import describe, expectation, suggest, type_words, unwrap
 from .schema import Scenario
 from .yamlio import join_key
 
@@ -36,6 +36,9 @@ class Finding(NamedTuple):
     key: str
     message: str
     at_key: bool = False
+    #: other keys the problem depends on; where one was written in another file, the
+    #: message says where (a horizon shortened in a file that extends the deadline's file)
+    related: tuple[str, ...] = ()
 
 
 def lookup(data: Any, dotted: str) -> Any:
@@ -116,7 +119,8 @@ class _Horizon:
         if not self.start <= when <= self.end:
             given = f" ({value.strip()})" if isinstance(value, str) and "+" in value else ""
             out.append(Finding(key, f"expected a date inside the horizon {self.start} to "
-                                    f"{self.end} (start + horizon_days), found {when}{given}"))
+                                    f"{self.end} (start + horizon_days), found {when}{given}",
+                               related=("start", "horizon_days")))
 
 
 # ----- the checks ------------------------------------------------------------------------
@@ -144,7 +148,7 @@ def cross_check(data: dict) -> list[Finding]:
         role = actor.get("role")
         if role == "belligerent" and "regions" in data and isinstance(data["regions"], dict):
             for region in _dict(actor.get("demands")):
-                if region not in regions:
+                if str(region) not in map(str, regions):  # a key 2024 is reported as a key
                     names = ", ".join(map(str, regions)) if len(regions) <= 12 else "..."
                     out.append(Finding(f"actors.{aid}.demands.{region}",
                                        f"expected a region named in 'regions' ({names}), found "
@@ -246,6 +250,8 @@ def _check_sanctioner(aid: str, actor: dict, roles: dict, importers: list[str],
 
 _NEEDS = {"secondary_tariff": ("target", "rate"), "lift_tariff": ("target",),
           "company_sanctions": ("share",)}
+_NEED_WORDS = {"target": "the id of an importer actor", "rate": "a tariff rate (a number >= 0)",
+               "share": "a share of oil exports (a number from 0 to 1)"}
 
 
 def _check_action(key: str, act: dict, roles: dict, importers: list[str], horizon: _Horizon,
@@ -258,8 +264,8 @@ def _check_action(key: str, act: dict, roles: dict, importers: list[str], horizo
     action = act.get("action")
     for need in _NEEDS.get(action, ()) if isinstance(action, str) else ():
         if act.get(need) is None:
-            out.append(Finding(f"{key}.{need}",
-                               f"required key missing (a {action} action needs a {need})"))
+            out.append(Finding(f"{key}.{need}", f"required key missing: expected "
+                                                f"{_NEED_WORDS[need]} for a {action} action"))
     if action in ("secondary_tariff", "lift_tariff"):
         problem = _target_problem(act.get("target"), roles, importers)
         if problem:
@@ -293,8 +299,11 @@ def _check_cite(data: dict, out: list[Finding]) -> None:
                                               f"found {src!r}" + suggest(src, sources)))
 
 
+_DISTRIBUTION = TypeAdapter(Distribution)
+
+
 def _check_uncertainty(data: dict, horizon: _Horizon, out: list[Finding]) -> None:
-    adapter = TypeAdapter(Distribution)
+    adapter = _DISTRIBUTION
     for key, spec in _dict(data.get("uncertainty")).items():
         where = join_key("uncertainty", key)
         annotation, problem = resolve_path(data, str(key))
@@ -313,7 +322,7 @@ def _check_uncertainty(data: dict, horizon: _Horizon, out: list[Finding]) -> Non
             try:
                 target.validate_python(value, context={"start": horizon.start})
             except ValidationError as exc:
-                wanted = expectation(exc.errors(include_url=False)[0])
+                wanted = type_words(annotation) or expectation(exc.errors(include_url=False)[0])
                 reach = (f"can give {describe(value)}" if dist.dist == "choice"
                          else f"reaches {_fmt(value)} (its values run from "
                               f"{_fmt(values[0])} to {_fmt(values[1])})")
@@ -371,8 +380,8 @@ def resolve_path(data: dict, dotted: str, root: type[BaseModel] | None = None,
         origin = typing.get_origin(base)
         where = walked or "the scenario"
         if node is None:
-            return None, (f"expected the dotted key of a scenario parameter, found {dotted!r}: "
-                          f"{walked} is not set")
+            return None, (f"expected the dotted key of a scenario parameter, but {walked} "
+                          "is not set")
         if origin in (typing.Union, types.UnionType):
             base = _union_member(base, node)
             if base is None:
@@ -383,9 +392,8 @@ def resolve_path(data: dict, dotted: str, root: type[BaseModel] | None = None,
             fields = {f.alias or n: f for n, f in base.model_fields.items()}
             field = fields.get(part) if isinstance(part, str) else None
             if field is None:
-                return None, (f"expected the dotted key of a scenario parameter, found "
-                              f"{dotted!r}: {where} has no {part!r}"
-                              + _options(str(part), fields, "keys"))
+                return None, (f"expected the dotted key of a scenario parameter, but {where} "
+                              f"has no {part!r}" + _options(str(part), fields, "keys"))
             if part in node:
                 node = node[part]
             elif field.is_required():
@@ -397,20 +405,18 @@ def resolve_path(data: dict, dotted: str, root: type[BaseModel] | None = None,
             if not isinstance(node, dict):
                 return None, None
             if part not in node:
-                return None, (f"expected the dotted key of a scenario parameter, found "
-                              f"{dotted!r}: {where} has no {part!r}"
-                              + _options(str(part), map(str, node), "keys"))
+                return None, (f"expected the dotted key of a scenario parameter, but {where} "
+                              f"has no {part!r}" + _options(str(part), map(str, node), "keys"))
             node, tp = node[part], typing.get_args(base)[1]
         elif origin in (tuple, list):
             if not isinstance(node, list | tuple):
                 return None, None
             if not isinstance(part, int) or not 0 <= part < len(node):
-                return None, (f"expected the dotted key of a scenario parameter, found "
-                              f"{dotted!r}: {where} has no item {part!r} (it has "
-                              f"{len(node)})")
+                return None, (f"expected the dotted key of a scenario parameter, but {where} "
+                              f"has no item {part!r} (it has {len(node)})")
             node, tp = node[part], typing.get_args(base)[0]
         else:
-            return None, (f"expected the dotted key of a scenario parameter, found {dotted!r}: "
-                          f"{where} is a single value, it has no {part!r}")
+            return None, (f"expected the dotted key of a scenario parameter, but {where} is "
+                          f"a single value, it has no {part!r}")
         walked = join_key(walked, part)
     return tp, None

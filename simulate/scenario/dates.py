@@ -1,4 +1,5 @@
-"""Dates in scenario files: ISO dates, or offsets from the scenario's ``start`` (``+2d``, ``+8w``)."""
+"""Dates in scenario files: ISO dates, or offsets from the scenario's ``start`` (``+2d``,
+``+8w``)."""
 
 from __future__ import annotations
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import math
 from statistics import NormalDist
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "Uniform", "Normal", "LogNormal", "Beta", "Triangular", "Choice", "Distribution",
 ]
 
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: quantiles taken as the ends of an unbounded distribution's support
 TAIL = 0.5e-9
@@ -40,12 +42,14 @@ class _Dist(BaseModel):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Quantile function: maps uniforms in (0, 1) to values of this distribution."""
+        import numpy as np
+
         return np.asarray(self.frozen().ppf(u), dtype=float)
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest value a draw can take (the TAIL and 1-TAIL quantiles if
         unbounded). Bounded distributions override this with their bounds."""
-        lo, hi = self.ppf(np.array([TAIL, 1 - TAIL]))
+        lo, hi = self.ppf([TAIL, 1 - TAIL])
         return float(lo), float(hi)
 
 
@@ -96,7 +100,9 @@ class LogNormal(_Dist):
         return _stats().lognorm(s=self.sigma, scale=self.median)
 
     def support(self) -> tuple[float, float]:
-        return 0.0, float(self.median * math.exp(NormalDist().inv_cdf(1 - TAIL) * self.sigma))
+        z = NormalDist().inv_cdf(1 - TAIL)  # open at 0: the TAIL quantiles, as if unbounded
+        return (float(self.median * math.exp(-z * self.sigma)),
+                float(self.median * math.exp(z * self.sigma)))
 
 
 class Beta(_Dist):
@@ -158,21 +164,27 @@ class Choice(_Dist):
         if self.weights is not None:
             if len(self.weights) != len(self.values):
                 raise ValueError(f"expected one weight per value, found {len(self.values)} "
-                                 f"values and {len(self.weights)} weights")
+                                 f"value(s) and {len(self.weights)} weight(s)")
             if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
                 raise ValueError("expected weights >= 0 with a positive sum, found "
                                  f"{[float(f'{w:g}') for w in self.weights]}")
         return self
 
     def _cum(self) -> np.ndarray:
+        import numpy as np
+
         w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights, float)
         return np.cumsum(w) / w.sum()
 
     def index(self, u: np.ndarray) -> np.ndarray:
         """Index of the chosen value for uniforms ``u``."""
+        import numpy as np
+
         return np.minimum(np.searchsorted(self._cum(), u, side="right"), len(self.values) - 1)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return np.asarray(self.values, dtype=object)[self.index(np.asarray(u))]
 
     def support(self) -> tuple[Any, Any]:

@@ -19,7 +19,7 @@ from .checks import Finding, cross_check, split_key
 from .dates import resolve_date
 from .messages import _parent, describe, problems_from_validation
 from .schema import Scenario
-from .yamlio import Position, parse_scalar, read_yaml
+from .yamlio import Position, join_key, parse_scalar, read_yaml
 
 __all__ = ["load_scenario", "read_merged", "apply_overrides", "validate", "with_overrides",
            "parse_set_options"]
@@ -31,10 +31,20 @@ PYTHON_OVERRIDES = "overrides"
 _DOTTED_MAPPINGS = ("uncertainty", "cite", "sweep.parameters")
 
 
+#: keys that say what kind of thing a mapping is: a different kind replaces the base's whole
+_KIND_KEYS = ("dist", "role")
+
+
 def _merge(base: Any, over: Any) -> Any:
     """Deep merge (RFC 7396 style): mappings merge key by key, ``null`` removes a key,
-    anything else (lists included) replaces."""
-    if isinstance(base, dict) and isinstance(over, dict):
+    anything else (lists included) replaces.
+
+    A mapping of another kind than the base's (another ``dist`` of a distribution, another
+    ``role`` of an actor) replaces it whole: a beta distribution does not inherit the bounds
+    of the uniform one it replaces. The same kind merges: ``{b: 5}`` changes one parameter.
+    """
+    if isinstance(base, dict) and isinstance(over, dict) and not any(
+            k in base and k in over and base[k] != over[k] for k in _KIND_KEYS):
         out = dict(base)
         for k, v in over.items():
             if v is None:
@@ -65,7 +75,7 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...], read: _Read,
     None when a problem leaves nothing usable (the problem is in ``read.problems``)."""
     file = _display(path)
     try:
-        data, positions, problems, skipped = read_yaml(file)
+        data, positions, problems, skipped = read_yaml(path, name=file)
     except ScenarioError as exc:
         read.problems += exc.problems
         return None
@@ -76,8 +86,8 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...], read: _Read,
                                                      "found an empty file"))
         return None
     if not isinstance(data, dict):
-        read.problems.append(Problem(file, 1, 1, "", "expected a mapping of scenario keys at "
-                                                     f"the top of the file, found {describe(data)}"))
+        read.problems.append(Problem(file, 1, 1, "", "expected a mapping of scenario keys at the "
+                                                     f"top of the file, found {describe(data)}"))
         return None
     if "extends" not in data:
         return data, positions
@@ -98,10 +108,12 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...], read: _Read,
         return None
     if not base_path.is_file():
         what = "a folder" if base_path.is_dir() else "no such file"
+        if _display(base_path) != _display(Path(parent)):
+            what += f": {_display(base_path)}"
         read.problems.append(Problem(
             pos.file, pos.line, pos.column, "extends",
             f"expected the path of a scenario file, relative to this file's folder, found "
-            f"{parent!r} ({what}: {_display(base_path)})"))
+            f"{parent!r} ({what})"))
         return None
     merged = _read_chain(base_path, here, read)
     if merged is None:
@@ -149,6 +161,38 @@ def _override_parts(data: dict, key: str) -> list[str | int]:
     return split_key(key)
 
 
+def _set(data: dict, parts: list[str | int], value: Any, key: str, source: str) -> None:
+    """Set (or, for ``None``, remove) the value at ``parts`` in ``data``, in place."""
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError(Problem(source, 0, 0, key, message))
+
+    node: Any = data
+    done = ""
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(part, int):
+            if not isinstance(node, list):
+                raise fail(f"expected {done} to be a list, found {describe(node)}")
+            if not 0 <= part < len(node):
+                raise fail(f"expected the index of an item of {done} (it has {len(node)}), "
+                           f"found [{part}]")
+        elif not isinstance(node, dict):
+            raise fail(f"expected {done} to be a mapping, found {describe(node)}")
+        elif not last and part not in node:
+            if isinstance(parts[i + 1], int):
+                raise fail(f"expected a list at {join_key(done, part)}, found none (set the "
+                           f"whole list instead, e.g. {join_key(done, part)}=[...])")
+            node[part] = {}
+        if last:
+            if value is None and isinstance(node, dict):
+                node.pop(part, None)
+            else:
+                node[part] = value
+        else:
+            node = node[part]
+            done = join_key(done, part)
+
+
 def apply_overrides(data: dict, positions: dict, overrides: Mapping[str, Any] | None,
                     source: str = OVERRIDE_FILE) -> dict:
     """Set dotted keys in a copy of ``data``; their positions point at the override.
@@ -159,33 +203,7 @@ def apply_overrides(data: dict, positions: dict, overrides: Mapping[str, Any] | 
     data = copy.deepcopy(data)
     for key, value in (overrides or {}).items():
         key = str(key)
-        parts = _override_parts(data, key)
-        node: Any = data
-        for i, part in enumerate(parts[:-1]):
-            if isinstance(node, dict):
-                if not isinstance(node.get(part, {}), dict | list):
-                    done = ".".join(str(p) for p in parts[:i + 1])
-                    raise ScenarioError(Problem(
-                        source, 0, 0, key, f"expected a key inside a mapping, found {done} "
-                                           f"holding {describe(node[part])}"))
-                node = node.setdefault(part, {})
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-                node = node[part]
-            else:
-                raise ScenarioError(Problem(source, 0, 0, key,
-                                            f"expected a key inside a mapping or list, found "
-                                            f"{part!r} inside {describe(node)}"))
-        last = parts[-1]
-        if isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
-            node[last] = value
-        elif isinstance(node, dict):
-            if value is None:
-                node.pop(last, None)
-            else:
-                node[last] = value
-        else:
-            raise ScenarioError(Problem(source, 0, 0, key, f"expected a key inside a mapping "
-                                                           f"or list, found {describe(node)}"))
+        _set(data, _override_parts(data, key), value, key, source)
         for k in [k for k in positions if k.removeprefix("@key:") == key
                   or k.removeprefix("@key:").startswith((key + ".", key + "["))]:
             del positions[k]
@@ -223,15 +241,16 @@ def _under(key: str, roots: list[str] | tuple[str, ...]) -> bool:
     return any(not r or key == r or key.startswith((r + ".", r + "[")) for r in roots)
 
 
-def _problems(data: dict, positions: dict, file: str) -> list[Problem]:
-    """Every problem of the data: typed validation and cross-references together."""
-    problems: list[Problem] = []
+def _check(data: dict, positions: dict, file: str) -> tuple[Scenario | None, list[Problem]]:
+    """The scenario (None if the typed validation failed) and every problem of the data:
+    typed validation and cross-references together."""
+    scenario, problems = None, []
     try:
-        Scenario.model_validate(data, context=_context(data))
+        scenario = Scenario.model_validate(data, context=_context(data))
     except ValidationError as exc:
         problems += problems_from_validation(exc, data, positions, Scenario, file)
     problems += [_place(f, positions, file) for f in cross_check(data)]
-    return problems
+    return scenario, problems
 
 
 def _place(finding: Finding, positions: dict, file: str) -> Problem:
@@ -242,8 +261,15 @@ def _place(finding: Finding, positions: dict, file: str) -> Problem:
     while pos is None and parent:
         parent = _parent(parent)
         pos = positions.get(parent)
-    pos = pos or Position(file, 1, 1)
-    return Problem(pos.file, pos.line, pos.column, key, finding.message)
+    pos = pos or Position(file, 0, 0)
+    message = finding.message
+    for other in finding.related:
+        there = positions.get(other)
+        if there is not None and there.file != pos.file:
+            where = (f"at {there.file}:{there.line}:{there.column}" if there.line
+                     else f"by {there.file}")
+            message += f"; {other} is set {where}"
+    return Problem(pos.file, pos.line, pos.column, key, message)
 
 
 def validate(data: dict, positions: dict | None = None, file: str = "<scenario>",
@@ -253,10 +279,11 @@ def validate(data: dict, positions: dict | None = None, file: str = "<scenario>"
     ``skipped`` lists keys whose values were dropped because of a problem already reported
     (a forbidden YAML tag); nothing more is reported about them.
     """
-    problems = [p for p in _problems(data, positions or {}, file) if not _under(p.key, skipped)]
-    if problems:
+    scenario, problems = _check(data, positions or {}, file)
+    problems = [p for p in problems if not _under(p.key, skipped)]
+    if problems or scenario is None:
         raise ScenarioError(problems)
-    return Scenario.model_validate(data, context=_context(data))
+    return scenario
 
 
 def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, *,
@@ -277,16 +304,17 @@ def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, 
         data = apply_overrides(data, positions, overrides, source=override_source)
     except ScenarioError as exc:
         raise ScenarioError(read.problems + exc.problems) from None
-    problems = [p for p in _problems(data, positions, _display(Path(path)))
-                if not _under(p.key, read.skipped)]
-    if read.problems or problems:
-        raise ScenarioError(read.problems + problems)
-    return Scenario.model_validate(data, context=_context(data))
+    scenario, problems = _check(data, positions, _display(Path(path)))
+    problems = read.problems + [p for p in problems if not _under(p.key, read.skipped)]
+    if problems or scenario is None:
+        raise ScenarioError(problems)
+    return scenario
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
     """A copy of a validated scenario with dotted keys set (validated again)."""
     if not overrides:
         return scenario
-    data = apply_overrides(scenario.to_data(), {}, overrides, source=PYTHON_OVERRIDES)
-    return validate(data, {}, PYTHON_OVERRIDES)
+    positions: dict[str, Position] = {}
+    data = apply_overrides(scenario.to_data(), positions, overrides, source=PYTHON_OVERRIDES)
+    return validate(data, positions, PYTHON_OVERRIDES)

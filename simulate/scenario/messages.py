@@ -10,6 +10,7 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from ..errors import Problem
 from .yamlio import Position, join_key
@@ -30,6 +31,10 @@ def describe(value: Any) -> str:
         return f"a list of {len(value)} item(s)"
     if isinstance(value, str):
         return repr(value)
+    if isinstance(value, _dt.datetime):
+        return f"{value.isoformat(sep=' ')} (a date and a time)"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
     return repr(value)
 
 
@@ -122,22 +127,33 @@ def _num_text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def type_words(tp: Any) -> str:
+def _strip_optional(tp: Any) -> Any:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
+
+
+def type_words(tp: Any, bounds: tuple[str, ...] = ()) -> str:
     """What a value of annotation ``tp`` looks like, in words: 'a number >= 0', 'a date'."""
-    bounds = []
-    while typing.get_origin(tp) is typing.Annotated:
-        tp, *meta = typing.get_args(tp)
-        for m in meta:
+    tp = _strip_optional(tp)
+    if typing.get_origin(tp) is typing.Annotated:
+        inner, *meta = typing.get_args(tp)
+        flat = [x for m in meta for x in (m.metadata if isinstance(m, FieldInfo) else [m])]
+        for m in flat:
             for name, sym in _SYMBOLS.items():
                 if getattr(m, name, None) is not None:
-                    bounds.append(f"{sym} {_num_text(getattr(m, name))}")
+                    bounds += (f"{sym} {_num_text(getattr(m, name))}",)
             if "date" in str(getattr(m, "json_schema", "")):
                 return "a date (YYYY-MM-DD) or an offset from start (+2d, +8w)"
-    base = unwrap(tp)
-    if base is not tp:
-        return type_words(base)
+        return type_words(inner, bounds)
+    base = tp
     origin = typing.get_origin(base)
-    where = " " + " and ".join(bounds) if bounds else ""
+    if len(bounds) == 2 and bounds[0].startswith(">= ") and bounds[1].startswith("<= "):
+        where = f" from {bounds[0][3:]} to {bounds[1][3:]}"
+    else:
+        where = " " + " and ".join(bounds) if bounds else ""
     if base is bool:
         return "true or false"
     if base is int:
@@ -149,10 +165,18 @@ def type_words(tp: Any) -> str:
     if base is _dt.date:
         return "a date (YYYY-MM-DD)"
     if origin is typing.Literal:
-        return "one of " + ", ".join(repr(a) for a in typing.get_args(base))
+        options = typing.get_args(base)
+        return repr(options[0]) if len(options) == 1 else \
+            "one of " + ", ".join(repr(a) for a in options)
     if origin in (tuple, list):
         return "a list"
-    if origin is dict or origin in (typing.Union, types.UnionType):
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(base) if a is not type(None)]
+        if all(isinstance(unwrap(a), type) and issubclass(unwrap(a), BaseModel)
+               for a in members):
+            return "a mapping"
+        return " or ".join(type_words(a) for a in members)
+    if origin is dict:
         return "a mapping"
     if isinstance(base, type) and issubclass(base, BaseModel):
         required = [f.alias or n for n, f in base.model_fields.items() if f.is_required()]
@@ -192,7 +216,8 @@ def expectation(err: dict) -> str:
     if kind == "string_type":
         return "text"
     if kind == "literal_error":
-        return f"one of {ctx.get('expected')}"
+        expected = str(ctx.get("expected"))
+        return f"one of {expected}" if " or " in expected else expected
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return "a mapping"
     if kind in ("tuple_type", "list_type"):
@@ -210,6 +235,16 @@ def expectation(err: dict) -> str:
     return f"{err['msg'][0].lower()}{err['msg'][1:]}"
 
 
+#: other names of distributions and roles, for suggestions
+_ALIASES = {"gaussian": "normal", "gauss": "normal", "log-normal": "lognormal",
+            "lognorm": "lognormal", "triangle": "triangular", "tri": "triangular",
+            "unif": "uniform", "categorical": "choice", "discrete": "choice",
+            "one_of": "choice", "oneof": "choice", "country": "importer",
+            "sanctions": "sanctioner", "party": "belligerent"}
+_NUMBERS = ("float_type", "float_parsing", "int_type", "int_parsing", "finite_number",
+            "int_from_float", "greater_than_equal", "greater_than", "less_than_equal",
+            "less_than")
+_DATES = ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact")
 _BOUNDS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
            "less_than": "<"}
 _PLAIN = ("float_type", "float_parsing", "int_type", "int_parsing", "finite_number",
@@ -223,18 +258,25 @@ def _message(err: dict, root: type[BaseModel]) -> str:
     kind, ctx, found = err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "missing":
         tp = type_at(root, tuple(err["loc"]))
-        return "required key missing" + (f" (expected {type_words(tp)})" if tp else "")
+        return "required key missing" + (f": expected {type_words(tp)}" if tp else "")
     if kind in _PLAIN:
-        text = f"expected {expectation(err)}, found {describe(found)}"
+        wanted = expectation(err)
+        if kind in _NUMBERS or kind in _DATES:  # with the field's range; 'start' is a date,
+            tp = type_at(root, tuple(err["loc"]))  # other dates may be offsets from it
+            wanted = type_words(tp) if tp is not None else wanted
+        text = f"expected {wanted}, found {describe(found)}"
         if kind == "literal_error" and isinstance(found, str):
             text += suggest(found, _tags(ctx.get("expected")))
         return text
     if kind == "too_short":
-        return f"expected at least {ctx.get('min_length')} item(s), found {ctx.get('actual_length')}"
+        return (f"expected at least {ctx.get('min_length')} item(s), "
+                f"found {ctx.get('actual_length')}")
     if kind == "union_tag_invalid":
-        tag = ctx.get("tag")
-        return (f"expected one of {ctx.get('expected_tags')}, found {describe(tag)}"
-                + suggest(str(tag), _tags(ctx.get("expected_tags"))))
+        tag, tags = ctx.get("tag"), _tags(ctx.get("expected_tags"))
+        hint = suggest(str(tag), tags)
+        if not hint and _ALIASES.get(str(tag).lower()) in tags:
+            hint = f" (did you mean '{_ALIASES[str(tag).lower()]}'?)"
+        return f"expected one of {ctx.get('expected_tags')}, found {describe(tag)}{hint}"
     if kind == "union_tag_not_found":
         tp = unwrap(type_at(root, tuple(err["loc"])))
         name = str(ctx.get("discriminator", "")).strip("'")
@@ -242,7 +284,7 @@ def _message(err: dict, root: type[BaseModel]) -> str:
             getattr(unwrap(arg), "model_fields", {}).get(name).annotation)] \
             if typing.get_origin(tp) in (typing.Union, types.UnionType) else []
         return "required key missing" + (
-            " (expected one of " + ", ".join(repr(t) for t in tags) + ")" if tags else "")
+            ": expected one of " + ", ".join(repr(t) for t in tags) if tags else "")
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
     return f"{err['msg'][0].lower()}{err['msg'][1:]}, found {describe(found)}"
@@ -252,15 +294,37 @@ def problems_from_validation(
     exc: ValidationError, data: Any, positions: dict[str, Position], root: type[BaseModel],
     default_file: str,
 ) -> list[Problem]:
-    """One :class:`Problem` per pydantic error, placed at the value (or key) it concerns."""
+    """One :class:`Problem` per pydantic error, placed at the value (or key) it concerns.
+
+    A value that fits no member of a plain union (a demand: a share or 'line') gets one
+    problem that names every member, not one per member.
+    """
     problems = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    keys = [_key_of(tuple(e["loc"]), data, e["type"]) for e in errors]
+    merged: set[str] = set()
+    for err, key in zip(errors, keys, strict=True):
         loc = tuple(err["loc"])
-        key = _key_of(loc, data, err["type"])
         text = _message(err, root)
+        group = [e for e, k in zip(errors, keys, strict=True) if k == key]
+        if len(group) > 1 and err["type"] not in ("missing", "extra_forbidden") and all(
+                e.get("input") == err.get("input") and len(e["loc"]) == len(loc)
+                for e in group):
+            if key in merged:
+                continue
+            merged.add(key)
+            tp = type_at(root, loc[:-1])
+            wanted = type_words(tp) if tp is not None else " or ".join(
+                expectation(e) for e in group)
+            text = f"expected {wanted}, found {describe(err.get('input'))}"
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             key = join_key(key, str((err.get("ctx") or {}).get("discriminator", "")).strip("'"))
         pos = positions.get(key)
+        if loc and loc[-1] == "[key]":  # a name that YAML read as a number, a date, ...
+            found = err.get("input")
+            text = (f"expected a name (text) as key, found {describe(found)} (write it in "
+                    f"quotes: '{found}')")
+            pos = positions.get("@key:" + key, pos)
         if err["type"] == "extra_forbidden":
             allowed = fields_at(root, loc[:-1]) or set()
             text = "unknown key" + nearest(str(loc[-1]), allowed)
@@ -269,8 +333,8 @@ def problems_from_validation(
             parent = key
             while pos is None and parent:
                 parent = _parent(parent)
-                pos = positions.get(parent) if parent else None
-        pos = pos or Position(default_file, 1, 1)
+                pos = positions.get(parent)  # '' is the top of the file
+        pos = pos or Position(default_file, 0, 0)
         problems.append(Problem(pos.file, pos.line, pos.column, key, text))
     return problems
 

@@ -61,15 +61,21 @@ def _timestamp_ok(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
 
 
 def _walk(node: yaml.Node, key: str, file: str, positions: dict, problems: list,
-          skipped: list, loader: yaml.SafeLoader) -> yaml.Node:
+          skipped: list, loader: yaml.SafeLoader, seen_nodes: set[int] | None = None,
+          ) -> yaml.Node:
     """Record positions and check tags and duplicate keys below ``node``.
 
     Returns the node to construct: a value with a forbidden tag becomes null (its key is added
     to ``skipped``, so later checks do not report it a second time), a later duplicate key is
     dropped (the first one counts), an impossible date (2025-13-01) becomes text for the
-    validation to report.
+    validation to report. A node met again through an alias (``*name``) is not walked again:
+    nested aliases would otherwise take exponential time (the "billion laughs").
     """
     positions.setdefault(key, _pos(file, node))
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:
+        return node
+    seen_nodes.add(id(node))
     if node.tag not in _CORE_TAGS:
         problems.append(Problem(
             file, *_lc(node), key or "(document)",
@@ -90,19 +96,20 @@ def _walk(node: yaml.Node, key: str, file: str, positions: dict, problems: list,
             name = knode.value
             child = join_key(key, name)
             if name in seen:
-                first = seen[name].start_mark.line + 1
+                line, col = _lc(seen[name])
                 problems.append(Problem(file, *_lc(knode), child,
-                                        f"duplicate key (first given on line {first}; "
-                                        "each key may appear once in a mapping)"))
+                                        f"duplicate key (first given at line {line}, column "
+                                        f"{col}; a key may appear once in a mapping)"))
                 continue
             seen[name] = knode
             positions[child] = _pos(file, vnode)
             positions.setdefault("@key:" + child, _pos(file, knode))
-            kept.append((knode, _walk(vnode, child, file, positions, problems, skipped, loader)))
+            kept.append((knode, _walk(vnode, child, file, positions, problems, skipped, loader,
+                                      seen_nodes)))
         node.value = kept
     elif isinstance(node, yaml.SequenceNode):
-        node.value = [_walk(item, join_key(key, i), file, positions, problems, skipped, loader)
-                      for i, item in enumerate(node.value)]
+        node.value = [_walk(item, join_key(key, i), file, positions, problems, skipped, loader,
+                            seen_nodes) for i, item in enumerate(node.value)]
     elif node.tag == _CORE_PREFIX + "timestamp" and not _timestamp_ok(loader, node):
         node.tag = _CORE_PREFIX + "str"
     return node
@@ -127,29 +134,46 @@ _TOKENS = {"<stream end>": "the end of the file", "'<block mapping start>'": "an
            "'<scalar>'": "a value", "'-'": "a list item"}
 
 
-def syntax_message(exc: yaml.MarkedYAMLError) -> str:
-    """Plain-words text of a YAML syntax error: what was expected and what was found."""
+def syntax_message(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[int, int, str]:
+    """Line, column and plain-words text of a YAML syntax error: what was expected and what
+    was found, placed where the user has to look (the opening quote of an unclosed text)."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     problem = (exc.problem or "invalid YAML").replace("but got", "found").replace(
         "but found", "found")
     for token, words in _TOKENS.items():
         problem = problem.replace(token, words)
-    mark = exc.context_mark
     context = exc.context or ""
+    cmark = exc.context_mark
+    where = ""
+    if context in _CONTEXTS and cmark is not None:
+        where = f" ({_CONTEXTS[context].format(cmark.line + 1, cmark.column + 1)})"
     if "'\\t'" in problem:
-        problem = "found a tab character (indent with spaces, not tabs)"
+        problem = "expected spaces for indentation, found a tab character"
     elif problem == "mapping values are not allowed here":
-        problem = "found ':' where a value was expected (put text containing ': ' in quotes)"
+        row = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        if ": " not in row[:col - 1] + " " and not row[:col - 1].lstrip().startswith("- "):
+            problem = ("expected this line to continue the value above it, found a new key "
+                       "(is it indented more than the keys above it?)")
+        else:
+            problem = ("expected ': ' only after a key, found it inside a value (put text "
+                       "containing ': ' in quotes)")
     elif context.startswith("expected a single document"):
-        problem, context = "expected a single document, found a second one ('---')", ""
+        problem, where = "expected a single document, found a second one ('---')", ""
+    elif context == "while scanning a quoted scalar" and cmark is not None:
+        line, col = cmark.line + 1, cmark.column + 1
+        problem = ("expected a closing quote for the text that opens here, found "
+                   + ("the end of the file" if "end of stream" in problem else problem))
+        where = ""
     if "the end of the block" in problem and "an indented key" in problem:
-        problem = ("expected a key aligned with the keys above, found a key indented "
-                   "differently (check the indentation)")
-    if context in _CONTEXTS and mark is not None:
-        return f"YAML syntax error: {problem} ({_CONTEXTS[context].format(mark.line + 1, mark.column + 1)})"
-    return f"YAML syntax error: {problem}"
+        problem = "expected a key aligned with the keys above it, found one indented differently"
+        if cmark is not None:
+            where = (f" (check the indentation; the enclosing mapping starts at line "
+                     f"{cmark.line + 1}, column {cmark.column + 1})")
+    return line, col, f"YAML syntax error: {problem}{where}"
 
 
-def read_yaml(path: Path | str, text: str | None = None,
+def read_yaml(path: Path | str, text: str | None = None, name: str | None = None,
               ) -> tuple[Any, dict[str, Position], list[Problem], list[str]]:
     """Read a YAML file safely, going on past problems that leave its data usable.
 
@@ -157,8 +181,9 @@ def read_yaml(path: Path | str, text: str | None = None,
     :class:`Position`; problems lists forbidden tags and duplicate keys (their values are
     dropped, and the keys of dropped values are in ``skipped``). Raises :class:`ScenarioError`
     for unreadable files and syntax errors, after which nothing of the file can be used.
+    Problems and positions name the file ``name`` (default: ``path`` as given).
     """
-    file = str(path)
+    file = str(path) if name is None else name
     if text is None:
         try:
             text = Path(path).read_text(encoding="utf-8")
@@ -180,9 +205,8 @@ def read_yaml(path: Path | str, text: str | None = None,
         node = _walk(node, "", file, positions, problems, skipped, loader)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise ScenarioError(Problem(file, line, col, "", syntax_message(exc))) from None
+        line, col, message = syntax_message(exc, text)
+        raise ScenarioError(Problem(file, line, col, "", message)) from None
     finally:
         loader.dispose()
     return data, positions, problems, skipped
@@ -210,7 +234,11 @@ def parse_scalar(text: str) -> Any:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block-style dumper that keeps key order and writes dates as ISO dates."""
+    """Block-style dumper that keeps key order, writes dates as ISO dates, and never writes
+    anchors and aliases (``&id001``) for values that happen to be the same object."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:

@@ -1,0 +1,59 @@
+"""Publication figures from Results (matplotlib, no pyplot, no display needed).
+
+Every drawing function takes ``ax=None`` (None: a new styled figure of journal column width
+with a source caption line) and returns its axes; the numbers it draws come from a separate
+data function in :mod:`simulate.figures.data`. Kinds are registered in
+:data:`~simulate.figures.registry.FIGURES`; reports and ``results.plot`` iterate over it.
+"""
+
+from __future__ import annotations
+
+from . import comparison as _comparison  # noqa: F401  (registers its kinds)
+from . import outcomes as _outcomes  # noqa: F401
+from . import timeseries as _timeseries  # noqa: F401
+from .accessor import PlotAccessor
+from .comparison import compare_outcomes
+from .data import (
+    compare_outcomes_data,
+    deal_probability_data,
+    fan_data,
+    flows_data,
+    tariff_cost_data,
+    terms_data,
+    wilson_interval,
+)
+from .outcomes import tariff_costs, terms
+from .registry import (
+    DEFAULT_FORMATS,
+    FIGURES,
+    FORMATS,
+    FigureKind,
+    encode_all,
+    figure_bytes,
+    figure_kind,
+    get_kind,
+    kinds,
+    register,
+    render,
+    save_figure,
+)
+from .style import COLUMN_WIDTH, OKABE_ITO, PALETTE, STYLE, add_caption, source_line, style
+from .timeseries import (
+    brent,
+    deal_probability,
+    fan,
+    flows,
+    importer_volumes,
+    oil_revenue,
+    urals_discount,
+)
+
+__all__ = [
+    "FIGURES", "FORMATS", "DEFAULT_FORMATS", "encode_all", "FigureKind", "figure_kind",
+    "register", "get_kind", "kinds", "render", "figure_bytes", "save_figure", "PlotAccessor",
+    "deal_probability", "fan", "brent", "urals_discount", "oil_revenue", "importer_volumes",
+    "flows", "terms", "tariff_costs", "compare_outcomes",
+    "deal_probability_data", "fan_data", "flows_data", "terms_data", "tariff_cost_data",
+    "compare_outcomes_data", "wilson_interval",
+    "STYLE", "OKABE_ITO", "PALETTE", "COLUMN_WIDTH", "style", "add_caption", "source_line",
+]

@@ -1,0 +1,116 @@
+"""Figures of per-replicate outcomes: settlement terms, tariff costs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from .data import tariff_cost_data, terms_data
+from .registry import figure_kind
+from .style import GREY, add_caption, axis_label, color, drawing, note_empty, source_line
+
+__all__ = ["terms", "tariff_costs"]
+
+_GOLDEN = 0.6180339887498949
+
+
+def _jitter(n: int, width: float) -> np.ndarray:
+    """Deterministic, evenly spread offsets in [-width/2, width/2] (no random numbers)."""
+    return ((np.arange(n) * _GOLDEN) % 1.0 - 0.5) * width
+
+
+def _any_deal(results: Any) -> bool:
+    return bool(results.outcomes["deal"].astype(bool).any())
+
+
+@figure_kind("terms", order=70, subjects=("run",), title="Settlement terms where a deal occurs",
+             caption="Occupier's share of each region in the replicates that reached a deal: "
+                     "dots are deals, the thick bar the interquartile range, the thin line "
+                     "the 5-95% range, the white dot the median; the cross marks the front "
+                     "line at the start.",
+             prepare=terms_data, applies=_any_deal)
+def terms(results: Any, ax: Axes | None = None) -> Axes:
+    """Distribution of settlement terms per region (and in aggregate) where deals occur."""
+    data = terms_data(results)
+    regions = [*results.regions, "aggregate"]
+    n, deals = data.attrs["n"], data.attrs["deals"]
+    occupier = data.attrs["occupier"]
+    who = getattr(results.scenario.actors.get(occupier), "name", "") or occupier or "occupier"
+    height = 0.75 + 0.3 * len(regions)
+    with drawing(ax, height=height) as (fig, ax, owned):
+        if deals == 0:
+            note_empty(ax, f"no deal in {n:,} replicates")
+        else:
+            ys = np.arange(len(regions))[::-1]
+            for y, region in zip(ys, regions, strict=True):
+                x = data.loc[data["region"] == region, "terms"].to_numpy(dtype=float)
+                c = color(0) if region != "aggregate" else color(1)
+                ax.scatter(x, y + _jitter(x.size, 0.5), s=3, color=c, alpha=0.35,
+                           linewidths=0, zorder=2)
+                q05, q25, q50, q75, q95 = np.quantile(x, [0.05, 0.25, 0.5, 0.75, 0.95])
+                ax.hlines(y, q05, q95, color=c, linewidth=0.8, zorder=3)
+                ax.hlines(y, q25, q75, color=c, linewidth=3.5, zorder=3)
+                ax.scatter([q50], [y], s=10, color="white", edgecolors=c, linewidths=0.8,
+                           zorder=4)
+                ax.scatter([data.attrs["start_control"][region]], [y], marker="x", s=14,
+                           color=GREY, linewidths=0.8, zorder=5)
+            ax.set_yticks(ys, [r.capitalize() if r == "aggregate" else r for r in regions])
+            ax.set_ylim(-0.6, len(regions) - 0.4)
+            lo = min(data["terms"].min(), min(data.attrs["start_control"].values()))
+            hi = max(data["terms"].max(), max(data.attrs["start_control"].values()))
+            pad = max(0.01, 0.06 * (hi - lo))
+            ax.set_xlim(max(0.0, lo - pad), min(1.0, hi + pad) if hi + pad > lo else lo + 0.05)
+            ax.set_xlabel(axis_label(f"Share held by {who} under the deal", "fraction"))
+            ax.grid(axis="y", visible=False)
+            handles = [Line2D([], [], color=color(0), linewidth=3.5, label="50% range"),
+                       Line2D([], [], marker="x", color=GREY, linestyle="none",
+                              markersize=4, label="at start")]
+            ax.legend(handles=handles, ncols=2, loc="lower left", bbox_to_anchor=(0.0, 1.0))
+        if owned:
+            add_caption(fig, source_line(results, f"{deals:,} deals in {n:,} replicates."))
+    return ax
+
+
+def _any_tariff(results: Any) -> bool:
+    data = tariff_cost_data(results)
+    return bool(len(data)) and bool((data["mean"] > 0).any())
+
+
+@figure_kind("tariff_costs", order=80, subjects=("run",), title="Tariff costs by country",
+             caption="Exports to the US lost to the extra tariffs over the horizon, mean "
+                     "across replicates with its 95% confidence interval; the label gives "
+                     "the share of replicates in which the country paid any tariff.",
+             prepare=tariff_cost_data, applies=_any_tariff)
+def tariff_costs(results: Any, ax: Axes | None = None) -> Axes:
+    """Mean tariff cost per importer (USD bn over the horizon) with 95% intervals."""
+    data = tariff_cost_data(results)
+    height = 0.8 + 0.28 * max(1, len(data))
+    with drawing(ax, height=height) as (fig, ax, owned):
+        if not len(data):
+            note_empty(ax, "no importers in this scenario")
+        else:
+            ys = np.arange(len(data))[::-1]
+            means = data["mean"].to_numpy(dtype=float)
+            err = np.vstack([means - data["ci_low"].to_numpy(dtype=float),
+                             data["ci_high"].to_numpy(dtype=float) - means])
+            ax.barh(ys, means, height=0.6, color=color(0), alpha=0.85, zorder=2)
+            ax.errorbar(means, ys, xerr=np.clip(err, 0, None), fmt="none", ecolor="black",
+                        elinewidth=0.7, capsize=1.5, zorder=3)
+            top = float(np.nanmax(data["ci_high"])) if len(data) else 0.0
+            top = top if np.isfinite(top) and top > 0 else 1.0
+            for y, row in zip(ys, data.itertuples(index=False), strict=True):
+                ax.annotate(f"{row.mean:,.1f}  (P>0: {row.p_positive:.0%})",
+                            xy=(max(row.ci_high, row.mean) if np.isfinite(row.ci_high)
+                                else row.mean, y), xytext=(3, 0), textcoords="offset points",
+                            va="center", ha="left", fontsize=6)
+            ax.set_xlim(0, top * 1.45)
+            ax.set_yticks(ys, list(data["name"]))
+            ax.set_ylim(-0.6, len(data) - 0.4)
+            ax.set_xlabel(axis_label("Lost exports to the US", "USD bn over horizon"))
+            ax.grid(axis="y", visible=False)
+        if owned:
+            add_caption(fig, source_line(results, "Bars: mean; whiskers: 95% CI."))
+    return ax

@@ -1,0 +1,165 @@
+"""One look for every figure: colour-blind-safe colours, journal column width, a caption line.
+
+Figures are :class:`matplotlib.figure.Figure` objects made directly (never ``pyplot``), so
+nothing depends on a display or on global pyplot state. The style (:data:`STYLE`) applies
+while a figure that simulate creates is drawn; on axes the caller passes in, the caller's own
+rcParams rule and only simulate's colours are used.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.dates as mdates
+import numpy as np
+from cycler import cycler
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = [
+    "OKABE_ITO", "PALETTE", "COLUMN_WIDTH", "DOUBLE_WIDTH", "STYLE", "SAVE_STYLE", "style", "color",
+    "drawing", "new_figure", "add_caption", "source_line", "date_axis", "mark_deadline",
+    "axis_label", "note_empty", "percent_axis",
+]
+
+#: Okabe & Ito (2008) colours, safe for the common colour-vision deficiencies
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+#: order in which series take colours (strong contrasts first; yellow last: weak on white)
+PALETTE = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "orange", "sky_blue",
+                                  "reddish_purple", "black", "yellow")]
+GREY = "#6E6E6E"
+#: single journal column and full page width, inches
+COLUMN_WIDTH = 3.5
+DOUBLE_WIDTH = 7.2
+CAPTION_SIZE = 5.5
+
+STYLE: dict[str, Any] = {
+    "figure.dpi": 150, "savefig.dpi": 300, "figure.facecolor": "white",
+    "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 7.5, "axes.titlesize": 8, "axes.titleweight": "bold",
+    "axes.titlelocation": "left", "axes.labelsize": 7.5, "xtick.labelsize": 6.5,
+    "ytick.labelsize": 6.5, "legend.fontsize": 6.5, "legend.frameon": False,
+    "legend.handlelength": 1.6, "legend.borderaxespad": 0.3, "legend.columnspacing": 1.0,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.linewidth": 0.6,
+    "axes.prop_cycle": cycler(color=PALETTE), "axes.grid": True, "axes.axisbelow": True,
+    "grid.linewidth": 0.4, "grid.color": "#D9D9D9", "lines.linewidth": 1.2,
+    "xtick.major.width": 0.6, "ytick.major.width": 0.6, "xtick.major.size": 2.5,
+    "ytick.major.size": 2.5, "errorbar.capsize": 1.5,
+    # journals want embedded TrueType (not Type 3) fonts; SVG text as paths shows the same
+    # everywhere; a fixed hash salt makes SVG ids reproducible
+    "pdf.fonttype": 42, "svg.fonttype": "path", "svg.hashsalt": "simulate",
+}
+#: settings read when a figure is saved (not when it is drawn): applied by ``figure_bytes``
+SAVE_STYLE = {k: STYLE[k] for k in ("pdf.fonttype", "svg.fonttype", "svg.hashsalt")}
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """Apply :data:`STYLE` for the duration of the block (restores rcParams afterwards)."""
+    with mpl.rc_context(STYLE):
+        yield
+
+
+def color(i: int) -> str:
+    """The i-th colour of :data:`PALETTE` (cycles)."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def new_figure(width: float = COLUMN_WIDTH, height: float = 2.4, nrows: int = 1,
+               ncols: int = 1, **subplots: Any) -> tuple[Figure, Any]:
+    """A Figure with constrained layout and its axes (``Figure.subplots`` semantics)."""
+    with style():
+        fig = Figure(figsize=(width, height), layout="constrained")
+        axes = fig.subplots(nrows, ncols, **subplots)
+    return fig, axes
+
+
+@contextmanager
+def drawing(ax: Axes | None, width: float = COLUMN_WIDTH,
+            height: float = 2.4) -> Iterator[tuple[Figure, Axes, bool]]:
+    """Yield ``(figure, axes, owned)``: the caller's axes, or a new styled figure's axes.
+
+    ``owned`` tells whether simulate made the figure (and so may add the caption line).
+    """
+    if ax is not None:
+        yield ax.figure, ax, False
+        return
+    fig, new_ax = new_figure(width, height)
+    with style():
+        yield fig, new_ax, True
+
+
+def source_line(runs: Any, note: str = "") -> str:
+    """``Source: simulate 0.1.0 model run; scenario aug2025, 2,000 replicates, seed 7``."""
+    runs = runs if isinstance(runs, Sequence) else [runs]
+    version = runs[0].manifest.get("simulate_version", "?") if runs else "?"
+    parts = []
+    for r in runs:
+        n = len(r.outcomes)
+        parts.append(f"{r.scenario.name} ({n:,} replicates, seed {r.manifest.get('seed')})")
+    word = "model run; scenario" if len(parts) == 1 else "model runs; scenarios"
+    text = f"Source: simulate {version} {word} " + "; ".join(parts)
+    return f"{text}. {note}" if note else f"{text}."
+
+
+def add_caption(fig: Figure, text: str, width_chars: int | None = None) -> None:
+    """Write ``text`` as a small grey line (wrapped) under the axes, and make room for it."""
+    fig_w, fig_h = fig.get_size_inches()
+    chars = width_chars or max(40, int(fig_w * 72 / (CAPTION_SIZE * 0.56)))
+    wrapped = textwrap.fill(text, chars)
+    lines = wrapped.count("\n") + 1
+    fig.text(0.012, 0.008, wrapped, fontsize=CAPTION_SIZE, color=GREY, ha="left", va="bottom",
+             linespacing=1.15)
+    height_in = (lines * CAPTION_SIZE * 1.2 + 4) / 72
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(0, min(0.4, height_in / fig_h), 1, 1 - min(0.4, height_in / fig_h)))
+
+
+def date_axis(ax: Axes, maxticks: int = 6) -> None:
+    """Concise date ticks (``Sep``, ``Oct`` ... ``2026``) on the x axis."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=maxticks)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def mark_deadline(ax: Axes, results: Any, label: bool = True) -> None:
+    """A dotted vertical line at each sanctioner deadline inside the plotted range."""
+    for actor in results.scenario.actors_of("sanctioner").values():
+        if actor.deadline is None:
+            continue
+        x = np.datetime64(actor.deadline, "D")
+        ax.axvline(x, color=GREY, linestyle=":", linewidth=0.8, zorder=1)
+        if label:
+            ax.annotate("deadline", xy=(x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -2), textcoords="offset points", fontsize=5.5,
+                        color=GREY, ha="left", va="top")
+
+
+def axis_label(name: str, unit: str) -> str:
+    """``"Brent (USD/bbl)"``."""
+    return f"{name} ({unit})" if unit else name
+
+
+def note_empty(ax: Axes, text: str) -> None:
+    """Say in the middle of empty axes why there is nothing to show."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=7,
+            color=GREY, wrap=True)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+
+
+def percent_axis(axis: Any, top: float) -> None:
+    """Percent tick labels on ``axis`` (``ax.yaxis``): ``0%``, ``2.5%``, ``10%``."""
+    from matplotlib.ticker import FuncFormatter
+    digits = 3 if top >= 0.05 else 2
+    axis.set_major_formatter(FuncFormatter(lambda x, _: f"{100 * x:.{digits}g}%"))

@@ -1,0 +1,265 @@
+"""What a report says: its sections, built from Results (no files written here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..results.results import _is_derived, format_number
+from .assumptions import Register
+from .document import (
+    Document,
+    FigureBlock,
+    Link,
+    MarkdownBlock,
+    Paragraph,
+    Section,
+    Table,
+)
+from .params import parameter_rows
+
+__all__ = ["run_document", "comparison_document", "headline_table", "manifest_section",
+           "scenario_section", "parameters_section", "assumptions_section", "SECTION_IDS",
+           "COMPARISON_SECTION_IDS"]
+
+#: section ids of a run's report, in order
+SECTION_IDS = ("scenario", "headline", "figures", "parameters", "assumptions", "manifest")
+#: section ids of a comparison report
+COMPARISON_SECTION_IDS = ("runs", "headline", "differences", "figures", "manifest")
+
+_INTERVALS = ("Intervals are 95%: Wilson score intervals for probabilities, normal-"
+              "approximation intervals for means, distribution-free order-statistic intervals "
+              "for quantiles.")
+
+
+def _ci(lo: Any, hi: Any, est: Any) -> str:
+    if est is None or est != est:
+        return "(no cases)"
+    return f"[{format_number(lo)}, {format_number(hi)}]"
+
+
+def headline_table(summary: Any, caption: str = "") -> Table:
+    """The summary as a table: metric, estimate, 95% interval, SE, unit, n."""
+    rows = [[r.metric, format_number(r.estimate), _ci(r.ci_low, r.ci_high, r.estimate),
+             format_number(r.se) if r.se == r.se else "", r.unit, f"{int(r.n):,}"]
+            for r in summary.itertuples(index=False)]
+    return Table(["metric", "estimate", "95% interval", "SE", "unit", "n"], rows,
+                 ["left", "right", "right", "right", "left", "right"], caption, "headline-table")
+
+
+def _actor_summary(actor: Any) -> str:
+    role = actor.role
+    if role == "belligerent":
+        demands = ", ".join(f"{k} {v if isinstance(v, str) else format_number(v)}"
+                            for k, v in actor.demands.items())
+        return f"{actor.side}; hard demands: {demands or 'none'}"
+    if role == "sanctioner":
+        parts = [f"deadline {actor.deadline.isoformat()}" if actor.deadline else "no deadline"]
+        tariff = actor.threat.secondary_tariff
+        if tariff is not None:
+            parts.append(f"threat: {tariff.rate:.0%} tariff on {', '.join(tariff.targets)} "
+                         f"after {tariff.lag_days} days")
+        if actor.threat.company_sanctions is not None:
+            parts.append(f"company sanctions on {actor.threat.company_sanctions.share:.0%} "
+                         "of exports")
+        parts.append(f"credibility {format_number(actor.credibility)}")
+        return "; ".join(parts)
+    if role == "importer":
+        volume = sum(b.base_volume_mbd for b in actor.buyers.values())
+        return (f"{len(actor.buyers)} buyer(s), {format_number(volume)} mb/d of Russian crude "
+                f"at start; exports to US {format_number(actor.exports_to_us_busd)} USD bn/yr; "
+                f"stance {actor.stance}")
+    if role == "supplier":
+        return f"spare capacity {format_number(actor.spare_capacity_mbd)} mb/d"
+    return ""
+
+
+def _sources_table(scenario: Any) -> Table:
+    rows = []
+    for sid, src in scenario.sources.items():
+        where: Any = Link(src.url, src.url) if src.url else (src.note or "")
+        rows.append([sid, src.title, src.date.isoformat() if src.date else "", where])
+    return Table(["id", "source", "date", "link or note"], rows, id="sources",
+                 caption="Sources cited by the scenario (`cite:` maps parameters to these ids).")
+
+
+def scenario_section(results: Any) -> Section:
+    """Description, run facts, actors, timeline, sources."""
+    s, m = results.scenario, results.manifest
+    blocks: list[Any] = []
+    if s.description.strip():
+        blocks.append(Paragraph(s.description.strip()))
+    deadlines = [f"{k}: {a.deadline.isoformat()}" for k, a in s.actors_of("sanctioner").items()
+                 if a.deadline is not None]
+    facts = [
+        ["scenario", s.name], ["start", s.start.isoformat()],
+        ["horizon", f"{s.horizon_days} days (to {s.end.isoformat()})"],
+        ["deadline", "; ".join(deadlines) or "none"],
+        ["negotiation protocol", s.negotiation.protocol],
+        ["replicates", f"{len(results.outcomes):,}"], ["seed", str(m.get("seed"))],
+        ["engine", str(m.get("engine"))],
+        ["daily series kept", f"{results.timeseries['replicate'].nunique():,} replicates"
+         if len(results.timeseries) else "none"],
+        ["counterfactual (measures removed, same random numbers)",
+         "yes" if m.get("counterfactual") else "no"],
+    ]
+    blocks.append(Table(["", ""], facts, caption="The run.", id="run-facts"))
+    actors = [[k, a.name or k, a.role, _actor_summary(a)] for k, a in s.actors.items()]
+    blocks.append(Table(["id", "name", "role", "summary"], actors, caption="Actors."))
+    if s.timeline:
+        rows = [[a.date.isoformat(), a.actor, a.action, a.target or "",
+                 format_number(a.rate) if a.rate is not None else
+                 format_number(a.share) if a.share is not None else "", a.note or ""]
+                for a in s.timeline]
+        blocks.append(Table(["date", "actor", "action", "target", "rate/share", "note"], rows,
+                            caption="Timeline of scheduled actions."))
+    blocks.append(_sources_table(s))
+    return Section("scenario", "Scenario", blocks)
+
+
+def parameters_section(results: Any) -> Section:
+    """Every parameter: value, unit, source (or assumption), distribution when uncertain."""
+    s = results.scenario
+    rows = []
+    for r in parameter_rows(s):
+        if r.source in s.sources:
+            source: Any = Link(r.source, "#sources")
+        else:
+            source = {"": "not cited", "default": "schema default"}.get(r.source, r.source)
+        rows.append([r.key, r.value, r.unit, source, r.distribution, r.description])
+    intro = Paragraph(
+        "Every parameter of the resolved scenario. *Source* is the id of a cited source "
+        "(see [Sources](#sources)), `assumption` where the scenario says the value is assumed, "
+        "*schema default* where the value is the model's default and is not cited, and *not "
+        "cited* otherwise. Uncertain parameters are drawn per replicate from the distribution "
+        "shown; the value column is then the scenario's central value.")
+    return Section("parameters", "Parameters", [intro, Table(
+        ["parameter", "value", "unit", "source", "distribution (uncertain)", "meaning"], rows,
+        ["left", "right", "left", "left", "left", "left"], id="parameter-table")])
+
+
+def assumptions_section(register: Register) -> Section:
+    """The assumptions register of docs/model.md, or a note saying why it is absent."""
+    if register.missing:
+        return Section("assumptions", "Assumptions register", [Paragraph(
+            f"Not included: {register.missing}. The scenario's own assumptions are the "
+            "parameters marked `assumption` in the [parameter table](#parameters).")])
+    blocks: list[Any] = [Paragraph(f"From `{register.path.name}` (section "
+                                   f"\"{register.heading}\", sha256 "
+                                   f"`{register.sha256[:16]}…`).")]
+    blocks.append(MarkdownBlock(register.markdown, heading_offset=1))
+    return Section("assumptions", "Assumptions register", blocks)
+
+
+def manifest_section(manifest: dict, register: Register | None = None,
+                     extra: Sequence[tuple[str, str]] = ()) -> Section:
+    """Provenance: every manifest field, and the checksums of the data files."""
+    from .. import __version__
+    rows = [[k, _plain(v)] for k, v in manifest.items() if k not in ("files", "inputs")]
+    rows += [[k, v] for k, v in extra]
+    rows.append(["report built with", f"simulate {__version__}"])
+    if register is not None and register.path is not None:
+        rows.append(["model documentation", f"{register.path.name} sha256 {register.sha256}"])
+    files = manifest.get("files", {})
+    sums = [[name, digest] for name, digest in sorted(files.items()) if not _is_derived(name)]
+    blocks: list[Any] = [Table(["field", "value"], rows, caption="manifest.json.",
+                               id="manifest-table")]
+    if sums:
+        blocks.append(Table(["file", "sha256"], sums, id="checksums", caption=(
+            "Checksums of the data files. `simulate report` and `Results.load` refuse a folder "
+            "whose files do not match; the figures and this report are listed in "
+            "manifest.json too.")))
+    return Section("manifest", "Provenance (manifest)", blocks)
+
+
+def _plain(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if v is None:
+        return "—"
+    return str(v)
+
+
+def _figures_section(figures: Sequence[FigureBlock], skipped: Sequence[str],
+                     source_note: str) -> Section:
+    blocks: list[Any] = [Paragraph(source_note)] if source_note else []
+    blocks += list(figures)
+    if skipped:
+        blocks.append(Paragraph("Not shown (not applicable to this run): "
+                                + "; ".join(skipped) + "."))
+    return Section("figures", "Figures", blocks)
+
+
+def run_document(results: Any, figures: Sequence[FigureBlock], skipped: Sequence[str],
+                 register: Register) -> Document:
+    """The report of one run."""
+    s, m = results.scenario, results.manifest
+    n = len(results.outcomes)
+    k = results.timeseries["replicate"].nunique() if len(results.timeseries) else 0
+    bands = len(results.bands) > 0
+    note = (f"Figures over time use quantile bands over all {n:,} replicates." if bands else
+            f"Fan charts and flows use the {k:,} replicates whose daily series were kept "
+            f"(of {n:,}); deal probabilities, terms and tariff costs use all replicates.")
+    headline = Section("headline", "Headline results", [
+        headline_table(results.summary(), f"{s.name}: {n:,} replicates, seed {m.get('seed')}."),
+        Paragraph(_INTERVALS)])
+    sections = [scenario_section(results), headline,
+                _figures_section(figures, skipped, note),
+                parameters_section(results), assumptions_section(register),
+                manifest_section(m, register)]
+    subtitle = (f"`{s.name}` · {n:,} replicates · seed {m.get('seed')} · engine "
+                f"{m.get('engine')} · simulate {m.get('simulate_version')}")
+    footer = ("Generated by simulate from the saved results in this folder; rebuild with "
+              "`simulate report DIR`. Figures are embedded here as PNG; `figures/` holds "
+              "them as files (PNG, and PDF/SVG as chosen).")
+    return Document(f"simulate report: {s.name}", subtitle, sections, footer)
+
+
+# ----- comparison -------------------------------------------------------------------------
+def comparison_document(comparison: Any, figures: Sequence[FigureBlock],
+                        skipped: Sequence[str], manifest: dict) -> Document:
+    """The report of ``simulate compare``: runs, headline side by side, differences."""
+    c = comparison
+    runs_rows = []
+    for label, r, src in zip(c.labels, c.runs, c.sources, strict=True):
+        mm = r.manifest
+        runs_rows.append([label, r.scenario.name, r.scenario.description.strip(),
+                          f"{len(r.outcomes):,}", str(mm.get("seed")), str(mm.get("engine")),
+                          str(mm.get("simulate_version")), str(src or ""),
+                          str(mm.get("scenario_sha256", ""))[:12]])
+    runs = Section("runs", "Runs compared", [Table(
+        ["label", "scenario", "description", "replicates", "seed", "engine", "simulate",
+         "results folder", "scenario sha256"], runs_rows,
+        ["left", "left", "left", "right", "right", "left", "left", "left", "left"],
+        id="runs-table")])
+    table = c.table()
+    cols = ["metric", *c.labels, "unit"]
+    rows = []
+    for r in table.to_dict("records"):
+        cells = [r["metric"]]
+        for label in c.labels:
+            est = r[label]
+            ci = _ci(r[f"{label} ci_low"], r[f"{label} ci_high"], est)
+            cells.append("—" if est != est else f"{format_number(est)} {ci}")
+        cells.append(r["unit"])
+        rows.append(cells)
+    headline = Section("headline", "Headline results side by side", [
+        Table(cols, rows, ["left", *["right"] * len(c.labels), "left"],
+              "Estimate [95% interval] per run; — where a run does not have the metric.",
+              "headline-table"), Paragraph(_INTERVALS)])
+    diff = c.differences()
+    drows = [[r.metric, f"{r.label} − {r.baseline}", format_number(r.difference),
+              _ci(r.ci_low, r.ci_high, r.difference), r.unit, "paired" if r.paired else
+              "independent"] for r in diff.itertuples(index=False)]
+    differences = Section("differences", "Differences against the first run", [
+        Paragraph("Runs with the same seed share common random numbers: replicate *k* of each "
+                  "run faces the same draws, so their difference is paired and its interval "
+                  "comes from the per-replicate differences. Other runs are compared as "
+                  "independent samples (Newcombe's interval for proportions)."),
+        Table(["metric", "difference", "estimate", "95% interval", "unit", "design"], drows,
+              ["left", "left", "right", "right", "left", "left"], id="differences-table")])
+    sections = [runs, headline, differences, _figures_section(figures, skipped, ""),
+                manifest_section(manifest)]
+    subtitle = " vs ".join(f"`{x}`" for x in c.labels)
+    footer = "Generated by `simulate compare` from saved results."
+    return Document("simulate comparison: " + ", ".join(c.labels), subtitle, sections, footer)

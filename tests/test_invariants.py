@@ -1,0 +1,186 @@
+"""Invariants that hold for every valid scenario, checked on generated scenarios.
+
+Scenarios come from the shared strategies (``strategies.scenarios``) and from the model's
+own variants (``model_strategies.model_scenarios``: 'line' demands, no sanctioner, zero start
+revenue, per-replicate choices). Each is run with the batch engine, every replicate keeping its
+daily series, and with its counterfactual. Checked:
+
+- no NaN or infinity anywhere in the outcomes or the series;
+- volumes >= 0 (buyers, exports, bought, discounted, shut in);
+- barrels conserved every day: offered (= export capacity) = bought + discounted + shut_in;
+- prices finite and > 0 (Brent and Urals = Brent - discount);
+- shares in [0, 1] (front line, terms, company-sanctions share; at_war is 0 or 1);
+- deals: deal <=> deal_day >= 0, the war stops after it (no more casualties), terms respect
+  the hard numeric demands of a side whose demands have not softened;
+- counts are non-negative integers, casualties only with strikes; tariff costs >= 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from model_strategies import model_scenarios
+from strategies import scenarios
+
+from simulate.errors import ScenarioError, SimulateError
+from simulate.execution.runner import run
+from simulate.model.market import MIN_ELASTICITY_SUM
+from simulate.scenario import Scenario
+
+EPS = 1e-9
+SETTINGS = settings(max_examples=25, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _run(s: Scenario):
+    n = min(s.ensemble.replicates, 6)
+    return run(s, replicates=n, keep_series=n, chunk_size=max(1, min(s.ensemble.chunk_size, n)),
+               counterfactual=True, progress=False)
+
+
+def _capacity(s: Scenario) -> float:
+    if s.market.export_capacity_mbd is not None:
+        return s.market.export_capacity_mbd
+    return sum(b.base_volume_mbd for a in s.actors_of("importer").values()
+               for b in a.buyers.values())
+
+
+def _series(res, variable: str) -> np.ndarray:
+    """(replicates, days, actors) array of one daily series."""
+    ts = res.timeseries
+    sel = ts[ts.variable == variable].sort_values(["replicate", "day", "actor"])
+    n_rep = sel.replicate.nunique()
+    n_day = sel.day.nunique()
+    return sel["value"].to_numpy().reshape(n_rep, n_day, -1)
+
+
+def _runnable(s: Scenario) -> bool:
+    """A total oil elasticity below MIN_ELASTICITY_SUM is refused at run time (the price
+    response (1 - s)^(-1/sum) overflows)."""
+    return s.market.supply_elasticity + abs(s.market.demand_elasticity) >= MIN_ELASTICITY_SUM
+
+
+def check_invariants(s: Scenario) -> None:
+    res = _run(s)
+    o = res.outcomes
+    n = len(o)
+
+    # no NaN anywhere
+    numeric = o.select_dtypes(include=["number", "bool"])
+    assert np.isfinite(numeric.to_numpy(dtype=float)).all(), \
+        numeric.columns[~np.isfinite(numeric.to_numpy(dtype=float)).all(axis=0)].tolist()
+    assert not o.isna().any().any()
+    ts = res.timeseries
+    assert len(ts) > 0 and ts["replicate"].nunique() == n
+    assert np.isfinite(ts["value"].to_numpy()).all()
+
+    # barrels: volumes >= 0 and conserved every day
+    bought, disc, shut = (_series(res, v)[..., 0] for v in
+                          ("bought_mbd", "discounted_mbd", "shut_in_mbd"))
+    volume = _series(res, "volume_mbd")
+    for arr in (bought, disc, shut, volume, _series(res, "exports_mbd")):
+        assert (arr >= 0).all()
+    offered = _capacity(s)
+    np.testing.assert_allclose(bought + disc + shut, offered, rtol=EPS, atol=EPS)
+    np.testing.assert_allclose(volume.sum(axis=-1), bought, rtol=EPS, atol=EPS)
+    for col in ("exports_mbd", "shut_in_mbd"):
+        assert (o[col] >= 0).all()
+    assert (o.filter(regex=r"^volume_.*_mbd$") >= 0).all().all()
+    assert (o["exports_mbd"] <= offered + EPS).all()
+
+    # prices
+    brent = _series(res, "brent_usd")[..., 0]
+    urals = brent - _series(res, "urals_discount_usd")[..., 0]
+    assert (brent > 0).all() and (urals > 0).all()
+    assert (o["brent_mean_usd"] > 0).all() and (o["brent_end_usd"] > 0).all()
+    revenue = _series(res, "oil_revenue_musd")[..., 0]
+    assert (revenue >= 0).all()
+    np.testing.assert_allclose(o["oil_revenue_busd"], revenue.sum(axis=1) / 1000, rtol=1e-9,
+                               atol=1e-12)
+    assert (o["oil_revenue_cf_busd"] >= 0).all()
+
+    # shares
+    control = _series(res, "control")
+    assert ((control >= 0) & (control <= 1)).all()
+    terms = o.filter(regex=r"^terms_")
+    assert ((terms >= 0) & (terms <= 1)).all().all()
+    company = _series(res, "company_sanctions_share")
+    assert ((company >= 0) & (company <= 1)).all()
+    at_war = _series(res, "at_war")[..., 0]
+    assert np.isin(at_war, (0.0, 1.0)).all()
+    assert (_series(res, "tariff_rate") >= 0).all()
+
+    # deals and the war
+    deal, day = o["deal"].to_numpy(), o["deal_day"].to_numpy()
+    assert (deal == (day >= 0)).all() and (day <= s.horizon_days).all() and (day >= -1).all()
+    killed = _series(res, "killed")[..., 0]
+    for r in range(n):
+        if deal[r]:
+            assert (at_war[r, : day[r]] == 1).all() and (at_war[r, day[r]:] == 0).all()
+            assert (killed[r, day[r] + 1:] == 0).all()
+        else:
+            assert (at_war[r] == 1).all()
+    occ = next(k for k, a in s.actors_of("belligerent").items() if a.side == "occupier")
+    dfd = next(k for k, a in s.actors_of("belligerent").items() if a.side == "defender")
+    uncertain_control = any(k.startswith("regions.") for k in s.uncertainty)
+    def demand(side: str, region: str, default: float) -> np.ndarray:
+        """Each replicate's demand (the sampled one if uncertain); NaN for 'line'."""
+        col = f"param:actors.{side}.demands.{region}"
+        values = o[col] if col in o else [s.actors[side].demands.get(region, default)] * n
+        return np.array([np.nan if v == "line" else float(v) for v in values])
+
+    soft_occ, soft_def = o[f"softened_{occ}"].to_numpy(), o[f"softened_{dfd}"].to_numpy()
+    for region in s.regions:
+        x = o[f"terms_{region}"].to_numpy()
+        floor, ceil = demand(occ, region, 0.0), demand(dfd, region, 1.0)
+        held = deal & ~soft_occ & ~np.isnan(floor)
+        assert (x[held] >= floor[held] - EPS).all()
+        held = deal & ~soft_def & ~np.isnan(ceil)
+        assert (x[held] <= ceil[held] + EPS).all()
+        if not uncertain_control and s.regions[region].volatility_per_day == 0 \
+                and s.regions[region].drift_per_day == 0:
+            assert (x[~deal] == s.regions[region].control).all()
+
+    # counts and costs
+    for col in ("strikes", "killed", "injured"):
+        assert o[col].dtype.kind == "i" and (o[col] >= 0).all()
+    assert (o.loc[o["strikes"] == 0, ["killed", "injured"]] == 0).all().all()
+    assert (o.filter(regex=r"^tariff_cost_") >= 0).all().all()
+    assert (o["extensions"] >= 0).all()
+    decided = o["decision_day"].to_numpy() >= 0
+    assert o.loc[decided, "threat"].isin(["carried_out", "lifted"]).all()
+    assert (o.loc[o["threat"] == "carried_out", "decision_day"] >= 0).all()
+    if not s.actors_of("sanctioner"):
+        assert (o["threat"] == "none").all()
+        assert (o["oil_revenue_loss_busd"] == 0).all()
+
+
+@SETTINGS
+@given(scenarios(max_regions=3, max_importers=2, max_buyers=2, max_horizon=40))
+def test_invariants_on_shared_scenarios(s):
+    assume(_runnable(s))
+    check_invariants(s)
+
+
+@SETTINGS
+@given(model_scenarios())
+def test_invariants_on_model_scenarios(s):
+    assume(_runnable(s))
+    check_invariants(s)
+
+
+@pytest.mark.parametrize("es,ed", [(0.0, 0.0), (1e-294, 0.0), (0.004, -0.005)])
+def test_a_near_zero_total_oil_elasticity_is_refused(es, ed):
+    from pathlib import Path
+
+    from simulate.model.params import compile_params
+    from simulate.scenario import load_scenario
+
+    path = Path(__file__).parent / "model_scenarios" / "bargain.yaml"
+    over = {"market.supply_elasticity": es, "market.demand_elasticity": ed}
+    with pytest.raises(ScenarioError, match="supply_elasticity"):
+        compile_params(load_scenario(path, overrides=over))
+    # through run(): a SimulateError naming the key (the backend may wrap it)
+    with pytest.raises(SimulateError, match="supply_elasticity"):
+        run(path, overrides=over, progress=False)

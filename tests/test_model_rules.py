@@ -1,0 +1,263 @@
+"""The behaviour rules one by one (pure functions over arrays), the order of the daily
+phases, and the model-level fixes found by the invariant tests (each test names the case).
+Equations are those of docs/model.md."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulate.execution.runner import run
+from simulate.model import buyers, market, negotiation, war
+from simulate.model.params import STANCE_WEIGHT, compile_params, sample_uncertain
+from simulate.model.trade import tariff_cost
+from simulate.scenario import load_scenario
+
+HERE = Path(__file__).parent / "model_scenarios"
+
+
+def _run(name: str, overrides: dict | None = None, **kw):
+    kw.setdefault("progress", False)
+    kw.setdefault("counterfactual", False)
+    return run(HERE / f"{name}.yaml", overrides=overrides, **kw)
+
+
+# ----- rule functions ---------------------------------------------------------------------
+
+def test_country_penalty_weighs_the_threat_by_its_probability():
+    x0, sigma = np.array([100.0, 50.0]), np.array([4.0, 2.0])
+    now = np.array([[0.25, 0.0]])
+    threat = np.array([1.0, 1.0])
+    prob = np.array([[0.4]])
+    stance = np.array([0.5, 2.0])
+    got = buyers.country_penalty(x0, sigma, stance, now, threat, prob)
+    c_now = tariff_cost(x0, now, sigma)
+    c_all = tariff_cost(x0, now + threat, sigma)
+    np.testing.assert_allclose(got, stance * (c_now + 0.4 * (c_all - c_now)), rtol=1e-14)
+    assert STANCE_WEIGHT == {"defy": 0.5, "neutral": 1.0, "comply": 2.0}
+
+
+def test_buyer_target_shares_the_country_penalty_by_volume():
+    base = np.array([1.0, 3.0, 2.0])
+    importer_of = np.array([0, 0, 1])
+    penalty_m = np.array([[8.0, 0.0]])
+    exposure = np.array([0.5, 1.0, 1.0])
+    capture = np.array([1.0, 0.5, 1.0])
+    discount = np.array([4.0])
+    sanc_exp = np.array([0.0, 0.5, 1.0])
+    got = buyers.buyer_target(base, importer_of, penalty_m, exposure, capture, discount,
+                              sanc_exp, np.array([0.2]))
+    benefit = capture * 4.0 * base * 0.365
+    penalty = exposure * np.array([8.0, 8.0, 0.0]) * np.array([0.25, 0.75, 1.0])
+    expected = base * benefit / (benefit + penalty) * (1 - sanc_exp * 0.2)
+    np.testing.assert_allclose(got[0], expected, rtol=1e-14)
+    # no benefit and no penalty: the buyer keeps its volume
+    zero = buyers.buyer_target(base, importer_of, np.zeros((1, 2)), exposure, capture,
+                               np.array([0.0]), sanc_exp, np.array([0.0]))
+    np.testing.assert_array_equal(zero[0], base)
+
+
+def test_adjust_volume_closes_a_fixed_fraction_of_the_gap():
+    v = buyers.adjust_volume(np.array([1.0, 1.0]), np.array([0.0, 2.0]), np.array([4.0, 1.0]))
+    np.testing.assert_array_equal(v, [0.75, 2.0])
+
+
+def test_split_unsold_and_the_shut_in_price():
+    d, s = market.split_unsold(np.array([1.0, 1.0, 1.0]), 0.6, np.array([31.0, 30.0, 10.0]),
+                               30.0)
+    np.testing.assert_allclose(d, [0.6, 0.0, 0.0])
+    np.testing.assert_allclose(s, [0.4, 1.0, 1.0])
+
+
+def test_supply_loss_with_several_suppliers():
+    loss = market.supply_loss(np.array([2.0, 0.1]), np.array([0.5, 3.0]), np.array([0.5, 0.2]))
+    # 2.0: min(0.5, 1.0) + min(3.0, 0.4) = 0.9 replaced; 0.1: 0.05 + 0.02
+    np.testing.assert_allclose(loss, [1.1, 0.03])
+    assert market.supply_loss(np.array([1.0]), np.zeros(0), np.zeros(0))[0] == 1.0
+
+
+def test_urals_discount_and_revenue():
+    assert market.urals_discount(2.0, 8.0, 0.5) == 6.0
+    assert market.oil_revenue(3.0, 0.5, 60.0) == 210.0
+
+
+def test_price_ratio_is_one_without_loss_and_caps_the_loss():
+    assert market.price_ratio(0.0, 0.1, -0.25) == 1.0
+    assert market.price_ratio(2.0, 0.1, -0.25) == market.price_ratio(0.99, 0.1, -0.25)
+
+
+def test_hard_limits_line_and_softening():
+    control = np.array([[0.6, 0.3]])
+    floor_d = np.array([1.0, np.nan])  # occupier: all of region 0, the line in region 1
+    ceil_d = np.array([np.nan, 0.5])   # defender: the line in region 0, at most 0.5 in 1
+    f, g = negotiation.hard_limits(floor_d, ceil_d, control, np.array([False]),
+                                   np.array([False]))
+    np.testing.assert_array_equal(f, [[1.0, 0.3]])
+    np.testing.assert_array_equal(g, [[0.6, 0.5]])
+    f, g = negotiation.hard_limits(floor_d, ceil_d, control, np.array([True]), np.array([True]))
+    np.testing.assert_array_equal(f, [[0.6, 0.3]])   # softened to the line, never beyond
+    np.testing.assert_array_equal(g, [[0.6, 0.5]])
+
+
+def test_zone_requires_compatible_hard_limits():
+    w = np.array([1.0, 1.0])
+    low, high, ok = negotiation.zone(np.array([0.5]), np.array([0.5]), np.array([0.1]),
+                                     np.array([0.1]), np.array([[0.7, 0.0]]),
+                                     np.array([[0.6, 1.0]]), w)
+    assert not ok[0]  # region 0: floor 0.7 > ceiling 0.6, whatever the aggregate says
+    low, high, ok = negotiation.zone(np.array([0.5]), np.array([0.5]), np.array([0.1]),
+                                     np.array([0.1]), np.zeros((1, 2)), np.ones((1, 2)), w)
+    assert ok[0] and low[0] == pytest.approx(0.4) and high[0] == pytest.approx(0.6)
+
+
+def test_region_terms_keep_demands_and_the_aggregate():
+    floor = np.array([[0.5, 0.0, 0.2]])
+    ceil = np.array([[1.0, 0.4, 0.2]])
+    w = np.array([2.0, 1.0, 1.0])
+    x = np.array([0.5])
+    t = negotiation.region_terms(x, floor, ceil, w)
+    assert ((t >= floor) & (t <= ceil)).all()
+    assert float((t * w).sum() / w.sum()) == pytest.approx(0.5)
+
+
+def test_rubinstein_share():
+    assert negotiation.rubinstein_share(0.9, 0.8) == pytest.approx(0.2 / 0.28)
+    assert negotiation.rubinstein_share(0.99, 0.99) == pytest.approx(1 / 1.99)
+
+
+def test_strike_counts_are_compound_poisson():
+    u = np.array([0.01, 0.5, 0.99, 0.99])
+    n, k, i = war.strike_counts(u, u, u, 1.0, 2.0, 0.0, np.array([True, True, True, False]))
+    assert (n == [0, 1, 4, 0]).all()
+    assert k[0] == 0 and k[3] == 0 and (i == 0).all()
+
+
+def test_zero_start_revenue_loses_nothing():
+    """Fix: with no buyers' volume the start revenue is 0; the loss share was 0/0 = NaN, which
+    made every zone of agreement impossible (and warned)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert war.revenue_loss_share(np.array([0.0, 5.0]), 0.0).tolist() == [0.0, 0.0]
+        drift = war.effective_drift(np.array([0.001]), np.array([0.0]), 0.0, 0.5)
+    assert drift[0, 0] == 0.001
+    assert war.revenue_loss_share(np.array([50.0]), 100.0)[0] == 0.5
+    over = {"actors.IN.buyers.refiners.base_volume_mbd": 0.0}
+    o = _run("bargain", over).outcomes
+    assert o["deal"].all() and (o["oil_revenue_busd"] == 0).all()
+
+
+# ----- sampled parameters of every kind ---------------------------------------------------
+
+def test_numeric_choice_and_protocol_choice_per_replicate():
+    """Fix: a `choice` among numbers gave an object array that broke the rules; a choice of
+    protocol or stance could not be compiled. Each replicate now follows its own draw."""
+    over = {"uncertainty": {
+        "negotiation.protocol": {"dist": "choice", "values": ["nash", "alternating_offers"]},
+        "negotiation.nash_power": {"dist": "choice", "values": [0.25, 1.0]},
+        "actors.IN.stance": {"dist": "choice", "values": ["defy", "comply"]}}}
+    res = _run("bargain", over, replicates=40)
+    o = res.outcomes
+    assert o["param:negotiation.nash_power"].dtype == float
+    low, high = 0.35575, 0.62575
+    rub = low + (high - low) * 0.2 / 0.28
+    nash = low + o["param:negotiation.nash_power"] * (high - low)
+    expected = np.where(o["param:negotiation.protocol"] == "nash", nash, rub)
+    np.testing.assert_allclose(o["terms_aggregate"], expected, rtol=1e-9)
+    assert set(o["param:negotiation.protocol"]) == {"nash", "alternating_offers"}
+    p = compile_params(res.scenario, sample_uncertain(res.scenario, 3, np.arange(40)))
+    assert set(np.unique(p.stance_weight)) == {0.5, 2.0}
+
+
+def test_line_or_number_demand_per_replicate():
+    """A demand drawn per replicate may be 'line' or a share."""
+    over = {"uncertainty": {"actors.RU.demands.North": {"dist": "choice",
+                                                         "values": ["line", 0.6]}},
+            "actors.RU.demands": {"North": 0.0}, "negotiation.protocol": "nash"}
+    o = _run("bargain", over, replicates=12).outcomes
+    demand = o["param:actors.RU.demands.North"]
+    assert set(demand) == {"line", 0.6}
+    low_line = max(0.35575, (3 * 0.401 + 0 * 1) / 4)   # floor = the line on North (0.401)
+    low_num = max(0.35575, (3 * 0.6) / 4)
+    high = 0.62575
+    expected = np.where(demand == "line", 0.5 * (low_line + high), 0.5 * (low_num + high))
+    np.testing.assert_allclose(o["terms_aggregate"], expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("key,dist", [
+    ("negotiation.proposer", {"dist": "choice", "values": ["RU", "UA"]}),
+    ("actors.US.lift_on_deal", {"dist": "choice", "values": [True, False]}),
+    ("actors.US.deadline", {"dist": "choice", "values": ["+2d", "+5d"]}),
+])
+def test_uncertain_parameters_the_model_cannot_vary_are_refused(key, dist):
+    """Names, booleans and dates cannot vary per replicate: a clear error naming the key,
+    not a failure deep inside the rules."""
+    from simulate.errors import ScenarioError, SimulateError
+
+    s = load_scenario(HERE / "small.yaml", overrides={"uncertainty": {key: dist}})
+    with pytest.raises(ScenarioError, match=f"uncertainty.{key}"):
+        compile_params(s, sample_uncertain(s, 1, np.arange(4)))
+    with pytest.raises(SimulateError, match=key):
+        run(s, replicates=4, progress=False, counterfactual=False)
+
+
+def test_uncertain_threatened_tariff_rate():
+    """Fix: an uncertain threatened tariff rate (one per replicate) did not broadcast against
+    the targets."""
+    over = {"uncertainty": {"actors.US.threat.secondary_tariff.rate":
+                            {"dist": "uniform", "low": 0.1, "high": 1.0}}}
+    res = _run("tariff_cost", over, replicates=6)
+    o = res.outcomes
+    cn = res.scenario.actors["CN"]
+    rate = o["param:actors.US.threat.secondary_tariff.rate"].to_numpy()
+    cost = cn.exports_to_us_busd * (1 - (1 + rate) ** -cn.trade_elasticity)
+    np.testing.assert_allclose(o["tariff_cost_CN_busd"], cost * (31 - 7) / 365, rtol=1e-9)
+
+
+def test_counterfactual_of_a_choice_of_zero():
+    s = load_scenario(HERE / "small.yaml")
+    from simulate.execution.runner import counterfactual_of
+
+    cf = counterfactual_of(s)
+    assert cf.actors["US"].threat.secondary_tariff.rate == 0.0
+    assert cf.actors["US"].threat.company_sanctions.share == 0.0
+    assert all(a.rate in (None, 0.0) for a in cf.timeline)
+    assert cf.uncertainty["actors.US.threat.secondary_tariff.rate"].dist == "choice"
+
+
+# ----- the order of the phases ------------------------------------------------------------
+
+@pytest.mark.parametrize("talks_day,extended", [(1, True), (2, False)])
+def test_talks_on_the_deadline_day_come_after_the_decision(talks_day, extended):
+    """The sanctioner acts before the talks of the same day: talks the day before the
+    deadline count as progress, talks on the deadline day itself do not."""
+    over = {"actors.US.credibility": 0.0, "actors.US.extension_probability": 1.0,
+            "actors.US.progress_window_days": 3, "timeline": [],
+            "negotiation.talks.scheduled": [f"+{talks_day}d"],
+            "negotiation.p_agree": 0.0}
+    o = _run("tariff_cost", over).outcomes
+    if extended:
+        assert (o["extensions"] >= 1).all()
+    else:
+        assert (o["extensions"] == 0).all() and (o["threat"] == "lapsed").all()
+
+
+@pytest.mark.parametrize("lift", [True, False])
+def test_a_deal_lifts_measures_only_with_lift_on_deal(lift):
+    """bargain.yaml settles on day 0; a timeline tariff on day 0 acts on the buyers that day
+    and is lifted by the deal the same day when lift_on_deal is true."""
+    over = {"actors.US": {"role": "sanctioner", "lift_on_deal": lift},
+            "actors.IN.exports_to_us_busd": 80.0,
+            "timeline": [{"date": "+0d", "actor": "US", "action": "secondary_tariff",
+                          "target": "IN", "rate": 0.5}]}
+    res = _run("bargain", over, keep_series=1)
+    o = res.outcomes
+    assert o["deal"].all() and (o["deal_day"] == 0).all()
+    days = res.scenario.horizon_days + 1
+    cost = 80.0 * (1 - 1.5**-4.0)
+    expected = 0.0 if lift else cost * days / 365
+    np.testing.assert_allclose(o["tariff_cost_IN_busd"], expected, rtol=1e-12, atol=1e-15)
+    # the buyers moved on day 0 in both cases (the tariff was in force when they decided)
+    assert (o["volume_IN_mbd"] < 1.0).all()

@@ -1,0 +1,74 @@
+"""Regression: the headline outcomes of the August 2025 scenario, pinned.
+
+scenarios/aug2025.yaml is run with its own ensemble (2000 replicates, seed 20250806) and its
+own outputs (counterfactual on). Counts are compared exactly; means to a relative 1e-9, the
+tolerance DESIGN section 2 allows for a different floating-point summation order (e.g. a
+faster backend), far below any modelling change.
+
+When these numbers change on purpose (a calibration, a rule change), update PINNED and add a
+line to the log below saying why. A change nobody can explain is a bug.
+
+Change log (newest last):
+  1. initial calibration: scenario and model as of the first model tests (numbers unchanged
+     by the fixes for zero start revenue, numeric `choice` parameters, uncertain threatened
+     tariff rates and the counterfactual's parameter streams, which do not touch aug2025).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from simulate.execution.runner import run
+
+PINNED = {
+    # counts over the 2000 replicates
+    "n_deal": 167,                      # P(deal within horizon) = 0.0835
+    "n_deal_by_deadline": 0,
+    "n_threat_carried_out": 985,        # P(threat carried out) = 0.4925
+    "n_extended": 601,
+    # means over the replicates
+    "oil_revenue_busd": 77.47530485554901,       # USD bn over the 366 recorded days
+    "oil_revenue_loss_busd": 26.21953156755589,  # paired, vs the same replicate without measures
+    "exports_mbd": 3.7950041095343394,
+    "tariff_cost_CN_busd": 179.62278852739726,
+    "tariff_cost_IN_busd": 35.597226883561646,
+    "brent_mean_usd": 67.6169223156242,
+    "killed": 358.3925,
+    "deal_day_mean": 279.61077844311376,         # among replicates with a deal
+    "terms_aggregate_deals": 0.8241779143910636,  # among replicates with a deal
+}
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    return run("scenarios/aug2025.yaml", progress=False).outcomes
+
+
+def _measured(o) -> dict:
+    deals = o[o["deal"]]
+    return {
+        "n_deal": int(o["deal"].sum()),
+        "n_deal_by_deadline": int(o["deal_by_deadline"].sum()),
+        "n_threat_carried_out": int((o["decision_day"] >= 0).sum()),
+        "n_extended": int((o["extensions"] > 0).sum()),
+        "oil_revenue_busd": float(o["oil_revenue_busd"].mean()),
+        "oil_revenue_loss_busd": float(o["oil_revenue_loss_busd"].mean()),
+        "exports_mbd": float(o["exports_mbd"].mean()),
+        "tariff_cost_CN_busd": float(o["tariff_cost_CN_busd"].mean()),
+        "tariff_cost_IN_busd": float(o["tariff_cost_IN_busd"].mean()),
+        "brent_mean_usd": float(o["brent_mean_usd"].mean()),
+        "killed": float(o["killed"].mean()),
+        "deal_day_mean": float(deals["deal_day"].mean()),
+        "terms_aggregate_deals": float(deals["terms_aggregate"].mean()),
+    }
+
+
+def test_aug2025_headline_outcomes_are_pinned(outcomes):
+    assert len(outcomes) == 2000
+    got = _measured(outcomes)
+    for key, expected in PINNED.items():
+        if key.startswith("n_"):
+            assert got[key] == expected, f"{key}: {got[key]} != pinned {expected}"
+        else:
+            assert got[key] == pytest.approx(expected, rel=1e-9), \
+                f"{key}: {got[key]!r} != pinned {expected!r}"

@@ -1,0 +1,272 @@
+"""Statistical and structural tests of the counter-based random streams
+(:mod:`simulate.model.streams`).
+
+Every draw is a pure function of (seed, replicate, day, stream, index). The statistical
+checks use 10^5 draws and 99.9% acceptance regions; the seeds are fixed, so the outcome of
+each check is reproducible (a failure is a real change, not bad luck).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simulate.model.params import sample_uncertain
+from simulate.model.streams import (
+    GAMMA,
+    Stream,
+    bernoulli,
+    normals,
+    poisson,
+    stream_key,
+    uniforms,
+)
+
+N = 100_000
+REPS = np.arange(N)
+ALPHA = 0.001
+#: two-sided 99.9% bound of a correlation coefficient of N independent pairs
+R_BOUND = float(stats.norm.ppf(1 - ALPHA / 2)) / math.sqrt(N)
+SEED = 20250806
+
+
+def _u(seed=SEED, reps=REPS, day=0, stream=Stream.FRONT, n=1):
+    return uniforms(seed, reps, day, stream, n)
+
+
+# ----- structure --------------------------------------------------------------------------
+
+def test_shapes_range_and_dtype():
+    u = _u(n=3)
+    assert u.shape == (N, 3) and u.dtype == np.float64
+    assert (u > 0).all() and (u < 1).all()
+    # doubles on the grid (k + 0.5) / 2^53: never 0 or 1, and as fine as a double allows
+    k = u * 2.0**53 - 0.5
+    assert np.array_equal(k, np.floor(k))
+
+
+def test_pure_function_of_coordinates():
+    a = _u(day=5, stream=Stream.AGREE)
+    b = _u(day=5, stream=Stream.AGREE)
+    assert np.array_equal(a, b)
+    for other in (_u(day=6, stream=Stream.AGREE), _u(day=5, stream=Stream.TALKS),
+                  _u(seed=SEED + 1, day=5, stream=Stream.AGREE)):
+        assert np.mean(a == other) < 1e-4
+
+
+def test_known_values_do_not_change():
+    """Pinned outputs: a change of the generator changes every published result, so it must
+    be deliberate (update these numbers and the regression test together)."""
+    assert stream_key(0, 0, 0) == 0x33FE8BD4F9C57863
+    assert stream_key(20250806, 3, 5) == 0x1E4A7DC2BFABA645
+    got = uniforms(20250806, np.array([0, 1, 123456]), 0, Stream.FRONT)[:, 0]
+    assert got.tolist() == [0.7935849566163118, 0.11182104504288509, 0.438155622740048]
+    got = uniforms(1, np.array([0, 7]), -1, Stream.PARAMETERS + 2, 2).ravel()
+    assert got.tolist() == [0.8824359725080642, 0.6190050890100085, 0.1402050888831316,
+                            0.2580553264878231]
+
+
+def test_reference_implementation_in_plain_python():
+    """The vectorised generator equals SplitMix64 written out with Python integers:
+    key = mix(mix(mix(seed + GAMMA) ^ day) ^ stream); x = mix(key + (r*n + i + 1) * GAMMA);
+    u = ((x >> 11) + 0.5) / 2^53."""
+    mask = (1 << 64) - 1
+
+    def mix(z):
+        z &= mask
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        return z ^ (z >> 31)
+
+    seed, day, stream, n = 12345, 42, int(Stream.AGREE), 3
+    key = mix(mix(mix(seed + GAMMA) ^ (day & mask)) ^ stream)
+    got = uniforms(seed, np.array([0, 5, 99]), day, stream, n)
+    for row, r in enumerate((0, 5, 99)):
+        for i in range(n):
+            x = mix(key + (r * n + i + 1) * GAMMA)
+            assert got[row, i] == ((x >> 11) + 0.5) / 2.0**53
+
+
+def test_chunk_independence():
+    """Replicate k's draws are identical alone, inside any block, and in any order."""
+    full = _u(day=17, stream=Stream.BRENT, n=4)
+    for k in (0, 1, 3, 4, 5, 999, 65_537, N - 1):
+        alone = uniforms(SEED, np.array([k]), 17, Stream.BRENT, 4)
+        assert np.array_equal(alone[0], full[k])
+    block = uniforms(SEED, np.arange(40_000, 40_128), 17, Stream.BRENT, 4)
+    assert np.array_equal(block, full[40_000:40_128])
+    perm = np.random.default_rng(0).permutation(N)[:1000]
+    assert np.array_equal(uniforms(SEED, perm, 17, Stream.BRENT, 4), full[perm])
+    # the same holds for the derived draws
+    assert np.array_equal(normals(SEED, np.array([5]), 2, Stream.FRONT, 3)[0],
+                          normals(SEED, np.arange(10), 2, Stream.FRONT, 3)[5])
+
+
+def test_large_and_negative_coordinates():
+    big = np.array([2**40, 2**40 + 1, 10**12])
+    u = uniforms(2**63 - 1, big, -1, Stream.PARAMETERS + 5)
+    assert ((u > 0) & (u < 1)).all()
+    assert u[0, 0] != u[1, 0]
+    assert stream_key(1, -1, 5) != stream_key(1, 1, 5)
+
+
+# ----- uniformity -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("day,stream", [(0, Stream.FRONT), (1, Stream.AGREE),
+                                        (364, Stream.BRENT), (-1, Stream.PARAMETERS)])
+def test_uniform_ks_and_chi_square(day, stream):
+    u = _u(day=day, stream=stream)[:, 0]
+    assert stats.kstest(u, "uniform").pvalue > ALPHA
+    counts = np.bincount((u * 100).astype(int), minlength=100)
+    assert stats.chisquare(counts).pvalue > ALPHA
+    # moments: mean 1/2, variance 1/12
+    assert abs(u.mean() - 0.5) < 3.29 * math.sqrt(1 / 12 / N)
+    assert abs(u.var() - 1 / 12) < 3.29 * math.sqrt(1 / 180 / N)
+
+
+def test_uniform_pairs_fill_the_square():
+    """Two-dimensional equidistribution of (draw of replicate k, draw of replicate k+1)."""
+    u = _u(day=3, stream=Stream.TALKS)[:, 0]
+    cells = (np.floor(u[:-1] * 20) * 20 + np.floor(u[1:] * 20)).astype(int)
+    counts = np.bincount(cells, minlength=400)
+    assert stats.chisquare(counts).pvalue > ALPHA
+
+
+def test_several_draws_per_replicate_are_uniform_in_every_column():
+    u = _u(n=4, stream=Stream.FRONT, day=9)
+    for j in range(4):
+        assert stats.kstest(u[:, j], "uniform").pvalue > ALPHA
+
+
+# ----- no correlation ---------------------------------------------------------------------
+
+def _r(a, b) -> float:
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def test_no_correlation_across_streams():
+    base = _u(stream=Stream.FRONT)[:, 0]
+    for stream in (Stream.STRIKES, Stream.KILLED, Stream.INJURED, Stream.TALKS, Stream.AGREE,
+                   Stream.DEADLINE, Stream.EXTEND, Stream.BRENT):
+        assert abs(_r(base, _u(stream=stream)[:, 0])) < R_BOUND, stream
+    # the parameter streams (day -1) against each other
+    p0 = _u(day=-1, stream=Stream.PARAMETERS)[:, 0]
+    p1 = _u(day=-1, stream=Stream.PARAMETERS + 1)[:, 0]
+    assert abs(_r(p0, p1)) < R_BOUND
+
+
+def test_no_correlation_across_neighbouring_replicates():
+    u = _u(stream=Stream.AGREE, day=4)[:, 0]
+    for lag in (1, 2, 4, 64):
+        assert abs(_r(u[:-lag], u[lag:])) < R_BOUND * math.sqrt(N / (N - lag)), lag
+    # with several draws per replicate, consecutive counters cross replicate boundaries
+    v = _u(stream=Stream.FRONT, day=4, n=4)
+    assert abs(_r(v[:-1, 3], v[1:, 0])) < R_BOUND * 1.0001
+    assert abs(_r(v[:, 0], v[:, 1])) < R_BOUND
+
+
+def test_no_correlation_across_days_and_seeds():
+    d0 = _u(day=10, stream=Stream.BRENT)[:, 0]
+    for other in (_u(day=11, stream=Stream.BRENT)[:, 0], _u(day=9, stream=Stream.BRENT)[:, 0],
+                  _u(day=375, stream=Stream.BRENT)[:, 0],
+                  _u(seed=SEED + 1, day=10, stream=Stream.BRENT)[:, 0]):
+        assert abs(_r(d0, other)) < R_BOUND
+    # one replicate day after day: lag-1 autocorrelation over 2000 days
+    walk = np.array([uniforms(SEED, np.array([7]), day, Stream.FRONT)[0, 0]
+                     for day in range(2000)])
+    assert abs(_r(walk[:-1], walk[1:])) < 3.29 / math.sqrt(len(walk) - 1)
+
+
+def test_rank_correlation_across_streams_and_days():
+    a = _u(day=2, stream=Stream.STRIKES)[:, 0]
+    b = _u(day=2, stream=Stream.KILLED)[:, 0]
+    c = _u(day=3, stream=Stream.STRIKES)[:, 0]
+    assert abs(stats.spearmanr(a, b).statistic) < R_BOUND
+    assert abs(stats.spearmanr(a, c).statistic) < R_BOUND
+
+
+# ----- derived draws ----------------------------------------------------------------------
+
+def test_normals_are_standard_normal():
+    z = normals(SEED, REPS, 12, Stream.BRENT)[:, 0]
+    assert stats.kstest(z, "norm").pvalue > ALPHA
+    assert abs(z.mean()) < 3.29 / math.sqrt(N)
+    assert np.isfinite(z).all()
+    # exactly the inverse normal CDF of the same uniforms
+    u = uniforms(SEED, REPS, 12, Stream.BRENT)[:, 0]
+    np.testing.assert_array_equal(z, stats.norm.ppf(u))
+
+
+def test_bernoulli_frequency():
+    hit, u = bernoulli(SEED, REPS, 0, Stream.AGREE, 0.3)
+    assert np.array_equal(hit, u < 0.3)
+    assert abs(hit.mean() - 0.3) < 3.29 * math.sqrt(0.3 * 0.7 / N)
+    hit_all, _ = bernoulli(SEED, REPS[:100], 0, Stream.AGREE, 1.0)
+    hit_none, _ = bernoulli(SEED, REPS[:100], 0, Stream.AGREE, 0.0)
+    assert hit_all.all() and not hit_none.any()
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.036, 0.5, 2.0, 12.0, 150.0])
+def test_poisson_inversion_matches_scipy_ppf_scalar(lam):
+    u = uniforms(SEED, np.arange(20_000), 1, Stream.STRIKES)[:, 0]
+    k = poisson(u, lam)
+    assert k.dtype == np.int64
+    expected = np.zeros_like(k) if lam == 0 else stats.poisson.ppf(u, lam).astype(np.int64)
+    np.testing.assert_array_equal(k, expected)
+
+
+def test_poisson_inversion_matches_scipy_ppf_few_means():
+    """A small set of means (counts of strikes times a rate): the CDF table path."""
+    u = uniforms(SEED, REPS, 2, Stream.KILLED)[:, 0]
+    strikes = poisson(uniforms(SEED, REPS, 2, Stream.STRIKES)[:, 0], 1.5)
+    lam = strikes * 2.0
+    k = poisson(u, lam)
+    pos = lam > 0
+    np.testing.assert_array_equal(k[pos], stats.poisson.ppf(u[pos], lam[pos]).astype(np.int64))
+    assert (k[~pos] == 0).all()
+
+
+def test_poisson_inversion_matches_scipy_ppf_many_means():
+    """More than 32 distinct means: the pdtrik path with its one-step fix."""
+    u = uniforms(SEED, REPS, 3, Stream.INJURED)[:, 0]
+    lam = np.round(np.linspace(0.0, 60.0, N), 3)
+    k = poisson(u, lam)
+    pos = lam > 0
+    np.testing.assert_array_equal(k[pos], stats.poisson.ppf(u[pos], lam[pos]).astype(np.int64))
+    assert (k[~pos] == 0).all()
+
+
+def test_poisson_counts_have_the_poisson_law():
+    u = uniforms(SEED, REPS, 4, Stream.STRIKES)[:, 0]
+    k = poisson(u, 3.0)
+    counts = np.bincount(k, minlength=12)[:12].astype(float)
+    counts[-1] += (k >= 12).sum()
+    probs = stats.poisson.pmf(np.arange(12), 3.0)
+    probs[-1] += stats.poisson.sf(11, 3.0)
+    assert stats.chisquare(counts, N * probs).pvalue > ALPHA
+
+
+# ----- parameter sampling -----------------------------------------------------------------
+
+def test_sampled_parameters_depend_only_on_seed_and_replicate():
+    from simulate.scenario import load_scenario
+
+    s = load_scenario("scenarios/aug2025.yaml")
+    full = sample_uncertain(s, 9, np.arange(500))
+    alone = sample_uncertain(s, 9, np.array([321]))
+    for key in full:
+        assert full[key][321] == alone[key][0]
+    u = uniforms(9, np.arange(500), -1, Stream.PARAMETERS + 0)[:, 0]
+    np.testing.assert_allclose(full["actors.US.credibility"], stats.beta(2, 3).ppf(u),
+                               rtol=1e-12)
+    # each parameter its own stream: no correlation between them
+    a, b = full["actors.RU.optimism"], full["actors.RU.sanctions_sensitivity"]
+    assert abs(_r(a, b)) < 3.29 / math.sqrt(500)
+
+
+def test_generator_constants():
+    """SplitMix64's golden-ratio increment: documented in docs/model.md."""
+    assert GAMMA == 0x9E3779B97F4A7C15

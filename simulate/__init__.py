@@ -17,7 +17,8 @@ from .scenario import Scenario, bundled_scenarios, load_scenario
 # heavy parts (numpy engines, pandas, scipy.stats) load on first use, so that
 # `simulate --help` and `import simulate` stay fast
 _LAZY = {"run": "simulate.execution.runner", "Results": "simulate.results.results",
-         "trace": "simulate.trace", "Trace": "simulate.trace"}
+         "trace": "simulate.trace", "Trace": "simulate.trace",
+         "compare": "simulate.results.compare", "Comparison": "simulate.results.compare"}
 
 
 def __getattr__(name: str) -> Any:
@@ -39,4 +40,5 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "__version__", "SimulateError", "ScenarioError", "ResultsError", "ExecutionError", "Problem",
     "Scenario", "load_scenario", "bundled_scenarios", "run", "Results", "trace", "Trace",
+    "compare", "Comparison",
 ]

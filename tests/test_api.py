@@ -6,6 +6,7 @@ from simulate import errors
 EXPECTED_API = {
     "__version__", "SimulateError", "ScenarioError", "ResultsError", "ExecutionError", "Problem",
     "Scenario", "load_scenario", "bundled_scenarios", "run", "Results", "trace", "Trace",
+    "compare", "Comparison",
 }
 
 

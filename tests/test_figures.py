@@ -359,8 +359,8 @@ def test_new_kinds_slot_in_beside_the_others(handmade):
 
 
 def test_figures_are_reproducible_and_pdf_fonts_embedded(real):
-    a = encode_all(render("deal_probability", real), ("png", "pdf", "svg"))
-    b = encode_all(render("deal_probability", real), ("png", "pdf", "svg"))
+    a = encode_all(render("deal_probability", real), ("png", "pdf", "svg"), dpi=60)
+    b = encode_all(render("deal_probability", real), ("png", "pdf", "svg"), dpi=60)
     assert a == b
     # TrueType (Type 42) fonts, which journals accept, not Type 3
     assert b"/Subtype /Type3" not in a["pdf"] and b"/CIDFontType2" in a["pdf"]

@@ -171,14 +171,17 @@ def test_numeric_choice_and_protocol_choice_per_replicate():
     assert set(np.unique(p.stance_weight)) == {0.5, 2.0}
 
 
-def test_line_or_number_demand_per_replicate():
-    """A demand drawn per replicate may be 'line' or a share."""
+def test_line_or_number_demand_per_replicate(tmp_path):
+    """A demand drawn per replicate may be 'line' or a share (its outcome column is text,
+    so the results can be saved)."""
     over = {"uncertainty": {"actors.RU.demands.North": {"dist": "choice",
                                                          "values": ["line", 0.6]}},
             "actors.RU.demands": {"North": 0.0}, "negotiation.protocol": "nash"}
-    o = _run("bargain", over, replicates=12).outcomes
+    res = _run("bargain", over, replicates=12)
+    res.save(tmp_path / "out")
+    o = res.outcomes
     demand = o["param:actors.RU.demands.North"]
-    assert set(demand) == {"line", 0.6}
+    assert set(demand) == {"line", "0.6"}  # one type per column: text
     low_line = max(0.35575, (3 * 0.401 + 0 * 1) / 4)   # floor = the line on North (0.401)
     low_num = max(0.35575, (3 * 0.6) / 4)
     high = 0.62575

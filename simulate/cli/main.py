@@ -37,7 +37,10 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import results_cmds, run_cmds, scenario_cmds  # noqa: F401  (commands attach to cli)
+    # the order of imports is the order of commands in --help
+    from . import scenario_cmds  # noqa: F401  (commands attach to cli)
+    from . import run_cmds  # noqa: F401
+    from . import results_cmds  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ from ..model.streams import Counters
 from ..scenario.schema import Scenario
 from .bands import BandSketch
 from .chunk import ChunkResult
+from .fused import fused_plan, run_days_fused
 from .record import Recorder
 
 __all__ = ["run_batch", "base_outcomes"]
@@ -36,19 +37,22 @@ def run_batch(scenario: Scenario, seed: int, replicates: np.ndarray, keep_series
     """Run the replicates ``replicates`` (indices) of ``scenario`` with seed ``seed``.
 
     ``keep_series``: replicates with an index below it keep their full daily series.
-    ``observer(day, values, at_war)`` if given sees each day's values of every series (all
-    rows). ``bands``: accumulate the quantile-band sketch of all rows (``ChunkResult.bands``).
+    ``observer(day, values, at_war)`` if given is called after each day (``values``: the
+    day's values of every series for all rows; None on the compiled path). ``bands``: accumulate the quantile-band sketch of all rows (``ChunkResult.bands``).
     """
     replicates = np.asarray(replicates, dtype=np.int64)
     sampled, p, state = base_outcomes(scenario, seed, replicates)
     sketch = BandSketch.for_scenario(scenario) if bands else None
     rec = Recorder(p, len(replicates), keep=replicates < keep_series, bands=sketch)
-    counters = Counters(replicates)
-    for day in range(p.n_days + 1):
-        run_day(state, p, Day(seed, replicates, day, counters))
-        values = rec.record(state, day)
-        if observer is not None:
-            observer(day, values, state.at_war)
+    if fused_plan(p, len(replicates), rec.keep):
+        run_days_fused(state, p, seed, replicates, rec, observer)
+    else:
+        counters = Counters(replicates)
+        for day in range(p.n_days + 1):
+            run_day(state, p, Day(seed, replicates, day, counters))
+            values = rec.record(state, day)
+            if observer is not None:
+                observer(day, values, state.at_war)
     outcomes = {"replicate": replicates.copy(), **rec.outcomes(state, p.occ_id, p.def_id)}
     for key, values in sampled.items():
         outcomes[f"param:{key}"] = np.asarray(values)

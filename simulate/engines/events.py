@@ -78,18 +78,19 @@ def run_events_one(scenario: Scenario, seed: int, replicate: int, keep_series: b
 
 
 def run_events(scenario: Scenario, seed: int, replicates: np.ndarray, keep_series: int = 0,
-               progress=None, bands: bool = True) -> ChunkResult:
+               progress=None, bands: bool = True, log: bool | None = None) -> ChunkResult:
     """Run replicates one after another with the events engine.
 
-    Replicates with an index below ``keep_series`` keep their daily series and their event
-    log; the others are run without narration. ``bands``: one band sketch for the chunk.
+    Replicates with an index below ``keep_series`` keep their daily series and (unless
+    ``log`` says otherwise: True for every replicate, False for none) their event log; the
+    others are run without narration. ``bands``: one band sketch for the chunk.
     """
     sketch = BandSketch.for_scenario(scenario) if bands else None
     chunks = []
     for r in np.asarray(replicates, dtype=np.int64):
         kept = bool(r < keep_series)
-        chunks.append(run_events_one(scenario, seed, int(r), keep_series=kept, log=kept,
-                                     bands=sketch))
+        chunks.append(run_events_one(scenario, seed, int(r), keep_series=kept,
+                                     log=kept if log is None else log, bands=sketch))
         if progress is not None:
             progress(1)
     out = concat_chunks(chunks)

@@ -42,6 +42,10 @@ def series_actors(p: Params, name: str) -> list[str]:
     return {"region": p.region_names, "importer": p.importer_ids, None: [""]}[kind]
 
 
+#: the running sums of :class:`Recorder` (rows of ``Recorder.sum_rows``)
+SUMS = ("revenue", "exports", "shut_in", "brent", "discount", "strikes", "killed", "injured")
+
+
 def _importer_sum(values: np.ndarray, p: Params) -> np.ndarray:
     """Per-importer sums of per-buyer values, (R, M). Computed as a masked sum over the
     buyers' axis (not a matrix product, whose BLAS kernel and summation order change with
@@ -68,8 +72,9 @@ class Recorder:
         self.keep = np.zeros(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
         self.bands = bands
         days, M = p.n_days + 1, len(p.importer_ids)
-        self.sums = {k: np.zeros(n) for k in ("revenue", "exports", "shut_in", "brent",
-                                              "discount", "strikes", "killed", "injured")}
+        #: running sums per replicate, one row each (views in ``sums``)
+        self.sum_rows = np.zeros((len(SUMS), n))
+        self.sums = {k: self.sum_rows[j] for j, k in enumerate(SUMS)}
         self.volume_sum = np.zeros((n, M))
         self.tariff_cost_sum = np.zeros((n, M))
         self.columns = series_columns(p)

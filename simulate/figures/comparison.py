@@ -88,17 +88,18 @@ def compare_outcomes(runs: Any, ax: Axes | Sequence[Axes] | None = None,
             a.grid(axis="y", visible=False)
             finite = g[["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float)
             finite = finite[np.isfinite(finite)]
+            # zero is on every axis; a small margin keeps dots at zero clear of the spine
             if group == "probability":
                 top = float(finite.max()) if finite.size else 1.0
                 xmax = min(1.0, max(0.05, top * 1.1))
-                a.set_xlim(0, xmax)
+                a.set_xlim(-0.025 * xmax, xmax)
                 percent_axis(a.xaxis, xmax)
             elif finite.size:
                 lo_, hi_ = min(0.0, float(finite.min())), max(0.0, float(finite.max()))
                 if hi_ == lo_:
                     hi_ = lo_ + 1.0
-                pad = 0.06 * (hi_ - lo_)
-                a.set_xlim(lo_ - pad if lo_ < 0 else 0.0, hi_ + pad)
+                pad = 0.05 * (hi_ - lo_)
+                a.set_xlim(lo_ - pad, hi_ + pad)
         if axes and names:
             axes[0].legend(ncols=min(3, len(names)), loc="lower left",
                            bbox_to_anchor=(0.0, 1.0))

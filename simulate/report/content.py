@@ -103,7 +103,7 @@ def scenario_section(results: Any) -> Section:
         ["counterfactual (measures removed, same random numbers)",
          "yes" if m.get("counterfactual") else "no"],
     ]
-    blocks.append(Table(["", ""], facts, caption="The run.", id="run-facts"))
+    blocks.append(Table(["", "value"], facts, caption="The run.", id="run-facts"))
     actors = [[k, a.name or k, a.role, _actor_summary(a)] for k, a in s.actors.items()]
     blocks.append(Table(["id", "name", "role", "summary"], actors, caption="Actors."))
     if s.timeline:

@@ -402,6 +402,25 @@ class Results:
         return cls(scenario, outcomes, ts, manifest, bands, log)
 
     # ----- views ------------------------------------------------------------------------
+    def outcomes_with_dates(self) -> pd.DataFrame:
+        """``outcomes`` plus ``deal_date`` and ``decision_date`` (NaT where there is none).
+
+        The outcomes table itself keeps day numbers (``deal_day``, ``decision_day``: days from
+        the scenario's ``start``, -1 for none) and no missing values.
+        """
+        start = pd.Timestamp(self.scenario.start)
+        out = self.outcomes.copy()
+        for col in ("deal_day", "decision_day"):
+            if col in out:
+                days = out[col].to_numpy()
+                dates = start + pd.to_timedelta(np.where(days >= 0, days, 0), unit="D")
+                out[col.replace("_day", "_date")] = pd.Series(dates, index=out.index).where(
+                    days >= 0)
+        out.attrs["units"] = {**self.outcomes.attrs.get("units", {}),
+                              "deal_date": "date (NaT: no deal)",
+                              "decision_date": "date (NaT: no decision)"}
+        return out
+
     @property
     def plot(self) -> PlotAccessor:
         """Figures of this run: ``results.plot.deal_probability(ax=None)``, ``.brent()``,

@@ -241,8 +241,15 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+#: characters YAML reads as line breaks (or drops) unless they are escaped in double quotes
+_ESCAPE = ("\x85", "\u2028", "\u2029", "\ufeff", "\r")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
+    if any(c in value for c in _ESCAPE):
+        style = '"'
+    else:
+        style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -32,7 +32,19 @@ AUG2025 = [
         "paired = results.outcomes['oil_revenue_busd'] - no_threat.outcomes['oil_revenue_busd']\n"
         "print(f'revenue change from the threat: {paired.mean():.1f} USD bn '\n"
         "      f'(s.e. {paired.std(ddof=1) / len(paired) ** 0.5:.2f})')"),
-    new_markdown_cell("The same run on a local Dask cluster gives the same numbers."),
+    new_markdown_cell("Figures take `ax=None` and return their axes; in a notebook they display "
+                      "inline."),
+    new_code_cell(
+        "ax = results.plot.deal_probability()\n"
+        "ax.figure"),
+    new_code_cell(
+        "ax = results.plot.flows()\n"
+        "ax.figure"),
+    new_markdown_cell("Side by side: the threat against no threat (paired, same seed)."),
+    new_code_cell(
+        "cmp = simulate.compare(results, no_threat, labels=['threat', 'no threat'])\n"
+        "cmp.summary().head(8)"),
+    new_markdown_cell("The same run on two worker processes gives the same numbers."),
     new_code_cell(
         "same = simulate.run(scenario, replicates=400, seed=1, counterfactual=True,\n"
         "                    backend='processes', workers=2, chunk_size=100)\n"

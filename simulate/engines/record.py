@@ -46,11 +46,17 @@ def series_actors(p: Params, name: str) -> list[str]:
 SUMS = ("revenue", "exports", "shut_in", "brent", "discount", "strikes", "killed", "injured")
 
 
-def _importer_sum(values: np.ndarray, p: Params) -> np.ndarray:
+def _membership(p: Params) -> np.ndarray:
+    """(M, B): 1.0 where buyer b belongs to importer m."""
+    return (np.arange(len(p.importer_ids))[:, None] == p.buyer_importer).astype(float)
+
+
+def _importer_sum(values: np.ndarray, p: Params, member: np.ndarray | None = None
+                  ) -> np.ndarray:
     """Per-importer sums of per-buyer values, (R, M). Computed as a masked sum over the
     buyers' axis (not a matrix product, whose BLAS kernel and summation order change with
     the number of rows): the same numbers for one replicate or a chunk."""
-    member = (np.arange(len(p.importer_ids))[:, None] == p.buyer_importer).astype(float)
+    member = _membership(p) if member is None else member
     return (values[..., None, :] * member).sum(axis=-1)
 
 
@@ -85,6 +91,9 @@ class Recorder:
             self.slices[name] = slice(a, b)
             a = b
         self.today = np.zeros((n, a))
+        self._values = {name: self.today[:, x] for name, x in self.slices.items()}
+        self._member = _membership(p)
+        self._col = {name: x.start for name, x in self.slices.items()}
         kept = np.flatnonzero(self.keep)
         # kept rows are a leading block of a chunk (replicate index < keep_series): a slice
         contiguous = kept.size and np.array_equal(kept, np.arange(kept[0], kept[-1] + 1))
@@ -97,29 +106,28 @@ class Recorder:
     def daily(self, s: State, day: int) -> dict[str, np.ndarray]:
         """Today's value of every series variable for all rows, shape (R, actors) (views of
         the recorder's day buffer)."""
-        p, buf, sl = self.p, self.today, self.slices
-        rates = tariffs_in_force(s, p, day)
+        p, buf, sl, col = self.p, self.today, self.slices, self._col
         buf[:, sl["control"]] = s.control
-        buf[:, sl["brent_usd"]] = s.brent[:, None]
-        buf[:, sl["urals_discount_usd"]] = s.discount[:, None]
-        np.add(s.bought, s.discounted, out=buf[:, sl["exports_mbd"].start])
-        buf[:, sl["bought_mbd"]] = s.bought[:, None]
-        buf[:, sl["discounted_mbd"]] = s.discounted[:, None]
-        buf[:, sl["shut_in_mbd"]] = s.shut_in[:, None]
-        buf[:, sl["oil_revenue_musd"]] = s.revenue[:, None]
-        buf[:, sl["volume_mbd"]] = _importer_sum(s.volume, p)
-        buf[:, sl["tariff_rate"]] = rates
-        buf[:, sl["company_sanctions_share"]] = company_share_in_force(s, p, day)[:, None]
-        buf[:, sl["at_war"]] = s.at_war[:, None]
-        buf[:, sl["killed"]] = s.killed[:, None]
-        buf[:, sl["injured"]] = s.injured[:, None]
-        return {name: buf[:, x] for name, x in sl.items()}
+        buf[:, col["brent_usd"]] = s.brent
+        buf[:, col["urals_discount_usd"]] = s.discount
+        np.add(s.bought, s.discounted, out=buf[:, col["exports_mbd"]])
+        buf[:, col["bought_mbd"]] = s.bought
+        buf[:, col["discounted_mbd"]] = s.discounted
+        buf[:, col["shut_in_mbd"]] = s.shut_in
+        buf[:, col["oil_revenue_musd"]] = s.revenue
+        buf[:, sl["volume_mbd"]] = _importer_sum(s.volume, p, self._member)
+        buf[:, sl["tariff_rate"]] = tariffs_in_force(s, p, day)
+        buf[:, col["company_sanctions_share"]] = company_share_in_force(s, p, day)
+        buf[:, col["at_war"]] = s.at_war
+        buf[:, col["killed"]] = s.killed
+        buf[:, col["injured"]] = s.injured
+        return self._values
 
     def record(self, s: State, day: int) -> dict[str, np.ndarray]:
         p, sums = self.p, self.sums
         values = self.daily(s, day)
         sums["revenue"] += s.revenue
-        sums["exports"] += values["exports_mbd"][:, 0]
+        sums["exports"] += self.today[:, self._col["exports_mbd"]]
         sums["shut_in"] += s.shut_in
         sums["brent"] += s.brent
         sums["discount"] += s.discount

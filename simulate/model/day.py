@@ -267,7 +267,7 @@ def talks_phase(s: State, p: Params, d: Day, drift: np.ndarray, cost_occ: np.nda
                 cost_def: np.ndarray, info: dict) -> dict:
     """The second half of :func:`negotiation_phase`: the rows where ``info["talks"]`` holds
     talks today, given today's daily war costs; adds to and returns ``info``."""
-    rows = np.flatnonzero(info["talks"])
+    rows = info["talks"].nonzero()[0]
     if rows.size == 0:
         return info
     s.last_talks[rows] = d.day

@@ -26,7 +26,7 @@ def price_ratio(loss_share, supply_elasticity, demand_elasticity) -> np.ndarray:
     With constant-elasticity curves ``S = (1-s) P^es`` and ``D = P^ed`` the market clears at
     ``P/P0 = (1-s)^(-1/(es + |ed|))``, i.e. ``%dP ~ s / (es + |ed|)`` for small s.
     """
-    s = np.clip(np.asarray(loss_share, float), 0.0, 0.99)
+    s = np.minimum(np.maximum(np.asarray(loss_share, float), 0.0), 0.99)
     return (1.0 - s) ** (-1.0 / (np.asarray(supply_elasticity) + np.abs(demand_elasticity)))
 
 

@@ -17,7 +17,8 @@ def _tariff_factor(t: np.ndarray, sigma: np.ndarray, where=None) -> np.ndarray:
     need = t != 0.0
     if where is not None:
         need = need & where
-    factor = np.ones(np.broadcast(t, sigma, need).shape)
+    factor = np.empty(np.broadcast(t, sigma, need).shape)
+    factor.fill(1.0)
     if need.any():
         np.power(1.0 + t, -sigma, out=factor, where=need)
     return factor

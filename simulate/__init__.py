@@ -6,9 +6,8 @@
 >>> results.summary()
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from .errors import ExecutionError, Problem, ResultsError, ScenarioError, SimulateError

@@ -8,7 +8,6 @@ import json
 
 import pandas as pd
 import pytest
-
 from clitools import GOLDEN, check_golden, simulate_cli
 
 MINI = str(GOLDEN / "mini.yaml")
@@ -88,6 +87,6 @@ def test_events_engine_run_matches_batch_summary():
     events = json.loads(simulate_cli("run", MINI, "-n", "12", "--json", "--quiet",
                                      "--engine", "events").stdout)
     assert events["engine"] == "events"
-    for a, b in zip(batch["metrics"], events["metrics"]):
+    for a, b in zip(batch["metrics"], events["metrics"], strict=True):
         assert a["metric"] == b["metric"]
         assert a["estimate"] == pytest.approx(b["estimate"], abs=1e-9, nan_ok=True)

@@ -37,10 +37,10 @@ def cli() -> None:
 
 
 def _register() -> None:
-    # the order of imports is the order of commands in --help
-    from . import scenario_cmds  # noqa: F401  (commands attach to cli)
-    from . import run_cmds  # noqa: F401
-    from . import results_cmds  # noqa: F401
+    # importing a module attaches its commands to `cli`, in this order in --help
+    from importlib import import_module
+    for name in ("scenario_cmds", "run_cmds", "results_cmds"):
+        import_module(f"{__package__}.{name}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hard_limits", "expected_outcome", "zone", "protocol_terms", "region_terms", "rubinstein_share"]
+__all__ = ["hard_limits", "expected_outcome", "zone", "protocol_terms", "region_terms",
+           "rubinstein_share"]
 
 
 def hard_limits(floor_demand, ceil_demand, control, soft_occ, soft_def) -> tuple:

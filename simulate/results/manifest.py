@@ -28,8 +28,9 @@ def make_manifest(*, scenario_name: str, scenario_sha256: str, seed: int, replic
                   started: _dt.datetime, finished: _dt.datetime, keep_series: int,
                   counterfactual: bool) -> dict:
     """The manifest fields of design section 5 (checksums are added when saving)."""
-    from .. import __version__
     import pandas as pd
+
+    from .. import __version__
     return {
         "simulate_version": __version__, "scenario": scenario_name,
         "scenario_sha256": scenario_sha256, "seed": int(seed), "replicates": int(replicates),

@@ -17,6 +17,7 @@ import pandas as pd
 
 from simulate.engines.record import SERIES, THREAT_NAMES
 from simulate.results.results import Results
+from simulate.results.tables import tidy_series
 from simulate.scenario.loader import validate
 
 __all__ = ["SCENARIO", "small_scenario", "make_results", "HORIZON"]
@@ -73,17 +74,7 @@ def _series_frame(scenario, kept: Sequence[int], series: dict[str, Sequence[floa
                 rows.append(pd.DataFrame({"replicate": rep, "day": days, "date": dates.values,
                                           "variable": name, "actor": actor,
                                           "value": values}))
-    if not rows or not kept:
-        return pd.DataFrame({"replicate": pd.Series(dtype="int64"),
-                             "day": pd.Series(dtype="int64"),
-                             "date": pd.Series(dtype="datetime64[ns]"),
-                             "variable": pd.Series(dtype="object"),
-                             "actor": pd.Series(dtype="object"),
-                             "value": pd.Series(dtype="float64")})
-    df = pd.concat(rows, ignore_index=True)
-    df["variable"] = df["variable"].astype("category")
-    df["actor"] = df["actor"].astype("category")
-    return df
+    return tidy_series(rows if kept else [])
 
 
 def make_results(deal_days: Sequence[int | None] = (2, 5, None, 5), *, kept: int = 2,

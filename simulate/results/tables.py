@@ -11,7 +11,7 @@ from ..engines.chunk import ChunkResult
 from ..engines.record import SERIES, THREAT_NAMES
 from ..model.params import Params
 
-__all__ = ["outcomes_frame", "series_frame", "UNITS"]
+__all__ = ["outcomes_frame", "series_frame", "tidy_series", "UNITS"]
 
 #: units of outcome and series columns (also stored in the Parquet schema metadata)
 UNITS = {
@@ -54,6 +54,11 @@ def series_frame(chunk: ChunkResult, p: Params, start: _dt.date) -> pd.DataFrame
             "actor": np.tile(np.array(actors, dtype=object), k * n_days),
             "value": arr.reshape(-1),
         }))
+    return tidy_series(frames)
+
+
+def tidy_series(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate per-variable series frames into the tidy table (typed even when empty)."""
     if not frames:
         return pd.DataFrame({"replicate": pd.Series(dtype="int64"),
                              "day": pd.Series(dtype="int64"),

@@ -25,6 +25,19 @@ _MIN_URALS = 1.0      # market.MIN_URALS_USD
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
+def _g(a, i):  # pragma: no cover - compiled
+    """Row i of a per-row parameter, or its only value when it is the same for all rows
+    (shape (1,)): constants stay in cache instead of being streamed once per row."""
+    return a[i] if a.shape[0] > 1 else a[0]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _g2(a, i, j):  # pragma: no cover - compiled
+    """Element (i, j) of a per-row, per-actor parameter of shape (R, X) or (1, X)."""
+    return a[i, j] if a.shape[0] > 1 else a[0, j]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def _pow(x, y, scalar_exponent):  # pragma: no cover - compiled
     if scalar_exponent:
         if y == 0.5:
@@ -136,14 +149,14 @@ def day_dense(day, n_days,
         # ----- buyers (day.buyers_phase, buyers.country_penalty, buyers.buyer_target) ----
         decided = threat[i] == 1
         pending = threat[i] == 0
-        tariff_on = decided and (decision_day[i] + tariff_lag[i] <= day)
-        on_rate = tariff_rate[i] if tariff_on else 0.0
+        tariff_on = decided and (decision_day[i] + _g(tariff_lag, i) <= day)
+        on_rate = _g(tariff_rate, i) if tariff_on else 0.0
         for m in range(M):
-            rates[m] = tariff_tl[i, m] + on_rate * targets[i, m]
+            rates[m] = tariff_tl[i, m] + on_rate * _g2(targets, i, m)
         if decided:
             prob = 1.0
         elif pending:
-            prob = credibility[i]
+            prob = _g(credibility, i)
         else:
             prob = 0.0
         pr = prob * (0.0 if tariff_on else 1.0)
@@ -151,32 +164,32 @@ def day_dense(day, n_days,
             if no_tariffs:
                 pen[m] = 0.0
                 continue
-            x0 = exports0[i, m]
-            sg = trade_sigma[i, m]
+            x0 = _g2(exports0, i, m)
+            sg = _g2(trade_sigma, i, m)
             t = rates[m]
             fac = _tariff_pow(t, sg, memo, m) if t != 0.0 else 1.0
             now = x0 - x0 * fac
-            tt = t + threatened[i, m]
+            tt = t + _g2(threatened, i, m)
             fac2 = _tariff_pow(tt, sg, memo2, m) if (tt != 0.0 and pr != 0.0) else 1.0
-            pen[m] = stance[i, m] * (now + pr * ((x0 - x0 * fac2) - now))
-        company_on_flag = decided and (decision_day[i] + company_lag[i] <= day)
-        company_on = max(company_tl[i], company_share[i] if company_on_flag else 0.0)
-        company_expected = max(company_on, prob * company_share[i])
+            pen[m] = _g2(stance, i, m) * (now + pr * ((x0 - x0 * fac2) - now))
+        company_on_flag = decided and (decision_day[i] + _g(company_lag, i) <= day)
+        company_on = max(company_tl[i], _g(company_share, i) if company_on_flag else 0.0)
+        company_expected = max(company_on, prob * _g(company_share, i))
         disc = discount[i]
         for b in range(B):
-            penalty = exposure[i, b] * pen[importer_of[b]] * share[i, b]
-            benefit = capture[i, b] * disc * base[i, b] * _BBL
+            penalty = _g2(exposure, i, b) * pen[importer_of[b]] * _g2(share, i, b)
+            benefit = _g2(capture, i, b) * disc * _g2(base, i, b) * _BBL
             denom = benefit + penalty
             keep = benefit / denom if denom > 0 else 1.0
-            target = base[i, b] * keep * (1.0 - sexp[i, b] * company_expected)
+            target = _g2(base, i, b) * keep * (1.0 - _g2(sexp, i, b) * company_expected)
             v = volume[i, b]
-            volume[i, b] = v + (target - v) / adjust[i, b]
+            volume[i, b] = v + (target - v) / _g2(adjust, i, b)
         # ----- market (day.market_phase, market.*) ----------------------------------------
         bo = _np_sum(volume[i], B)
         bought[i] = bo
-        unsold = max(capacity[i] - bo, 0.0)
-        d_new = discount0[i] + slope[i] * unsold
-        placed = reroute[i] if brent[i] - d_new > shutin_price[i] else 0.0
+        unsold = max(_g(capacity, i) - bo, 0.0)
+        d_new = _g(discount0, i) + _g(slope, i) * unsold
+        placed = _g(reroute, i) if brent[i] - d_new > _g(shutin_price, i) else 0.0
         dsc = unsold * placed
         shut = unsold - dsc
         discounted[i] = dsc
@@ -185,28 +198,28 @@ def day_dense(day, n_days,
             loss = shut
         else:
             for k in range(S):
-                tmp_s[k] = min(spare[i, k], response[i, k] * shut)
+                tmp_s[k] = min(_g2(spare, i, k), _g2(response, i, k) * shut)
             loss = max(shut - _np_sum(tmp_s, S), 0.0)
         z = ndtri(unit(cg1[i], key_brent))
-        shock = rho[i] * brent_shock[i] + bvol[i] * z
+        shock = _g(rho, i) * brent_shock[i] + _g(bvol, i) * z
         brent_shock[i] = shock
-        ls = min(max(loss / world[i], 0.0), 0.99)
-        br = brent0[i] * _pow(1.0 - ls, exponent_price[i], scalar_price) * np.exp(shock)
+        ls = min(max(loss / _g(world, i), 0.0), 0.99)
+        br = _g(brent0, i) * _pow(1.0 - ls, _g(exponent_price, i), scalar_price) * np.exp(shock)
         brent[i] = br
         dd = min(d_new, br - _MIN_URALS)
         discount[i] = dd
         rev = (bo + dsc) * (br - dd)
         revenue[i] = rev
         # ----- war (day.war_phase, war.*) ---------------------------------------------------
-        r0 = revenue0[i]
+        r0 = _g(revenue0, i)
         ratio = rev / r0 if r0 > 0 else 1.0
-        factor = _pow(max(ratio, 0.0), elasticity[i], scalar_elasticity)
+        factor = _pow(max(ratio, 0.0), _g(elasticity, i), scalar_elasticity)
         war_on = at_war[i]
         for k in range(K):
-            dk = drift[i, k] * factor
+            dk = _g2(drift, i, k) * factor
             drift_out[i, k] = dk
             zk = ndtri(unit(cgk[i, k], key_front))
-            step = (dk + fvol[i, k] * zk) * (1.0 if war_on else 0.0)
+            step = (dk + _g2(fvol, i, k) * zk) * (1.0 if war_on else 0.0)
             c = control[i, k] + step
             control[i, k] = min(max(c, 0.0), 1.0)
         n = 0
@@ -227,18 +240,18 @@ def day_dense(day, n_days,
         injured[i] = jj
         # ----- negotiation: costs, softening, talks (day.negotiation_phase) ---------------
         loss_share = min(max(1.0 - ratio, 0.0), 1.0)
-        co = war_cost_occ[i] + sens_occ[i] * loss_share
-        cd = war_cost_def[i] + sens_def[i] * loss_share
+        co = _g(war_cost_occ, i) + _g(sens_occ, i) * loss_share
+        cd = _g(war_cost_def, i) + _g(sens_def, i) * loss_share
         cost_occ_out[i] = co
         cost_def_out[i] = cd
         w = 1.0 if war_on else 0.0
         cost_occ_cum[i] += co * w
         cost_def_cum[i] += cd * w
-        if war_on and not soft_occ[i] and cost_occ_cum[i] > resolve_occ[i]:
+        if war_on and not soft_occ[i] and cost_occ_cum[i] > _g(resolve_occ, i):
             soft_occ[i] = True
-        if war_on and not soft_def[i] and cost_def_cum[i] > resolve_def[i]:
+        if war_on and not soft_def[i] and cost_def_cum[i] > _g(resolve_def, i):
             soft_def[i] = True
-        talks_out[i] = war_on and (talks_today or unit(cg1[i], key_talks) < talks_rate[i])
+        talks_out[i] = war_on and (talks_today or unit(cg1[i], key_talks) < _g(talks_rate, i))
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -258,10 +271,10 @@ def day_record(day, threat, decision_day, tariff_tl, company_tl, volume, discoun
     prod = np.empty(B)
     memo = np.full((M, 3), np.nan)
     for i in range(R):
-        threat_on = threat[i] == 1 and decision_day[i] + tariff_lag[i] <= day
-        on_rate = tariff_rate[i] if threat_on else 0.0
-        company_flag = threat[i] == 1 and decision_day[i] + company_lag[i] <= day
-        company = max(company_tl[i], company_share[i] if company_flag else 0.0)
+        threat_on = threat[i] == 1 and decision_day[i] + _g(tariff_lag, i) <= day
+        on_rate = _g(tariff_rate, i) if threat_on else 0.0
+        company_flag = threat[i] == 1 and decision_day[i] + _g(company_lag, i) <= day
+        company = max(company_tl[i], _g(company_share, i) if company_flag else 0.0)
         c = 0
         for k in range(K):
             today[c] = control[i, k]
@@ -283,10 +296,10 @@ def day_record(day, threat, decision_day, tariff_tl, company_tl, volume, discoun
             volume_sum[i, m] += vm
         c += M
         for m in range(M):
-            rate = tariff_tl[i, m] + on_rate * targets[i, m]
+            rate = tariff_tl[i, m] + on_rate * _g2(targets, i, m)
             today[c + m] = rate
-            x0 = exports0[i, m]
-            fac = _tariff_pow(rate, trade_sigma[i, m], memo, m) if rate != 0.0 else 1.0
+            x0 = _g2(exports0, i, m)
+            fac = _tariff_pow(rate, _g2(trade_sigma, i, m), memo, m) if rate != 0.0 else 1.0
             tariff_cost_sum[i, m] += x0 - x0 * fac
         c += M
         today[c] = company
@@ -311,8 +324,6 @@ def day_record(day, threat, decision_day, tariff_tl, company_tl, volume, discoun
             t = (v - lo[j]) * inv[j] + 1.0
             t = min(max(t, 0.0), top[j])
             counts[offset[j] + np.int64(t)] += 1
-            if v < vmin[j]:
-                vmin[j] = v
-            if v > vmax[j]:
-                vmax[j] = v
+            vmin[j] = min(vmin[j], v)
+            vmax[j] = max(vmax[j], v)
             qsum[j] += np.int64(np.rint(v * scale[j]))

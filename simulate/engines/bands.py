@@ -368,7 +368,7 @@ def band_layout(s: Scenario, bins: int = DEFAULT_BINS) -> BandLayout:
     p = _extremes(s)
     days = p.n_days + 1
     t = np.arange(days, dtype=float)
-    K, M = len(p.region_names), len(p.importer_ids)
+    M = len(p.importer_ids)
     base = np.asarray(p.base_volume, dtype=float)
     base_max = base.max(axis=0) if base.ndim == 2 else base
     capacity = max(_amax(p.capacity), float(np.sum(base_max)))

@@ -38,7 +38,8 @@ def run_batch(scenario: Scenario, seed: int, replicates: np.ndarray, keep_series
 
     ``keep_series``: replicates with an index below it keep their full daily series.
     ``observer(day, values, at_war)`` if given is called after each day (``values``: the
-    day's values of every series for all rows; None on the compiled path). ``bands``: accumulate the quantile-band sketch of all rows (``ChunkResult.bands``).
+    day's values of every series for all rows; None on the compiled path). ``bands``:
+    accumulate the quantile-band sketch of all rows (``ChunkResult.bands``).
     """
     replicates = np.asarray(replicates, dtype=np.int64)
     sampled, p, state = base_outcomes(scenario, seed, replicates)

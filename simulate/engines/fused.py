@@ -64,14 +64,20 @@ def fused_plan(p: Params, n: int, keep: np.ndarray) -> bool:
 
 
 def _r1(value, n: int) -> np.ndarray:
-    """A scalar parameter as one float per row."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
+    """A scalar parameter as (n,) floats if it varies by replicate, else as (1,): the
+    kernels read row 0 of a one-row parameter for every replicate."""
+    arr = np.asarray(value, dtype=float)
+    rows = n if arr.ndim >= 1 and arr.shape[0] == n and arr.ndim == 1 else 1
+    return np.ascontiguousarray(np.broadcast_to(arr, (rows,)) if rows == n
+                                else arr.reshape(-1)[:1])
 
 
 def _r2(value, n: int, width: int) -> np.ndarray:
-    """A per-actor parameter as (rows, actors) floats."""
+    """A per-actor parameter as (n, width) floats if it varies by replicate, else (1, width)."""
     arr = np.asarray(value, dtype=float)
-    return np.ascontiguousarray(np.broadcast_to(arr, (n, width)))
+    if arr.ndim == 2:
+        return np.ascontiguousarray(np.broadcast_to(arr, (n, width)))
+    return np.ascontiguousarray(np.broadcast_to(arr, (1, width)))
 
 
 def _tables(rate: float, per: float) -> tuple:
@@ -187,7 +193,7 @@ def run_days_fused(s: State, p: Params, seed: int, replicates: np.ndarray, rec: 
         policy_phase(s, p, d)
         sanctioner_phase(s, p, d)
 
-        def key(stream: int) -> np.uint64:
+        def key(stream: int, day: int = day) -> np.uint64:
             return u64(stream_key(seed, day, stream))
 
         k.day_dense(

@@ -91,7 +91,7 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], *, backend: str = "serial",
 
 def _run_serial(fn, tasks, sizes, bar: Progress, deliver, retries: int) -> None:
     with_progress = _accepts_progress(fn)
-    for i, (task, size) in enumerate(zip(tasks, sizes)):
+    for i, (task, size) in enumerate(zip(tasks, sizes, strict=False)):
         for attempt in range(retries + 1):
             reported = [0.0]
 

@@ -18,8 +18,8 @@ import shutil
 import zlib
 from pathlib import Path
 
-from ..errors import ResultsError
 from ..engines.chunk import ChunkResult
+from ..errors import ResultsError
 
 __all__ = ["ChunkStore", "CHECKPOINT_DIR"]
 

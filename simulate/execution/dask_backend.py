@@ -34,7 +34,7 @@ def connect(workers: int = 1, scheduler: str | None = None, timeout: float = 30.
             raise ExecutionError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") \
                 from exc
     cluster = LocalCluster(n_workers=max(1, int(workers)), threads_per_worker=1,
-                           processes=True, dashboard_address=None,
+                           processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     try:
         return Client(cluster, timeout=timeout), cluster

@@ -183,7 +183,7 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
     keep = int(s.outputs.keep_series if keep_series is None else keep_series)
     cf = bool(s.outputs.counterfactual if counterfactual is None else counterfactual)
     backend = backend or ("dask" if scheduler else "serial" if workers <= 1 else "processes")
-    started = _dt.datetime.now(_dt.timezone.utc)
+    started = _dt.datetime.now(_dt.UTC)
     ranges = chunk_ranges(n, chunk)
     assembler = _Assembler(n)
 
@@ -217,7 +217,7 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
                       sizes=[b - a for a, b in todo], progress=bar, on_result=on_result,
                       retries=retries)
     merged = assembler.result()
-    finished = _dt.datetime.now(_dt.timezone.utc)
+    finished = _dt.datetime.now(_dt.UTC)
     p = compile_params(s)
     manifest = make_manifest(
         scenario_name=s.name, scenario_sha256=scenario_sha256(s), seed=seed, replicates=n,

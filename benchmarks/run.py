@@ -1,0 +1,296 @@
+"""Speed and memory of simulate's engines and backends on the bundled aug2025 scenario.
+
+    python benchmarks/run.py                 # 10^3, 10^4, 10^5 replicates (about 10 minutes)
+    python benchmarks/run.py --million       # also the 10^6-replicate memory run
+    python benchmarks/run.py --quick         # 10^3 and 10^4 only (a couple of minutes)
+    python benchmarks/run.py --markdown out.md
+
+Every measurement runs in a fresh Python process (so peak memory is that run's own), times
+``simulate.run(...)`` only (not interpreter start-up or imports; compiled kernels are loaded
+from numba's cache by a small warm-up run first) and reports:
+
+- replicate-days per second: replicates x (horizon + 1 days) / wall seconds;
+- wall seconds;
+- peak memory: the measuring process's peak RSS (``getrusage``), and for runs with worker
+  processes the peak of the whole process tree (main + workers), sampled every 0.1 s.
+
+Speed runs use ``counterfactual=False`` (the design quotes speed without the second pass) and
+``keep_series=0`` (no daily series kept, no event-log narration); results are otherwise the
+scenario's. The events engine and the Mesa port are measured on a few hundred replicates and
+their rates extrapolated to the larger counts (labelled "extrapolated": both run replicates one
+after another at a constant rate, so the extrapolation is linear). The Mesa port
+(benchmarks/mesa_model.py, needs the ``bench`` extra) is first checked to reproduce the batch
+engine's outcomes for 20 replicates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SCENARIO = "aug2025"
+
+
+# ----- the child side: one measurement ----------------------------------------------------------
+
+class _TreeSampler:
+    """Samples the RSS of this process and all its descendants (psutil)."""
+
+    def __init__(self, interval: float = 0.1):
+        import psutil
+        self.proc = psutil.Process()
+        self.interval, self.peak = interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        import psutil
+        while not self._stop.is_set():
+            total = 0
+            try:
+                procs = [self.proc, *self.proc.children(recursive=True)]
+            except psutil.Error:
+                procs = [self.proc]
+            for p in procs:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def child(spec: dict) -> dict:
+    """Run one measurement (in a fresh process) and return its numbers."""
+    import resource
+
+    import numpy as np
+
+    from simulate.execution.runner import as_scenario, run
+    from simulate.model import accel
+
+    if spec.get("accel"):
+        accel.set_mode(spec["accel"])
+    s = as_scenario(SCENARIO)
+    days = s.horizon_days + 1
+    kind = spec.get("kind", "run")
+    n = int(spec["n"])
+    out = {"days": days}
+    if kind == "mesa":
+        sys.path.insert(0, str(HERE))
+        from mesa_model import check_against_engine, run_replicates
+        checked, worst, bad = check_against_engine(s, s.ensemble.seed, range(20))
+        out.update(check={"replicates": checked, "max_abs_diff": worst, "differ": bad})
+        t0 = time.perf_counter()
+        run_replicates(s, s.ensemble.seed, np.arange(n))
+        out["wall"] = time.perf_counter() - t0
+    else:
+        kw = dict(replicates=n, engine=spec.get("engine", "batch"), progress=False,
+                  keep_series=spec.get("keep_series", 0),
+                  counterfactual=spec.get("counterfactual", False))
+        if spec.get("chunk_size"):
+            kw["chunk_size"] = spec["chunk_size"]
+        if spec.get("workers", 1) > 1:
+            kw.update(workers=spec["workers"], backend=spec.get("backend", "processes"))
+        if kw["engine"] == "batch" and spec.get("accel") != "numpy":
+            # load (or compile, the first time ever) the kernels outside the timing
+            run(s, replicates=600, chunk_size=600, progress=False, counterfactual=False,
+                keep_series=0)
+        with _TreeSampler() as sampler:
+            t0 = time.perf_counter()
+            res = run(s, **kw)
+            out["wall"] = time.perf_counter() - t0
+        out["tree_peak_mb"] = sampler.peak / 2**20
+        out["rows"] = len(res.outcomes)
+        out["accelerator"] = res.manifest.get("accelerator")
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    out["rate"] = n * days / out["wall"]
+    return out
+
+
+# ----- the parent side: the plan and the table ---------------------------------------------------
+
+def measure(spec: dict, timeout: float = 7200) -> dict:
+    env = {**os.environ}
+    if spec.get("accel"):
+        env["SIMULATE_ACCEL"] = spec["accel"]
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child",
+                           json.dumps(spec)], capture_output=True, text=True, cwd=REPO,
+                          env=env, timeout=timeout)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def machine() -> dict:
+    info = {"nproc": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform()}
+    try:
+        cpu = Path("/proc/cpuinfo").read_text()
+        info["cpu"] = next(line.split(":", 1)[1].strip() for line in cpu.splitlines()
+                           if line.startswith("model name"))
+        mhz = [float(line.split(":", 1)[1]) for line in cpu.splitlines()
+               if line.startswith("cpu MHz")]
+        if mhz:
+            info["cpu_mhz"] = round(sum(mhz) / len(mhz))
+        mem = Path("/proc/meminfo").read_text().splitlines()[0]
+        info["memory_gb"] = round(int(mem.split()[1]) / 2**20, 1)
+        info["load_average"] = Path("/proc/loadavg").read_text().split()[:3]
+    except (OSError, StopIteration):
+        pass
+    import numpy
+    info["numpy"] = numpy.__version__
+    for mod in ("numba", "mesa", "distributed"):
+        try:
+            info[mod] = __import__(mod).__version__
+        except ImportError:
+            info[mod] = "not installed"
+    return info
+
+
+def _fmt_rate(r: float) -> str:
+    return f"{r / 1e6:.2f} M" if r >= 1e5 else f"{r / 1e3:.1f} k"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--quick", action="store_true", help="10^3 and 10^4 replicates only")
+    ap.add_argument("--million", action="store_true",
+                    help="also run 10^6 replicates (default outputs) and report peak memory")
+    ap.add_argument("--million-workers", type=int, default=1,
+                    help="worker processes for the 10^6 run (default: one process)")
+    ap.add_argument("--events-n", type=int, default=200)
+    ap.add_argument("--mesa-n", type=int, default=200)
+    ap.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
+    ap.add_argument("--json", type=Path, help="also write every measurement as JSON here")
+    args = ap.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(json.loads(args.child))))
+        return 0
+
+    sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    info = machine()
+    print(f"machine: {info}", flush=True)
+    try:
+        import numba  # noqa: F401
+        have_numba = True
+    except ImportError:
+        have_numba = False
+    rows: list[dict] = []
+
+    def add(label: str, engine: str, backend: str, n: int, spec: dict, note: str = ""):
+        print(f"  measuring {label}, {n:,} replicates ...", flush=True, end=" ")
+        m = measure({"n": n, **spec})
+        row = {"label": label, "engine": engine, "backend": backend, "n": n, "note": note, **m}
+        rows.append(row)
+        if "error" in m:
+            print(f"failed: {m['error']}")
+        else:
+            print(f"{_fmt_rate(m['rate'])} replicate-days/s, {m['wall']:.2f} s, "
+                  f"peak {m['peak_mb']:.0f} MB (tree {m.get('tree_peak_mb', 0):.0f} MB)",
+                  flush=True)
+        return row
+
+    for n in sizes:
+        if have_numba:
+            add("batch, numba", "batch", "serial", n, {"accel": "numba"})
+        add("batch, numpy", "batch", "serial", n, {"accel": "numpy"})
+    for n in sizes[1:]:
+        chunk = max(1000, n // 10)
+        add("batch, 2 processes", "batch", "processes x2", n,
+            {"workers": 2, "backend": "processes", "chunk_size": chunk})
+        add("batch, Dask local 2 workers", "batch", "dask x2", n,
+            {"workers": 2, "backend": "dask", "chunk_size": chunk})
+    events = add("events (SimPy)", "events", "serial", args.events_n,
+                 {"engine": "events", "accel": "numpy"})
+    mesa_row = add("Mesa port", "mesa", "serial", args.mesa_n, {"kind": "mesa"})
+    if args.million:
+        add("batch, default outputs (counterfactual on)", "batch",
+            f"processes x{args.million_workers}" if args.million_workers > 1 else "serial",
+            1_000_000, {"workers": args.million_workers, "backend": "processes",
+                        "counterfactual": True, "keep_series": 50} if args.million_workers > 1
+            else {"counterfactual": True, "keep_series": 50},
+            note="memory run")
+
+    # ----- the table ------------------------------------------------------------------------
+    best = {}
+    for r in rows:
+        if "error" not in r and r["engine"] == "batch" and r["backend"] == "serial":
+            best.setdefault(r["n"], r)
+    lines = ["| engine / backend | replicates | replicate-days/s | wall s | peak RSS MB "
+             "(main / process tree) | note |", "|---|---:|---:|---:|---:|---|"]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['label']} | {r['n']:,} | failed | | | {r['error']} |")
+            continue
+        tree = r.get("tree_peak_mb")
+        mem = f"{r['peak_mb']:.0f}" + (f" / {tree:.0f}" if tree else "")
+        lines.append(f"| {r['label']} | {r['n']:,} | {_fmt_rate(r['rate'])} | "
+                     f"{r['wall']:.2f} | {mem} | {r.get('note', '')} |")
+        if r["engine"] in ("events", "mesa"):
+            for n in sizes:
+                wall = n * r["days"] / r["rate"]
+                lines.append(f"| {r['label']} | {n:,} | {_fmt_rate(r['rate'])} | "
+                             f"{wall:.0f} | | extrapolated from {r['n']} replicates |")
+    lines.append("")
+    top = best.get(max(best)) if best else None
+    if top is not None:
+        lines.append(f"Batch engine, one process, {top['n']:,} replicates: "
+                     f"{_fmt_rate(top['rate'])} replicate-days/s "
+                     f"({top.get('accelerator') or top['label']}).")
+        if "error" not in events:
+            lines.append(f"- vs the events engine: {top['rate'] / events['rate']:.0f}x")
+        if "error" not in mesa_row:
+            chk = mesa_row.get("check", {})
+            lines.append(f"- vs the Mesa port: {top['rate'] / mesa_row['rate']:.0f}x (the port "
+                         f"reproduces the batch engine on {chk.get('replicates')} replicates: "
+                         f"largest difference {chk.get('max_abs_diff')}, columns differing: "
+                         f"{chk.get('differ') or 'none'})")
+        two = [r for r in rows if r["backend"] == "processes x2" and r["n"] == top["n"]
+               and "error" not in r]
+        if two:
+            lines.append(f"- 2 worker processes vs one: {two[0]['rate'] / top['rate']:.2f}x")
+        dask = [r for r in rows if r["backend"] == "dask x2" and r["n"] == top["n"]
+                and "error" not in r]
+        if dask:
+            lines.append(f"- Dask, 2 local workers vs one process: "
+                         f"{dask[0]['rate'] / top['rate']:.2f}x")
+    million = [r for r in rows if r["n"] == 1_000_000 and "error" not in r]
+    if million:
+        m = million[0]
+        lines.append(f"- 10^6 replicates (counterfactual on, {m['backend']}): peak RSS "
+                     f"{m['peak_mb']:.0f} MB main process, {m.get('tree_peak_mb', 0):.0f} MB "
+                     f"whole process tree; {m['wall']:.0f} s")
+    table = "\n".join(lines)
+    print()
+    print(table)
+    command = "python benchmarks/run.py " + " ".join(a for a in (argv or sys.argv[1:]))
+    if args.markdown:
+        args.markdown.write_text(f"Command: `{command.strip()}`\n\nMachine: {info}\n\n{table}\n")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "command": command.strip(),
+                                         "rows": rows}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -170,72 +170,15 @@ def _fmt_rate(r: float) -> str:
     return f"{r / 1e6:.2f} M" if r >= 1e5 else f"{r / 1e3:.1f} k"
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--child", help=argparse.SUPPRESS)
-    ap.add_argument("--quick", action="store_true", help="10^3 and 10^4 replicates only")
-    ap.add_argument("--million", action="store_true",
-                    help="also run 10^6 replicates (default outputs) and report peak memory")
-    ap.add_argument("--million-workers", type=int, default=1,
-                    help="worker processes for the 10^6 run (default: one process)")
-    ap.add_argument("--events-n", type=int, default=200)
-    ap.add_argument("--mesa-n", type=int, default=200)
-    ap.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
-    ap.add_argument("--json", type=Path, help="also write every measurement as JSON here")
-    args = ap.parse_args(argv)
-    if args.child:
-        print(json.dumps(child(json.loads(args.child))))
-        return 0
-
-    sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
-    info = machine()
-    print(f"machine: {info}", flush=True)
-    try:
-        import numba  # noqa: F401
-        have_numba = True
-    except ImportError:
-        have_numba = False
-    rows: list[dict] = []
-
-    def add(label: str, engine: str, backend: str, n: int, spec: dict, note: str = ""):
-        print(f"  measuring {label}, {n:,} replicates ...", flush=True, end=" ")
-        m = measure({"n": n, **spec})
-        row = {"label": label, "engine": engine, "backend": backend, "n": n, "note": note, **m}
-        rows.append(row)
-        if "error" in m:
-            print(f"failed: {m['error']}")
-        else:
-            print(f"{_fmt_rate(m['rate'])} replicate-days/s, {m['wall']:.2f} s, "
-                  f"peak {m['peak_mb']:.0f} MB (tree {m.get('tree_peak_mb', 0):.0f} MB)",
-                  flush=True)
-        return row
-
-    for n in sizes:
-        if have_numba:
-            add("batch, numba", "batch", "serial", n, {"accel": "numba"})
-        add("batch, numpy", "batch", "serial", n, {"accel": "numpy"})
-    for n in sizes[1:]:
-        chunk = max(1000, n // 10)
-        add("batch, 2 processes", "batch", "processes x2", n,
-            {"workers": 2, "backend": "processes", "chunk_size": chunk})
-        add("batch, Dask local 2 workers", "batch", "dask x2", n,
-            {"workers": 2, "backend": "dask", "chunk_size": chunk})
-    events = add("events (SimPy)", "events", "serial", args.events_n,
-                 {"engine": "events", "accel": "numpy"})
-    mesa_row = add("Mesa port", "mesa", "serial", args.mesa_n, {"kind": "mesa"})
-    if args.million:
-        add("batch, default outputs (counterfactual on)", "batch",
-            f"processes x{args.million_workers}" if args.million_workers > 1 else "serial",
-            1_000_000, {"workers": args.million_workers, "backend": "processes",
-                        "counterfactual": True, "keep_series": 50} if args.million_workers > 1
-            else {"counterfactual": True, "keep_series": 50},
-            note="memory run")
-
-    # ----- the table ------------------------------------------------------------------------
+def render(rows: list[dict], sizes: list[int]) -> str:
+    """The Markdown table and the headline ratios of a list of measurements."""
     best = {}
     for r in rows:
-        if "error" not in r and r["engine"] == "batch" and r["backend"] == "serial":
+        if ("error" not in r and r["engine"] == "batch" and r["backend"] == "serial"
+                and not r.get("note")):
             best.setdefault(r["n"], r)
+    events = next((r for r in rows if r["engine"] == "events"), {"error": "not run"})
+    mesa_row = next((r for r in rows if r["engine"] == "mesa"), {"error": "not run"})
     lines = ["| engine / backend | replicates | replicate-days/s | wall s | peak RSS MB "
              "(main / process tree) | note |", "|---|---:|---:|---:|---:|---|"]
     for r in rows:
@@ -277,10 +220,82 @@ def main(argv: list[str] | None = None) -> int:
     million = [r for r in rows if r["n"] == 1_000_000 and "error" not in r]
     if million:
         m = million[0]
-        lines.append(f"- 10^6 replicates (counterfactual on, {m['backend']}): peak RSS "
-                     f"{m['peak_mb']:.0f} MB main process, {m.get('tree_peak_mb', 0):.0f} MB "
-                     f"whole process tree; {m['wall']:.0f} s")
-    table = "\n".join(lines)
+        lines.append(f"- 10^6 replicates with the scenario's outputs (counterfactual on: two "
+                     f"passes per replicate; {m['backend']}): peak RSS {m['peak_mb']:.0f} MB "
+                     f"main process, {m.get('tree_peak_mb', 0):.0f} MB whole process tree; "
+                     f"{m['wall']:.0f} s")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--quick", action="store_true", help="10^3 and 10^4 replicates only")
+    ap.add_argument("--million", action="store_true",
+                    help="also run 10^6 replicates (default outputs) and report peak memory")
+    ap.add_argument("--million-workers", type=int, default=1,
+                    help="worker processes for the 10^6 run (default: one process)")
+    ap.add_argument("--events-n", type=int, default=200)
+    ap.add_argument("--mesa-n", type=int, default=200)
+    ap.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
+    ap.add_argument("--json", type=Path, help="also write every measurement as JSON here")
+    ap.add_argument("--render", type=Path, help="print the table of an earlier --json file")
+    args = ap.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(json.loads(args.child))))
+        return 0
+
+    sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    if args.render:
+        saved = json.loads(args.render.read_text())
+        print(f"Command: `{saved['command']}`\n\nMachine: {saved['machine']}\n")
+        print(render(saved["rows"], sorted({r["n"] for r in saved["rows"]
+                                            if r["engine"] == "batch" and r["n"] < 10**6})))
+        return 0
+    info = machine()
+    print(f"machine: {info}", flush=True)
+    try:
+        import numba  # noqa: F401
+        have_numba = True
+    except ImportError:
+        have_numba = False
+    rows: list[dict] = []
+
+    def add(label: str, engine: str, backend: str, n: int, spec: dict, note: str = ""):
+        print(f"  measuring {label}, {n:,} replicates ...", flush=True, end=" ")
+        m = measure({"n": n, **spec})
+        row = {"label": label, "engine": engine, "backend": backend, "n": n, "note": note, **m}
+        rows.append(row)
+        if "error" in m:
+            print(f"failed: {m['error']}")
+        else:
+            print(f"{_fmt_rate(m['rate'])} replicate-days/s, {m['wall']:.2f} s, "
+                  f"peak {m['peak_mb']:.0f} MB (tree {m.get('tree_peak_mb', 0):.0f} MB)",
+                  flush=True)
+        return row
+
+    for n in sizes:
+        if have_numba:
+            add("batch, numba", "batch", "serial", n, {"accel": "numba"})
+        add("batch, numpy", "batch", "serial", n, {"accel": "numpy"})
+    for n in sizes[1:]:
+        chunk = max(1000, n // 10)
+        add("batch, 2 processes", "batch", "processes x2", n,
+            {"workers": 2, "backend": "processes", "chunk_size": chunk})
+        add("batch, Dask local 2 workers", "batch", "dask x2", n,
+            {"workers": 2, "backend": "dask", "chunk_size": chunk})
+    add("events (SimPy)", "events", "serial", args.events_n,
+        {"engine": "events", "accel": "numpy"})
+    add("Mesa port", "mesa", "serial", args.mesa_n, {"kind": "mesa"})
+    if args.million:
+        add("batch, default outputs (counterfactual on)", "batch",
+            f"processes x{args.million_workers}" if args.million_workers > 1 else "serial",
+            1_000_000, {"workers": args.million_workers, "backend": "processes",
+                        "counterfactual": True, "keep_series": 50} if args.million_workers > 1
+            else {"counterfactual": True, "keep_series": 50},
+            note="memory run")
+
+    table = render(rows, sizes)
     print()
     print(table)
     command = "python benchmarks/run.py " + " ".join(a for a in (argv or sys.argv[1:]))

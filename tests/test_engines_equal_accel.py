@@ -154,3 +154,25 @@ def test_band_kernel_equals_numpy_binning():
         b.add(day, values)
     accel.set_mode(None)
     assert a == b
+
+
+def test_a_compile_failure_falls_back_to_the_numpy_path(monkeypatch):
+    """If numba cannot compile for a chunk, the chunk is run again from day 0 with numpy."""
+    from numba.core.errors import TypingError
+
+    from simulate.engines import fused
+
+    def fail(*args, **kwargs):
+        raise TypingError("simulated typing failure")
+
+    s = load_scenario(bundled_scenarios()["aug2025"][0])
+    reps = np.arange(700)
+    accel.set_mode("numpy")
+    try:
+        reference = run_batch(s, 5, reps, 10)
+        monkeypatch.setattr(fused, "_days", fail)
+        accel.set_mode("numba")
+        fallback = run_batch(s, 5, reps, 10)
+    finally:
+        accel.set_mode(None)
+    _assert_identical(reference, fallback, "fallback")

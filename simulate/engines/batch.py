@@ -19,7 +19,7 @@ from ..model.streams import Counters
 from ..scenario.schema import Scenario
 from .bands import BandSketch
 from .chunk import ChunkResult
-from .fused import fused_plan, run_days_fused
+from .fused import CompileError, fused_plan, run_days_fused
 from .record import Recorder
 
 __all__ = ["run_batch", "base_outcomes"]
@@ -33,7 +33,7 @@ def base_outcomes(scenario: Scenario, seed: int, replicates: np.ndarray):
 
 
 def run_batch(scenario: Scenario, seed: int, replicates: np.ndarray, keep_series: int = 0,
-              observer=None, bands: bool = True) -> ChunkResult:
+              observer=None, bands: bool = True, _numpy: bool = False) -> ChunkResult:
     """Run the replicates ``replicates`` (indices) of ``scenario`` with seed ``seed``.
 
     ``keep_series``: replicates with an index below it keep their full daily series.
@@ -45,8 +45,13 @@ def run_batch(scenario: Scenario, seed: int, replicates: np.ndarray, keep_series
     sampled, p, state = base_outcomes(scenario, seed, replicates)
     sketch = BandSketch.for_scenario(scenario) if bands else None
     rec = Recorder(p, len(replicates), keep=replicates < keep_series, bands=sketch)
-    if fused_plan(p, len(replicates), rec.keep):
-        run_days_fused(state, p, seed, replicates, rec, observer)
+    if not _numpy and fused_plan(p, len(replicates), rec.keep):
+        try:
+            run_days_fused(state, p, seed, replicates, rec, observer)
+        except CompileError:
+            # numba could not compile for this scenario's types: the numpy path, from day 0
+            return run_batch(scenario, seed, replicates, keep_series, observer, bands,
+                             _numpy=True)
     else:
         counters = Counters(replicates)
         for day in range(p.n_days + 1):

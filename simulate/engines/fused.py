@@ -27,12 +27,16 @@ from ..model.state import State
 from ..model.streams import Counters, Stream, _poisson_cdf, stream_key
 from .record import Recorder
 
-__all__ = ["fused_plan", "run_days_fused", "MIN_ROWS"]
+__all__ = ["fused_plan", "run_days_fused", "MIN_ROWS", "CompileError"]
 
 #: smallest chunk (replicates) for which ``auto`` mode compiles
 MIN_ROWS = 512
 
 _kernels = None
+
+
+class CompileError(RuntimeError):
+    """numba could not compile the kernels for a chunk (the numpy path is used instead)."""
 
 
 def _load():
@@ -180,6 +184,18 @@ def run_days_fused(s: State, p: Params, seed: int, replicates: np.ndarray, rec: 
     cg1 = np.ascontiguousarray(counters.products(1)[:, 0])
     cgk = np.ascontiguousarray(counters.products(len(p.region_names)))
     _contiguous(s)
+    try:
+        _days(k, x, s, p, seed, replicates, rec, observer, counters, cg1, cgk)
+    except Exception as exc:
+        from numba.core.errors import NumbaError
+        if isinstance(exc, NumbaError):
+            raise CompileError(str(exc)) from exc
+        raise
+
+
+def _days(k, x, s, p, seed, replicates, rec, observer, counters, cg1, cgk) -> None:
+    """The day loop of :func:`run_days_fused`."""
+    n = len(replicates)
     u64 = np.uint64
     sketch = rec.bands
     lay = sketch.layout if sketch is not None else None

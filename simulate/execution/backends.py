@@ -156,5 +156,8 @@ def _run_processes(fn, tasks, workers: int, sizes, bar: Progress, deliver, retri
                             f"({attempts[i]} attempt(s))") from cause
                 pool = _pool(workers)
                 running = {pool.submit(fn, *tasks[i]): i for i in unfinished}
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        # an error or an interruption: do not wait for the chunks still running
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

@@ -90,3 +90,16 @@ def test_events_engine_run_matches_batch_summary():
     for a, b in zip(batch["metrics"], events["metrics"], strict=True):
         assert a["metric"] == b["metric"]
         assert a["estimate"] == pytest.approx(b["estimate"], abs=1e-9, nan_ok=True)
+
+
+def test_a_user_error_inside_a_chunk_is_not_an_internal_error(tmp_path):
+    """An invalid per-replicate parameter found while running still exits 2."""
+    from simulate.errors import ScenarioError
+    from simulate.execution import backends
+
+    def bad_task(_):
+        raise ScenarioError.from_text("bad parameter", key="x")
+
+    for backend in ("serial",):
+        with pytest.raises(ScenarioError):
+            backends.run_tasks(bad_task, [(1,)], backend=backend, progress=False)

@@ -24,7 +24,10 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from ..errors import ExecutionError
+from ..errors import ExecutionError, ResultsError, ScenarioError
+
+#: user mistakes: reported as they are (exit 2), never retried
+_USER_ERRORS = (ScenarioError, ResultsError)
 from .progress import Progress
 
 __all__ = ["run_tasks", "BACKENDS", "DEFAULT_RETRIES"]
@@ -102,6 +105,8 @@ def _run_serial(fn, tasks, sizes, bar: Progress, deliver, retries: int) -> None:
             try:
                 result = fn(*task, progress=report) if with_progress else fn(*task)
                 break
+            except _USER_ERRORS:
+                raise
             except Exception as exc:  # noqa: BLE001 - retried, then reported
                 bar.update(-reported[0]) if reported[0] else None
                 if attempt == retries:
@@ -134,6 +139,8 @@ def _run_processes(fn, tasks, workers: int, sizes, bar: Progress, deliver, retri
                     broken.add(i)
                     cause = exc
                     continue
+                except _USER_ERRORS:
+                    raise
                 except Exception as exc:  # noqa: BLE001 - retried, then reported
                     attempts[i] += 1
                     if attempts[i] > retries:

@@ -167,7 +167,7 @@ def _chunk_files(folder: Path) -> list[Path]:
 def test_killed_run_resumes_to_byte_identical_outcomes(tmp_path):
     """A run killed midway (SIGKILL), then `simulate run --resume`, writes the same
     outcomes.parquet, byte for byte, as an uninterrupted `simulate run`."""
-    n, chunk, horizon = 3000, 200, 150
+    n, chunk, horizon = 2000, 200, 120
     folder = tmp_path / "interrupted"
     code = ("from simulate.execution.runner import run\n"
             f"run({str(AUG)!r}, replicates={n}, chunk_size={chunk}, progress=False, "

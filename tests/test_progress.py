@@ -23,7 +23,7 @@ def test_quiet_run_prints_nothing_on_stderr():
 
 def test_a_long_run_shows_a_bar_with_count_rate_and_time_left():
     out = simulate_cli("run", AUG, "-n", "3000", "--chunk-size", "500", "--no-report",
-                       env={"COLUMNS": "120"})
+                       "--set", "outputs.counterfactual=false", env={"COLUMNS": "120"})
     assert out.returncode == 0, out.stderr
     err = out.stderr
     # tqdm's bar: percentage, count of replicates, elapsed<left, rate

@@ -77,6 +77,8 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
     kwargs = dict(replicates=replicates, seed=seed, engine=engine, workers=workers,
                   backend=backend, scheduler=scheduler, chunk_size=chunk_size,
                   progress=not quiet)
+    if out is not None:  # completed chunks are checkpointed so an interruption can --resume
+        kwargs["checkpoint_dir"] = out
     if resume:
         if out is None:
             raise ScenarioError.from_text("--resume needs --out")

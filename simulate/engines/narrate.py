@@ -59,7 +59,7 @@ class Narrator:
         if r["carry"][0]:
             parts = []
             rate = float(np.asarray(p.tariff_rate).reshape(-1)[0])
-            targets = [m for m, t in zip(p.importer_ids, p.tariff_targets) if t]
+            targets = [m for m, t in zip(p.importer_ids, p.tariff_targets, strict=True) if t]
             if rate > 0 and targets:
                 start = self.date(day + int(np.asarray(p.tariff_lag).reshape(-1)[0]))
                 parts.append(f"{_pct(rate)} tariff on {', '.join(targets)} from {start}")
@@ -134,7 +134,8 @@ class Narrator:
                      f"past 30 days: {n} strikes on civilians, {k} killed, {i} injured")
             self.month[:] = 0
         if day % 30 == 0 and s.at_war[0]:
-            line = ", ".join(f"{n} {_pct(c)}" for n, c in zip(p.region_names, s.control[0]))
+            line = ", ".join(f"{n} {_pct(c)}"
+                             for n, c in zip(p.region_names, s.control[0], strict=True))
             self.add(day, "front", "front", f"{p.occ_id}-held shares: {line}")
 
     def _negotiation(self, day: int, r: dict) -> None:
@@ -154,7 +155,8 @@ class Narrator:
         beliefs = (f"{p.occ_id} expects {r['p_occ'][0]:.3f} from fighting on, {p.def_id} "
                    f"{r['p_def'][0]:.3f}")
         if r["agree"][0]:
-            terms = ", ".join(f"{n} {_pct(c)}" for n, c in zip(p.region_names, s.terms[0]))
+            terms = ", ".join(f"{n} {_pct(c)}"
+                              for n, c in zip(p.region_names, s.terms[0], strict=True))
             self.add(day, "talks", "deal",
                      f"talks held; {beliefs}; acceptable terms [{lo:.3f}, {hi:.3f}]; deal agreed "
                      f"(draw {r['u_agree'][0]:.2f} < p_agree): {p.occ_id} keeps {terms} "
@@ -173,8 +175,9 @@ class Narrator:
         floor, ceil = hard_limits(p.floor_demand, p.ceil_demand, s.control, s.soft_occ,
                                   s.soft_def)
         clashes = [f"{n} (at least {_pct(f)} vs at most {_pct(c)})"
-                   for n, f, c in zip(p.region_names, floor[0], ceil[0]) if f > c + 1e-12]
+                   for n, f, c in zip(p.region_names, floor[0], ceil[0], strict=True)
+                   if f > c + 1e-12]
         if clashes:
-            return (f"no zone of agreement: hard demands clash in " + ", ".join(clashes))
+            return "no zone of agreement: hard demands clash in " + ", ".join(clashes)
         return (f"no zone of agreement: {p.occ_id} needs at least {lo:.3f}, {p.def_id} accepts "
                 f"at most {hi:.3f}")

@@ -25,10 +25,10 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ..errors import ExecutionError, ResultsError, ScenarioError
+from .progress import Progress
 
 #: user mistakes: reported as they are (exit 2), never retried
 _USER_ERRORS = (ScenarioError, ResultsError)
-from .progress import Progress
 
 __all__ = ["run_tasks", "BACKENDS", "DEFAULT_RETRIES"]
 

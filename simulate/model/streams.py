@@ -121,7 +121,9 @@ def _uniforms_python(key: int, cg: np.ndarray) -> np.ndarray:
     """The same numbers with Python integers: faster than numpy for a handful of values
     (the events engine draws one replicate's numbers at a time)."""
     if cg.size == 1:
-        return np.full(cg.shape, ((_mix_int(key + int(cg.flat[0])) >> 11) + 0.5) * _TO_UNIT)
+        out = np.empty(cg.shape)
+        out.fill(((_mix_int(key + int(cg.flat[0])) >> 11) + 0.5) * _TO_UNIT)
+        return out
     out = [((_mix_int(key + c) >> 11) + 0.5) * _TO_UNIT for c in cg.reshape(-1).tolist()]
     return np.array(out, dtype=np.float64).reshape(cg.shape)
 

@@ -34,7 +34,7 @@ _dpi_option = click.option(
 
 
 def _num(x: float) -> str:
-    from ..results.results import format_number
+    from ..results.units import format_number
     return format_number(x)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from ..results.results import unit_of
+from ..results.units import unit_of
 from ..scenario import Scenario
 
 __all__ = ["ParameterRow", "parameter_rows", "format_value", "format_distribution",

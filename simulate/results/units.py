@@ -1,0 +1,132 @@
+"""Units of outcome and series columns, and how numbers are written in tables.
+
+Units come from :data:`simulate.results.tables.UNITS`, from outcome-name patterns and, for
+parameters, from the field descriptions of the scenario schema.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from ..engines.record import SERIES
+from ..scenario import Scenario
+from .tables import UNITS
+
+__all__ = ["outcome_units", "series_units", "parameter_field", "unit_of", "format_number"]
+
+
+_OUTCOME_UNITS = {
+    "replicate": "index", "deal": "bool", "deal_by_deadline": "bool", "deal_cf": "bool",
+    "threat": "category (pending|carried_out|lapsed|none|lifted)", "extensions": "count",
+    "exports_mbd": "mb/d (mean over horizon)", "shut_in_mbd": "mb/d (mean over horizon)",
+    "oil_revenue_cf_busd": "USD bn over horizon", "strikes": "strikes over horizon",
+    "killed": "people over horizon", "injured": "people over horizon",
+}
+_OUTCOME_PATTERNS = (
+    (re.compile(r"^terms_"), "occupier share"),
+    (re.compile(r"^softened_"), "bool"),
+    (re.compile(r"^volume_.+_mbd$"), "mb/d (mean over horizon)"),
+    (re.compile(r"^tariff_cost_.+_busd$"), "USD bn over horizon"),
+)
+_UNIT_TOKENS = re.compile(r"USD|mb/d|share|fraction|\bdays?\b|/day|bbl|%|people|/yr")
+
+
+def parameter_field(scenario: Scenario, key: str) -> tuple[Any, str]:
+    """The pydantic field behind a dotted scenario key, and its description ("" if none).
+
+    ``parameter_field(s, "actors.US.credibility")`` -> (FieldInfo, "probability of ...").
+    Keys inside mappings (regions, actors, buyers, demands) are followed by name; raises
+    KeyError for a key the scenario does not have.
+    """
+    node: Any = scenario
+    field = None
+    for part in key.split("."):
+        if isinstance(node, BaseModel):
+            fields = type(node).model_fields
+            name = next((n for n, f in fields.items() if part in (n, f.alias)), None)
+            if name is None:
+                raise KeyError(key)
+            field, node = fields[name], getattr(node, name)
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise KeyError(key)
+    if field is None:
+        raise KeyError(key)
+    return field, field.description or ""
+
+
+def unit_of(description: str, name: str = "") -> str:
+    """The unit in a field description (``"Brent at start, USD/bbl"`` -> ``"USD/bbl"``).
+
+    By convention the unit follows the description's last comma; otherwise it is inferred
+    from the words (probability, share, elasticity) or the field name (``_days``, ``_mbd``).
+    """
+    desc = description.strip()
+    if ", " in desc:
+        tail = desc.rsplit(", ", 1)[1].split(" (")[0].strip()
+        if _UNIT_TOKENS.search(tail) and len(tail) <= 60:
+            return tail
+    m = re.search(r"\((share-eq|USD[^)]*|mb/d|days)\)", desc)
+    if m:
+        return m.group(1)
+    low = desc.lower()
+    if low.startswith("mean ") and " per " in low:
+        return desc[len("mean "):]
+    if low.startswith("probability"):
+        return "probability"
+    if "elasticity" in low or "coefficient" in low or "factor" in low or "sigma" in low:
+        return "dimensionless"
+    if "share" in low:
+        return "fraction"
+    if "weight" in low:
+        return "relative weight"
+    for suffix, unit in (("_days", "days"), ("_mbd", "mb/d"), ("_busd", "USD bn/yr"),
+                         ("_usd", "USD/bbl"), ("_per_day", "per day")):
+        if name.endswith(suffix):
+            return unit
+    return ""
+
+
+def outcome_units(columns: Any, scenario: Scenario | None = None) -> dict[str, str]:
+    """column -> unit for an outcomes table (sampled parameters from the scenario's fields)."""
+    out = {}
+    for col in columns:
+        col = str(col)
+        unit = _OUTCOME_UNITS.get(col) or UNITS.get(col, "")
+        if not unit:
+            unit = next((u for pat, u in _OUTCOME_PATTERNS if pat.search(col)), "")
+        if not unit and col.startswith("param:") and scenario is not None:
+            key = col[len("param:"):]
+            try:
+                _, desc = parameter_field(scenario, key)
+            except KeyError:
+                desc = ""
+            unit = unit_of(desc, key.rsplit(".", 1)[-1])
+        out[col] = unit
+    return out
+
+
+def series_units(variables: Any = None) -> dict[str, str]:
+    """variable -> unit for the tidy daily series (every variable of ``SERIES`` by default)."""
+    names = list(SERIES) if variables is None else [str(v) for v in variables]
+    return {v: UNITS.get(v, "") for v in names}
+
+
+def format_number(x: Any) -> str:
+    """A number for tables: 3 decimals below 10, 1 below 1000, thousands separators above."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if isinstance(x, bool | np.bool_):
+        return str(bool(x))
+    ax = abs(float(x))
+    if ax == 0:
+        return "0"
+    if ax < 0.001:
+        return f"{x:.2e}"
+    return f"{x:.3f}" if ax < 10 else f"{x:.1f}" if ax < 1000 else f"{x:,.0f}"

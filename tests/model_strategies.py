@@ -38,7 +38,7 @@ def _drop_sanctioner(data: dict) -> None:
     data["timeline"] = [a for a in data["timeline"] if a["actor"] != sanctioner]
     data["uncertainty"] = {k: v for k, v in data["uncertainty"].items()
                            if not k.startswith(f"actors.{sanctioner}.")}
-    data.pop("sweep", None)
+    data.pop("experiment", None)
 
 
 @st.composite

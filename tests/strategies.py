@@ -258,9 +258,10 @@ def scenario_data(draw: st.DrawFn, max_regions: int = 4, max_importers: int = 3,
     }
     if draw(st.booleans()):
         key = f"actors.{sanctioner}.credibility"
-        data["sweep"] = {"method": draw(st.sampled_from(["grid", "lhs", "sobol"])),
-                         "samples": draw(st.integers(1, 16)),
-                         "parameters": {key: draw(st.lists(shares(), min_size=1, max_size=3))}}
+        data["experiment"] = {"design": draw(st.sampled_from(["factorial", "lhs", "sobol"])),
+                              "points": draw(st.integers(1, 16)),
+                              "levers": {key: {"choices": draw(st.lists(shares(), min_size=1,
+                                                                         max_size=3))}}}
     return data
 
 

@@ -177,11 +177,6 @@ def cross_check(data: dict) -> list[Finding]:
     _check_capacity(data, actors, out)
     _check_cite(data, out)
     _check_uncertainty(data, horizon, out)
-    sweep = _dict(data.get("sweep"))
-    for key in _dict(sweep.get("parameters")):
-        _, problem = resolve_path(data, str(key))
-        if problem:
-            out.append(Finding(join_key("sweep.parameters", key), problem, at_key=True))
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,18 +18,19 @@ from pydantic import ValidationError
 from ..errors import Problem, ScenarioError
 from .checks import Finding, cross_check, split_key
 from .dates import resolve_date
+from .experiment_block import experiment_findings
 from .messages import _parent, describe, problems_from_validation
 from .schema import Scenario
 from .yamlio import Position, join_key, parse_scalar, read_yaml
 
 __all__ = ["load_scenario", "read_merged", "apply_overrides", "validate", "with_overrides",
-           "parse_set_options"]
+           "parse_set_options", "fix_uncertain", "announce_fixed"]
 
 OVERRIDE_FILE = "--set"
 #: what problems of overrides given from Python name as their file
 PYTHON_OVERRIDES = "overrides"
 #: mappings whose keys are themselves dotted keys (``uncertainty.actors.US.credibility``)
-_DOTTED_MAPPINGS = ("uncertainty", "cite", "sweep.parameters")
+_DOTTED_MAPPINGS = ("uncertainty", "cite", "experiment.levers")
 
 
 #: keys that say what kind of thing a mapping is: a different kind replaces the base's whole
@@ -250,6 +252,8 @@ def _check(data: dict, positions: dict, file: str) -> tuple[Scenario | None, lis
     except ValidationError as exc:
         problems += problems_from_validation(exc, data, positions, Scenario, file)
     problems += [_place(f, positions, file) for f in cross_check(data)]
+    problems += [_place(Finding(key, message, at_key), positions, file)
+                 for key, message, at_key in experiment_findings(data)]
     return scenario, problems
 
 
@@ -287,11 +291,13 @@ def validate(data: dict, positions: dict | None = None, file: str = "<scenario>"
 
 
 def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, *,
-                  override_source: str = PYTHON_OVERRIDES) -> Scenario:
+                  override_source: str = PYTHON_OVERRIDES, announce: bool = True) -> Scenario:
     """Read, merge, override and validate a scenario file.
 
     Every problem is raised at once as one :class:`ScenarioError`; problems of ``overrides``
-    name ``override_source`` as their file (the command line passes ``--set``).
+    name ``override_source`` as their file (the command line passes ``--set``). An override
+    of a key that has a distribution in ``uncertainty:`` fixes it (see :func:`fix_uncertain`);
+    ``announce`` says so on standard error, in one line.
 
     >>> s = load_scenario("scenarios/aug2025.yaml", overrides={"actors.US.credibility": 0.8})
     """
@@ -300,6 +306,7 @@ def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, 
     if merged is None:
         raise ScenarioError(read.problems)
     data, positions = merged
+    fixed = fix_uncertain(data, overrides)
     try:
         data = apply_overrides(data, positions, overrides, source=override_source)
     except ScenarioError as exc:
@@ -308,13 +315,61 @@ def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, 
     problems = read.problems + [p for p in problems if not _under(p.key, read.skipped)]
     if problems or scenario is None:
         raise ScenarioError(problems)
-    return scenario
+    return _mark_fixed(scenario, fixed, overrides, announce)
 
 
-def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
-    """A copy of a validated scenario with dotted keys set (validated again)."""
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,
+                   announce: bool = True) -> Scenario:
+    """A copy of a validated scenario with dotted keys set (validated again).
+
+    Overrides of uncertain keys fix them, as in :func:`load_scenario`; keys fixed before stay
+    fixed.
+    """
     if not overrides:
         return scenario
     positions: dict[str, Position] = {}
-    data = apply_overrides(scenario.to_data(), positions, overrides, source=PYTHON_OVERRIDES)
-    return validate(data, positions, PYTHON_OVERRIDES)
+    data = scenario.to_data()
+    fixed = fix_uncertain(data, overrides)
+    data = apply_overrides(data, positions, overrides, source=PYTHON_OVERRIDES)
+    out = validate(data, positions, PYTHON_OVERRIDES)
+    return _mark_fixed(out, [*scenario.fixed_keys, *fixed], overrides, announce)
+
+
+def fix_uncertain(data: dict, overrides: Mapping[str, Any] | None) -> list[str]:
+    """Drop, in place, the ``uncertainty:`` entries of the keys that ``overrides`` set.
+
+    ``--set actors.US.credibility=0.8`` means "credibility is 0.8", so its distribution,
+    which would otherwise draw over the value, goes; every other uncertain parameter keeps
+    its draws (streams are keyed by name). ``uncertainty.<key>.<field>=...`` edits the
+    distribution instead. Returns the keys fixed, in override order.
+    """
+    uncertainty = data.get("uncertainty")
+    if not isinstance(uncertainty, dict):
+        return []
+    fixed = []
+    for key, value in (overrides or {}).items():
+        key = str(key)
+        if value is not None and key in uncertainty:
+            del uncertainty[key]
+            fixed.append(key)
+    return fixed
+
+
+def announce_fixed(keys: list[str] | tuple[str, ...], values: Mapping[str, Any]) -> None:
+    """One line on standard error naming the uncertain keys fixed by overrides."""
+    if keys:
+        what = ", ".join(f"{k}={values[k]!r}" if k in values else k for k in keys)
+        print(f"note: fixed uncertain parameter(s) {what} (their uncertainty: "
+              "distributions are dropped)", file=sys.stderr)
+
+
+def _mark_fixed(scenario: Scenario, fixed: list[str], overrides: Mapping[str, Any] | None,
+                announce: bool) -> Scenario:
+    """Record on ``scenario`` the uncertain keys fixed by overrides (kept for the manifest)."""
+    keys = tuple(dict.fromkeys(fixed))
+    if keys:
+        scenario._fixed_keys = keys
+        new = [k for k in keys if k in (overrides or {})]
+        if announce:
+            announce_fixed(new, overrides or {})
+    return scenario

@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .dates import ScenarioDate
 from .distributions import Distribution
+from .experiment_block import Experiment
 
 __all__ = [
     "SCHEMA_VERSION", "Source", "Region", "Strikes", "Belligerent", "SecondaryTariff",
     "CompanySanctions", "Threat", "Sanctioner", "Buyer", "Importer", "Supplier", "Actor",
-    "Market", "Talks", "Negotiation", "Action", "Sweep", "Ensemble", "Outputs", "Scenario",
+    "Market", "Talks", "Negotiation", "Action", "Experiment", "Ensemble", "Outputs", "Scenario",
 ]
 
 SCHEMA_VERSION = 1
@@ -211,12 +212,6 @@ class Action(_Model):
     note: str | None = None
 
 
-class Sweep(_Model):
-    method: Literal["grid", "lhs", "sobol"] = "grid"
-    samples: Annotated[int, Field(ge=1)] = 16
-    parameters: dict[str, tuple[Any, ...] | dict[str, float]] = Field(default_factory=dict)
-
-
 class Ensemble(_Model):
     replicates: Annotated[int, Field(ge=1)] = 1000
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
@@ -248,9 +243,19 @@ class Scenario(_Model):
     negotiation: Negotiation = Negotiation()
     timeline: tuple[Action, ...] = ()
     uncertainty: dict[str, Distribution] = Field(default_factory=dict)
-    sweep: Sweep | None = None
+    experiment: Experiment | None = Field(
+        None, description="levers, uncertainties, outcomes and design of an experiment "
+                          "(simulate sweep / sensitivity / discover)")
     ensemble: Ensemble = Ensemble()
     outputs: Outputs = Outputs()
+
+    #: uncertain keys fixed by overrides (their distributions dropped); not part of the file
+    _fixed_keys: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def fixed_keys(self) -> tuple[str, ...]:
+        """Keys of ``uncertainty:`` that overrides fixed at a value (for the manifest)."""
+        return self._fixed_keys
 
     # ----- convenience views used by the model and the report --------------------------
     def actors_of(self, role: str) -> dict[str, Any]:

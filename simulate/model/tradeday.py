@@ -1,0 +1,246 @@
+"""The trade side of one day for one replicate: governments, designations, wedges, the
+clearing market, storage and Brent, in that order (docs/model.md section 4.7-4.11).
+
+Everything is passed as float64 arrays with named columns (the constants below) so the
+compiled day kernels of both engines call :func:`trade_day` directly:
+
+* ``bp`` (B, NB): buyers' parameters; ``ip`` (M, NI): importers' parameters;
+  ``mp`` (NM,): market parameters (one replicate's draws);
+* ``ps`` (NP,): policy state set by timeline actions (designations, tanker designations,
+  price cap); ``embargo`` (M,): day from which an importer's buyers are embargoed (-1 none);
+* ``ms`` (NS,): market state; ``bs`` (B, NBS): buyers' state; ``directive`` (M,): cap on
+  state refiners' intake set by each government today (share of base volume).
+
+Inputs of the day: extra tariffs in force and threatened per importer (fractions), the
+probability that the threat comes, news for Brent (credibility-weighted expected loss, mb/d),
+a standard normal for the Brent shock, other suppliers' spare capacity and response shares.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from . import brent as _brent
+from . import clearing, designations, governments, wedges
+
+__all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
+           "A_DESIGNATION", "A_TANKERS", "A_PRICE_CAP", "A_EMBARGO", "A_LIFT_DESIGNATION",
+           "B_BASE", "B_CAP", "B_SLOPE", "B_LAG",
+           "B_EXPOSURE", "B_STATE", "B_SELLER_OWNED", "B_COMPLIANT", "B_FLEX", "B_IMPORTER",
+           "B_EXEMPT", "B_CAPTURE", "NB", "I_X0", "I_SIGMA", "I_CONDITIONAL", "I_CUT_CAP",
+           "I_POLITICAL", "I_STANCE", "NI", "M_NAMES", "NM", "P_NAMES", "NP", "S_NAMES", "NS",
+           "BS_VOLUME", "BS_STOP_DAY", "BS_PREMIUM", "BS_CAP", "NBS"]
+
+# ----- buyers' parameters (columns of bp) -------------------------------------------------
+(B_BASE, B_CAP, B_SLOPE, B_LAG, B_EXPOSURE, B_STATE, B_SELLER_OWNED, B_COMPLIANT, B_FLEX,
+ B_IMPORTER, B_EXEMPT, B_CAPTURE) = range(12)
+NB = 12
+# ----- importers' parameters (columns of ip) ----------------------------------------------
+I_X0, I_SIGMA, I_CONDITIONAL, I_CUT_CAP, I_POLITICAL, I_STANCE = range(6)
+NI = 6
+# ----- market parameters (mp) -------------------------------------------------------------
+M_NAMES = ("brent0", "ref_discount", "base_freight", "capacity", "zero_price", "full_price",
+           "min_discount", "storage_capacity", "storage_rate", "release_rate",
+           "premium_scale", "nondesignated_premium", "reshuffle_days", "stop_threshold",
+           "freight_per_share", "freight_lasting", "freight_decay_days", "freight_lag",
+           "cap_premium", "world_demand", "supply_elasticity", "demand_elasticity",
+           "expectation_half_life", "expectation_lag", "brent_vol", "brent_rho")
+(M_BRENT0, M_REF, M_FREIGHT, M_CAPACITY, M_ZERO, M_FULL, M_MIN_DISC, M_STORAGE_CAP,
+ M_STORAGE_RATE, M_RELEASE_RATE, M_PREMIUM_SCALE, M_ND_PREMIUM, M_RESHUFFLE, M_THRESHOLD,
+ M_FREIGHT_PER_SHARE, M_FREIGHT_LASTING, M_FREIGHT_DECAY, M_FREIGHT_LAG, M_CAP_PREMIUM,
+ M_WORLD, M_ES, M_ED, M_EXP_HALF_LIFE, M_EXP_LAG, M_BRENT_VOL, M_BRENT_RHO) = range(26)
+NM = 26
+# ----- policy state (ps) ------------------------------------------------------------------
+P_NAMES = ("designated_share", "designation_day", "wind_down_days", "tanker_share",
+           "tanker_day", "price_cap")
+P_DES_SHARE, P_DES_DAY, P_WIND_DOWN, P_TANKER_SHARE, P_TANKER_DAY, P_PRICE_CAP = range(6)
+NP = 6
+# ----- market state (ms) ------------------------------------------------------------------
+S_NAMES = ("delivered_discount", "freight_premium", "expected_loss", "perceived_loss",
+           "stock", "brent", "brent_shock", "fob_discount", "urals_fob", "exports", "offered",
+           "stored", "shut_in", "released", "loss", "revenue", "designation_status")
+(S_DELIVERED, S_PREMIUM, S_EXPECTED, S_PERCEIVED, S_STOCK, S_BRENT, S_SHOCK, S_FOB_DISC,
+ S_FOB, S_EXPORTS, S_OFFERED, S_STORED, S_SHUT_IN, S_RELEASED, S_LOSS, S_REVENUE,
+ S_STATUS) = range(17)
+NS = 17
+# ----- buyers' state (bs) -----------------------------------------------------------------
+BS_VOLUME, BS_STOP_DAY, BS_PREMIUM, BS_CAP = range(4)
+NBS = 4
+
+
+@njit(cache=True)
+def initial_market_state(bp, mp, ms, bs) -> None:
+    """Fill ``ms`` and ``bs`` for day 0: volumes at base, the reference delivered discount,
+    no sanctions premium, no stock, Brent at its start value."""
+    ms[:] = 0.0
+    ms[S_DELIVERED] = mp[M_REF]
+    ms[S_BRENT] = mp[M_BRENT0]
+    ms[S_FOB_DISC] = mp[M_REF] + mp[M_FREIGHT]
+    ms[S_FOB] = mp[M_BRENT0] - ms[S_FOB_DISC]
+    total = 0.0
+    for b in range(bp.shape[0]):
+        bs[b, BS_VOLUME] = bp[b, B_BASE]
+        bs[b, BS_STOP_DAY] = -1.0
+        bs[b, BS_PREMIUM] = 0.0
+        bs[b, BS_CAP] = bp[b, B_CAP]
+        total += bp[b, B_BASE]
+    ms[S_EXPORTS] = total
+    ms[S_OFFERED] = total
+    ms[S_REVENUE] = total * ms[S_FOB]
+
+
+@njit(cache=True)
+def _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive) -> None:
+    """Each government's cap on its state refiners (share of base volume; 1 = none)."""
+    for m in range(ip.shape[0]):
+        total = 0.0
+        state = 0.0
+        capture = 0.0
+        for b in range(bp.shape[0]):
+            if int(bp[b, B_IMPORTER]) != m:
+                continue
+            total += bp[b, B_BASE]
+            if bp[b, B_STATE] > 0.5:
+                state += bp[b, B_BASE]
+                capture += bp[b, B_BASE] * bp[b, B_CAPTURE]
+        if state <= 0.0:
+            directive[m] = 1.0
+            continue
+        cut = ip[m, I_CUT_CAP]
+        relief = governments.expected_relief(ip[m, I_X0], ip[m, I_SIGMA], tariff[m],
+                                             threat_rate[m], threat_prob, ip[m, I_CONDITIONAL])
+        gain = governments.discount_gain(ms[S_DELIVERED], capture / state, state * (1.0 - cut))
+        directive[m] = governments.directive_cap(relief, state / total, cut, gain,
+                                                 ip[m, I_POLITICAL], ip[m, I_STANCE])
+
+
+@njit(cache=True)
+def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_rate,
+              threat_prob, news, z, spare, response, purchases):
+    """One day of the trade side; updates ``ms``, ``bs``, ``directive`` and fills
+    ``purchases`` (mb/d per buyer). Clearing uses yesterday's Brent and FOB price."""
+    n_buyers = bp.shape[0]
+    brent_prev = ms[S_BRENT]
+    fob_prev = ms[S_FOB]
+    status = designations.designation_status(day, int(ps[P_DES_DAY]), int(ps[P_WIND_DOWN]))
+    ms[S_STATUS] = status
+    kappa = ps[P_DES_SHARE] if status != designations.NONE else 0.0
+    _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive)
+    # freight and insurance sanctions premium
+    cap = ps[P_PRICE_CAP]
+    binding = cap > 0.0 and fob_prev > cap
+    since = day - ps[P_TANKER_DAY] if ps[P_TANKER_DAY] >= 0.0 else -1.0
+    target = wedges.freight_target(ps[P_TANKER_SHARE], since, mp[M_FREIGHT_PER_SHARE],
+                                   mp[M_FREIGHT_LASTING], mp[M_FREIGHT_DECAY], binding,
+                                   mp[M_CAP_PREMIUM])
+    ms[S_PREMIUM] = wedges.adjust_toward(ms[S_PREMIUM], target, mp[M_FREIGHT_LAG])
+    # each buyer's cap today, risk premium and front-loading
+    base = np.empty(n_buyers)
+    slope = np.empty(n_buyers)
+    lag = np.empty(n_buyers)
+    premium = np.empty(n_buyers)
+    caps = np.empty(n_buyers)
+    volume = np.empty(n_buyers)
+    threshold = mp[M_THRESHOLD]
+    for b in range(n_buyers):
+        m = int(bp[b, B_IMPORTER])
+        owned = bp[b, B_SELLER_OWNED] > 0.5
+        exposure = 0.0 if owned else bp[b, B_EXPOSURE]
+        c = bp[b, B_CAP]
+        if embargo[m] >= 0.0 and day >= embargo[m] and bp[b, B_EXEMPT] < 0.5:
+            c = 0.0
+        if not designations.cap_eligible(bp[b, B_COMPLIANT] > 0.5, fob_prev, cap):
+            c = 0.0
+        if bp[b, B_STATE] > 0.5:
+            c = min(c, directive[m] * bp[b, B_BASE])
+        stopped = designations.stops(status, exposure, threshold, owned)
+        if stopped:
+            if bs[b, BS_STOP_DAY] < 0.0:
+                bs[b, BS_STOP_DAY] = day
+            c = designations.reshuffled_cap(c, kappa, day - bs[b, BS_STOP_DAY],
+                                            mp[M_RESHUFFLE])
+        flex = designations.front_load_factor(status, exposure, threshold, owned,
+                                              bp[b, B_FLEX])
+        base[b] = bp[b, B_BASE] * flex
+        slope[b] = bp[b, B_SLOPE] * flex
+        lag[b] = bp[b, B_LAG]
+        premium[b] = wedges.buyer_premium(exposure, mp[M_PREMIUM_SCALE], kappa,
+                                          ps[P_TANKER_SHARE], stopped, mp[M_ND_PREMIUM])
+        caps[b] = c
+        volume[b] = bs[b, BS_VOLUME]
+        bs[b, BS_PREMIUM] = premium[b]
+        bs[b, BS_CAP] = c
+    wedge = mp[M_FREIGHT] + ms[S_PREMIUM]
+    capacity = mp[M_CAPACITY]
+    released = clearing.storage_release(ms[S_STOCK], mp[M_RELEASE_RATE], fob_prev,
+                                        mp[M_FULL])
+    d, offered = clearing.clear_market(brent_prev, wedge, capacity, released, mp[M_ZERO],
+                                       mp[M_FULL], volume, base, mp[M_REF], slope, premium,
+                                       caps, lag, mp[M_MIN_DISC], purchases)
+    exports = 0.0
+    for b in range(n_buyers):
+        exports += purchases[b]
+        bs[b, BS_VOLUME] = purchases[b]
+    stored, shut_in = clearing.split_withheld(capacity, released, exports, ms[S_STOCK],
+                                              mp[M_STORAGE_CAP], mp[M_STORAGE_RATE])
+    ms[S_STOCK] += stored - released
+    # Brent: barrels withheld from the world today (net of spare capacity) and expectations
+    withheld = capacity - exports
+    loss = _brent.net_loss(withheld, spare, response) if withheld > 0.0 else withheld
+    ms[S_EXPECTED], ms[S_PERCEIVED] = _brent.update_expectation(
+        ms[S_EXPECTED], ms[S_PERCEIVED], news, mp[M_EXP_HALF_LIFE], mp[M_EXP_LAG])
+    ms[S_SHOCK] = mp[M_BRENT_RHO] * ms[S_SHOCK] + mp[M_BRENT_VOL] * z
+    p = _brent.brent_price(mp[M_BRENT0], loss, ms[S_PERCEIVED], mp[M_WORLD], mp[M_ES],
+                           mp[M_ED], ms[S_SHOCK])
+    ms[S_BRENT] = p
+    ms[S_DELIVERED] = d
+    ms[S_FOB_DISC] = wedges.fob_discount(d, mp[M_FREIGHT], ms[S_PREMIUM])
+    ms[S_FOB] = wedges.fob_price(p, ms[S_FOB_DISC])
+    ms[S_EXPORTS] = exports
+    ms[S_OFFERED] = offered
+    ms[S_STORED] = stored
+    ms[S_SHUT_IN] = shut_in
+    ms[S_RELEASED] = released
+    ms[S_LOSS] = loss
+    ms[S_REVENUE] = wedges.revenue_fob(exports, ms[S_FOB])
+
+
+# ----- timeline actions on the trade side ---------------------------------------------------
+#: action codes for :func:`apply_action`
+A_DESIGNATION, A_TANKERS, A_PRICE_CAP, A_EMBARGO, A_LIFT_DESIGNATION = range(5)
+
+
+@njit(cache=True)
+def apply_action(ps, embargo, code: int, day: int, share: float, wind_down: float,
+                 price: float, target: int) -> None:
+    """Apply one trade-side timeline action dated ``day`` to the policy state.
+
+    A designation sets the designated share (the total, not an increment), its effective day
+    and wind-down; tanker designations set the designated share of the fleet and restart the
+    freight shock; a price cap sets the cap (0 removes it); an embargo stops ``target``'s
+    buyers from ``day``; lifting designations clears them.
+    """
+    if code == A_DESIGNATION:
+        ps[P_DES_SHARE] = share
+        ps[P_DES_DAY] = day
+        ps[P_WIND_DOWN] = wind_down
+    elif code == A_TANKERS:
+        ps[P_TANKER_SHARE] = share
+        ps[P_TANKER_DAY] = day
+    elif code == A_PRICE_CAP:
+        ps[P_PRICE_CAP] = price
+    elif code == A_EMBARGO:
+        embargo[target] = day
+    elif code == A_LIFT_DESIGNATION:
+        ps[P_DES_SHARE] = 0.0
+        ps[P_DES_DAY] = -1.0
+        ps[P_WIND_DOWN] = 0.0
+
+
+def empty_policy() -> np.ndarray:
+    """Policy state with nothing in force."""
+    ps = np.zeros(NP)
+    ps[P_DES_DAY] = -1.0
+    ps[P_TANKER_DAY] = -1.0
+    return ps

@@ -1,0 +1,86 @@
+"""Sanctions as wedges between Brent, the delivered price and the FOB (at-port) price.
+
+Rules over one replicate (docs/model.md section 4.8). USD/bbl unless said.
+
+* A buyer's **risk premium** for buying the occupier's crude while sellers or tankers are
+  designated grows with its exposure (US business, dollar access, ownership):
+  ``pi_b = e_b * rho * (kappa + s_tank)`` plus ``pi_nd`` once it has stopped buying from
+  designated sellers and sources non-designated barrels instead.
+* The **freight and insurance sanctions premium** ``x`` moves with a lag toward a target that
+  jumps with each tanker designation, decays toward a lasting part, and adds a step while the
+  Urals FOB price is above a price cap (compliant Western tankers and insurers cannot carry).
+* **FOB discount** = delivered discount + base freight and insurance + sanctions premium;
+  the occupier's revenue is exports times the FOB price.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+__all__ = ["adjust_toward", "buyer_premium", "freight_target", "fob_discount", "fob_price",
+           "revenue_fob", "decay_factor"]
+
+
+@njit(cache=True)
+def adjust_toward(value: float, target: float, lag: float) -> float:
+    """One day of lagged adjustment: close ``1/lag`` of the gap (``lag`` >= 1 days)."""
+    return value + (target - value) / lag
+
+
+@njit(cache=True)
+def decay_factor(half_life: float) -> float:
+    """Daily factor of a geometric decay with the given half-life in days (0: no memory)."""
+    if half_life <= 0.0:
+        return 0.0
+    return math.exp(-math.log(2.0) / half_life)
+
+
+@njit(cache=True)
+def buyer_premium(exposure: float, premium_scale: float, designated_share: float,
+                  tanker_share: float, stopped: bool, nondesignated_premium: float) -> float:
+    """Risk premium (USD/bbl) buyer b needs to keep buying: ``exposure * premium_scale *
+    (designated_share + tanker_share)``, plus ``nondesignated_premium`` once it has stopped
+    buying from designated sellers (screened barrels cost more)."""
+    pi = exposure * premium_scale * (designated_share + tanker_share)
+    if stopped:
+        pi += nondesignated_premium
+    return pi
+
+
+@njit(cache=True)
+def freight_target(tanker_share: float, days_since: float, per_share: float,
+                   lasting: float, decay_days: float, cap_binding: bool,
+                   cap_premium: float) -> float:
+    """Target of the freight/insurance sanctions premium (USD/bbl).
+
+    ``per_share * tanker_share * (lasting + (1 - lasting) exp(-days_since / decay_days))``
+    after the latest tanker designation (``days_since`` days ago), plus ``cap_premium`` while
+    the price cap binds.
+    """
+    shock = 0.0
+    if tanker_share > 0.0 and days_since >= 0.0:
+        fade = math.exp(-days_since / decay_days) if decay_days > 0.0 else 0.0
+        shock = per_share * tanker_share * (lasting + (1.0 - lasting) * fade)
+    if cap_binding:
+        shock += cap_premium
+    return shock
+
+
+@njit(cache=True)
+def fob_discount(delivered: float, base_freight: float, premium: float) -> float:
+    """FOB (at-port) Urals discount to Brent = delivered + freight/insurance + premium."""
+    return delivered + base_freight + premium
+
+
+@njit(cache=True)
+def fob_price(brent: float, fob_disc: float) -> float:
+    """Urals FOB price (USD/bbl)."""
+    return brent - fob_disc
+
+
+@njit(cache=True)
+def revenue_fob(exports: float, fob: float) -> float:
+    """The occupier's crude export revenue at the port, USD million/day (mb/d x USD/bbl)."""
+    return exports * fob

@@ -1,0 +1,317 @@
+"""Closed forms and invariants of the trade-side rules of model v2 (issue 9).
+
+Each rule is checked against a formula worked out by hand from its inputs (docs/model.md
+sections 4.7-4.11); Hypothesis checks the invariants of a whole trade day over random
+markets: no negative or NaN volumes, purchases within each buyer's cap, barrels conserved.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulate.model import brent, clearing, designations, governments, wedges
+from simulate.model import tradeday as T
+
+TOL = 1e-9
+
+
+# ----- market clearing ------------------------------------------------------------------
+
+def test_clearing_with_linear_demands_matches_the_closed_form():
+    """Lags of one day, no caps binding, full supply: sum_b V_b + a_b (D - pi_b - D0) = Q
+    gives D = D0 + (Q - sum V + sum a pi) / sum a."""
+    base = np.array([1.0, 0.8, 0.5])
+    slope = np.array([0.05, 0.02, 0.03])
+    premium = np.array([1.0, 0.0, 2.0])
+    cap = np.full(3, 10.0)
+    lag = np.ones(3)
+    ref, q = 3.0, 2.6
+    out = np.zeros(3)
+    d, offered = clearing.clear_market(80.0, 10.0, q, 0.0, 30.0, 40.0, base.copy(), base,
+                                       ref, slope, premium, cap, lag, -50.0, out)
+    expect = ref + (q - base.sum() + (slope * premium).sum()) / slope.sum()
+    assert d == pytest.approx(expect, abs=1e-9)
+    assert offered == pytest.approx(q)
+    np.testing.assert_allclose(out, base + slope * (expect - premium - ref), atol=1e-9)
+
+
+def test_short_run_clearing_uses_the_lagged_slopes():
+    """With lags L_b the market clears on v_b (1 - 1/L_b) + (V_b + a_b (D - D0)) / L_b."""
+    v = np.array([0.9, 0.4])
+    base = np.array([1.0, 0.6])
+    slope = np.array([0.1, 0.05])
+    lag = np.array([10.0, 20.0])
+    ref, q = 2.0, 1.5
+    out = np.zeros(2)
+    d, _ = clearing.clear_market(80.0, 8.0, q, 0.0, 30.0, 40.0, v, base, ref, slope,
+                                 np.zeros(2), np.full(2, 5.0), lag, -50.0, out)
+    fixed = (v * (1 - 1 / lag) + (base - slope * ref) / lag).sum()
+    expect = (q - fixed) / (slope / lag).sum()
+    assert d == pytest.approx(expect, abs=1e-9)
+
+
+def test_supply_falls_linearly_between_the_shut_in_and_full_supply_prices():
+    """Inelastic demand of 1 mb/d against capacity 3: the FOB price settles where
+    3 (U - 30)/(40 - 30) = 1, i.e. U = 33.33, so D = P - w - U."""
+    out = np.zeros(1)
+    d, offered = clearing.clear_market(80.0, 10.0, 3.0, 0.0, 30.0, 40.0, np.ones(1),
+                                       np.ones(1), 0.0, np.zeros(1), np.zeros(1),
+                                       np.ones(1), np.ones(1), 0.0, out)
+    assert offered == pytest.approx(1.0, abs=1e-9)
+    assert d == pytest.approx(80.0 - 10.0 - (30.0 + 10.0 / 3.0), abs=1e-9)
+    assert clearing.supply_share(45.0, 30.0, 40.0) == 1.0
+    assert clearing.supply_share(29.0, 30.0, 40.0) == 0.0
+    assert clearing.supply_share(35.0, 30.0, 40.0) == pytest.approx(0.5)
+
+
+def test_excess_demand_at_the_lowest_discount_is_rationed():
+    out = np.zeros(2)
+    d, offered = clearing.clear_market(80.0, 5.0, 1.0, 0.0, 30.0, 40.0, np.array([1.0, 1.0]),
+                                       np.array([1.0, 1.0]), 0.0, np.zeros(2), np.zeros(2),
+                                       np.full(2, 2.0), np.ones(2), 0.0, out)
+    assert d == 0.0 and offered == 1.0
+    np.testing.assert_allclose(out, [0.5, 0.5])
+
+
+def test_withheld_barrels_fill_storage_then_shut_in():
+    stored, shut = clearing.split_withheld(5.0, 0.0, 4.0, 9.5, 10.0, 2.0)
+    assert (stored, shut) == (0.5, 0.5)
+    stored, shut = clearing.split_withheld(5.0, 0.0, 2.0, 0.0, 10.0, 2.0)
+    assert (stored, shut) == (2.0, 1.0)
+    assert clearing.storage_release(3.0, 1.0, 45.0, 40.0) == 1.0
+    assert clearing.storage_release(3.0, 1.0, 35.0, 40.0) == 0.0
+
+
+# ----- lags, wedges, Brent ------------------------------------------------------------------
+
+@pytest.mark.parametrize("lag", [1.0, 7.0, 30.0])
+def test_geometric_lagged_adjustment(lag):
+    """x_t = target + (x_0 - target)(1 - 1/L)^t."""
+    x, target = 1.0, 0.25
+    for t in range(1, 61):
+        x = wedges.adjust_toward(x, target, lag)
+        assert x == pytest.approx(target + (1.0 - target) * (1 - 1 / lag) ** t, abs=1e-12)
+
+
+def test_freight_premium_target_decays_to_its_lasting_part():
+    f = wedges.freight_target(0.4, 30.0, 10.0, 0.25, 30.0, False, 2.0)
+    assert f == pytest.approx(10.0 * 0.4 * (0.25 + 0.75 * math.exp(-1.0)))
+    assert wedges.freight_target(0.4, 1e9, 10.0, 0.25, 30.0, True, 2.0) == pytest.approx(3.0)
+    assert wedges.freight_target(0.0, -1.0, 10.0, 0.25, 30.0, False, 2.0) == 0.0
+
+
+def test_fob_discount_is_delivered_plus_freight_plus_premium_and_revenue_at_fob():
+    disc = wedges.fob_discount(3.0, 7.0, 2.5)
+    assert disc == 12.5
+    assert wedges.fob_price(70.0, disc) == 57.5
+    assert wedges.revenue_fob(3.0, 57.5) == pytest.approx(172.5)
+    assert wedges.buyer_premium(0.8, 5.0, 0.5, 0.2, True, 1.5) == pytest.approx(
+        0.8 * 5.0 * 0.7 + 1.5)
+
+
+@pytest.mark.parametrize("loss", [0.1, 1.0, 3.0])
+def test_constant_elasticity_price_response(loss):
+    """P = P0 (1 - s)^(-1/(es + |ed|)), s = (loss + perceived) / W."""
+    p = brent.brent_price(70.0, loss, 0.5, 103.0, 0.15, -0.26, 0.0)
+    assert p == pytest.approx(70.0 * (1 - (loss + 0.5) / 103.0) ** (-1 / 0.41), rel=1e-12)
+
+
+def test_expected_loss_decays_geometrically_without_a_physical_loss():
+    """After news n on day 0, expected = n 2^(-t/h); the price term lags behind it."""
+    e, x = brent.update_expectation(0.0, 0.0, 2.0, 5.0, 1.0)
+    assert (e, x) == (2.0, 2.0)
+    for t in range(1, 30):
+        e, x = brent.update_expectation(e, x, 0.0, 5.0, 1.0)
+        assert e == pytest.approx(2.0 * 2 ** (-t / 5.0), rel=1e-12)
+    assert brent.net_loss(2.0, np.array([0.5, 3.0]), np.array([0.5, 0.1])) == pytest.approx(
+        2.0 - 0.5 - 0.2)
+
+
+# ----- governments --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("t,sigma", [(0.25, 4.0), (1.0, 2.0), (0.0, 4.0)])
+def test_tariffed_exports_keep_the_constant_elasticity_form(t, sigma):
+    assert governments.exports_under_tariff(87.0, t, sigma) == pytest.approx(
+        87.0 * (1 + t) ** -sigma, rel=1e-12)
+    assert governments.tariff_cost(87.0, t, sigma) == pytest.approx(
+        87.0 - 87.0 * (1 + t) ** -sigma, rel=1e-12)
+
+
+def test_government_cuts_when_weighted_relief_exceeds_gain_and_political_cost():
+    relief = governments.expected_relief(87.0, 4.0, 0.25, 0.75, 0.4, 0.5)
+    now = 87.0 - 87.0 * 1.25 ** -4
+    extra = (87.0 - 87.0 * 2.0 ** -4) - now
+    assert relief == pytest.approx(0.5 * (now + 0.4 * extra))
+    gain = governments.discount_gain(2.0, 0.5, 0.9)
+    assert gain == pytest.approx(2.0 * 0.5 * 0.9 * 0.365)
+    credit = 1.0 * 0.5 * 1.0 * relief
+    assert governments.directive_cap(relief, 0.5, 0.0, gain, credit - gain - 1e-6, 1.0) == 0.0
+    assert governments.directive_cap(relief, 0.5, 0.0, gain, credit - gain + 1e-6, 1.0) == 1.0
+    # an unconditional tariff: cutting brings no relief
+    assert governments.expected_relief(87.0, 4.0, 0.25, 0.0, 0.0, 0.0) == 0.0
+
+
+# ----- designations -------------------------------------------------------------------------
+
+def test_designation_status_and_the_stop_at_the_end_of_the_wind_down():
+    assert designations.designation_status(9, 10, 30) == designations.NONE
+    assert designations.designation_status(10, 10, 30) == designations.WIND_DOWN
+    assert designations.designation_status(39, 10, 30) == designations.WIND_DOWN
+    assert designations.designation_status(40, 10, 30) == designations.IN_FORCE
+    assert designations.designation_status(40, -1, 30) == designations.NONE
+    assert designations.stops(designations.IN_FORCE, 0.7, 0.5, False)
+    assert not designations.stops(designations.IN_FORCE, 0.7, 0.5, True)  # seller-owned
+    assert not designations.stops(designations.WIND_DOWN, 0.7, 0.5, False)
+    assert not designations.stops(designations.IN_FORCE, 0.4, 0.5, False)
+    assert designations.reshuffled_cap(2.0, 0.6, 0.0, 30.0) == pytest.approx(0.8)
+    assert designations.reshuffled_cap(2.0, 0.6, 30.0, 30.0) == pytest.approx(
+        2.0 * (1 - 0.6 * math.exp(-1)))
+    assert designations.front_load_factor(designations.WIND_DOWN, 0.7, 0.5, False, 0.1) == 1.1
+    assert designations.cap_eligible(True, 61.0, 60.0) is False
+    assert designations.cap_eligible(True, 59.0, 60.0) is True
+    assert designations.cap_eligible(False, 61.0, 60.0) is True
+
+
+def _market(n_buyers=2, capacity=None):
+    """A small market: one importer, buyers with base 1 mb/d, lags of 1 day."""
+    bp = np.zeros((n_buyers, T.NB))
+    bp[:, T.B_BASE] = 1.0
+    bp[:, T.B_CAP] = 1.5
+    bp[:, T.B_SLOPE] = 0.05
+    bp[:, T.B_LAG] = 1.0
+    bp[:, T.B_CAPTURE] = 1.0
+    ip = np.zeros((1, T.NI))
+    ip[:, T.I_SIGMA] = 4.0
+    ip[:, T.I_STANCE] = 1.0
+    mp = np.zeros(T.NM)
+    mp[[T.M_BRENT0, T.M_REF, T.M_FREIGHT, T.M_ZERO, T.M_FULL]] = [80.0, 2.0, 7.0, 30.0, 40.0]
+    mp[T.M_CAPACITY] = float(n_buyers) if capacity is None else capacity
+    mp[[T.M_FREIGHT_LAG, T.M_RESHUFFLE, T.M_THRESHOLD, T.M_WORLD]] = [1.0, 30.0, 0.5, 103.0]
+    mp[[T.M_ES, T.M_ED, T.M_EXP_LAG, T.M_EXP_HALF_LIFE]] = [0.15, -0.26, 1.0, 5.0]
+    mp[T.M_MIN_DISC] = -20.0
+    return bp, ip, mp
+
+
+def _run(bp, ip, mp, days, actions=(), news=None):
+    ps = T.empty_policy()
+    emb = -np.ones(ip.shape[0])
+    ms = np.zeros(T.NS)
+    bs = np.zeros((bp.shape[0], T.NBS))
+    T.initial_market_state(bp, mp, ms, bs)
+    directive = np.ones(ip.shape[0])
+    out = np.zeros(bp.shape[0])
+    zeros = np.zeros(ip.shape[0])
+    rows = []
+    for day in range(days):
+        for a in actions:
+            if a[0] == day:
+                T.apply_action(ps, emb, *a[1:2], day, *a[2:])
+        T.trade_day(day, bp, ip, mp, ps, emb, ms, bs, directive, zeros, zeros, 0.0,
+                    0.0 if news is None else news.get(day, 0.0), 0.0, np.zeros(0),
+                    np.zeros(0), out)
+        rows.append((ms.copy(), out.copy(), bs.copy()))
+    return rows
+
+
+def test_exposed_buyer_stops_designated_barrels_exactly_at_the_end_of_the_wind_down():
+    bp, ip, mp = _market()
+    bp[0, T.B_EXPOSURE] = 0.9           # exposed: stops
+    bp[1, T.B_EXPOSURE] = 0.9
+    bp[1, T.B_SELLER_OWNED] = 1.0       # owned by a designated seller: cannot stop
+    mp[T.M_RESHUFFLE] = np.inf          # no reshuffling: the cap stays (1 - kappa) cap
+    rows = _run(bp, ip, mp, 30, actions=[(5, T.A_DESIGNATION, 0.6, 10.0, 0.0, 0)])
+    # before day 15, buyer 0 buys within its full cap; from day 15 at most 1.5 (1 - 0.6)
+    assert rows[14][1][0] > 0.6 + 1e-6
+    for day in range(15, 30):
+        assert rows[day][1][0] <= 1.5 * 0.4 + 1e-12
+        assert rows[day][2][0, T.BS_STOP_DAY] == 15
+    assert rows[29][2][1, T.BS_STOP_DAY] == -1
+
+
+def test_price_cap_compliant_buyer_switches_with_the_urals_price():
+    bp, ip, mp = _market()
+    bp[0, T.B_COMPLIANT] = 1.0
+    rows = _run(bp, ip, mp, 6, actions=[(2, T.A_PRICE_CAP, 0.0, 0.0, 60.0, 0)])
+    assert rows[1][1][0] > 0.5          # Urals ~71 but no cap yet
+    assert rows[2][1][0] == 0.0         # cap below yesterday's Urals: stops
+    bp2, ip2, mp2 = _market()
+    bp2[0, T.B_COMPLIANT] = 1.0
+    rows = _run(bp2, ip2, mp2, 4, actions=[(2, T.A_PRICE_CAP, 0.0, 0.0, 75.0, 0)])
+    assert rows[3][1][0] > 0.5          # Urals below a 75 USD cap: keeps buying
+
+
+# ----- invariants of a whole day ------------------------------------------------------------
+
+buyer_rows = st.tuples(
+    st.floats(0.0, 2.0), st.floats(0.0, 1.0), st.floats(0.0, 0.3), st.floats(1.0, 60.0),
+    st.floats(0.0, 1.0), st.booleans(), st.booleans(), st.booleans(), st.floats(0.0, 0.3),
+    st.booleans())
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(buyer_rows, min_size=1, max_size=6),
+       capacity_extra=st.floats(0.0, 2.0), brent0=st.floats(35.0, 120.0),
+       ref=st.floats(0.0, 15.0), freight=st.floats(0.0, 20.0),
+       storage=st.floats(0.0, 50.0), cut=st.floats(0.0, 1.0),
+       des=st.tuples(st.integers(0, 20), st.floats(0.0, 1.0), st.integers(0, 30)),
+       cap=st.floats(0.0, 80.0), tariff=st.floats(0.0, 1.0))
+def test_trade_day_invariants(rows, capacity_extra, brent0, ref, freight, storage, cut, des,
+                              cap, tariff):
+    bp = np.zeros((len(rows), T.NB))
+    for b, (base, extra, slope, lag, expo, state, owned, compliant, flex, exempt) in \
+            enumerate(rows):
+        bp[b] = [base, base + extra, slope, lag, expo, state, owned, compliant, flex, 0.0,
+                 exempt, 1.0]
+    ip = np.array([[87.0, 4.0, 1.0, cut, 0.0, 1.0]])
+    mp = np.zeros(T.NM)
+    mp[[T.M_BRENT0, T.M_REF, T.M_FREIGHT, T.M_ZERO, T.M_FULL]] = [brent0, ref, freight,
+                                                                 30.0, 40.0]
+    mp[T.M_CAPACITY] = bp[:, T.B_BASE].sum() + capacity_extra
+    mp[[T.M_STORAGE_CAP, T.M_STORAGE_RATE, T.M_RELEASE_RATE]] = [storage, 0.5, 0.2]
+    mp[[T.M_PREMIUM_SCALE, T.M_ND_PREMIUM, T.M_RESHUFFLE, T.M_THRESHOLD]] = [5, 1, 30, 0.5]
+    mp[[T.M_FREIGHT_PER_SHARE, T.M_FREIGHT_LASTING, T.M_FREIGHT_DECAY]] = [10.0, 0.2, 40.0]
+    mp[[T.M_FREIGHT_LAG, T.M_CAP_PREMIUM, T.M_WORLD, T.M_ES, T.M_ED]] = [7, 2, 103, 0.1, -0.3]
+    mp[[T.M_EXP_HALF_LIFE, T.M_EXP_LAG, T.M_MIN_DISC]] = [5.0, 2.0, 0.0]
+    ps = T.empty_policy()
+    emb = -np.ones(1)
+    ms = np.zeros(T.NS)
+    bs = np.zeros((len(rows), T.NBS))
+    T.initial_market_state(bp, mp, ms, bs)
+    directive = np.ones(1)
+    out = np.zeros(len(rows))
+    for day in range(60):
+        if day == des[0]:
+            T.apply_action(ps, emb, T.A_DESIGNATION, day, des[1], float(des[2]), 0.0, 0)
+            T.apply_action(ps, emb, T.A_TANKERS, day, des[1] / 2, 0.0, 0.0, 0)
+            T.apply_action(ps, emb, T.A_PRICE_CAP, day, 0.0, 0.0, cap, 0)
+        if day == 40:
+            T.apply_action(ps, emb, T.A_EMBARGO, day, 0.0, 0.0, 0.0, 0)
+        stock = ms[T.S_STOCK]
+        T.trade_day(day, bp, ip, mp, ps, emb, ms, bs, directive, np.array([tariff]),
+                    np.array([0.5]), 0.4, 0.1 if day == 3 else 0.0, 0.0, np.zeros(0),
+                    np.zeros(0), out)
+        assert np.all(np.isfinite(ms)) and np.all(np.isfinite(out))
+        assert np.all(out >= 0.0)
+        assert np.all(out <= bp[:, T.B_CAP] * (1 + bp[:, T.B_FLEX]) + 1e-12)
+        assert np.all(out <= bs[:, T.BS_CAP] + 1e-12)
+        assert ms[T.S_EXPORTS] == pytest.approx(out.sum(), abs=1e-12)
+        assert ms[T.S_EXPORTS] <= ms[T.S_OFFERED] + 1e-9
+        # barrels conserved: capacity + released = exports + stored + shut in
+        assert mp[T.M_CAPACITY] + ms[T.S_RELEASED] == pytest.approx(
+            ms[T.S_EXPORTS] + ms[T.S_STORED] + ms[T.S_SHUT_IN], abs=1e-9)
+        assert ms[T.S_STOCK] == pytest.approx(stock + ms[T.S_STORED] - ms[T.S_RELEASED])
+        assert -1e-12 <= ms[T.S_STOCK] <= storage + 1e-9
+        assert ms[T.S_SHUT_IN] >= -1e-12 and ms[T.S_STORED] >= 0.0
+
+
+def test_rules_run_as_plain_python():
+    """The ``.py_func`` of each rule (what NUMBA_DISABLE_JIT runs) gives the compiled value."""
+    args = (3.0, 1.0, 2.0, 0.1, 0.5, 1.5)
+    assert clearing.long_run_demand.py_func(*args) == clearing.long_run_demand(*args)
+    assert governments.tariff_cost.py_func(87.0, 0.5, 4.0) == governments.tariff_cost(
+        87.0, 0.5, 4.0)

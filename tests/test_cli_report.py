@@ -107,7 +107,7 @@ def test_compare_writes_side_by_side_report(run_dir, tmp_path, capsys):
     assert code == 0, err
     data = json.loads(stdout)
     assert data["labels"] == ["threat", "none"]
-    assert any(row["metric"] == "P(deal within horizon)" for row in data["differences"])
+    assert any(row["metric"] == "deal_within_horizon" for row in data["differences"])
     code, _, err = simulate_inprocess(capsys, "compare", str(run_dir))
     assert code == 2 and "at least two" in err
     code, _, err = simulate_inprocess(capsys, "report", str(out))

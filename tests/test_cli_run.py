@@ -88,7 +88,7 @@ def test_events_engine_run_matches_batch_summary():
                                      "--engine", "events").stdout)
     assert events["engine"] == "events"
     for a, b in zip(batch["metrics"], events["metrics"], strict=True):
-        assert a["metric"] == b["metric"]
+        assert a["id"] == b["id"]
         assert a["estimate"] == pytest.approx(b["estimate"], abs=1e-9, nan_ok=True)
 
 

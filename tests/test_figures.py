@@ -112,13 +112,13 @@ def test_deal_probability_overlays_runs_with_labels(handmade):
 
 def test_deal_probability_matches_summary_on_a_real_run(real):
     d = deal_probability_data(real)
-    s = real.summary().set_index("metric")
+    s = real.summary()
     last = d.iloc[-1]
-    assert last["p"] == pytest.approx(s.loc["P(deal within horizon)", "estimate"])
-    assert last["ci_low"] == pytest.approx(s.loc["P(deal within horizon)", "ci_low"])
-    assert last["ci_high"] == pytest.approx(s.loc["P(deal within horizon)", "ci_high"])
+    assert last["p"] == pytest.approx(s.loc["deal_within_horizon", "estimate"])
+    assert last["ci_low"] == pytest.approx(s.loc["deal_within_horizon", "ci_low"])
+    assert last["ci_high"] == pytest.approx(s.loc["deal_within_horizon", "ci_high"])
     day90 = d[d["day"] == 90].iloc[0]
-    assert day90["p"] == pytest.approx(s.loc["P(deal within 90 days)", "estimate"])
+    assert day90["p"] == pytest.approx(s.loc["deal_within_90d", "estimate"])
     assert (np.diff(d["p"]) >= 0).all()
 
 
@@ -233,13 +233,12 @@ def test_compare_outcomes_data_filters_and_orders(handmade):
     other = make_results([None, None, None, 1], tariff_costs={"IN": [0] * 4, "CN": [0] * 4})
     d = compare_outcomes_data([handmade, other], labels=["a", "b"])
     metrics = list(dict.fromkeys(d["metric"]))
-    assert metrics[:4] == ["P(deal by deadline)", "P(deal within 90 days)",
-                           "P(deal within horizon)", "P(threat carried out)"]
-    assert not any(m.startswith("median") or " q" in m for m in metrics)
+    assert metrics[:3] == ["deal_by_deadline", "deal_within_horizon", "threat_carried_out"]
+    assert not any(m.startswith("terms_") for m in metrics)  # medians are not shown
     assert set(d["group"]) >= {"probability", "USD bn over horizon"}
-    row = d[(d["metric"] == "P(deal within horizon)") & (d["label"] == "b")].iloc[0]
-    assert row["estimate"] == 0.25
-    chosen = compare_outcomes_data([handmade, other], metrics=["oil revenue"])
+    row = d[(d["metric"] == "deal_within_horizon") & (d["label"] == "b")].iloc[0]
+    assert row["estimate"] == 0.25 and row["name"] == "P(deal within horizon, 10 days)"
+    chosen = compare_outcomes_data([handmade, other], metrics=["oil_revenue"])
     assert list(chosen["label"]) == ["handmade #1", "handmade #2"]
     with pytest.raises(ValueError, match="not in the summaries"):
         compare_outcomes_data([handmade], metrics=["no such metric"])

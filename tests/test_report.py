@@ -144,9 +144,10 @@ def test_html_has_every_section(report_dir):
         assert needle in scenario
     headline = page.section_text("headline")
     r = Results.load(report_dir)
-    for metric in r.summary()["metric"]:
-        assert metric in headline
-    assert "95% interval" in headline and "Wilson" in headline
+    for label in r.summary()["label"]:
+        assert label in headline
+    assert "95% CI of estimate" in headline and "5-95% of replicates" in headline
+    assert "Wilson" in headline
     params = page.section_text("parameters")
     for needle in ("actors.US.credibility", "beta(a=2, b=3", "assumption", "market.brent_usd",
                    "USD/bbl", "census_china", "schema default", "mb/d"):

@@ -20,7 +20,7 @@ from results_factory import HORIZON, make_results
 
 from simulate import Results, ResultsError
 from simulate.results.compare import Comparison, compare, metric_values
-from simulate.results.results import DATA_FILES, outcome_units, unit_of
+from simulate.results.results import DATA_FILES, OPTIONAL_DATA_FILES, outcome_units, unit_of
 
 # ----- round trip -------------------------------------------------------------------------
 finite = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False,
@@ -66,7 +66,7 @@ def test_save_load_round_trip(r):
         assert back.timeseries.attrs["units"] == r.timeseries.attrs["units"]
         assert back.scenario == r.scenario
         assert back.manifest["seed"] == r.manifest["seed"]
-        assert sorted(back.manifest["files"]) == sorted(DATA_FILES)
+        assert sorted(back.manifest["files"]) == sorted(DATA_FILES + OPTIONAL_DATA_FILES)
         assert json.loads((d / "summary.json").read_text()) == json.loads(
             json.dumps(r.summary_dict()))
         # saving what was loaded gives the same data files, byte for byte
@@ -171,30 +171,6 @@ def test_outcomes_with_dates():
     assert o.attrs["units"]["deal_date"].startswith("date")
 
 
-def test_to_xarray_matches_timeseries():
-    r = make_results([1, None, 2], kept=2, series={"brent_usd": [60.0, 70.0],
-                                                   "volume_mbd:IN": [1.0, 2.0]})
-    da = r.to_xarray()
-    assert da.dims == ("replicate", "day", "variable", "actor")
-    assert list(da["replicate"].values) == [0, 1]
-    assert da.sizes["day"] == HORIZON + 1
-    assert str(da["date"].values[0])[:10] == "2025-08-06"
-    assert da.sel(variable="brent_usd", actor="", replicate=1).values.tolist() == \
-        [70.0] * (HORIZON + 1)
-    assert float(da.sel(variable="volume_mbd", actor="IN", replicate=0, day=3)) == 1.0
-    assert math.isnan(float(da.sel(variable="brent_usd", actor="IN", replicate=0, day=0)))
-    assert da["unit"].sel(variable="brent_usd").item() == "USD/bbl"
-    assert list(da["actor"].values[:3]) == ["", "North", "South"]
-    # every row of the tidy table is in the cube
-    ts = r.timeseries
-    cube = da.values
-    i = np.searchsorted(da["replicate"].values, ts["replicate"])
-    k = pd.Index(da["variable"].values).get_indexer(ts["variable"].astype(str))
-    m = pd.Index(da["actor"].values).get_indexer(ts["actor"].astype(str))
-    np.testing.assert_array_equal(cube[i, ts["day"].to_numpy(), k, m], ts["value"])
-    assert make_results([None], kept=0).to_xarray().sizes["replicate"] == 0
-
-
 class _Collect(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -213,8 +189,9 @@ def test_repr_html_shows_identity_and_headline():
     p = _Collect()
     p.feed(r._repr_html_())
     text = " ".join(p.text)
-    for needle in ("handmade", "replicates", "4", "seed", "99", "P(deal within horizon)",
-                   "0.750", "95% interval", "oil revenue", "USD bn over horizon"):
+    for needle in ("handmade", "replicates", "4", "seed", "99", "P(deal within horizon",
+                   "0.750", "95% CI of estimate", "5-95% of replicates",
+                   "Russian oil export revenue", "USD bn over horizon"):
         assert needle in text
     assert "script" not in p.tags and "table" in p.tags
     assert "handmade" in repr(r) and "4 replicates" in repr(r)
@@ -230,16 +207,16 @@ def test_paired_differences_exact():
     # deal indicators: base 1,0,0,1 ; alt 1,1,0,0 -> differences 0,1,0,-1
     diff = np.array([0, 1, 0, -1], dtype=float)
     se = diff.std(ddof=1) / 2
-    row = d.loc["P(deal within horizon)"]
+    row = d.loc["deal_within_horizon"]
     assert row["difference"] == 0.0 and row["paired"]
     assert row["ci_low"] == pytest.approx(-1.959963984540054 * se)
     # oil revenue differs by the offset in every replicate: zero-width paired interval
-    rev = d.loc["oil revenue"]
+    rev = d.loc["oil_revenue"]
     assert rev["difference"] == pytest.approx(1.0) and rev["se"] == pytest.approx(0.0)
     t = c.table().set_index("metric")
-    assert t.loc["P(deal within horizon)", "base"] == 0.5
-    assert t.loc["P(deal within horizon)", "alt ci_high"] == pytest.approx(
-        c.runs[1].summary().set_index("metric").loc["P(deal within horizon)", "ci_high"])
+    assert t.loc["deal_within_horizon", "base"] == 0.5
+    assert t.loc["deal_within_horizon", "alt ci_high"] == pytest.approx(
+        c.runs[1].summary().loc["deal_within_horizon", "ci_high"])
     assert "base" in c._repr_html_() and "alt" in repr(c)
 
 
@@ -248,7 +225,7 @@ def test_independent_differences_use_newcombe():
     b = make_results([1, 2, 3, None], seed=2)
     c = Comparison([a, b], ["a", "b"])
     assert not c.paired(1)
-    row = c.differences().set_index("metric").loc["P(deal within horizon)"]
+    row = c.differences().set_index("metric").loc["deal_within_horizon"]
     assert row["difference"] == pytest.approx(0.5)
     # Newcombe hybrid score interval from the Wilson intervals of 3/4 and 1/4
     l1, u1, l2, u2 = 0.300642, 0.954413, 0.045587, 0.699358
@@ -267,7 +244,7 @@ def test_compare_loads_folders_and_checks_labels(tmp_path):
     assert c.sources == [str(a), str(b)]
     with pytest.raises(ValueError, match="distinct"):
         compare(a, b, labels=["x", "x"])
-    assert metric_values(c.runs[0], "median terms North (deals)") is None
+    assert metric_values(c.runs[0], "terms_North") is None
     shutil.rmtree(b)
     with pytest.raises(ResultsError, match="no such folder"):
         compare(a, b)

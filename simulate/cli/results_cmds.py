@@ -42,7 +42,7 @@ def format_comparison(comparison) -> str:
     """The wide headline table as aligned text: estimate [95% interval] per run."""
     table = comparison.table()
     labels = comparison.labels
-    width = max(len(str(m)) for m in table["metric"])
+    width = max(len(str(m)) for m in table["name"])
     cells = []
     for r in table.to_dict("records"):
         row = []
@@ -56,16 +56,16 @@ def format_comparison(comparison) -> str:
               enumerate(labels)]
     head = "  " + " " * width + "".join(f"  {label:>{w}}" for label, w in zip(labels, widths,
                                                                               strict=True))
-    lines = [head]
+    lines = [head.rstrip() + "   (estimate [95% CI of the estimate])"]
     for r, row in zip(table.to_dict("records"), cells, strict=True):
-        lines.append(f"  {r['metric']:<{width}}" + "".join(
+        lines.append(f"  {r['name']:<{width}}" + "".join(
             f"  {c:>{w}}" for c, w in zip(row, widths, strict=True)) + f"  {r['unit']}")
     diff = comparison.differences()
     if len(diff):
         lines += ["", f"  differences against {labels[0]} (95% interval):"]
         for r in diff.itertuples(index=False):
             design = "paired" if r.paired else "independent"
-            lines.append(f"  {r.metric:<{width}}  {r.label}: {_num(r.difference)} "
+            lines.append(f"  {r.name:<{width}}  {r.label}: {_num(r.difference)} "
                          f"[{_num(r.ci_low)}, {_num(r.ci_high)}] {r.unit} ({design})")
     return "\n".join(lines)
 

@@ -21,24 +21,30 @@ BACKENDS = ("serial", "processes", "dask")
 
 
 def format_summary(table, title: str) -> str:
-    """The headline table as aligned text: metric, estimate, 95% interval, unit."""
-    lines = [title, ""]
-    width = max(len(m) for m in table["metric"])
+    """The headline table as aligned text with a header row: metric, estimate, 95% CI of
+    the estimate, 5-95% of replicates, unit, n."""
+    from ..results.summary import HEADERS
+    from ..results.units import format_number as num
+    cells = []
     for row in table.itertuples(index=False):
         if row.estimate is None or (isinstance(row.estimate, float) and math.isnan(row.estimate)):
             est, ci = "n/a", "(no cases)"
         else:
-            est = _num(row.estimate)
-            ci = f"[{_num(row.ci_low)}, {_num(row.ci_high)}]"
-        lines.append(f"  {row.metric:<{width}}  {est:>9}  {ci:<23} {row.unit}")
-    return "\n".join(lines)
+            est, ci = num(row.estimate), f"[{num(row.ci_low)}, {num(row.ci_high)}]"
+        spread = "" if isinstance(row.p05, float) and math.isnan(row.p05) else \
+            f"{num(row.p05)} to {num(row.p95)}"
+        cells.append([str(row.label), est, ci, spread, str(row.unit), f"{int(row.n):,}"])
+    head = [HEADERS[k] for k in ("label", "estimate", "ci", "spread", "unit", "n")]
+    widths = [max(len(c[i]) for c in [head, *cells]) for i in range(len(head))]
+    right = (False, True, True, True, False, True)
 
-
-def _num(x: float) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    ax = abs(x)
-    return f"{x:.3f}" if ax < 10 else f"{x:.1f}" if ax < 1000 else f"{x:,.0f}"
+    def line(c: list[str]) -> str:
+        return "  " + "  ".join(x.rjust(w) if r else x.ljust(w)
+                                for x, w, r in zip(c, widths, right, strict=True)).rstrip()
+    rule = "  " + "  ".join("-" * w for w in widths)
+    notes = ("  95% CI of estimate: Monte Carlo uncertainty of the estimate (shrinks with more "
+             "replicates);\n  5-95% of replicates: spread of outcomes across replicates.")
+    return "\n".join([title, "", line(head), rule, *(line(c) for c in cells), "", notes])
 
 
 @cli.command()

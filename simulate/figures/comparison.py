@@ -68,6 +68,7 @@ def compare_outcomes(runs: Any, ax: Axes | Sequence[Axes] | None = None,
         for a, group in zip(axes, groups, strict=True):
             g = data[data["group"] == group]
             metrics_here = list(dict.fromkeys(g["metric"]))
+            shown = dict(zip(g["metric"], g["name"], strict=False))
             ys = np.arange(len(metrics_here))[::-1].astype(float)
             ypos = dict(zip(metrics_here, ys, strict=True))
             for i, label in enumerate(names):
@@ -82,7 +83,7 @@ def compare_outcomes(runs: Any, ax: Axes | Sequence[Axes] | None = None,
                 a.hlines(y[ok], lo[ok], hi[ok], color=color(i), linewidth=1.0)
                 a.plot(est[ok], y[ok], "o", color=color(i), markersize=3,
                        label=label if a is axes[0] else None)
-            a.set_yticks(ys, metrics_here)
+            a.set_yticks(ys, [shown[m] for m in metrics_here])
             a.set_ylim(-0.6, len(metrics_here) - 0.4)
             a.set_xlabel(group)
             a.grid(axis="y", visible=False)

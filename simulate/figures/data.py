@@ -283,23 +283,24 @@ def unit_group(unit: str) -> str:
 
 
 def _default_metric(row: Any) -> bool:
-    if row.unit == "probability":
-        return True
-    return not (str(row.metric).startswith("median") or " q" in str(row.metric))
+    """Probabilities and means (not the medians of terms) are shown by default."""
+    return row.kind in ("proportion", "mean")
 
 
 def compare_outcomes_data(runs: Any, labels: Sequence[str] | None = None,
                           metrics: Sequence[str] | None = None) -> pd.DataFrame:
-    """Headline metrics of several runs: ``metric, unit, group, label, estimate, ci_low,
-    ci_high, n`` (one row per metric and run, metrics in first-seen order).
+    """Headline metrics of several runs: ``metric`` (id), ``name`` (display label), ``unit``,
+    ``group``, ``label`` (the run), ``estimate``, ``ci_low``, ``ci_high``, ``n`` (one row per
+    metric and run, metrics in first-seen order).
 
-    Default metrics: the probabilities and means of the summary (not the quantile rows),
-    without those that are zero with a zero-width interval in every run.
+    ``metrics``: metric ids (see ``Results.summary().index``). Default: the probabilities
+    and means of the summary, without those that are zero with a zero-width interval in
+    every run.
     """
     runs, names = runs_and_labels(runs, labels)
     frames = []
     for r, label in zip(runs, names, strict=True):
-        s = r.summary()
+        s = r.summary().rename(columns={"label": "name"}).rename_axis("metric").reset_index()
         frames.append(s.assign(label=label))
     table = pd.concat(frames, ignore_index=True)
     if metrics is None:
@@ -322,7 +323,8 @@ def compare_outcomes_data(runs: Any, labels: Sequence[str] | None = None,
                          _order=table["metric"].map({m: i for i, m in enumerate(order)}),
                          _run=table["label"].map({x: i for i, x in enumerate(names)}))
     table = table.sort_values(["_order", "_run"], kind="stable")
-    out = table[["metric", "unit", "group", "label", "estimate", "ci_low", "ci_high", "n"]]
+    out = table[["metric", "name", "unit", "group", "label", "estimate", "ci_low", "ci_high",
+                 "n"]]
     out = out.reset_index(drop=True)
     out.attrs.update(labels=names)
     return out

@@ -38,13 +38,21 @@ def _ci(lo: Any, hi: Any, est: Any) -> str:
     return f"[{format_number(lo)}, {format_number(hi)}]"
 
 
+def _spread(lo: Any, hi: Any) -> str:
+    if lo is None or lo != lo:
+        return ""
+    return f"{format_number(lo)} to {format_number(hi)}"
+
+
 def headline_table(summary: Any, caption: str = "") -> Table:
-    """The summary as a table: metric, estimate, 95% interval, SE, unit, n."""
-    rows = [[r.metric, format_number(r.estimate), _ci(r.ci_low, r.ci_high, r.estimate),
-             format_number(r.se) if r.se == r.se else "", r.unit, f"{int(r.n):,}"]
+    """The summary as a table: metric, estimate, 95% CI of the estimate, 5-95% of
+    replicates, unit, n."""
+    rows = [[r.label, format_number(r.estimate), _ci(r.ci_low, r.ci_high, r.estimate),
+             _spread(r.p05, r.p95), r.unit, f"{int(r.n):,}"]
             for r in summary.itertuples(index=False)]
-    return Table(["metric", "estimate", "95% interval", "SE", "unit", "n"], rows,
-                 ["left", "right", "right", "right", "left", "right"], caption, "headline-table")
+    return Table(["metric", "estimate", "95% CI of estimate", "5-95% of replicates", "unit",
+                  "n"], rows, ["left", "right", "right", "right", "left", "right"], caption,
+                 "headline-table")
 
 
 def _actor_summary(actor: Any) -> str:
@@ -236,7 +244,7 @@ def comparison_document(comparison: Any, figures: Sequence[FigureBlock],
     cols = ["metric", *c.labels, "unit"]
     rows = []
     for r in table.to_dict("records"):
-        cells = [r["metric"]]
+        cells = [r["name"]]
         for label in c.labels:
             est = r[label]
             ci = _ci(r[f"{label} ci_low"], r[f"{label} ci_high"], est)
@@ -248,7 +256,7 @@ def comparison_document(comparison: Any, figures: Sequence[FigureBlock],
               "Estimate [95% interval] per run; — where a run does not have the metric.",
               "headline-table"), Paragraph(_INTERVALS)])
     diff = c.differences()
-    drows = [[r.metric, f"{r.label} − {r.baseline}", format_number(r.difference),
+    drows = [[r.name, f"{r.label} − {r.baseline}", format_number(r.difference),
               _ci(r.ci_low, r.ci_high, r.difference), r.unit, "paired" if r.paired else
               "independent"] for r in diff.itertuples(index=False)]
     differences = Section("differences", "Differences against the first run", [

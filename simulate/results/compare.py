@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from .metrics import metric_values
 from .results import Results, format_number
 from .summary import Z95, proportion
 
@@ -38,43 +39,6 @@ def run_labels(runs: Sequence[Results], labels: Sequence[str] | None = None) -> 
     names = [r.scenario.name for r in runs]
     return [f"{name} #{names[:i + 1].count(name)}" if names.count(name) > 1 else name
             for i, name in enumerate(names)]
-
-
-def _tariff(imp: str) -> Callable[[pd.DataFrame], np.ndarray]:
-    return lambda o: o[f"tariff_cost_{imp}_busd"].to_numpy(dtype=float)
-
-
-#: per-replicate values behind the summary metrics that are proportions or means
-_PROPORTIONS: dict[str, Callable[[pd.DataFrame], np.ndarray]] = {
-    "P(deal by deadline)": lambda o: o["deal_by_deadline"].to_numpy(dtype=bool),
-    "P(deal within 90 days)": lambda o: (o["deal"] & (o["deal_day"] <= 90)).to_numpy(bool),
-    "P(deal within horizon)": lambda o: o["deal"].to_numpy(dtype=bool),
-    "P(threat carried out)": lambda o: (o["decision_day"] >= 0).to_numpy(dtype=bool),
-}
-_MEANS: dict[str, Callable[[pd.DataFrame], np.ndarray]] = {
-    "oil revenue": lambda o: o["oil_revenue_busd"].to_numpy(dtype=float),
-    "oil revenue loss vs no measures": lambda o: o["oil_revenue_loss_busd"].to_numpy(float),
-    "exports": lambda o: o["exports_mbd"].to_numpy(dtype=float),
-    "civilians killed": lambda o: o["killed"].to_numpy(dtype=float),
-}
-
-
-def metric_values(results: Results, metric: str) -> tuple[np.ndarray, str] | None:
-    """(per-replicate values, "proportion" | "mean") behind a summary metric, or None for
-    metrics that are not a proportion or a mean (quantiles) or that the run lacks."""
-    o = results.outcomes
-    if metric == "P(deal by deadline)" and not results.has_deadline:
-        return None
-    try:
-        if metric in _PROPORTIONS:
-            return _PROPORTIONS[metric](o), "proportion"
-        if metric in _MEANS:
-            return _MEANS[metric](o), "mean"
-        if metric.startswith("tariff cost "):
-            return _tariff(metric[len("tariff cost "):])(o), "mean"
-    except KeyError:
-        return None
-    return None
 
 
 def _paired(a: Results, b: Results) -> bool:
@@ -131,19 +95,23 @@ class Comparison:
         return PlotAccessor(self, "runs")
 
     def summary(self) -> pd.DataFrame:
-        """Each run's headline table, stacked: ``label`` then the summary columns."""
-        frames = [r.summary().assign(label=label) for r, label in zip(self.runs, self.labels,
-                                                                        strict=True)]
+        """Each run's headline table, stacked: ``label`` (the run), ``metric`` (the metric
+        id), ``name`` (its display label), then the other summary columns."""
+        frames = [r.summary().rename(columns={"label": "name"}).rename_axis("metric")
+                  .reset_index().assign(label=label)
+                  for r, label in zip(self.runs, self.labels, strict=True)]
         out = pd.concat(frames, ignore_index=True)
         return out[["label", *[c for c in out.columns if c != "label"]]]
 
     def table(self) -> pd.DataFrame:
-        """Wide headline table: ``metric, unit``, then ``<label>``, ``<label> ci_low``,
-        ``<label> ci_high`` per run (metrics in first-seen order; NaN where a run lacks it)."""
+        """Wide headline table: ``metric`` (id), ``name``, ``unit``, then ``<label>``,
+        ``<label> ci_low``, ``<label> ci_high`` per run (metrics in first-seen order; NaN
+        where a run lacks it)."""
         s = self.summary()
         metrics = list(dict.fromkeys(s["metric"]))
-        units = s.drop_duplicates("metric").set_index("metric")["unit"]
-        out = pd.DataFrame({"metric": metrics, "unit": [units[m] for m in metrics]})
+        first = s.drop_duplicates("metric").set_index("metric")
+        out = pd.DataFrame({"metric": metrics, "name": [first["name"][m] for m in metrics],
+                            "unit": [first["unit"][m] for m in metrics]})
         for label in self.labels:
             part = s[s["label"] == label].set_index("metric")
             for col, name in (("estimate", label), ("ci_low", f"{label} ci_low"),
@@ -158,10 +126,12 @@ class Comparison:
     def differences(self, baseline: int = 0) -> pd.DataFrame:
         """Each run minus the baseline run, per proportion or mean metric, with 95% intervals.
 
-        Columns: ``metric, unit, label, baseline, difference, se, ci_low, ci_high, paired``.
+        Columns: ``metric`` (id), ``name``, ``unit``, ``label``, ``baseline``,
+        ``difference``, ``se``, ``ci_low``, ``ci_high``, ``paired``.
         """
         base = self.runs[baseline]
-        units = self.summary().drop_duplicates("metric").set_index("metric")["unit"]
+        first = self.summary().drop_duplicates("metric").set_index("metric")
+        units, names = first["unit"], first["name"]
         rows = []
         for i, (run, label) in enumerate(zip(self.runs, self.labels, strict=True)):
             if i == baseline:
@@ -172,15 +142,17 @@ class Comparison:
                 if a is None or b is None:
                     continue
                 stats = _difference(a[0], b[0], a[1], paired)
-                rows.append({"metric": metric, "unit": units[metric], "label": label,
+                rows.append({"metric": metric, "name": names[metric], "unit": units[metric],
+                             "label": label,
                              "baseline": self.labels[baseline], **stats, "paired": paired})
-        return pd.DataFrame(rows, columns=["metric", "unit", "label", "baseline", "difference",
+        return pd.DataFrame(rows, columns=["metric", "name", "unit", "label", "baseline",
+                                           "difference",
                                            "se", "ci_low", "ci_high", "paired"])
 
     def _repr_html_(self) -> str:
         """Rich display in Jupyter: the wide headline table."""
         e = html.escape
-        t = self.table().set_index("metric")
+        t = self.table().set_index("name")
         head = "".join(f"<th>{e(label)}</th>" for label in self.labels)
         rows = []
         for metric, r in t.iterrows():

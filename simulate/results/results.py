@@ -1,7 +1,8 @@
 """The Results of a run: tables, summary, provenance; saved to and loaded from a folder.
 
 A results folder (design section 5) holds ``manifest.json`` (provenance and the sha256 of every
-other file), ``scenario.yaml`` (resolved), ``outcomes.parquet``, ``timeseries.parquet`` and
+other file), ``scenario.yaml`` (resolved), ``outcomes.parquet``, ``timeseries.parquet`` (daily
+series of the kept replicates), ``bands.parquet`` (quantile bands over all replicates) and
 ``summary.json``; reports add ``figures/``, ``report.html`` and ``report.md``.
 
 Units travel with the tables: ``DataFrame.attrs['units']`` (column -> unit for ``outcomes``;
@@ -18,6 +19,7 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +45,8 @@ __all__ = ["Results", "DATA_FILES", "DERIVED", "scenario_text", "scenario_sha256
            "outcome_units", "series_units", "parameter_field", "unit_of", "format_number"]
 
 DATA_FILES = ("scenario.yaml", "outcomes.parquet", "timeseries.parquet", "summary.json")
+#: data files of newer folders (checked when listed in the manifest; older folders lack them)
+OPTIONAL_DATA_FILES = ("bands.parquet",)
 #: files a report writes (rebuilt by ``simulate report``; not needed to load the results)
 DERIVED = ("figures/", "report.html", "report.md")
 #: Parquet schema metadata key holding the units (JSON object)
@@ -160,21 +164,30 @@ class Results:
     def has_deadline(self) -> bool:
         return any(a.deadline is not None for a in self.scenario.actors_of("sanctioner").values())
 
-    def summary(self) -> pd.DataFrame:
-        """Headline metrics with estimates, standard errors and 95% intervals."""
+    def summary(self, windows: Iterable[int] | None = None) -> pd.DataFrame:
+        """Headline metrics, indexed by metric id (``deal_within_90d``, ``oil_revenue`` ...).
+
+        Columns: ``label`` (display name), ``estimate``, ``ci_low``/``ci_high`` (95%
+        confidence interval *of the estimate*), ``p05``/``p95`` (5-95% spread *of the
+        replicates' values*; NaN for probabilities), ``unit``, ``n``, ``se``, ``kind``.
+        ``windows``: deal windows in days (default: the scenario's ``outputs.deal_within``,
+        else :data:`simulate.results.metrics.DEAL_WINDOWS`).
+        """
+        if windows is not None:
+            return summarize(self.outcomes, self.scenario, windows)
         return self._summary.copy()
 
     @cached_property
     def _summary(self) -> pd.DataFrame:
-        return summarize(self.outcomes, self.regions, self.importers, self.has_deadline)
+        return summarize(self.outcomes, self.scenario)
 
     def summary_dict(self) -> dict[str, Any]:
-        """``summary.json``: run identity and the headline table."""
-        table = self.summary()
+        """``summary.json``: run identity and the headline table (one object per metric)."""
+        table = self.summary().reset_index()
         rows = json.loads(table.to_json(orient="records", double_precision=15))
         return {"scenario": self.scenario.name, "replicates": int(len(self.outcomes)),
                 "seed": self.manifest.get("seed"), "engine": self.manifest.get("engine"),
-                "metrics": rows}
+                "intervals": table.attrs.get("intervals", ""), "metrics": rows}
 
     # ----- persistence ------------------------------------------------------------------
     def save(self, directory: Path | str, overwrite: bool = False) -> Path:
@@ -205,17 +218,17 @@ class Results:
         write_text_atomic(d / "scenario.yaml", scenario_text(self.scenario))
         units = self.outcomes.attrs.get("units") or outcome_units(self.outcomes.columns)
         _write_parquet(self.outcomes, d / "outcomes.parquet", units, units)
-        ts = self.timeseries.assign(stat="value")
-        bands = self.bands.assign(replicate=-1)
-        frame = pd.concat([ts, bands], ignore_index=True) if len(bands) else ts
-        frame.attrs = dict(self.timeseries.attrs)
-        series = frame.attrs.get("units") or series_units()
-        # the columns' dtypes, so that loading restores them exactly (the series and the bands
-        # share one file, where their concatenation may have turned categories into text)
-        cats = {"timeseries": _dtypes(self.timeseries), "bands": _dtypes(self.bands)}
-        _write_parquet(frame, d / "timeseries.parquet", series,
+        series = self.timeseries.attrs.get("units") or series_units()
+        # the columns' dtypes, so that loading restores them exactly
+        _write_parquet(self.timeseries, d / "timeseries.parquet", series,
                        {"value": "see simulate.units (by variable)"},
-                       {DTYPES_KEY: json.dumps(cats, default=str)})
+                       {DTYPES_KEY: json.dumps({"timeseries": _dtypes(self.timeseries)},
+                                               default=str)})
+        bands = self.bands
+        bands.attrs = dict(self.timeseries.attrs)
+        _write_parquet(bands, d / "bands.parquet", series,
+                       {"value": "see simulate.units (by variable)"},
+                       {DTYPES_KEY: json.dumps({"bands": _dtypes(bands)}, default=str)})
         write_text_atomic(d / "summary.json", json.dumps(self.summary_dict(), indent=2) + "\n")
         if self.log:
             pd.DataFrame(self.log).to_csv(d / "events.csv", index=False)
@@ -274,15 +287,7 @@ class Results:
         data, positions = load_yaml(d / "scenario.yaml")
         scenario = validate(data, positions, str(d / "scenario.yaml"))
         outcomes = pd.read_parquet(d / "outcomes.parquet")
-        frame = pd.read_parquet(d / "timeseries.parquet")
-        is_band = frame["replicate"] < 0
-        ts = frame[~is_band].drop(columns="stat").reset_index(drop=True)
-        bands = frame[is_band].drop(columns="replicate").reset_index(drop=True)
-        dtypes = _read_dtypes(d / "timeseries.parquet")
-        ts = _restore_dtypes(ts, dtypes.get("timeseries", {}))
-        bands = _restore_dtypes(bands, dtypes.get("bands", {}))
-        bands = bands[BAND_COLUMNS + [c for c in bands if c not in BAND_COLUMNS]] \
-            if len(bands) else _empty_bands()
+        ts, bands = _read_series(d)
         log = pd.read_csv(d / "events.csv").to_dict("records") if (d / "events.csv").exists() \
             else None
         return cls(scenario, outcomes, ts, manifest, bands, log)
@@ -316,45 +321,13 @@ class Results:
         from ..figures.accessor import PlotAccessor
         return PlotAccessor(self)
 
-    def to_xarray(self) -> xarray.DataArray:
-        """The kept replicates' daily series as a DataArray (replicate x day x variable x actor).
-
-        Coordinates: ``date`` along ``day``, ``unit`` along ``variable``. Variables without
-        an actor axis use actor ``""``; cells of a variable for actors it does not have
-        (e.g. ``brent_usd`` for ``CN``) are NaN.
-        """
-        import xarray as xr
-
-        ts = self.timeseries
-        start = pd.Timestamp(self.scenario.start)
-        reps = np.sort(pd.unique(ts["replicate"])).astype(np.int64) if len(ts) else \
-            np.zeros(0, dtype=np.int64)
-        last = max(self.scenario.horizon_days, int(ts["day"].max()) if len(ts) else 0)
-        days = np.arange(last + 1, dtype=np.int64)
-        present = [str(v) for v in pd.unique(ts["variable"])] if len(ts) else []
-        variables = [v for v in SERIES if v in present] + \
-            [v for v in present if v not in SERIES]
-        wanted = ["", *self.regions, *self.importers]
-        seen = [str(a) for a in pd.unique(ts["actor"])] if len(ts) else []
-        actors = [a for a in wanted if a in seen] + [a for a in seen if a not in wanted]
-        cube = np.full((len(reps), len(days), len(variables), len(actors)), np.nan)
-        if len(ts):
-            i = np.searchsorted(reps, ts["replicate"].to_numpy())
-            j = ts["day"].to_numpy(dtype=np.int64)
-            k = pd.Index(variables).get_indexer(ts["variable"].astype(str))
-            m = pd.Index(actors).get_indexer(ts["actor"].astype(str))
-            cube[i, j, k, m] = ts["value"].to_numpy(dtype=float)
-        units = series_units(variables)
-        return xr.DataArray(
-            cube, dims=("replicate", "day", "variable", "actor"), name="value",
-            coords={"replicate": reps, "day": days,
-                    "date": ("day", (start + pd.to_timedelta(days, unit="D")).values),
-                    "variable": variables, "actor": actors,
-                    "unit": ("variable", [units[v] for v in variables])},
-            attrs={"scenario": self.scenario.name,
-                   "seed": str(self.manifest.get("seed")),
-                   "replicates": int(len(self.outcomes)),
-                   "description": "daily series of the kept replicates; units in coord 'unit'"})
+    def to_xarray(self) -> xarray.Dataset:
+        """The daily series as an xarray Dataset with a ``date`` axis: ``<series>``
+        (quantiles over all replicates along ``quantile``), ``<series>_mean`` and
+        ``<series>_kept`` (the kept replicates along ``replicate``); units in each
+        variable's attrs. See :mod:`simulate.results.views`."""
+        from .views import to_dataset
+        return to_dataset(self)
 
     def _repr_html_(self) -> str:
         """Rich display in Jupyter: identity of the run and its headline table."""
@@ -372,20 +345,49 @@ class Results:
         for r in self.summary().itertuples(index=False):
             ci = "(no cases)" if _isnan(r.estimate) else \
                 f"[{format_number(r.ci_low)}, {format_number(r.ci_high)}]"
-            rows.append(f"<tr><td style='text-align:left'>{e(r.metric)}</td>"
+            spread = "" if _isnan(r.p05) else \
+                f"{format_number(r.p05)} to {format_number(r.p95)}"
+            rows.append(f"<tr><td style='text-align:left'>{e(r.label)}</td>"
                         f"<td>{e(format_number(r.estimate))}</td><td>{e(ci)}</td>"
-                        f"<td style='text-align:left'>{e(r.unit)}</td></tr>")
+                        f"<td>{e(spread)}</td>"
+                        f"<td style='text-align:left'>{e(r.unit)}</td><td>{r.n:,}</td></tr>")
         desc = e(self.scenario.description.strip())
         return (f"<div class='simulate-results'><p><strong>simulate Results</strong>: "
                 f"<code>{e(self.scenario.name)}</code>{' &mdash; ' + desc if desc else ''}</p>"
                 f"<table>{head}</table>"
                 "<table><thead><tr><th style='text-align:left'>metric</th><th>estimate</th>"
-                "<th>95% interval</th><th style='text-align:left'>unit</th></tr></thead>"
+                "<th>95% CI of estimate</th><th>5-95% of replicates</th>"
+                "<th style='text-align:left'>unit</th><th>n</th></tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table></div>")
 
     def __repr__(self) -> str:
         return (f"<Results {self.scenario.name}: {len(self.outcomes)} replicates, seed "
                 f"{self.manifest.get('seed')}, engine {self.manifest.get('engine')}>")
+
+
+def _read_series(d: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The kept series and the bands of a results folder.
+
+    Folders written before ``bands.parquet`` existed kept the bands inside
+    ``timeseries.parquet`` (rows with ``replicate == -1`` and a ``stat`` column); they are
+    split apart here, so such folders still load.
+    """
+    frame = pd.read_parquet(d / "timeseries.parquet")
+    dtypes = _read_dtypes(d / "timeseries.parquet")
+    if (d / "bands.parquet").is_file():
+        ts, bands = frame, pd.read_parquet(d / "bands.parquet")
+        dtypes.update(_read_dtypes(d / "bands.parquet"))
+    elif "stat" in frame:
+        is_band = (frame["replicate"] < 0).to_numpy()
+        ts = frame[~is_band].drop(columns="stat").reset_index(drop=True)
+        bands = frame[is_band].drop(columns="replicate").reset_index(drop=True)
+    else:
+        ts, bands = frame, _empty_bands()
+    ts = _restore_dtypes(ts, dtypes.get("timeseries", {}))
+    bands = _restore_dtypes(bands, dtypes.get("bands", {}))
+    bands = bands[BAND_COLUMNS + [c for c in bands if c not in BAND_COLUMNS]] \
+        if len(bands) else _empty_bands()
+    return ts, bands
 
 
 def _read_dtypes(path: Path) -> dict:

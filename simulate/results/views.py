@@ -1,0 +1,124 @@
+"""xarray view of a run's daily series: bands over all replicates and the kept replicates.
+
+``to_dataset(results)`` returns an :class:`xarray.Dataset` with a ``date`` axis
+(datetime64) and, per daily series (``brent_usd``, ``volume_mbd`` ...):
+
+- ``<series>``: quantiles over **all** replicates, dims ``(quantile, date[, actor dim])``
+  (``quantile`` = 0.05, 0.25, 0.5, 0.75, 0.95), from ``results.bands``;
+- ``<series>_mean``: the mean over all replicates, dims ``(date[, actor dim])``;
+- ``<series>_kept``: the kept replicates' paths, dims ``(replicate, date[, actor dim])``,
+  from ``results.timeseries`` (only ``outputs.keep_series`` replicates: a sample, not the
+  ensemble).
+
+The actor dimension is ``region`` for series per region, ``importer`` for series per
+importer, absent for scalars. Every variable carries ``units``, ``long_name`` and
+``source`` in its attrs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..engines.record import SERIES
+from .tables import UNITS
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray
+
+__all__ = ["to_dataset", "QUANTILES"]
+
+#: quantiles of the bands, and their ``stat`` names in ``results.bands``
+QUANTILES = {0.05: "q05", 0.25: "q25", 0.5: "q50", 0.75: "q75", 0.95: "q95"}
+_ACTOR_DIM = {"region": "region", "importer": "importer", None: None}
+
+
+def _actors(results: Any, variable: str) -> list[str]:
+    kind = SERIES.get(variable)
+    if kind == "region":
+        return list(results.regions)
+    if kind == "importer":
+        return list(results.importers)
+    return [""]
+
+
+def _cube(frame: pd.DataFrame, lead: str, lead_values: np.ndarray, days: np.ndarray,
+          actors: list[str]) -> np.ndarray:
+    """(lead, day, actor) array of ``value`` from a tidy frame (NaN where absent)."""
+    out = np.full((lead_values.size, days.size, len(actors)), np.nan)
+    if not len(frame):
+        return out
+    i = pd.Index(lead_values).get_indexer(frame[lead].to_numpy())
+    j = pd.Index(days).get_indexer(frame["day"].to_numpy(dtype=np.int64))
+    k = pd.Index(actors).get_indexer(frame["actor"].astype(str).to_numpy())
+    ok = (i >= 0) & (j >= 0) & (k >= 0)
+    out[i[ok], j[ok], k[ok]] = frame["value"].to_numpy(dtype=float)[ok]
+    return out
+
+
+def _select(frame: pd.DataFrame, variable: str) -> pd.DataFrame:
+    if not len(frame):
+        return frame
+    return frame[(frame["variable"].astype(str) == variable).to_numpy()]
+
+
+def to_dataset(results: Any) -> xarray.Dataset:
+    """The run's daily series as an xarray Dataset (see the module docstring)."""
+    import xarray as xr
+
+    start = pd.Timestamp(results.scenario.start)
+    days = np.arange(results.scenario.horizon_days + 1, dtype=np.int64)
+    dates = (start + pd.to_timedelta(days, unit="D")).values
+    ts, bands = results.timeseries, results.bands
+    reps = np.sort(pd.unique(ts["replicate"])).astype(np.int64) if len(ts) else \
+        np.zeros(0, dtype=np.int64)
+    present = {str(v) for v in pd.unique(ts["variable"])} if len(ts) else set()
+    present |= {str(v) for v in pd.unique(bands["variable"])} if len(bands) else set()
+    variables = [v for v in SERIES if v in present] + sorted(present - set(SERIES))
+    n = len(results.outcomes)
+    data: dict[str, Any] = {}
+    for var in variables:
+        actors = _actors(results, var)
+        dim = _ACTOR_DIM.get(SERIES.get(var))
+        unit = UNITS.get(var, "")
+        attrs = {"units": unit, "long_name": var}
+        tail = (dim,) if dim else ()
+
+        def shaped(cube: np.ndarray, dim: str | None = dim) -> np.ndarray:
+            return cube if dim else cube[..., 0]
+
+        b = _select(bands, var)
+        if len(b):
+            stat = b["stat"].astype(str)
+            qs = np.array(list(QUANTILES), dtype=float)
+            qb = b[stat.isin(list(QUANTILES.values())).to_numpy()]
+            qb = qb.assign(q=qb["stat"].astype(str).map({s: q for q, s in QUANTILES.items()}))
+            data[var] = (("quantile", "date", *tail), shaped(_cube(qb, "q", qs, days, actors)),
+                         {**attrs, "source": f"quantiles over all {n:,} replicates"})
+            mb = b[(stat == "mean").to_numpy()]
+            if len(mb):
+                mb = mb.assign(one=0)
+                cube = _cube(mb, "one", np.zeros(1, dtype=np.int64), days, actors)[0]
+                data[f"{var}_mean"] = (("date", *tail), shaped(cube[None])[0],
+                                       {**attrs, "source": f"mean over all {n:,} replicates"})
+        k = _select(ts, var)
+        if len(k):
+            data[f"{var}_kept"] = (("replicate", "date", *tail),
+                                   shaped(_cube(k, "replicate", reps, days, actors)),
+                                   {**attrs, "source": f"paths of the {reps.size:,} kept "
+                                                       f"replicates (of {n:,})"})
+    coords: dict[str, Any] = {"date": dates, "day": ("date", days),
+                              "quantile": np.array(list(QUANTILES), dtype=float),
+                              "replicate": reps}
+    if results.regions:
+        coords["region"] = list(results.regions)
+    if results.importers:
+        coords["importer"] = list(results.importers)
+    m = results.manifest
+    return xr.Dataset(data, coords=coords, attrs={
+        "scenario": results.scenario.name, "seed": str(m.get("seed")),
+        "replicates": int(n), "kept_replicates": int(reps.size),
+        "description": "daily series: <name> quantiles and <name>_mean over all replicates; "
+                       "<name>_kept the kept replicates' paths"})

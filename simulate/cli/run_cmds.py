@@ -90,11 +90,14 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
             raise ScenarioError.from_text("--resume needs --out")
         kwargs["resume_dir"] = out
     results = run_api(s, **kwargs)
+    report_html = None
     if out is not None:
         results.save(out, overwrite=True)
         if not (no_report or not s.outputs.report):
             from ..report import build_report
-            build_report(results, out)
+            if not quiet:  # a few seconds of matplotlib: say what is happening (stderr)
+                click.echo(f"writing figures and report to {out}/ ...", err=True)
+            report_html = build_report(results, out)
     if as_json:
         click.echo(json.dumps(results.summary_dict(), indent=2))
     elif not quiet:
@@ -103,6 +106,8 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
                                   f"{results.manifest['seed']}, engine {engine}"))
         if out is not None:
             click.echo(f"\nresults written to {out}/")
+        if report_html is not None:
+            click.echo(f"report: {report_html} (open it in a browser)")
 
 
 @cli.command()

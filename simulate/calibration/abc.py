@@ -1,0 +1,331 @@
+"""ABC-SMC calibration of a scenario's uncertain parameters to observed targets (pyabc).
+
+Method (Beaumont et al. 2009, Toni et al. 2009, as implemented by pyabc 0.13):
+- priors: the scenario's ``uncertainty:`` distributions of the calibrated keys;
+- summary statistics: one per ``use: fit`` target (its statistic of its series over its
+  window, from one simulated replicate, plus the target's measurement error: noisy ABC);
+- distance: pyabc's ``AdaptivePNormDistance`` (p = 2): a weighted Euclidean distance whose
+  weight of each statistic is 1 / its median absolute deviation over the latest generation's
+  simulations (Prangle 2017), so statistics in USD/bbl and mb/d count alike;
+- tolerance: the median of the previous generation's distances (``MedianEpsilon``);
+- perturbation: a multivariate normal kernel fitted to the weighted particles.
+
+Reproducibility: each generation runs in its own ``ABCSMC.run`` call with numpy's and
+Python's global random generators seeded from (seed, generation) and restored afterwards:
+pyabc draws its proposals from numpy's global generator, which our own code never uses.
+With one worker, a calibration is then a pure function of (scenario, targets, settings,
+seed), and one that was interrupted and resumed gives the same particles as one that was
+not. With several workers pyabc's multicore sampler reseeds its processes from the system,
+so particles differ between runs (each particle's simulation is still reproducible).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+import random
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ResultsError
+from ..execution.runner import as_scenario, run
+from ..results.results import scenario_sha256, scenario_text
+from ..scenario import Scenario
+from ..scenario.posterior import read_posterior, write_posterior
+from .model import ParticleModel
+from .priors import calibrated_keys, pyabc_prior
+from .summaries import Mapped, map_targets
+from .targets import Targets, load_targets
+
+__all__ = ["calibrate", "Calibration", "CalibrationSettings", "STATE_FILE", "DB_FILE",
+           "POSTERIOR_FILE"]
+
+STATE_FILE = "calibration.json"
+DB_FILE = "abc.db"
+POSTERIOR_FILE = "posterior.parquet"
+_PYABC_LOGGERS = ("ABC", "Sampler", "Epsilon", "Distance", "Acceptor", "ABC.Distance",
+                  "ABC.Epsilon", "ABC.Sampler", "ABC.Predictor", "ABC.Sumstat",
+                  "ABC.Transition", "ABC.Population", "ABC.History", "ABC.Adaptation")
+
+
+@dataclass(frozen=True)
+class CalibrationSettings:
+    """What a calibration was asked to do; a resumed one must ask the same."""
+
+    particles: int = 200
+    generations: int = 8
+    seed: int = 0
+    replicates: int = 1
+    min_epsilon: float = 0.0
+    min_acceptance: float = 0.01
+    keys: tuple[str, ...] = ()
+
+
+@dataclass
+class Calibration:
+    """A finished (or stopped) calibration: its folder, posterior and per-generation record."""
+
+    directory: Path
+    keys: list[str]
+    posterior: pd.DataFrame
+    generations: pd.DataFrame
+    state: dict[str, Any]
+
+    @classmethod
+    def load(cls, directory: Path | str) -> Calibration:
+        d = Path(directory)
+        state = _read_state(d)
+        if state is None or not (d / POSTERIOR_FILE).is_file():
+            raise ResultsError(f"{d}: expected a calibration folder with {STATE_FILE} and "
+                               f"{POSTERIOR_FILE} (simulate calibrate --out), found none")
+        post = read_posterior(d / POSTERIOR_FILE)
+        frame = pd.DataFrame(post.values, columns=list(post.keys))
+        frame.insert(0, "weight", post.weights)
+        return cls(d, list(post.keys), frame, pd.DataFrame(state["generations"]), state)
+
+    def __repr__(self) -> str:
+        g = len(self.generations)
+        return (f"Calibration({self.directory}, {len(self.keys)} parameter(s), {g} "
+                f"generation(s), {len(self.posterior)} particles)")
+
+
+def _sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _read_state(d: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((d / STATE_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _seeded_globals(seed: int, generation: int) -> Iterator[None]:
+    """Seed numpy's and Python's global generators for one pyabc generation; restore them
+    afterwards, so that the caller's global random state is left as it was."""
+    np_state, py_state = np.random.get_state(), random.getstate()
+    mixed = hashlib.blake2b(f"{seed}:{generation}".encode(), digest_size=4).digest()
+    np.random.seed(int.from_bytes(mixed, "little"))  # noqa: NPY002 - pyabc reads it
+    random.seed(int.from_bytes(mixed, "little"))
+    try:
+        yield
+    finally:
+        np.random.set_state(np_state)  # noqa: NPY002
+        random.setstate(py_state)
+
+
+@contextlib.contextmanager
+def _quiet_pyabc() -> Iterator[None]:
+    levels = {n: logging.getLogger(n).level for n in _PYABC_LOGGERS}
+    for n in _PYABC_LOGGERS:
+        logging.getLogger(n).setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for n, level in levels.items():
+            logging.getLogger(n).setLevel(level)
+
+
+def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any]) -> bool:
+    """Create or check the output folder; True when a stored run is to be continued."""
+    if out.exists() and not out.is_dir():
+        raise ResultsError(f"{out}: expected a folder for the calibration, found a file")
+    state = _read_state(out) if out.is_dir() else None
+    if out.is_dir() and any(out.iterdir()):
+        if state is None:
+            raise ResultsError(f"{out}: the folder exists and is not a calibration folder; "
+                               "choose another --out (a folder this tool did not create is "
+                               "never overwritten)")
+        if resume:
+            if state.get("identity") != identity:
+                diff = sorted(k for k in identity if state.get("identity", {}).get(k)
+                              != identity[k])
+                raise ResultsError(f"{out}: cannot resume: the stored calibration differs "
+                                   f"in {', '.join(diff)}")
+            return (out / DB_FILE).is_file()
+        if not force:
+            raise ResultsError(f"{out}: a calibration is already there; use --resume to "
+                               "continue it or --force to replace it")
+        shutil.rmtree(out)
+    if resume and state is None:
+        raise ResultsError(f"{out}: nothing to resume (no {STATE_FILE})")
+    out.mkdir(parents=True, exist_ok=True)
+    return False
+
+
+def _sampler(workers: int) -> Any:
+    import pyabc
+
+    if workers <= 1:
+        return pyabc.SingleCoreSampler()
+    return pyabc.MulticoreEvalParallelSampler(n_procs=workers)
+
+
+def _abc(model: ParticleModel, scenario: Scenario, settings: CalibrationSettings,
+         workers: int) -> Any:
+    import pyabc
+
+    return pyabc.ABCSMC(
+        model, pyabc_prior(scenario, settings.keys),
+        distance_function=pyabc.AdaptivePNormDistance(p=2),
+        population_size=settings.particles, eps=pyabc.MedianEpsilon(),
+        sampler=_sampler(workers))
+
+
+def _generation_record(history: Any, t: int) -> dict[str, Any]:
+    pops = history.get_all_populations()
+    row = pops[pops["t"] == t].iloc[0]
+    samples = int(row["samples"])
+    particles = int(history.get_nr_particles_per_population().get(t, 0))
+    return {"generation": t, "epsilon": float(row["epsilon"]), "simulations": samples,
+            "accepted": particles,
+            "acceptance_rate": particles / samples if samples else float("nan")}
+
+
+def _save_posterior(history: Any, out: Path, keys: Sequence[str], meta: dict[str, Any]
+                    ) -> pd.DataFrame:
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    values = frame[list(keys)].to_numpy(dtype=float)
+    write_posterior(out / POSTERIOR_FILE, list(keys), values, weights,
+                    {**meta, "generation": int(history.max_t)})
+    post = pd.DataFrame(values, columns=list(keys))
+    post.insert(0, "weight", np.asarray(weights, float) / np.sum(weights))
+    return post
+
+
+def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
+              out: str | Path, *, particles: int = 200, generations: int = 8,
+              seed: int | None = None, keys: Sequence[str] | None = None,
+              replicates: int = 1, min_epsilon: float = 0.0, min_acceptance: float = 0.01,
+              workers: int = 1, resume: bool = False, force: bool = False,
+              overrides: dict[str, Any] | None = None,
+              progress: Callable[[dict[str, Any]], None] | None = None,
+              predictive: int = 50) -> Calibration:
+    """Fit the scenario's uncertain parameters to the targets by ABC-SMC; write ``out``.
+
+    ``out`` receives ``abc.db`` (pyabc's SQLite history, which ``resume`` continues),
+    ``posterior.parquet`` (one row per particle, with weights; a scenario can draw from it
+    with ``uncertainty: {from_posterior: ...}``), ``calibration.json`` (settings, epsilon
+    schedule, acceptance rates, skipped targets, identifiability and predictive-check
+    results), ``predictive.parquet`` and ``figures/``. ``progress`` is called after each
+    generation with its record. Stops after ``generations`` generations in all, when the
+    tolerance reaches ``min_epsilon`` or the acceptance rate falls below ``min_acceptance``.
+    """
+    from .. import __version__
+    from .diagnostics import finish
+
+    s = as_scenario(scenario, overrides)
+    targets_path = None if isinstance(targets, Targets) else Path(targets)
+    t_obj = targets if isinstance(targets, Targets) else load_targets(targets)
+    chosen = tuple(calibrated_keys(s, keys))
+    seed = int(s.ensemble.seed if seed is None else seed)
+    settings = CalibrationSettings(int(particles), int(generations), seed, int(replicates),
+                                   float(min_epsilon), float(min_acceptance), chosen)
+    _check_settings(settings, workers)
+    pilot = run(s, replicates=1, seed=seed, keep_series=1, counterfactual=False,
+                progress=False, workers=1)
+    recorded = {(str(v), str(a)) for v, a in
+                pilot.timeseries[["variable", "actor"]].drop_duplicates().itertuples(
+                    index=False)}
+    mapped_all = map_targets(t_obj, s, recorded)
+    mapped = mapped_all.subset("fit")
+    identity = {"scenario": s.name, "scenario_sha256": scenario_sha256(s),
+                "targets": t_obj.name, "targets_sha256": hashlib.sha256(
+                    json.dumps(t_obj.model_dump(mode="json", by_alias=True),
+                               sort_keys=True).encode()).hexdigest(),
+                "seed": seed, "particles": settings.particles, "keys": list(chosen),
+                "replicates": settings.replicates}
+    out = Path(out)
+    continuing = _prepare_dir(out, resume, force, identity)
+    if not continuing:
+        (out / "scenario.yaml").write_text(scenario_text(s), encoding="utf-8")
+        if targets_path is not None:
+            shutil.copyfile(targets_path, out / "targets.yaml")
+    state = _read_state(out) if continuing else None
+    state = state or {"identity": identity, "generations": [],
+                      "started": _dt.datetime.now(_dt.UTC).isoformat()}
+    state.update({"simulate_version": __version__, "settings": settings.__dict__,
+                  "targets_vintage": str(t_obj.vintage), "targets_retrieved":
+                  str(t_obj.retrieved), "targets_file": str(targets_path or ""),
+                  "fitted": list(mapped.names), "checks": list(mapped_all.subset("check").names),
+                  "skipped": [{"target": n, "reason": r} for n, r in mapped_all.skipped],
+                  "method": "ABC-SMC (pyabc): AdaptivePNormDistance(p=2), MedianEpsilon, "
+                            "multivariate normal transition; noisy ABC with each target's "
+                            "sd as measurement error"})
+    model = ParticleModel(s, chosen, mapped, seed, settings.replicates)
+    db = "sqlite:///" + str((out / DB_FILE).resolve())
+    observed = {n: float(v) for n, v in zip(mapped.names, mapped.observed, strict=True)}
+
+    def fresh() -> Any:
+        """An ABCSMC object on the stored history: each generation starts from the database
+        alone, so a resumed calibration continues exactly as an uninterrupted one would."""
+        abc = _abc(model, s, settings, workers)
+        if (out / DB_FILE).is_file():
+            abc.load(db, 1)
+        else:
+            abc.new(db, observed)
+        return abc
+
+    with _quiet_pyabc():
+        history = _run_generations(fresh, settings, state, out, progress)
+    meta = {**identity, "targets_vintage": str(t_obj.vintage), "db": DB_FILE}
+    post = _save_posterior(history, out, chosen, meta)
+    state["finished"] = _dt.datetime.now(_dt.UTC).isoformat()
+    finish(out, s, chosen, post, mapped_all, model, state, predictive)
+    _write_json(out / STATE_FILE, state)
+    return Calibration(out, list(chosen), post, pd.DataFrame(state["generations"]), state)
+
+
+def _check_settings(settings: CalibrationSettings, workers: int) -> None:
+    from ..errors import ScenarioError
+
+    for name, value, low in (("particles", settings.particles, 2),
+                             ("generations", settings.generations, 1),
+                             ("replicates", settings.replicates, 1), ("workers", workers, 1)):
+        if value < low:
+            raise ScenarioError.from_text(f"expected {name} >= {low}, found {value}",
+                                          key=f"--{name}")
+
+
+def _run_generations(fresh: Callable[[], Any], settings: CalibrationSettings,
+                     state: dict[str, Any], out: Path,
+                     progress: Callable[[dict[str, Any]], None] | None) -> Any:
+    """Run generations one ``ABCSMC.run`` call each, until a stopping rule holds; return the
+    history."""
+    history = fresh().history
+    while history.max_t + 1 < settings.generations:
+        last = state["generations"][-1] if state["generations"] else None
+        if last is not None and (last["epsilon"] <= settings.min_epsilon
+                                 or last["acceptance_rate"] < settings.min_acceptance):
+            break
+        t = history.max_t + 1
+        abc = fresh()
+        with _seeded_globals(settings.seed, t):
+            abc.run(max_nr_populations=1, minimum_epsilon=settings.min_epsilon)
+        history = abc.history
+        if history.max_t < t:  # pyabc could not fill the generation
+            break
+        record = _generation_record(history, t)
+        state["generations"] = [g for g in state["generations"] if g["generation"] < t]
+        state["generations"].append(record)
+        _write_json(out / STATE_FILE, state)
+        if progress is not None:
+            progress(record)
+    return history

@@ -17,7 +17,10 @@ from .scenario import Scenario, bundled_scenarios, load_scenario
 # `simulate --help` and `import simulate` stay fast
 _LAZY = {"run": "simulate.execution.runner", "Results": "simulate.results.results",
          "trace": "simulate.trace", "Trace": "simulate.trace",
-         "compare": "simulate.results.compare", "Comparison": "simulate.results.compare"}
+         "compare": "simulate.experiments.paired", "Comparison": "simulate.results.compare",
+         "sweep": "simulate.experiments.sweep", "Experiment": "simulate.experiments.experiment",
+         "sensitivity": "simulate.experiments.sensitivity",
+         "calibrate": "simulate.calibration", "Calibration": "simulate.calibration"}
 
 
 def __getattr__(name: str) -> Any:
@@ -39,5 +42,5 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "__version__", "SimulateError", "ScenarioError", "ResultsError", "ExecutionError", "Problem",
     "Scenario", "load_scenario", "bundled_scenarios", "run", "Results", "trace", "Trace",
-    "compare", "Comparison",
+    "compare", "Comparison", "sweep", "sensitivity", "Experiment", "calibrate", "Calibration",
 ]

@@ -6,7 +6,7 @@ from simulate import errors
 EXPECTED_API = {
     "__version__", "SimulateError", "ScenarioError", "ResultsError", "ExecutionError", "Problem",
     "Scenario", "load_scenario", "bundled_scenarios", "run", "Results", "trace", "Trace",
-    "compare", "Comparison",
+    "compare", "Comparison", "sweep", "sensitivity", "Experiment", "calibrate", "Calibration",
 }
 
 
@@ -53,6 +53,9 @@ def test_cli_choices_match_the_execution_layer():
     from simulate.execution.runner import ENGINES
     assert run_cmds.ENGINES == ENGINES
     assert run_cmds.BACKENDS == BACKENDS
+    from simulate.cli import experiment_cmds
+    from simulate.experiments.design import DESIGNS
+    assert experiment_cmds.DESIGNS == DESIGNS
 
 
 def test_import_is_light():

@@ -244,9 +244,13 @@ def _check_sanctioner(aid: str, actor: dict, roles: dict, importers: list[str],
 
 
 _NEEDS = {"secondary_tariff": ("target", "rate"), "lift_tariff": ("target",),
-          "company_sanctions": ("share",)}
+          "company_sanctions": ("share",), "tanker_designations": ("share",),
+          "price_cap": ("price_usd",), "embargo": ("target",),
+          "announcement": ("expected_loss_mbd",)}
 _NEED_WORDS = {"target": "the id of an importer actor", "rate": "a tariff rate (a number >= 0)",
-               "share": "a share of oil exports (a number from 0 to 1)"}
+               "share": "a share of oil exports (a number from 0 to 1)",
+               "price_usd": "a price cap in USD/bbl (a number >= 0)",
+               "expected_loss_mbd": "the expected loss of barrels in mb/d (a number)"}
 
 
 def _check_action(key: str, act: dict, roles: dict, importers: list[str], horizon: _Horizon,
@@ -261,26 +265,62 @@ def _check_action(key: str, act: dict, roles: dict, importers: list[str], horizo
         if act.get(need) is None:
             out.append(Finding(f"{key}.{need}", f"required key missing: expected "
                                                 f"{_NEED_WORDS[need]} for a {action} action"))
-    if action in ("secondary_tariff", "lift_tariff"):
+    if action in ("secondary_tariff", "lift_tariff", "embargo"):
         problem = _target_problem(act.get("target"), roles, importers)
         if problem:
             out.append(Finding(f"{key}.target", problem))
 
 
+def _range(data: dict, key: str, value: Any) -> tuple[float, float] | None:
+    """Smallest and largest value ``key`` can take: its distribution's support when
+    ``uncertainty`` names it, else the number itself; None if not a well-formed number."""
+    spec = _dict(data.get("uncertainty")).get(key)
+    if isinstance(spec, dict):
+        try:
+            lo, hi = _DISTRIBUTION.validate_python(spec).support()
+        except (ValidationError, TypeError, ValueError):
+            return None
+        return (float(lo), float(hi)) if _num(lo) is not None and _num(hi) is not None \
+            else None
+    v = _num(value)
+    return None if v is None else (v, v)
+
+
 def _check_capacity(data: dict, actors: dict, out: list[Finding]) -> None:
-    capacity = _num(_dict(data.get("market")).get("export_capacity_mbd"))
+    """Barrels are conserved for every draw: the export capacity (its smallest value) covers
+    the buyers' base volumes (their largest values), and no buyer's base volume can exceed
+    its technical capacity."""
+    ranges = []
+    for aid, a in actors.items():
+        if not isinstance(a, dict) or a.get("role") != "importer":
+            continue
+        for bid, b in _dict(a.get("buyers")).items():
+            key = f"actors.{aid}.buyers.{bid}"
+            base = _range(data, f"{key}.base_volume_mbd", _dict(b).get("base_volume_mbd"))
+            if base is None or base[0] < 0:
+                return
+            ranges.append(base)
+            if _dict(b).get("capacity_mbd") is None:
+                continue
+            cap = _range(data, f"{key}.capacity_mbd", _dict(b).get("capacity_mbd"))
+            if cap is not None and cap[0] + 1e-12 < base[1]:
+                out.append(Finding(f"{key}.capacity_mbd",
+                                   f"expected a capacity of at least the base volume "
+                                   f"({base[1]:g} mb/d at most) for every draw, found "
+                                   f"{cap[0]:g} mb/d at least"))
+    market = _dict(data.get("market"))
+    if market.get("export_capacity_mbd") is None:
+        return
+    capacity = _range(data, "market.export_capacity_mbd", market.get("export_capacity_mbd"))
     if capacity is None:
         return
-    volumes = [_num(_dict(b).get("base_volume_mbd"))
-               for a in actors.values() if isinstance(a, dict) and a.get("role") == "importer"
-               for b in _dict(a.get("buyers")).values()]
-    if any(v is None or v < 0 for v in volumes):
-        return
-    bought = sum(volumes)
-    if capacity >= 0 and capacity + 1e-12 < bought:
+    bought = sum(hi for _, hi in ranges)
+    if capacity[0] >= 0 and capacity[0] + 1e-12 < bought:
+        uncertain = capacity[0] != capacity[1] or any(lo != hi for lo, hi in ranges)
+        what = " for every draw of the uncertain ones" if uncertain else ""
         out.append(Finding("market.export_capacity_mbd",
-                           f"expected at least the buyers' base volumes ({bought:g} mb/d), "
-                           f"found {capacity:g}"))
+                           f"expected at least the buyers' base volumes{what} "
+                           f"({bought:g} mb/d), found {capacity[0]:g}"))
 
 
 def _check_cite(data: dict, out: list[Finding]) -> None:

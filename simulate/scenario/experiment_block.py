@@ -106,7 +106,10 @@ class Experiment(_Model):
     uncertainties: tuple[str, ...] = Field(
         (), description="keys of the uncertainty: block varied by the design")
     outcomes: Outcomes = Outcomes()
-    design: Literal["factorial", "lhs", "sobol", "table"] = "lhs"
+    design: Literal["factorial", "crossed", "lhs", "sobol", "table"] = Field(
+        "lhs", description="factorial: every lever level x 3 levels of each uncertainty; "
+                           "crossed: every lever combination x `points` Latin-hypercube "
+                           "states of the uncertainties; lhs, sobol: `points` points over all")
     points: Annotated[int, Field(ge=1)] = 16
     replicates: Annotated[int, Field(ge=1)] = 200
     table: str | None = Field(None, description="CSV or Parquet file of design points "

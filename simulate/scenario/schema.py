@@ -100,6 +100,9 @@ class CompanySanctions(_Model):
 
     share: Share = Field(description="share of oil exports sold by the sanctioned companies")
     lag_days: Annotated[int, Field(ge=0)] = 0
+    wind_down_days: Annotated[int, Field(ge=0)] = Field(
+        0, description="days from the designation to the end of the wind-down, when exposed "
+                       "buyers stop buying from the designated sellers")
 
 
 class Threat(_Model):
@@ -136,6 +139,23 @@ class Buyer(_Model):
     discount_capture: Share = Field(1.0, description="share of the Urals discount it keeps")
     adjustment_days: Annotated[float, Field(ge=1.0)] = Field(
         30.0, description="mean lag of volume adjustment, days (cargoes booked ahead)")
+    # ----- model v2, trade side (docs/model.md 4.7-4.10) -----
+    capacity_mbd: NonNeg | None = Field(
+        None, description="technical capacity for the occupier's crude, mb/d (refinery fit; "
+                          "default: the base volume)")
+    demand_slope_mbd_per_usd: NonNeg = Field(
+        0.0, description="long-run demand slope: extra mb/d per USD/bbl of delivered discount "
+                         "beyond the reference discount")
+    ownership: Literal["private", "state", "seller_owned"] = Field(
+        "private", description="state: follows its government's directive; seller_owned: "
+                               "owned by a designated seller, cannot stop buying")
+    price_cap_compliant: bool = Field(
+        False, description="buys only while the Urals FOB price is at or below a price cap")
+    front_load_share: Share = Field(
+        0.0, description="extra demand during a designation's wind-down, share of demand "
+                         "(storage and contract flexibility)")
+    embargo_exempt: bool = Field(False, description="not stopped by an embargo on its "
+                                                    "country (pipeline exemption)")
 
 
 class Importer(_Model):
@@ -146,6 +166,14 @@ class Importer(_Model):
     exports_to_us_busd: NonNeg = Field(0.0, description="goods exports to the US, USD bn/yr")
     trade_elasticity: NonNeg = Field(4.0, description="sigma in X0*(1+t)^-sigma")
     stance: Literal["defy", "neutral", "comply"] = "neutral"
+    tariff_conditional: Share = Field(
+        0.0, description="probability that cutting Russian crude lifts the tariff it faces "
+                         "and removes the threat (1 = explicitly conditional on buying)")
+    state_cut_cap: Share = Field(
+        0.0, description="state refiners' Russian intake when the government directs a cut, "
+                         "share of their base volume")
+    political_cost_busd: NonNeg = Field(
+        0.0, description="cost to the government of being seen to comply, USD bn/yr")
     buyers: dict[str, Buyer] = Field(default_factory=dict)
 
 
@@ -181,6 +209,48 @@ class Market(_Model):
     brent_volatility_per_day: NonNeg = Field(0.0, description="s.d. of daily log Brent shock")
     brent_persistence: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
         0.97, description="AR(1) coefficient of the log Brent shock")
+    # ----- model v2, trade side (docs/model.md 4.7-4.11) -----
+    full_supply_price_usd: NonNeg = Field(
+        40.0, description="Urals FOB price above which the whole export capacity is offered; "
+                          "supply falls linearly to 0 at shutin_price_usd, USD/bbl")
+    min_discount_usd: float = Field(
+        0.0, description="lowest delivered discount; excess demand there is rationed, USD/bbl")
+    freight_usd: NonNeg = Field(
+        0.0, description="freight and insurance to the reference buyer before sanctions "
+                         "premiums: FOB discount = delivered discount + this + premium, USD/bbl")
+    freight_per_tanker_share_usd: NonNeg = Field(
+        0.0, description="freight/insurance premium per share of the fleet designated, USD/bbl")
+    freight_lasting_share: Share = Field(
+        0.25, description="share of a tanker-designation premium that lasts")
+    freight_decay_days: Positive = Field(
+        60.0, description="e-folding time of the transient freight premium, days")
+    freight_adjust_days: Annotated[float, Field(ge=1.0)] = Field(
+        7.0, description="lag of the freight premium toward its target, days")
+    cap_freight_premium_usd: NonNeg = Field(
+        0.0, description="extra freight/insurance premium while Urals FOB is above a price "
+                         "cap (compliant tankers and insurers withdraw), USD/bbl")
+    price_cap_usd: NonNeg | None = Field(None, description="price cap in force at start, "
+                                                           "USD/bbl (none: no cap)")
+    risk_premium_usd: NonNeg = Field(
+        0.0, description="premium a fully exposed buyer needs per unit of designated share "
+                         "(sellers + tankers), USD/bbl")
+    nondesignated_premium_usd: NonNeg = Field(
+        0.0, description="extra cost to a buyer that stopped designated sellers of sourcing "
+                         "non-designated barrels, USD/bbl")
+    reshuffle_days: Positive = Field(
+        45.0, description="e-folding time of sellers reshuffling cargoes to non-designated "
+                          "channels for buyers that stopped, days")
+    stop_exposure_threshold: Share = Field(
+        0.5, description="buyers with sanctions_exposure above it stop buying from "
+                         "designated sellers at the end of the wind-down")
+    storage_capacity_mb: NonNeg = Field(0.0, description="room to store unsold crude, mb")
+    storage_rate_mbd: NonNeg = Field(0.0, description="most unsold crude stored a day, mb/d")
+    release_rate_mbd: NonNeg = Field(0.0, description="most stored crude sold a day once the "
+                                                      "FOB price is back above full supply")
+    expectation_half_life_days: NonNeg = Field(
+        5.0, description="half-life of the market's expected loss after news, days")
+    expectation_adjust_days: Annotated[float, Field(ge=1.0)] = Field(
+        2.0, description="lag of the price toward the expected loss, days (trading sessions)")
 
 
 class Talks(_Model):
@@ -205,10 +275,17 @@ class Action(_Model):
     date: ScenarioDate
     actor: str
     action: Literal["secondary_tariff", "lift_tariff", "company_sanctions",
-                    "lift_company_sanctions", "talks"]
+                    "lift_company_sanctions", "talks", "tanker_designations", "price_cap",
+                    "embargo", "announcement"]
     target: str | None = None
     rate: NonNeg | None = None
     share: Share | None = None
+    wind_down_days: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="company_sanctions: days to the end of the wind-down")
+    price_usd: NonNeg | None = Field(None, description="price_cap: the cap, USD/bbl (0 lifts)")
+    expected_loss_mbd: float | None = Field(
+        None, description="news for Brent: the credibility-weighted loss of the occupier's "
+                          "barrels the market expects, mb/d (negative: more barrels flow)")
     note: str | None = None
 
 

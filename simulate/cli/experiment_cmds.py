@@ -1,0 +1,223 @@
+"""Commands for experiments: sweep, sensitivity, discover, robust."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .main import cli
+from .run_cmds import BACKENDS, ENGINES
+from .scenario_cmds import load_from_cli, scenario_argument, set_option
+
+__all__ = ["DESIGNS", "format_points"]
+
+# spelled here so that `--help` need not import the experiments (a test checks they match)
+DESIGNS = ("factorial", "crossed", "lhs", "sobol", "table")
+
+
+def _backend_options(fn: Any) -> Any:
+    for opt in reversed([
+        click.option("--engine", type=click.Choice(ENGINES), default="batch", show_default=True),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True),
+        click.option("--backend", type=click.Choice(BACKENDS),
+                     help="Default: serial for one worker, processes for several, dask with "
+                          "--scheduler."),
+        click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address."),
+        click.option("--chunk-size", type=click.IntRange(min=1), help="Replicates per task."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+def _num(x: Any) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if v != v:
+        return "n/a"
+    return f"{v:.4g}"
+
+
+def format_points(ex: Any, outcomes: list[str] | None = None) -> str:
+    """Per-point table as text: factors, then estimate ± standard error of each outcome."""
+    wide = ex.points()
+    names = outcomes or ex.outcomes
+    keys = ex.factor_keys
+    head = ["point", *[k.split(".")[-1] for k in keys], *names]
+    rows = [[str(int(r["point"])), *[_num(r[k]) for k in keys],
+             *[f"{_num(r[n])} ± {_num(r[n + ' se'])}" for n in names]]
+            for r in wide.to_dict("records")]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths, strict=True))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+@cli.command()
+@scenario_argument
+@click.option("--design", type=click.Choice(DESIGNS), help="Default: the experiment block's.")
+@click.option("--points", type=click.IntRange(min=1), help="Design points (lhs, sobol, crossed).")
+@click.option("--replicates", "-n", type=click.IntRange(min=1), help="Replicates per point.")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (common to all points).")
+@click.option("--table", "table", type=click.Path(dir_okay=False, path_type=Path),
+              help="Design points from a CSV or Parquet file (one column per dotted key).")
+@click.option("--target-se", type=click.FloatRange(min=0, min_open=True),
+              help="Add replicates per point until every 0/1 outcome's standard error is at "
+                   "most this.")
+@_backend_options
+@set_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Save the experiment into this folder.")
+@click.option("--force", is_flag=True, help="Replace an experiment already in --out.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted sweep in --out.")
+@click.option("--json", "as_json", is_flag=True, help="Print the per-point statistics as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
+def sweep(scenario: str, design: str | None, points: int | None, replicates: int | None,
+          seed: int | None, table: Path | None, target_se: float | None, engine: str,
+          workers: int, backend: str | None, scheduler: str | None, chunk_size: int | None,
+          sets: tuple[str, ...], out: Path | None, force: bool, resume: bool, as_json: bool,
+          quiet: bool) -> None:
+    """Run the scenario's experiment: every design point as an ensemble on common random
+    numbers; print each outcome's estimate ± standard error per point.
+
+    \b
+    Example:
+      simulate sweep scenarios/aug2025_experiment.yaml --design lhs --points 64 -n 500
+      simulate sweep scenarios/aug2025_experiment.yaml --out runs/sweep --workers 2
+    """
+    from ..errors import ScenarioError
+    from ..experiments.sweep import sweep as sweep_api
+    if resume and out is None:
+        raise ScenarioError.from_text("--resume needs --out")
+    s = load_from_cli(scenario, sets)
+    ex = sweep_api(s, design=design, points=points, replicates=replicates, seed=seed,
+                   table=table, engine=engine, backend=backend, workers=workers,
+                   scheduler=scheduler, chunk_size=chunk_size, out=out, resume=resume,
+                   force=force, progress=not quiet, target_se=target_se)
+    if as_json:
+        click.echo(ex.statistics.to_json(orient="records", double_precision=15, indent=2))
+    elif not quiet:
+        click.echo(f"{ex!r}\n")
+        click.echo(format_points(ex))
+        if out is not None:
+            click.echo(f"\nexperiment written to {out}/")
+
+
+def _experiment(source: str, sets: tuple[str, ...], points: int | None,
+                replicates: int | None, quiet: bool) -> Any:
+    """An experiment from a folder written by `simulate sweep`, or a sweep of a scenario."""
+    from ..experiments.experiment import Experiment
+    if Path(source).is_dir():
+        return Experiment.load(source)
+    from ..experiments.sweep import sweep as sweep_api
+    return sweep_api(load_from_cli(source, sets), points=points, replicates=replicates,
+                     progress=not quiet)
+
+
+@cli.command()
+@scenario_argument
+@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol",
+              show_default=True)
+@click.option("--points", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Base sample size N (Sobol': N (d + 2) points; Morris: N trajectories).")
+@click.option("--replicates", "-n", type=click.IntRange(min=1), help="Replicates per point.")
+@click.option("--outcome", help="Outcome of the experiment block (default: the first).")
+@click.option("--seed", type=click.IntRange(min=0))
+@_backend_options
+@set_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Save indices, points and a figure into this folder.")
+@click.option("--force", is_flag=True, help="Replace --out if it holds results.")
+@click.option("--json", "as_json", is_flag=True, help="Print the indices as JSON.")
+@click.option("--quiet", "-q", is_flag=True)
+def sensitivity(scenario: str, method: str, points: int, replicates: int | None,
+                outcome: str | None, seed: int | None, engine: str, workers: int,
+                backend: str | None, scheduler: str | None, chunk_size: int | None,
+                sets: tuple[str, ...], out: Path | None, force: bool, as_json: bool,
+                quiet: bool) -> None:
+    """Global sensitivity of an outcome to the experiment's levers and uncertainties:
+    Sobol' (S1, ST with 95% intervals, corrected for replicate noise) or Morris (mu*, sigma).
+
+    \b
+    Example:
+      simulate sensitivity scenarios/aug2025_experiment.yaml --method sobol --points 64 \\
+          -n 200 --outcome deal_within_180
+    """
+    from ..experiments.sensitivity import sensitivity as sens_api
+    s = load_from_cli(scenario, sets)
+    res = sens_api(s, method=method, points=points, replicates=replicates, outcome=outcome,
+                   seed=seed, engine=engine, backend=backend, workers=workers,
+                   scheduler=scheduler, chunk_size=chunk_size, progress=not quiet, out=out,
+                   force=force)
+    if out is not None:
+        from ..figures.registry import save_figure
+        save_figure(res.plot().figure, out / "indices")
+    if as_json:
+        click.echo(json.dumps({"method": method, "outcome": res.outcome,
+                               "noise_share": res.noise_share,
+                               "indices": json.loads(res.indices.to_json(orient="records"))},
+                              indent=2))
+    elif not quiet:
+        click.echo(repr(res))
+
+
+@cli.command()
+@click.argument("source", metavar="EXPERIMENT_DIR|SCENARIO")
+@click.option("--outcome", required=True, help="Outcome to explain, e.g. deal_within_180.")
+@click.option("--threshold", type=float, help="Case of interest: value above it (or below, "
+              "with --below). Default for 0/1 outcomes: the outcome happened.")
+@click.option("--below", is_flag=True, help="Case of interest: value below --threshold.")
+@click.option("--on", "on", type=click.Choice(["replicates", "points"]), default="replicates",
+              show_default=True, help="Rows: replicates (with sampled parameters) or points.")
+@click.option("--min-density", type=click.FloatRange(0, 1), default=0.8, show_default=True)
+@click.option("--points", type=click.IntRange(min=1), help="Sweep points (scenario input).")
+@click.option("--replicates", "-n", type=click.IntRange(min=1), help="Replicates per point.")
+@set_option
+@click.option("--quiet", "-q", is_flag=True)
+def discover(source: str, outcome: str, threshold: float | None, below: bool, on: str,
+             min_density: float, points: int | None, replicates: int | None,
+             sets: tuple[str, ...], quiet: bool) -> None:
+    """Scenario discovery: PRIM box (coverage, density, restricted dimensions,
+    quasi-p-values) and a CART tree of the conditions under which the outcome happens.
+
+    \b
+    Example:
+      simulate discover runs/sweep --outcome deal_within_180
+      simulate discover runs/sweep --outcome india_volume --threshold 1.0 --below
+    """
+    from ..experiments.discovery import discover as discover_api
+    ex = _experiment(source, sets, points, replicates, quiet)
+    p, c = discover_api(ex, outcome, threshold=threshold, below=below, on=on,
+                        min_density=min_density)
+    click.echo(repr(p))
+    click.echo("\npeeling trajectory (coverage, density, restricted dimensions):")
+    click.echo(p.trajectory[["coverage", "density", "res_dim", "mass"]].round(3).to_string())
+    click.echo(f"\n{c!r}")
+
+
+@cli.command()
+@click.argument("source", metavar="EXPERIMENT_DIR|SCENARIO")
+@click.option("--outcome", required=True, help="Outcome to judge policies on.")
+@click.option("--minimize", is_flag=True, help="Less of the outcome is better.")
+@click.option("--threshold", type=float, help="Acceptable value (satisficing choice).")
+@click.option("--points", type=click.IntRange(min=1), help="States of the world (crossed).")
+@click.option("--replicates", "-n", type=click.IntRange(min=1), help="Replicates per point.")
+@set_option
+@click.option("--quiet", "-q", is_flag=True)
+def robust(source: str, outcome: str, minimize: bool, threshold: float | None,
+           points: int | None, replicates: int | None, sets: tuple[str, ...],
+           quiet: bool) -> None:
+    """Robust policies: each lever combination across the states of the world, its regret,
+    and the minimax-regret and satisficing choices.
+
+    \b
+    Example:
+      simulate robust runs/crossed --outcome deal_within_180 --threshold 0.3
+    """
+    from ..experiments.robust import robust as robust_api
+    ex = _experiment(source, sets, points, replicates, quiet)
+    click.echo(repr(robust_api(ex, outcome, maximize=not minimize, threshold=threshold)))

@@ -1,0 +1,203 @@
+"""Design points of an experiment: factorial, Latin hypercube, Sobol' (scipy.stats.qmc), or a
+table from a CSV/Parquet file.
+
+A design lives in the unit hypercube, one column per factor (levers first, in file order,
+then design uncertainties); each factor maps a unit value ``u`` to a scenario value: a lever
+range to ``low + u (high - low)``, a lever's choices to the ``floor(u n)``-th choice, and an
+uncertainty to its distribution's quantile ``ppf(u)`` (so a uniform design over
+uncertainties is a draw from the scenario's own distributions).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ScenarioError
+from ..scenario import Scenario, with_overrides
+from ..scenario.experiment_block import Experiment, Lever
+
+__all__ = ["Factor", "Design", "factors_of", "make_design", "design_from_unit", "read_table",
+           "DESIGNS"]
+
+DESIGNS = ("factorial", "crossed", "lhs", "sobol", "table")
+#: unit values of uncertainties are kept this far from 0 and 1 (unbounded quantiles)
+_EDGE = 1e-6
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One dimension of a design: a lever or a design uncertainty."""
+
+    key: str
+    kind: str  # "lever" | "uncertainty"
+    lever: Lever | None = None
+    dist: Any = None
+
+    @property
+    def numeric(self) -> bool:
+        """Whether values are numbers that can be ordered (ranges, numeric choices)."""
+        if self.lever is not None and self.lever.choices is not None:
+            return all(isinstance(v, int | float) and not isinstance(v, bool)
+                       for v in self.lever.choices)
+        return not (self.dist is not None and getattr(self.dist, "dist", "") == "choice")
+
+    def value(self, u: float) -> Any:
+        """The scenario value at unit value ``u``."""
+        if self.lever is not None:
+            lv = self.lever
+            if lv.choices is not None:
+                return lv.choices[min(int(math.floor(u * len(lv.choices))), len(lv.choices) - 1)]
+            assert lv.low is not None and lv.high is not None
+            v = lv.low + float(u) * (lv.high - lv.low)
+            return int(round(v)) if lv.integer else v
+        out = self.dist.ppf(np.array([min(max(float(u), _EDGE), 1 - _EDGE)]))[0]
+        return out.item() if hasattr(out, "item") else out
+
+    def factorial_units(self) -> list[float]:
+        """Unit values of this factor's levels in a full factorial design."""
+        if self.lever is not None:
+            n = len(self.lever.values())
+            if self.lever.choices is not None:
+                return [(i + 0.5) / n for i in range(n)]
+            return [i / (n - 1) for i in range(n)]
+        return [1 / 6, 0.5, 5 / 6]  # low, middle and high third of the distribution
+
+
+@dataclass
+class Design:
+    """Design points: ``unit`` (points x factors in [0, 1], NaN for table designs) and
+    ``values`` (one row per point: ``point`` then one column per factor key)."""
+
+    factors: list[Factor]
+    unit: np.ndarray
+    values: pd.DataFrame
+    kind: str
+
+    @property
+    def keys(self) -> list[str]:
+        return [f.key for f in self.factors]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def overrides(self, i: int) -> dict[str, Any]:
+        """The dotted-key overrides of point ``i``."""
+        row = self.values.iloc[i]
+        return {k: _plain(row[k]) for k in self.keys}
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def factors_of(scenario: Scenario, experiment: Experiment | None = None) -> list[Factor]:
+    """Levers then design uncertainties of the scenario's experiment block."""
+    exp = experiment or scenario.experiment
+    if exp is None:
+        raise ScenarioError.from_text(f"scenario {scenario.name!r} has no experiment: block "
+                                      "(levers, uncertainties, outcomes, design)")
+    out = [Factor(k, "lever", lever=lv) for k, lv in exp.levers.items()]
+    for key in exp.uncertainties:
+        if key not in scenario.uncertainty:
+            raise ScenarioError.from_text(f"experiment.uncertainties: {key!r} is not a key of "
+                                          "the uncertainty: block")
+        out.append(Factor(key, "uncertainty", dist=scenario.uncertainty[key]))
+    return out
+
+
+def design_from_unit(factors: list[Factor], unit: np.ndarray, kind: str) -> Design:
+    """A design from unit values (rows: points; columns: factors)."""
+    unit = np.asarray(unit, dtype=float).reshape(-1, len(factors))
+    cols: dict[str, list[Any]] = {"point": list(range(len(unit)))}
+    for j, f in enumerate(factors):
+        cols[f.key] = [f.value(u) for u in unit[:, j]]
+    return Design(factors, unit, pd.DataFrame(cols), kind)
+
+
+def make_design(scenario: Scenario, *, design: str | None = None, points: int | None = None,
+                seed: int = 0, table: Path | str | None = None) -> Design:
+    """The design of a scenario's experiment (``design``/``points`` override the block's)."""
+    exp = scenario.experiment
+    factors = factors_of(scenario)
+    assert exp is not None
+    kind = design or exp.design
+    n = int(points or exp.points)
+    if kind not in DESIGNS:
+        raise ScenarioError.from_text(f"unknown design {kind!r}: expected one of {DESIGNS}")
+    d = len(factors)
+    if kind == "table":
+        return read_table(scenario, table or exp.table)
+    if d == 0:
+        raise ScenarioError.from_text("the experiment varies nothing: add levers or "
+                                      "uncertainties")
+    from scipy.stats import qmc
+    if kind == "factorial":
+        grids = np.meshgrid(*[f.factorial_units() for f in factors], indexing="ij")
+        unit = np.stack([g.reshape(-1) for g in grids], axis=1)
+    elif kind == "crossed":  # policies x states of the world
+        lev = [f for f in factors if f.kind == "lever"]
+        unc = [f for f in factors if f.kind == "uncertainty"]
+        grids = np.meshgrid(*[f.factorial_units() for f in lev], indexing="ij")
+        pol = np.stack([g.reshape(-1) for g in grids], axis=1) if lev else np.zeros((1, 0))
+        states = (qmc.LatinHypercube(d=len(unc), seed=np.random.default_rng(seed)).random(n)
+                  if unc else np.zeros((1, 0)))
+        unit = np.hstack([np.repeat(pol, len(states), axis=0), np.tile(states, (len(pol), 1))])
+        factors = lev + unc
+    elif kind == "lhs":
+        unit = qmc.LatinHypercube(d=d, seed=np.random.default_rng(seed)).random(n)
+    else:
+        sampler = qmc.Sobol(d=d, scramble=True, seed=np.random.default_rng(seed))
+        m = int(math.ceil(math.log2(max(n, 1))))
+        unit = sampler.random_base2(m)[:n]
+    return design_from_unit(factors, unit, kind)
+
+
+def read_table(scenario: Scenario, path: Path | str | None) -> Design:
+    """Design points from a CSV or Parquet file: one column per dotted key, one row per
+    point (any external design). Every row must give a valid scenario."""
+    if path is None:
+        raise ScenarioError.from_text("design: table needs a table file (CSV or Parquet)")
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError.from_text(f"{p}: no such design table")
+    try:
+        frame = pd.read_parquet(p) if p.suffix.lower() in (".parquet", ".pq") else pd.read_csv(p)
+    except Exception as exc:  # noqa: BLE001 - any reader error is the user's file
+        raise ScenarioError.from_text(f"{p}: cannot read the design table ({exc})") from None
+    frame = frame.drop(columns=[c for c in ("point",) if c in frame])
+    if frame.empty or not len(frame.columns):
+        raise ScenarioError.from_text(f"{p}: expected a header of dotted keys and at least one "
+                                      "row, found none")
+    exp = scenario.experiment
+    factors = []
+    for key in map(str, frame.columns):
+        lever = exp.levers.get(key) if exp else None
+        if key in scenario.uncertainty:
+            factors.append(Factor(key, "uncertainty", dist=scenario.uncertainty[key]))
+        else:
+            factors.append(Factor(key, "lever", lever=lever))
+    values = frame.reset_index(drop=True)
+    values.insert(0, "point", np.arange(len(values)))
+    d = Design(factors, np.full((len(values), len(factors)), np.nan), values, "table")
+    for i in range(len(d)):
+        try:
+            point_scenario(scenario, d.overrides(i))
+        except ScenarioError as exc:
+            msgs = "; ".join(f"{q.key}: {q.message}" for q in exc.problems)
+            raise ScenarioError.from_text(f"{p}: row {i + 2}: {msgs}") from None
+    return d
+
+
+def point_scenario(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """The scenario of one design point: levers and design uncertainties fixed, and no
+    experiment block (a point is a plain scenario)."""
+    return with_overrides(scenario, {**overrides, "experiment": None}, announce=False)

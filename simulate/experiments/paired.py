@@ -1,0 +1,131 @@
+"""Paired comparisons of scenario files: run each with the same seed and replicates, so
+replicate k of every file faces the same shocks and draws the same value of every uncertain
+parameter the files share (streams are keyed by the parameter's name), and compare.
+
+The difference of two runs' means is then estimated from per-replicate differences: its
+interval is narrower than the unpaired one by the factor ``se_unpaired / se_paired``, which
+:func:`pairing_gain` reports per metric. A scenario compared with itself gives exactly zero
+differences.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..execution.runner import as_scenario, run
+from ..results.compare import Comparison
+from ..results.compare import compare as compare_results
+from ..results.results import Results
+from ..scenario import Scenario
+
+__all__ = ["compare_scenarios", "compare", "pairing_gain", "is_scenario_file",
+           "format_pairing"]
+
+_SUFFIXES = (".yaml", ".yml")
+
+
+def is_scenario_file(item: Any) -> bool:
+    """Whether ``item`` names a scenario file (a .yaml/.yml file) rather than a results
+    folder."""
+    return isinstance(item, str | Path) and Path(item).suffix.lower() in _SUFFIXES \
+        and not Path(item).is_dir()
+
+
+def compare_scenarios(scenarios: Sequence[Scenario | str | Path], *,
+                      replicates: int | None = None, seed: int | None = None,
+                      labels: Sequence[str] | None = None, progress: bool = True,
+                      **run_options: Any) -> Comparison:
+    """Run scenarios on common random numbers and compare them (the first is the baseline).
+
+    ``seed`` and ``replicates`` default to the first scenario's ``ensemble`` block and are
+    used for every scenario, so the runs are paired.
+    """
+    loaded = [as_scenario(s) for s in scenarios]
+    first = loaded[0]
+    seed = int(seed if seed is not None else first.ensemble.seed)
+    n = int(replicates or first.ensemble.replicates)
+    runs = [run(s, replicates=n, seed=seed, progress=progress, **run_options) for s in loaded]
+    sources = [str(s) if isinstance(s, str | Path) else None for s in scenarios]
+    return Comparison(runs, labels, sources)
+
+
+def compare(*items: Any, labels: Sequence[str] | None = None, replicates: int | None = None,
+            seed: int | None = None, progress: bool = True) -> Comparison:
+    """Compare runs given as Results, results folders or scenario files.
+
+    Scenario files are run first on common random numbers (:func:`compare_scenarios`);
+    saved runs and Results are compared as they are.
+
+    >>> c = compare("scenarios/aug2025.yaml", "scenarios/aug2025_no_threat.yaml",
+    ...             replicates=2000)
+    """
+    flat: list[Any] = []
+    for it in items:
+        if isinstance(it, Results | Scenario | str | Path):
+            flat.append(it)
+        else:
+            flat.extend(it if isinstance(it, Iterable) else [it])
+    if any(is_scenario_file(it) or isinstance(it, Scenario) for it in flat):
+        if not all(is_scenario_file(it) or isinstance(it, Scenario) for it in flat):
+            from ..errors import ResultsError
+            raise ResultsError("compare either scenario files (run here on common random "
+                               "numbers) or saved runs, not both")
+        return compare_scenarios(flat, replicates=replicates, seed=seed, labels=labels,
+                                 progress=progress)
+    return compare_results(flat, labels=labels)
+
+
+def pairing_gain(comparison: Comparison, baseline: int = 0) -> pd.DataFrame:
+    """Per metric and run: the paired difference's standard error, the unpaired one (as if
+    the runs were independent) and how many times narrower the paired interval is."""
+    from ..results.summary import mean
+
+    diff = comparison.differences(baseline)
+    rows = []
+    base = comparison.runs[baseline]
+    for i, r in enumerate(comparison.runs):
+        if i == baseline:
+            continue
+        for metric in diff.loc[diff["label"] == comparison.labels[i], "metric"]:
+            a, b = _values(r, metric), _values(base, metric)
+            if a is None or b is None or a.size < 2 or b.size < 2:
+                continue
+            paired = float(np.std(a - b, ddof=1) / math.sqrt(a.size)) if a.size == b.size \
+                else math.nan
+            unpaired = math.sqrt(mean("", a, "")["se"] ** 2 + mean("", b, "")["se"] ** 2)
+            rows.append({"metric": metric, "label": comparison.labels[i],
+                         "se_paired": paired, "se_unpaired": unpaired,
+                         "narrower": unpaired / paired if paired > 0 else math.inf
+                         if unpaired > 0 else math.nan})
+    return pd.DataFrame(rows, columns=["metric", "label", "se_paired", "se_unpaired",
+                                       "narrower"])
+
+
+def _values(results: Results, metric: str) -> np.ndarray | None:
+    try:
+        from ..results.metrics import metric_values  # type: ignore[import-not-found]
+    except ImportError:  # before the metrics module existed
+        from ..results.compare import metric_values  # type: ignore[attr-defined,no-redef]
+    got = metric_values(results, metric)
+    return None if got is None else np.asarray(got[0], dtype=float)
+
+
+def format_pairing(comparison: Comparison) -> str:
+    """Text lines: how much narrower each paired interval is than an unpaired one."""
+    gain = pairing_gain(comparison)
+    if gain.empty:
+        return ""
+    lines = ["", "  paired vs unpaired standard errors of the differences:"]
+    width = max(len(str(m)) for m in gain["metric"])
+    for r in gain.itertuples(index=False):
+        times = "identical runs" if r.se_paired == 0 and r.se_unpaired >= 0 else \
+            f"{r.narrower:.1f}x narrower"
+        lines.append(f"  {str(r.metric):<{width}}  {r.label}: paired {r.se_paired:.4g}, "
+                     f"unpaired {r.se_unpaired:.4g} ({times})")
+    return "\n".join(lines)

@@ -1,0 +1,104 @@
+"""Robust policies: each lever combination judged across the states of the world.
+
+A *policy* is a combination of lever values; a *state of the world* is a combination of the
+design uncertainties' values (a ``crossed`` or ``factorial`` design runs every policy in every
+state; every point's replicates share common random numbers, so the remaining uncertainties
+are the same in every cell). For each policy and state the outcome is the point's estimate (a
+probability or a mean). Regret (Savage 1951) is the shortfall from the best policy in that
+state; the *minimax-regret* policy has the smallest worst-case regret; the *satisficing*
+policy meets a threshold in the largest share of states (Simon 1955; Lempert et al. 2003).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ScenarioError
+
+__all__ = ["Robustness", "robust"]
+
+
+@dataclass
+class Robustness:
+    """``table``: one row per policy (lever values, mean, worst, best, max_regret,
+    mean_regret, satisficing share); ``regret``: long table (policy, state, value, regret)."""
+
+    outcome: str
+    maximize: bool
+    table: pd.DataFrame
+    regret: pd.DataFrame
+    minimax_regret: str
+    satisficing: str | None
+    threshold: float | None
+
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        """Regret of each policy across the states of the world."""
+        from ..figures.experiments import plot_regret
+        return plot_regret(self, ax=ax, **kw)
+
+    def __repr__(self) -> str:
+        sat = (f"; satisficing ({'>=' if self.maximize else '<='} {self.threshold:g}): "
+               f"{self.satisficing}" if self.threshold is not None else "")
+        return (f"<Robustness of {self.outcome} ({'higher' if self.maximize else 'lower'} is "
+                f"better): minimax regret: {self.minimax_regret}{sat}>\n"
+                f"{self.table.to_string(index=False)}")
+
+
+def _label(row: pd.Series, keys: list[str]) -> str:
+    return ", ".join(f"{k.split('.')[-1]}={_fmt(row[k])}" for k in keys)
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+def robust(ex: Any, outcome: str, *, maximize: bool = True,
+           threshold: float | None = None) -> Robustness:
+    """Regret, minimax-regret and satisficing choices of an experiment's lever combinations.
+
+    ``maximize``: whether more of the outcome is better (a deal) or less (revenue of the
+    sanctioned state, when the aim is to cut it). ``threshold``: what counts as acceptable,
+    for the satisficing choice.
+    """
+    levers, states = ex.levers, ex.uncertainties
+    if not levers:
+        raise ScenarioError.from_text("robust policies need levers in the experiment")
+    t = ex.table(outcome)
+    t["policy"] = t.apply(lambda r: _label(r, levers), axis=1)
+    t["state"] = t.apply(lambda r: _label(r, states), axis=1) if states else "all"
+    counts = t.groupby("policy")["state"].nunique()
+    n_states = t["state"].nunique()
+    if (counts != n_states).any():
+        raise ScenarioError.from_text(
+            "robust policies need every lever combination run in every state of the world: "
+            "use design: crossed (or factorial)")
+    value = t.pivot_table(index="state", columns="policy", values="estimate", aggfunc="mean")
+    best = value.max(axis=1) if maximize else value.min(axis=1)
+    regret = (best.to_numpy()[:, None] - value) if maximize else (value - best.to_numpy()[:, None])
+    long = value.stack().rename("value").to_frame().join(
+        regret.stack().rename("regret")).reset_index()
+    rows = []
+    first = t.drop_duplicates("policy").set_index("policy")
+    for pol in value.columns:
+        v = value[pol].to_numpy()
+        row = {k: first.loc[pol, k] for k in levers}
+        row.update({"policy": pol, "mean": float(v.mean()),
+                    "worst": float(v.min() if maximize else v.max()),
+                    "best": float(v.max() if maximize else v.min()),
+                    "max_regret": float(regret[pol].max()),
+                    "mean_regret": float(regret[pol].mean())})
+        if threshold is not None:
+            ok = v >= threshold if maximize else v <= threshold
+            row["satisficing_share"] = float(np.mean(ok))
+        rows.append(row)
+    table = pd.DataFrame(rows).sort_values("max_regret", ignore_index=True)
+    minimax = str(table["policy"].iloc[0])
+    sat = None
+    if threshold is not None:
+        sat = str(table.sort_values(["satisficing_share", "mean"],
+                                    ascending=[False, not maximize])["policy"].iloc[0])
+    return Robustness(outcome, maximize, table, long, minimax, sat, threshold)

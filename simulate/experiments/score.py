@@ -1,0 +1,104 @@
+"""Score every replicate on an experiment's outcomes of interest.
+
+From one chunk's outcomes (and, when an outcome reads a daily variable, the chunk's daily
+series) to a table of one row per replicate: ``deal_within_<d>`` (1 when a deal is reached by
+day d), columns of the run's outcomes table, a variable on a date (or whether it is below or
+above a threshold there), and a variable summed or averaged over a period.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+
+from ..scenario import Scenario
+from ..scenario.experiment_block import SERIES_NAMES, Outcomes
+
+__all__ = ["score_chunk", "needs_series", "needs_counterfactual", "outcome_names",
+           "binary_outcomes"]
+
+#: outcome columns that exist only when the counterfactual run is made
+_CF_COLUMNS = ("oil_revenue_cf_busd", "oil_revenue_loss_busd", "deal_cf")
+
+
+def needs_series(outcomes: Outcomes) -> bool:
+    """Whether scoring reads daily series (so every replicate's series must be kept)."""
+    return bool(outcomes.on_date or outcomes.over_period)
+
+
+def needs_counterfactual(outcomes: Outcomes) -> bool:
+    return any(c in _CF_COLUMNS for c in outcomes.columns)
+
+
+def outcome_names(outcomes: Outcomes) -> list[str]:
+    """Names of the scored outcomes, in table order."""
+    names = [f"deal_within_{d}" for d in outcomes.deal_within]
+    names += list(outcomes.columns)
+    names += list(outcomes.on_date) + list(outcomes.over_period)
+    return names
+
+
+def binary_outcomes(outcomes: Outcomes) -> set[str]:
+    """Outcomes that are 0/1 per replicate (their per-point statistic is a probability)."""
+    out = {f"deal_within_{d}" for d in outcomes.deal_within}
+    out |= {k for k, v in outcomes.on_date.items() if v.below is not None or v.above is not None}
+    return out
+
+
+def _day(scenario: Scenario, date: _dt.date) -> int:
+    day = (date - scenario.start).days
+    if not 0 <= day <= scenario.horizon_days:
+        from ..errors import ScenarioError
+        raise ScenarioError.from_text(f"date {date} is outside the horizon "
+                                      f"({scenario.start} to {scenario.end})")
+    return day
+
+
+def _actor_index(scenario: Scenario, variable: str, actor: str) -> int:
+    kind = SERIES_NAMES[variable]
+    names = {"region": list(scenario.regions), None: [""],
+             "importer": list(scenario.actors_of("importer"))}[kind]
+    return names.index(actor)
+
+
+def score_chunk(scenario: Scenario, outcomes: Outcomes, chunk_outcomes: dict,
+                series: dict | None) -> dict[str, np.ndarray]:
+    """Per-replicate scores of one chunk: ``replicate``, each outcome, each ``param:`` column.
+
+    ``series``: variable -> (replicates, days, actors) for every replicate of the chunk
+    (needed only when :func:`needs_series`).
+    """
+    o = chunk_outcomes
+    deal = np.asarray(o["deal"], dtype=bool)
+    deal_day = np.asarray(o["deal_day"], dtype=np.int64)
+    out: dict[str, np.ndarray] = {"replicate": np.asarray(o["replicate"], dtype=np.int64)}
+    for d in outcomes.deal_within:
+        out[f"deal_within_{d}"] = (deal & (deal_day <= d)).astype(np.int8)
+    for col in outcomes.columns:
+        if col not in o:
+            from ..errors import ScenarioError
+            raise ScenarioError.from_text(
+                f"experiment.outcomes.columns: {col!r} is not a column of the outcomes table "
+                f"(columns: {', '.join(k for k in o if not k.startswith('param:'))})")
+        out[col] = np.asarray(o[col]).astype(float)
+    for name, spec in outcomes.on_date.items():
+        assert series is not None
+        arr = series[spec.variable][:, _day(scenario, spec.date),
+                                    _actor_index(scenario, spec.variable, spec.actor)]
+        if spec.below is not None:
+            out[name] = (arr < spec.below).astype(np.int8)
+        elif spec.above is not None:
+            out[name] = (arr > spec.above).astype(np.int8)
+        else:
+            out[name] = arr.astype(float)
+    for name, per in outcomes.over_period.items():
+        assert series is not None
+        a, b = _day(scenario, per.start), _day(scenario, per.end)
+        arr = series[per.variable][:, a:b + 1, _actor_index(scenario, per.variable, per.actor)]
+        value = arr.sum(axis=1) if per.how == "sum" else arr.mean(axis=1)
+        out[name] = value * per.scale
+    for k, v in o.items():
+        if k.startswith("param:"):
+            out[k] = np.asarray(v)
+    return out

@@ -44,7 +44,7 @@ from ..scenario import Scenario
 from ..scenario.posterior import read_posterior, write_posterior
 from .model import ParticleModel
 from .priors import calibrated_keys, pyabc_prior
-from .summaries import Mapped, map_targets
+from .summaries import map_targets
 from .targets import Targets, load_targets
 
 __all__ = ["calibrate", "Calibration", "CalibrationSettings", "STATE_FILE", "DB_FILE",
@@ -53,9 +53,8 @@ __all__ = ["calibrate", "Calibration", "CalibrationSettings", "STATE_FILE", "DB_
 STATE_FILE = "calibration.json"
 DB_FILE = "abc.db"
 POSTERIOR_FILE = "posterior.parquet"
-_PYABC_LOGGERS = ("ABC", "Sampler", "Epsilon", "Distance", "Acceptor", "ABC.Distance",
-                  "ABC.Epsilon", "ABC.Sampler", "ABC.Predictor", "ABC.Sumstat",
-                  "ABC.Transition", "ABC.Population", "ABC.History", "ABC.Adaptation")
+#: pyabc's loggers are "ABC" and its children
+_PYABC_LOGGER = "ABC"
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 def _seeded_globals(seed: int, generation: int) -> Iterator[None]:
     """Seed numpy's and Python's global generators for one pyabc generation; restore them
     afterwards, so that the caller's global random state is left as it was."""
-    np_state, py_state = np.random.get_state(), random.getstate()
+    np_state, py_state = np.random.get_state(), random.getstate()  # noqa: NPY002
     mixed = hashlib.blake2b(f"{seed}:{generation}".encode(), digest_size=4).digest()
     np.random.seed(int.from_bytes(mixed, "little"))  # noqa: NPY002 - pyabc reads it
     random.seed(int.from_bytes(mixed, "little"))
@@ -133,14 +132,16 @@ def _seeded_globals(seed: int, generation: int) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _quiet_pyabc() -> Iterator[None]:
-    levels = {n: logging.getLogger(n).level for n in _PYABC_LOGGERS}
-    for n in _PYABC_LOGGERS:
-        logging.getLogger(n).setLevel(logging.WARNING)
+    """pyabc's per-generation INFO lines off (our progress callback says it once)."""
+    import pyabc  # type: ignore[import-untyped]  # noqa: F401 - sets its logger's level
+
+    logger = logging.getLogger(_PYABC_LOGGER)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
     try:
         yield
     finally:
-        for n, level in levels.items():
-            logging.getLogger(n).setLevel(level)
+        logger.setLevel(level)
 
 
 def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any]) -> bool:
@@ -171,7 +172,7 @@ def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any])
 
 
 def _sampler(workers: int) -> Any:
-    import pyabc
+    import pyabc  # type: ignore[import-untyped]
 
     if workers <= 1:
         return pyabc.SingleCoreSampler()
@@ -180,7 +181,7 @@ def _sampler(workers: int) -> Any:
 
 def _abc(model: ParticleModel, scenario: Scenario, settings: CalibrationSettings,
          workers: int) -> Any:
-    import pyabc
+    import pyabc  # type: ignore[import-untyped]
 
     return pyabc.ABCSMC(
         model, pyabc_prior(scenario, settings.keys),
@@ -217,14 +218,16 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
               workers: int = 1, resume: bool = False, force: bool = False,
               overrides: dict[str, Any] | None = None,
               progress: Callable[[dict[str, Any]], None] | None = None,
-              predictive: int = 50) -> Calibration:
+              predictive: int = 50, figures: bool = True) -> Calibration:
     """Fit the scenario's uncertain parameters to the targets by ABC-SMC; write ``out``.
 
     ``out`` receives ``abc.db`` (pyabc's SQLite history, which ``resume`` continues),
     ``posterior.parquet`` (one row per particle, with weights; a scenario can draw from it
     with ``uncertainty: {from_posterior: ...}``), ``calibration.json`` (settings, epsilon
     schedule, acceptance rates, skipped targets, identifiability and predictive-check
-    results), ``predictive.parquet`` and ``figures/``. ``progress`` is called after each
+    results), ``predictive.parquet`` (``predictive`` particles simulated for every target)
+    and, with ``figures``, ``figures/*.png`` (figures are imported lazily, from the layer
+    above). ``progress`` is called after each
     generation with its record. Stops after ``generations`` generations in all, when the
     tolerance reaches ``min_epsilon`` or the acceptance rate falls below ``min_acceptance``.
     """
@@ -290,7 +293,11 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
     state["finished"] = _dt.datetime.now(_dt.UTC).isoformat()
     finish(out, s, chosen, post, mapped_all, model, state, predictive)
     _write_json(out / STATE_FILE, state)
-    return Calibration(out, list(chosen), post, pd.DataFrame(state["generations"]), state)
+    result = Calibration(out, list(chosen), post, pd.DataFrame(state["generations"]), state)
+    if figures:
+        from ..figures.calibration import save_calibration_figures
+        save_calibration_figures(result, s)
+    return result
 
 
 def _check_settings(settings: CalibrationSettings, workers: int) -> None:

@@ -75,10 +75,10 @@ def predictive_check(model: ParticleModel, posterior: pd.DataFrame, n: int,
 
 def coverage_table(predicted: pd.DataFrame, mapped: Mapped) -> pd.DataFrame:
     """Per target: use, observed, sd, predicted 5/50/95% quantiles and whether inside."""
-    q = predicted.groupby("target")["value"].quantile([0.05, 0.5, 0.95]).unstack()
+    by_target = {name: g.to_numpy(float) for name, g in predicted.groupby("target")["value"]}
     rows = []
     for name, t in zip(mapped.names, mapped.targets, strict=True):
-        lo, mid, hi = (float(q.loc[name, c]) for c in (0.05, 0.5, 0.95))
+        lo, mid, hi = (float(v) for v in np.quantile(by_target[name], [0.05, 0.5, 0.95]))
         rows.append({"target": name, "use": t.use, "variable": t.variable, "actor": t.actor,
                      "first_day": t.first_day, "last_day": t.last_day, "unit": t.unit,
                      "observed": t.value, "sd": t.sd, "q05": lo, "q50": mid, "q95": hi,

@@ -57,7 +57,7 @@ def calibrated_keys(scenario: Scenario, keys: Sequence[str] | None = None) -> li
 
 def pyabc_prior(scenario: Scenario, keys: Sequence[str]) -> Any:
     """A ``pyabc.Distribution`` over ``keys``, each with its scenario distribution."""
-    import pyabc
+    import pyabc  # type: ignore[import-untyped]
 
     rvs = {}
     for key in keys:

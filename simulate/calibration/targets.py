@@ -107,7 +107,7 @@ class Target(_Model):
 class Targets(_Model):
     """A targets file: observed values for one episode, as of one data vintage."""
 
-    schema_: Literal[1] = Field(TARGETS_SCHEMA_VERSION, alias="schema")
+    schema_: Literal[1] = Field(1, alias="schema")
     name: Ident
     description: str = ""
     episode: str = Field("", description="the episode of shared/data/calibration-episodes.md")

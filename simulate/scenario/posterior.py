@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,11 +26,16 @@ import numpy as np
 from ..errors import ScenarioError
 
 __all__ = ["Posterior", "read_posterior", "write_posterior", "posterior_values",
-           "POSTERIOR_KEY", "METADATA_KEY"]
+           "posterior_draws", "posterior_provenance", "posterior_problems",
+           "resolve_posterior_path", "POSTERIOR_KEY", "POSTERIOR_STREAM", "METADATA_KEY"]
 
 #: the key of ``uncertainty:`` that names a posterior file, and the name of its stream
 POSTERIOR_KEY = "from_posterior"
 METADATA_KEY = b"simulate.posterior"
+#: stream id of the particle draws: BLAKE2b of "from_posterior", top bit set (the scheme of
+#: the uncertain parameters' streams, keyed by name)
+POSTERIOR_STREAM = int.from_bytes(hashlib.blake2b(POSTERIOR_KEY.encode(), digest_size=8).digest(),
+                                  "little") | (1 << 63)
 _RESERVED = ("particle", "weight")
 
 
@@ -64,8 +70,8 @@ def _fail(path: str, message: str) -> ScenarioError:
 
 @lru_cache(maxsize=16)
 def _read(path: str, mtime_ns: int, size: int) -> Posterior:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     raw = Path(path).read_bytes()
     try:
@@ -106,8 +112,8 @@ def read_posterior(path: Path | str) -> Posterior:
 def write_posterior(path: Path | str, keys: list[str], values: np.ndarray, weights: np.ndarray,
                     metadata: dict[str, Any]) -> None:
     """Write a posterior atomically (temporary name, then rename)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     values = np.asarray(values, float).reshape(len(weights), len(keys))
     w = np.asarray(weights, float)
@@ -120,3 +126,64 @@ def write_posterior(path: Path | str, keys: list[str], values: np.ndarray, weigh
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     pq.write_table(table, tmp)
     os.replace(tmp, path)
+
+
+def resolve_posterior_path(data: dict, positions: dict) -> None:
+    """Make ``uncertainty.from_posterior`` absolute, in place: a relative path is taken
+    relative to the folder of the file that wrote it (as ``extends`` is), or to the working
+    folder when it came from an override."""
+    uncertainty = data.get("uncertainty")
+    if not isinstance(uncertainty, dict) or not isinstance(uncertainty.get(POSTERIOR_KEY), str):
+        return
+    path = Path(uncertainty[POSTERIOR_KEY])
+    pos = positions.get(f"uncertainty.{POSTERIOR_KEY}")
+    folder = Path(pos.file).parent if pos is not None and pos.line else Path.cwd()
+    uncertainty[POSTERIOR_KEY] = str((path if path.is_absolute() else folder / path).resolve())
+
+
+def posterior_problems(data: dict, known: Callable[[str], str | None]) -> list[tuple[str, str]]:
+    """(key, message) for a ``from_posterior`` entry that cannot be used: not a path, no
+    such file, not a posterior, or a column that names no parameter of the scenario
+    (``known(key)`` returns why a dotted key is not a parameter, or None)."""
+    uncertainty = data.get("uncertainty")
+    if not isinstance(uncertainty, dict) or POSTERIOR_KEY not in uncertainty:
+        return []
+    where = f"uncertainty.{POSTERIOR_KEY}"
+    value = uncertainty[POSTERIOR_KEY]
+    if not isinstance(value, str):
+        return []  # the typed validation reports it
+    try:
+        post = read_posterior(value)
+    except ScenarioError as exc:
+        return [(where, exc.problems[0].message)]
+    out = []
+    for key in post.keys:
+        why = known(key)
+        if why:
+            out.append((where, f"expected columns that name parameters of this scenario, "
+                               f"found {key!r} ({why})"))
+    return out
+
+
+def posterior_provenance(posterior_file: str | None) -> dict[str, Any] | None:
+    """What a run's manifest records about the posterior it drew from (None if none)."""
+    if posterior_file is None:
+        return None
+    post = read_posterior(posterior_file)
+    meta = post.metadata
+    return {"file": post.path, "sha256": post.sha256, "keys": list(post.keys),
+            "particles": int(len(post.weights)),
+            **{k: meta[k] for k in ("scenario", "scenario_sha256", "targets", "targets_sha256",
+                                    "targets_vintage", "seed", "generation") if k in meta}}
+
+
+def posterior_draws(posterior_file: str | None, seed: int, replicates: np.ndarray,
+                    uniforms: Callable[..., np.ndarray]) -> dict[str, np.ndarray]:
+    """Per-replicate values of the posterior's keys: one particle per replicate, chosen with
+    the uniform of stream ``from_posterior`` on day -1 (``uniforms`` is
+    :func:`simulate.model.streams.uniforms`, passed in so that this layer does not import the
+    model). Empty when the scenario names no posterior."""
+    if posterior_file is None:
+        return {}
+    u = uniforms(seed, replicates, -1, POSTERIOR_STREAM)[:, 0]
+    return posterior_values(read_posterior(posterior_file), u)

@@ -1,0 +1,101 @@
+"""The calibrate command: fit a scenario's uncertain parameters to observed targets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .main import cli
+from .scenario_cmds import load_from_cli, scenario_argument, set_option
+
+__all__ = ["calibrate", "format_parameters"]
+
+
+def format_parameters(state: dict) -> str:
+    """Prior and posterior of each calibrated parameter as aligned text."""
+    head = ["parameter", "prior mean", "posterior mean", "posterior sd", "sd/prior sd"]
+    rows = [[r["parameter"], f"{r['prior_mean']:.4g}", f"{r['posterior_mean']:.4g}",
+             f"{r['posterior_sd']:.4g}", f"{r['sd_ratio']:.2f}" + (" (~prior)" if
+                                                                   r["like_prior"] else "")]
+            for r in state.get("parameters", [])]
+    widths = [max(len(c[i]) for c in [head, *rows]) for i in range(len(head))]
+    return "\n".join("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+                     for row in [head, *rows])
+
+
+@cli.command()
+@scenario_argument
+@click.argument("targets", type=click.Path(dir_okay=False, path_type=Path), metavar="TARGETS")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the posterior, pyabc's database, diagnostics and figures.")
+@click.option("--particles", type=click.IntRange(min=2), default=200, show_default=True,
+              help="Particles per generation.")
+@click.option("--generations", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Most generations in all (a resumed calibration counts those done).")
+@click.option("--param", "params", multiple=True, metavar="KEY",
+              help="Calibrate only this key of uncertainty: (repeatable; default: every "
+                   "continuous one).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1),
+              help="Calibration seed (default: the scenario's ensemble seed).")
+@click.option("--replicates", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Replicates per particle (their statistics are averaged).")
+@click.option("--min-epsilon", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Stop when the tolerance reaches this.")
+@click.option("--predictive", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Posterior draws simulated for the predictive check (0: none).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes (more than 1: faster, but particles are no longer "
+                   "reproducible bit for bit).")
+@set_option
+@click.option("--force", is_flag=True, help="Replace a calibration already in --out.")
+@click.option("--resume", is_flag=True, help="Continue the calibration stored in --out.")
+@click.option("--no-figures", is_flag=True, help="Skip the figures.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def calibrate(scenario: str, targets: Path, out: Path, particles: int, generations: int,
+              params: tuple[str, ...], seed: int | None, replicates: int, min_epsilon: float,
+              predictive: int, workers: int, sets: tuple[str, ...], force: bool, resume: bool,
+              no_figures: bool, as_json: bool, quiet: bool) -> None:
+    """Fit the uncertain parameters of SCENARIO to the observed TARGETS (ABC-SMC).
+
+    \b
+    Example:
+      simulate calibrate episode.yaml scenarios/targets/embargo2022.yaml --out cal/embargo
+      simulate run aug2025 --set uncertainty.from_posterior=cal/embargo/posterior.parquet
+    """
+    from ..calibration import calibrate as run_calibration
+
+    s = load_from_cli(scenario, sets)
+
+    def report(record: dict) -> None:
+        if not quiet and not as_json:
+            click.echo(f"generation {record['generation']}: epsilon {record['epsilon']:.4g}, "
+                       f"{record['simulations']} simulations, acceptance rate "
+                       f"{record['acceptance_rate']:.3f}", err=True)
+
+    result = run_calibration(
+        s, targets, out, particles=particles, generations=generations, seed=seed,
+        keys=list(params) or None, replicates=replicates, min_epsilon=min_epsilon,
+        workers=workers, resume=resume, force=force, progress=report,
+        predictive=predictive, figures=not no_figures)
+    state = result.state
+    if as_json:
+        click.echo(json.dumps({k: state.get(k) for k in (
+            "identity", "generations", "parameters", "warnings", "skipped", "predictive")},
+            indent=2, default=str))
+        return
+    click.echo(f"Calibration of {s.name} to {state['identity']['targets']} (data vintage "
+               f"{state['targets_vintage']}): {len(result.generations)} generation(s), "
+               f"{len(result.posterior)} particles")
+    click.echo(format_parameters(state))
+    pred = state.get("predictive")
+    if pred:
+        click.echo(f"posterior predictive coverage: {pred['coverage']:.0%} of "
+                   f"{len(pred['targets'])} target(s) inside their 90% band (nominal 90%)")
+    for skipped in state.get("skipped", []):
+        click.echo(f"note: target {skipped['target']} not used: {skipped['reason']}", err=True)
+    for warning in state.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"posterior: {out / 'posterior.parquet'}")

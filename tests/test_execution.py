@@ -161,7 +161,7 @@ def test_resume_refuses_a_run_with_other_settings(tmp_path):
 
 
 def _chunk_files(folder: Path) -> list[Path]:
-    return sorted((folder / CHECKPOINT_DIR).glob("chunk-*.pkl.z"))
+    return sorted((folder / CHECKPOINT_DIR).glob("chunk-*.npz"))
 
 
 def test_killed_run_resumes_to_byte_identical_outcomes(tmp_path):

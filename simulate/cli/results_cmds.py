@@ -88,6 +88,8 @@ def report(directory: Path, formats: str, dpi: int, quiet: bool) -> None:
     """
     from ..results.results import Results
     chosen = _formats(formats)
+    from ..results.folders import output_lock  # no run may replace it while we write
+    click.get_current_context().with_resource(output_lock(directory, option="DIRECTORY"))
     results = Results.load(directory, ignore_derived=True)
     from ..report import build_report  # matplotlib: only once the results are known good
     html = build_report(results, directory, formats=chosen, dpi=dpi)
@@ -129,10 +131,9 @@ def compare(directories: tuple[Path, ...], out: Path | None, labels: tuple[str, 
                            "folders: give one label per folder, in order")
     if labels and len(set(labels)) != len(labels):
         raise ResultsError(f"--label values must be distinct, found {list(labels)}")
-    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())) \
-            and not force:
-        raise ResultsError(f"{out} already exists; use --force to replace it or choose "
-                           "another --out")
+    if out is not None:  # locked until the command ends; refuses folders not simulate's
+        from .outputs import claim_output
+        claim_output(out, kind="comparison", force=force, inputs=directories, create=False)
     runs = [Results.load(d) for d in directories]
     names = list(labels) or _default_labels(runs, directories)
     comparison = Comparison(runs, names, [str(d) for d in directories])

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import click
 
-from ..errors import ResultsError, ScenarioError
+from ..errors import ScenarioError
+from ..limits import MAX_REPLICATES, MAX_SEED, MAX_WORKERS
+from ..scenario import find_scenario
 from .main import cli
+from .outputs import claim_output, resume_command
 from .scenario_cmds import load_from_cli, scenario_argument, set_option
 
 __all__ = ["format_summary", "ENGINES", "BACKENDS"]
@@ -51,14 +54,19 @@ def format_summary(table, title: str) -> str:
 @scenario_argument
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write results, figures and report into this folder.")
-@click.option("--replicates", "-n", type=click.IntRange(min=1), help="Number of replicates.")
-@click.option("--seed", type=click.IntRange(min=0), help="Random seed.")
+@click.option("--replicates", "-n", type=click.IntRange(min=1, max=MAX_REPLICATES),
+              help="Number of replicates.")
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), help="Random seed.")
 @click.option("--engine", type=click.Choice(ENGINES), default="batch", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=1,
+              show_default=True)
 @click.option("--backend", type=click.Choice(BACKENDS), help="Default: serial for one worker, "
               "processes for several, dask with --scheduler.")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786.")
 @click.option("--chunk-size", type=click.IntRange(min=1), help="Replicates per task.")
+@click.option("--target-se", type=click.FloatRange(min=0, min_open=True),
+              help="Add replicates in chunks until every headline probability's standard "
+                   "error is at most this (--replicates then caps them).")
 @set_option
 @click.option("--force", is_flag=True, help="Replace results already in --out.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run in --out.")
@@ -68,7 +76,7 @@ def format_summary(table, title: str) -> str:
 def run(scenario: str, out: Path | None, replicates: int | None, seed: int | None, engine: str,
         workers: int, backend: str | None, scheduler: str | None, chunk_size: int | None,
         sets: tuple[str, ...], force: bool, resume: bool, no_report: bool, as_json: bool,
-        quiet: bool) -> None:
+        quiet: bool, target_se: float | None = None) -> None:
     """Run a scenario's replicates, print the headline summary, and save results.
 
     \b
@@ -77,9 +85,11 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
     """
     from ..execution.runner import run as run_api
     s = load_from_cli(scenario, sets)
-    if out is not None and out.exists() and any(out.iterdir()) and not (force or resume):
-        raise ResultsError(f"{out} already holds results; use --force to replace them, "
-                           "--resume to continue an interrupted run, or another --out")
+    if resume and out is None:
+        raise ScenarioError.from_text("--resume needs --out")
+    if out is not None:  # locked until the command ends; refuses folders not simulate's
+        claim_output(out, kind="run", force=force, resume=resume,
+                     inputs=[find_scenario(scenario)])
     kwargs = dict(replicates=replicates, seed=seed, engine=engine, workers=workers,
                   backend=backend, scheduler=scheduler, chunk_size=chunk_size,
                   progress=not quiet)
@@ -89,7 +99,18 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
         if out is None:
             raise ScenarioError.from_text("--resume needs --out")
         kwargs["resume_dir"] = out
-    results = run_api(s, **kwargs)
+    try:
+        if target_se is not None:  # replicates until the headline SEs reach the target
+            from ..experiments.precision import run_to_target_se
+            cap = kwargs.pop("replicates") or 1_000_000
+            results = run_to_target_se(s, target_se, max_replicates=cap, **kwargs)
+        else:
+            results = run_api(s, **kwargs)
+    except KeyboardInterrupt:
+        if out is not None:
+            click.echo(f"\ninterrupted; completed chunks are kept in {out}/. To continue:\n  "
+                       f"{resume_command()}", err=True)
+        raise
     report_html = None
     if out is not None:
         results.save(out, overwrite=True)
@@ -114,7 +135,8 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
 @scenario_argument
 @click.option("--replicate", "-r", type=click.IntRange(min=0), required=True,
               help="Index of the replicate to replay.")
-@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED),
+              help="Random seed (default: the scenario's).")
 @set_option
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
               show_default=True)

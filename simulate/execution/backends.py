@@ -25,6 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ..errors import ExecutionError, ResultsError, ScenarioError
+from ..limits import cap_workers
 from .progress import Progress
 
 #: user mistakes: reported as they are (exit 2), never retried
@@ -76,6 +77,7 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], *, backend: str = "serial",
         else:
             on_result(i, result)
 
+    context: contextlib.AbstractContextManager
     if isinstance(progress, Progress):
         bar, context = progress, contextlib.nullcontext()
     else:
@@ -84,10 +86,12 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], *, backend: str = "serial",
         if backend == "serial":
             _run_serial(fn, tasks, sizes, bar, deliver, retries)
         elif backend == "processes":
-            _run_processes(fn, tasks, max(1, int(workers)), sizes, bar, deliver, retries)
+            _run_processes(fn, tasks, cap_workers(workers, len(tasks)), sizes, bar, deliver,
+                           retries)
         else:
             from .dask_backend import run_dask
-            run_dask(fn, tasks, workers=workers, scheduler=scheduler, sizes=sizes, bar=bar,
+            run_dask(fn, tasks, workers=cap_workers(workers, len(tasks)), scheduler=scheduler,
+                     sizes=sizes, bar=bar,
                      on_result=deliver, retries=retries)
     return None if on_result is not None else results
 
@@ -116,10 +120,33 @@ def _run_serial(fn, tasks, sizes, bar: Progress, deliver, retries: int) -> None:
         deliver(i, result)
 
 
+def _die_with_parent(parent: int) -> None:
+    """Initializer of a worker process: end it when the process that started it ends, even
+    by SIGKILL (Linux: the kernel's parent-death signal; elsewhere a watchdog thread)."""
+    import signal
+    import threading
+    import time
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="simulate-parent-watch").start()
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     method = os.environ.get("SIMULATE_MP_START") or None
     ctx = multiprocessing.get_context(method) if method else None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
 def _run_processes(fn, tasks, workers: int, sizes, bar: Progress, deliver, retries: int) -> None:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Sequence
 
 from ..errors import ExecutionError
+from ..limits import MAX_WORKERS, cap_workers
 from .progress import Progress
 
 __all__ = ["run_dask", "connect"]
@@ -33,7 +34,7 @@ def connect(workers: int = 1, scheduler: str | None = None, timeout: float = 30.
         except OSError as exc:
             raise ExecutionError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") \
                 from exc
-    cluster = LocalCluster(n_workers=max(1, int(workers)), threads_per_worker=1,
+    cluster = LocalCluster(n_workers=cap_workers(workers, MAX_WORKERS), threads_per_worker=1,
                            processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     try:

@@ -27,6 +27,7 @@ from ..results.results import Results, scenario_sha256
 from ..results.tables import outcomes_frame, series_frame
 from ..scenario import Scenario, find_scenario, load_scenario, validate, with_overrides
 from .backends import BACKENDS, DEFAULT_RETRIES, run_tasks
+from ..limits import check_run
 from .checkpoint import ChunkStore
 from .progress import Progress
 
@@ -183,6 +184,7 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
     keep = int(s.outputs.keep_series if keep_series is None else keep_series)
     cf = bool(s.outputs.counterfactual if counterfactual is None else counterfactual)
     backend = backend or ("dask" if scheduler else "serial" if workers <= 1 else "processes")
+    check_run(s, n, seed, int(workers), chunk, keep, cf)  # seed range, memory, worker bound
     started = _dt.datetime.now(_dt.UTC)
     ranges = chunk_ranges(n, chunk)
     assembler = _Assembler(n)
@@ -206,16 +208,20 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
             store.save(todo[i][0], todo[i][1], result)
         assembler.add(result)
 
-    with Progress(total=n, enabled=progress) as bar:
-        for (a, b), result in sorted(done.items()):
-            if (a, b) in ranges:
-                assembler.add(result)
-                bar.update(b - a)
-        done.clear()
-        if tasks:
-            run_tasks(run_chunk, tasks, backend=backend, workers=workers, scheduler=scheduler,
-                      sizes=[b - a for a, b in todo], progress=bar, on_result=on_result,
-                      retries=retries)
+    try:
+        with Progress(total=n, enabled=progress) as bar:
+            for (a, b), result in sorted(done.items()):
+                if (a, b) in ranges:
+                    assembler.add(result)
+                    bar.update(b - a)
+            done.clear()
+            if tasks:
+                run_tasks(run_chunk, tasks, backend=backend, workers=workers,
+                          scheduler=scheduler, sizes=[b - a for a, b in todo], progress=bar,
+                          on_result=on_result, retries=retries)
+    finally:
+        if store is not None:
+            store.close()  # releases the folder's lock
     merged = assembler.result()
     finished = _dt.datetime.now(_dt.UTC)
     p = compile_params(s)

@@ -25,6 +25,7 @@ from ..figures.registry import (
     render,
 )
 from ..results.files import sha256_file, write_bytes_atomic, write_text_atomic
+from ..results.folders import replace_folder
 from ..results.results import _replace_dir
 from .assumptions import Register, read_register
 from .content import comparison_document, run_document
@@ -145,7 +146,7 @@ def build_comparison_report(comparison: Any, directory: Path | str,
         write_text_atomic(tmp / "report.md", to_markdown(doc))
         manifest["files"] = _checksums(tmp)
         write_text_atomic(tmp / "manifest.json", json.dumps(manifest, indent=2) + "\n")
-        _replace_dir(tmp, d)
+        replace_folder(tmp, d, kind="comparison")  # refuses folders not simulate's
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

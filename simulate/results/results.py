@@ -16,9 +16,6 @@ import hashlib
 import html
 import json
 import math
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +30,7 @@ from ..scenario import Scenario, dump_yaml
 from ..scenario.loader import validate
 from ..scenario.yamlio import load_yaml
 from .files import sha256_file, write_text_atomic
+from .manifest import RUN_KEY, check_against_data, check_listed_names, stamp
 from .summary import summarize
 from .units import format_number, outcome_units, parameter_field, series_units, unit_of
 
@@ -197,27 +195,16 @@ class Results:
         replaces it, so a reader never sees a half-written result. An existing non-empty
         folder is refused unless ``overwrite``.
         """
-        directory = Path(directory)
-        if directory.exists() and any(directory.iterdir()) and not overwrite:
-            raise ResultsError(f"{directory} already holds results; use --force (overwrite=True)"
-                               " to replace them or choose another --out")
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        try:
-            self._write_files(tmp)
-            _replace_dir(tmp, directory)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return directory
+        from .folders import save_folder  # marker, lock, refuses folders not its own
+        return save_folder(directory, self._write_files, kind="run", overwrite=overwrite)
 
     def _write_files(self, d: Path) -> None:
-        write_text_atomic(d / "scenario.yaml", scenario_text(self.scenario))
+        text = scenario_text(self.scenario)
+        write_text_atomic(d / "scenario.yaml", text)
         units = self.outcomes.attrs.get("units") or outcome_units(self.outcomes.columns)
-        _write_parquet(self.outcomes, d / "outcomes.parquet", units, units)
+        identity = stamp(self.manifest, len(self.outcomes), text)  # checked on load
+        _write_parquet(self.outcomes, d / "outcomes.parquet", units, units,
+                       identity)
         series = self.timeseries.attrs.get("units") or series_units()
         # the columns' dtypes, so that loading restores them exactly
         _write_parquet(self.timeseries, d / "timeseries.parquet", series,
@@ -269,6 +256,7 @@ class Results:
             raise ResultsError(f"{d}: holds a comparison of runs, not one run's results "
                                "(rebuild it with 'simulate compare')")
         listed = manifest.get("files", {})
+        check_listed_names(d, listed)
         for name in DATA_FILES:
             if not (d / name).is_file():
                 raise ResultsError(f"{d}: {name} is missing")
@@ -286,8 +274,16 @@ class Results:
                                        "manifest.json (modified after the run?)")
         data, positions = load_yaml(d / "scenario.yaml")
         scenario = validate(data, positions, str(d / "scenario.yaml"))
-        outcomes = pd.read_parquet(d / "outcomes.parquet")
-        ts, bands = _read_series(d)
+        try:
+            outcomes = pd.read_parquet(d / "outcomes.parquet")
+            ts, bands = _read_series(d)
+            stored = _read_run_identity(d / "outcomes.parquet")
+            summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError, ImportError) as exc:
+            raise ResultsError(f"{d}: cannot read the data files ({type(exc).__name__}: "
+                               f"{str(exc)[:120]})") from None
+        check_against_data(d, manifest, outcomes, (d / "scenario.yaml").read_bytes(),
+                           stored, summary)
         log = pd.read_csv(d / "events.csv").to_dict("records") if (d / "events.csv").exists() \
             else None
         return cls(scenario, outcomes, ts, manifest, bands, log)
@@ -390,6 +386,13 @@ def _read_series(d: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ts, bands
 
 
+def _read_run_identity(path: Path) -> dict | None:
+    """The run identity stored in outcomes.parquet's metadata (None in older folders)."""
+    import pyarrow.parquet as pq
+    raw = (pq.read_schema(path).metadata or {}).get(RUN_KEY)
+    return None if raw is None else dict(json.loads(raw))
+
+
 def _read_dtypes(path: Path) -> dict:
     import pyarrow.parquet as pq
     meta = pq.read_schema(path).metadata or {}
@@ -413,11 +416,7 @@ def _is_derived(name: str) -> bool:
 
 
 def _replace_dir(new: Path, target: Path) -> None:
-    """Move folder ``new`` to ``target``, replacing it if present."""
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-        os.replace(new, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(new, target)
+    """Move folder ``new`` to ``target``, replacing it if present (see
+    :func:`simulate.results.folders.swap_folder`; no ownership checks)."""
+    from .folders import swap_folder
+    swap_folder(new, target)

@@ -1,0 +1,351 @@
+"""Output folders that cannot destroy a user's files: what may be written, replaced, resumed.
+
+Every command that writes a folder (``run --out``, ``compare --out``, ``report``, ``sweep``,
+``sensitivity``, ...) goes through this module, so one set of rules holds everywhere:
+
+* **Recognised by a marker.** A folder the tool made holds the marker file ``.simulate-results``
+  (JSON: the kind of folder and the version that wrote it). A *results folder* holds the marker
+  and ``manifest.json``; an *interrupted run* holds the marker and checkpoints
+  (``.chunks/run.json``) but no manifest yet.
+* **Never replace a foreign folder.** ``--force`` replaces only a folder the tool made, or an
+  empty one; a non-empty folder without the marker is refused whatever the options.
+* **Resume only what was interrupted.** ``--resume`` needs an interrupted run (the checkpoint
+  store then checks that the run's identity matches); a finished or foreign folder is refused.
+* **Never the folder you stand in.** The current directory, any of its ancestors, the folder
+  of an input (the scenario file, a compared run) or an ancestor of one is refused as output.
+* **One writer at a time.** :func:`output_lock` holds an exclusive OS lock on the hidden file
+  ``.NAME.lock`` beside the folder, with the owner's pid, host and command written in it; a
+  second writer is refused at once with that owner named. The lock is released by the
+  operating system when its process dies, so a killed run never leaves a lock behind.
+* **Atomic replacement.** New contents are built in a temporary sibling
+  ``.NAME.tmp-PID-XXXX`` (marked at once) and swapped in by renames (:func:`replace_folder`);
+  a save killed halfway leaves that sibling, which the next writer (holding the lock) removes
+  (:func:`clean_stale`).
+
+Typical use by a command that writes a folder::
+
+    from simulate.results.folders import output_lock, prepare_output, save_folder
+
+    with output_lock(out):
+        prepare_output(out, kind="sweep", force=force, inputs=[scenario_path])
+        save_folder(out, write_everything, kind="sweep", overwrite=force)
+
+where ``write_everything(tmp)`` writes the files into a temporary folder that is then
+swapped in (it takes the lock again, re-entrantly).
+
+Every refusal is a :class:`~simulate.errors.ResultsError` (exit 2, one line, naming the
+folder and the option to use).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import shutil
+import socket
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Literal
+
+from ..errors import ResultsError
+
+__all__ = ["MARKER", "MANIFEST", "State", "folder_state", "check_output_path",
+           "prepare_output", "make_temp_folder", "replace_folder", "mark", "is_marked",
+           "clean_stale", "output_lock", "lock_path", "swap_folder", "save_folder"]
+
+#: marker file of a folder written by simulate
+MARKER = ".simulate-results"
+MANIFEST = "manifest.json"
+#: checkpoint folder and identity file of a run in progress (see execution/checkpoint.py)
+_RUN_IDENTITY = (".chunks", "run.json")
+
+State = Literal["missing", "empty", "results", "interrupted", "marked", "foreign", "file"]
+
+
+def is_marked(folder: Path | str) -> bool:
+    """Whether ``folder`` carries the marker of a folder written by simulate."""
+    return (Path(folder) / MARKER).is_file()
+
+
+def folder_state(folder: Path | str) -> State:
+    """What ``folder`` is: ``missing``, ``file`` (not a folder), ``empty``, ``results``
+    (marker and manifest: finished), ``interrupted`` (marker and checkpoints, no manifest),
+    ``marked`` (marker only: made by simulate, nothing finished in it) or ``foreign``
+    (anything else: never replaced)."""
+    d = Path(folder)
+    if not d.exists() and not d.is_symlink():
+        return "missing"
+    if d.is_symlink() or not d.is_dir():
+        return "file"
+    try:
+        entries = [p.name for p in d.iterdir()]
+    except OSError as exc:
+        raise ResultsError(f"{d}: cannot read the folder ({exc.strerror})") from None
+    if not entries:
+        return "empty"
+    if MARKER not in entries:
+        return "foreign"
+    if MANIFEST in entries:
+        return "results"
+    if (d / _RUN_IDENTITY[0] / _RUN_IDENTITY[1]).is_file():
+        return "interrupted"
+    return "marked"
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    return child == parent or parent in child.parents
+
+
+def check_output_path(out: Path | str, *, inputs: Iterable[Path | str] = (),
+                      option: str = "--out") -> Path:
+    """Refuse an output folder that would put the user's own files at risk, or that cannot
+    be written; return it resolved.
+
+    Refused: the current directory or one of its ancestors; the folder holding an input, or
+    an ancestor of it (``inputs``: the scenario file, compared results folders, ...); a path
+    below a file; a place without write permission.
+    """
+    given = Path(out)
+    target = given.expanduser().resolve()
+    cwd = Path.cwd().resolve()
+    if _inside(cwd, target):
+        what = "the current folder" if target == cwd else "an ancestor of the current folder"
+        raise ResultsError(f"{option} {given}: expected a new folder for the results, found "
+                           f"{what} (choose a folder of its own, e.g. {option} runs/NAME)")
+    for item in inputs:
+        src = Path(item).expanduser().resolve()
+        home = src if src.is_dir() else src.parent
+        if _inside(home, target):
+            raise ResultsError(f"{option} {given}: expected a folder apart from the inputs, "
+                               f"found one that holds {item} (choose another {option})")
+    probe = target
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ResultsError(f"{option} {given}: expected a folder, found that {probe} is a file")
+    for need in ([target, target.parent] if probe == target else [probe]):
+        if not os.access(need, os.W_OK | os.X_OK):
+            raise ResultsError(f"{option} {given}: cannot write in {need} (permission denied)")
+    return target
+
+
+def prepare_output(out: Path | str, *, kind: str, force: bool = False, resume: bool = False,
+                   inputs: Iterable[Path | str] = (), create: bool = True,
+                   option: str = "--out") -> State:
+    """Check that ``out`` may receive the output of a command; call it holding
+    :func:`output_lock`. Returns the folder's :func:`folder_state` before anything was done.
+
+    Without options, ``out`` must be missing or empty. ``force`` also accepts a folder that
+    simulate made (finished, interrupted or marked); ``resume`` accepts only an interrupted run.
+    A foreign folder is always refused. Stale temporary folders of a killed save are removed
+    (:func:`clean_stale`). With ``create``, a missing ``out`` is created and marked.
+    """
+    given = Path(out)
+    check_output_path(given, inputs=inputs, option=option)
+    state = folder_state(given)
+    if state == "file":
+        raise ResultsError(f"{option} {given}: expected a folder, found a file or a "
+                           "symbolic link")
+    if state == "foreign":
+        raise ResultsError(
+            f"{option} {given}: the folder is not empty and was not written by simulate (no "
+            f"{MARKER} marker); it is never replaced, not even with --force: choose another "
+            f"{option}")
+    if resume:
+        if state == "results":
+            raise ResultsError(f"{option} {given}: holds a finished run, there is nothing to "
+                               "resume (use --force to replace it, or another folder)")
+        if state != "interrupted":
+            raise ResultsError(f"{option} {given}: holds no interrupted run to resume (run "
+                               "without --resume)")
+    elif state in ("results", "interrupted", "marked") and not force:
+        if state == "interrupted":
+            raise ResultsError(f"{option} {given}: holds an interrupted run; use --resume to "
+                               "continue it, --force to start again, or another folder")
+        raise ResultsError(f"{given} already holds results; use --force to replace them, "
+                           f"--resume to continue an interrupted run, or another {option}")
+    clean_stale(given)
+    if create:
+        try:
+            given.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ResultsError(f"{option} {given}: cannot create the folder "
+                               f"({exc.strerror})") from None
+        if not is_marked(given):
+            mark(given, kind)
+    return state
+
+
+def mark(folder: Path | str, kind: str) -> None:
+    """Write the marker that makes ``folder`` recognisable as written by simulate."""
+    from .. import __version__
+    from .files import write_text_atomic
+    write_text_atomic(Path(folder) / MARKER, json.dumps(
+        {"kind": kind, "simulate_version": __version__}) + "\n")
+
+
+def make_temp_folder(target: Path | str, kind: str) -> Path:
+    """A new, marked, empty temporary folder beside ``target`` to build its contents in."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-",
+                                dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)
+    mark(tmp, kind)
+    return tmp
+
+
+def replace_folder(new: Path | str, target: Path | str, kind: str = "run") -> Path:
+    """Swap folder ``new`` (from :func:`make_temp_folder`) in as ``target``.
+
+    ``target`` may be missing, empty, or a folder simulate made; anything else is refused
+    (``new`` is then removed). The old folder is renamed aside and removed after the swap.
+    ``new`` is marked as a folder of ``kind`` if it is not marked yet.
+    """
+    new, target = Path(new), Path(target)
+    state = folder_state(target)
+    if state in ("foreign", "file"):
+        shutil.rmtree(new, ignore_errors=True)
+        what = "a file" if state == "file" else f"a folder not written by simulate (no {MARKER})"
+        raise ResultsError(f"{target}: cannot be replaced, it is {what}")
+    if not is_marked(new):
+        mark(new, kind)
+    swap_folder(new, target)
+    return target
+
+
+def save_folder(target: Path | str, writer: Callable[[Path], None], *, kind: str,
+                overwrite: bool = False) -> Path:
+    """Write a whole folder atomically: ``writer(tmp)`` fills a marked temporary sibling,
+    which then replaces ``target``, holding the lock throughout.
+
+    ``target`` may be missing, empty, or a folder of simulate's with nothing finished in it
+    (checkpoints of a run); a finished results folder only with ``overwrite``; a foreign
+    folder or a file never. A failure leaves ``target`` as it was.
+    """
+    target = Path(target)
+    with output_lock(target):
+        state = folder_state(target)
+        if state in ("foreign", "file"):
+            what = ("a file" if state == "file" else
+                    f"a folder not written by simulate (no {MARKER} marker)")
+            raise ResultsError(f"{target}: cannot be replaced, it is {what}; choose another "
+                               "folder")
+        if state == "results" and not overwrite:
+            raise ResultsError(f"{target} already holds results; use --force (overwrite=True) "
+                               "to replace them or choose another --out")
+        clean_stale(target)
+        tmp = make_temp_folder(target, kind)
+        try:
+            writer(tmp)
+            replace_folder(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return target
+
+
+def swap_folder(new: Path, target: Path) -> None:
+    """Move folder ``new`` to ``target`` by renames, replacing ``target`` if present (no
+    checks: for folders inside a results folder, such as ``figures/``)."""
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(target, old)
+        os.replace(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, target)
+
+
+def clean_stale(target: Path | str) -> list[Path]:
+    """Remove temporary siblings of ``target`` left by a killed save (``.NAME.tmp-*``,
+    ``.NAME.old-*``) that simulate made (marked, or empty); return those removed. Call it
+    holding :func:`output_lock`, so that no live writer owns them. Unmarked non-empty ones
+    are left alone and reported on standard error."""
+    target = Path(target)
+    removed: list[Path] = []
+    parent = target.parent
+    if not parent.is_dir():
+        return removed
+    for pattern in (f".{target.name}.tmp-*", f".{target.name}.old-*"):
+        for p in parent.glob(pattern):
+            if not p.is_dir() or p.is_symlink():
+                continue
+            if is_marked(p) or not any(p.iterdir()):
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+            else:
+                print(f"note: {p} looks like a leftover of an interrupted save but is not "
+                      "marked as simulate's; left in place", file=sys.stderr)
+    return removed
+
+
+# ----- the lock --------------------------------------------------------------------------
+
+def lock_path(target: Path | str) -> Path:
+    """The lock file of an output folder: ``.NAME.lock`` beside it (inside, it would be
+    swapped away with the folder)."""
+    target = Path(target).expanduser().absolute()
+    return target.with_name(f".{target.name}.lock")
+
+
+def _owner() -> dict:
+    return {"pid": os.getpid(), "host": socket.gethostname(),
+            "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:200],
+            "since": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")}
+
+
+def _describe_owner(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8")[:2000])
+        return (f"pid {int(info['pid'])} on host {str(info['host'])[:60]}, since "
+                f"{str(info['since'])[:30]}: {str(info['command'])[:80]}")
+    except (OSError, ValueError, KeyError, TypeError):
+        return "owner unknown"
+
+
+@contextlib.contextmanager
+def output_lock(target: Path | str, *, option: str = "--out") -> Iterator[Path]:
+    """Hold the exclusive lock of output folder ``target`` for the ``with`` block.
+
+    Re-entrant within a process (a command holding it may call library functions that take
+    it again). Another process holding it makes this raise :class:`ResultsError` at once,
+    naming the owner (pid, host, command). A lock whose owner died is free: the operating
+    system releases it with the process; the stale owner text is simply overwritten.
+    """
+    import filelock
+
+    path = lock_path(target)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsError(f"{option} {target}: cannot create {path.parent} "
+                           f"({exc.strerror})") from None
+    lock = filelock.FileLock(str(path), timeout=0, is_singleton=True, thread_local=False)
+    first = not lock.is_locked
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise ResultsError(f"{option} {target}: in use by another simulate process "
+                           f"({_describe_owner(path)}); wait for it to finish or choose "
+                           f"another {option}") from None
+    except OSError as exc:
+        raise ResultsError(f"{option} {target}: cannot lock {path} ({exc.strerror})") from None
+    try:
+        if first:
+            try:
+                with open(path, "w", encoding="utf-8") as fh:
+                    fh.write(json.dumps(_owner()) + "\n")
+            except OSError:
+                pass  # the lock holds without the owner's description
+        yield path
+    finally:
+        lock.release()

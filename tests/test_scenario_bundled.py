@@ -20,7 +20,8 @@ from simulate.scenario import bundled_scenarios, json_schema, validate
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
 BUNDLED = sorted(SCENARIOS.glob("*.yaml"))
-NAMES = ["aug2025", "aug2025_actual", "aug2025_no_threat", "aug2025_threat_carried_out"]
+NAMES = ["aug2025", "aug2025_actual", "aug2025_mediator_plan", "aug2025_no_threat",
+         "aug2025_threat_carried_out"]
 
 
 def raw(path: Path) -> dict:
@@ -62,7 +63,8 @@ def test_validate_command_accepts_all_bundled_files():
 
 
 def test_variants_differ_from_the_base_as_described():
-    base, actual, none, carried = (load_scenario(SCENARIOS / f"{n}.yaml") for n in NAMES)
+    base, actual, none, carried = (load_scenario(SCENARIOS / f"{n}.yaml") for n in (
+        "aug2025", "aug2025_actual", "aug2025_no_threat", "aug2025_threat_carried_out"))
     assert base.actors["US"].deadline == dt.date(2025, 8, 8)  # deadline: +2d
     assert base.actors["US"].threat.secondary_tariff.targets == ("CN", "IN")
     assert (none.actors["US"].deadline, none.actors["US"].threat.secondary_tariff,
@@ -74,6 +76,14 @@ def test_variants_differ_from_the_base_as_described():
         (dt.date(2025, 8, 27), "secondary_tariff", "IN"),
         (dt.date(2025, 10, 22), "company_sanctions", None),
         (dt.date(2026, 2, 2), "lift_tariff", "IN")]
+    plan = load_scenario(SCENARIOS / "aug2025_mediator_plan.yaml")
+    (proposal,) = plan.timeline
+    assert (proposal.date, proposal.action, proposal.open_days) == (
+        dt.date(2025, 11, 6), "proposal", 30)
+    assert proposal.terms == {"Donetsk": 1.0, "Luhansk": "line", "Zaporizhzhia": "line",
+                              "Kherson": "line"}
+    assert plan.actors["US"].pressure.target == "UA"
+    assert plan.actors["US"].pressure.deadline == dt.date(2025, 12, 6)
 
 
 # ----- JSON Schema -----------------------------------------------------------------------

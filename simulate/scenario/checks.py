@@ -147,19 +147,16 @@ def cross_check(data: dict) -> list[Finding]:
             continue
         role = actor.get("role")
         if role == "belligerent" and "regions" in data and isinstance(data["regions"], dict):
-            for region in _dict(actor.get("demands")):
-                if str(region) not in map(str, regions):  # a key 2024 is reported as a key
-                    names = ", ".join(map(str, regions)) if len(regions) <= 12 else "..."
-                    out.append(Finding(f"actors.{aid}.demands.{region}",
-                                       f"expected a region named in 'regions' ({names}), found "
-                                       f"{region!r}" + suggest(str(region), map(str, regions)),
-                                       at_key=True))
+            for part in ("demands", "reservation", "priorities"):
+                _check_region_keys(f"actors.{aid}.{part}", actor.get(part), regions, out)
         if role == "sanctioner":
             _check_sanctioner(aid, actor, roles, importers, horizon, out)
 
     for i, act in enumerate(_list(data.get("timeline"))):
         if isinstance(act, dict):
             _check_action(f"timeline[{i}]", act, roles, importers, horizon, out)
+            if act.get("action") == "proposal" and isinstance(data.get("regions"), dict):
+                _check_proposal(f"timeline[{i}]", act, regions, roles, out)
 
     negotiation = _dict(data.get("negotiation"))
     for i, day in enumerate(_list(_dict(negotiation.get("talks")).get("scheduled"))):
@@ -178,6 +175,40 @@ def cross_check(data: dict) -> list[Finding]:
     _check_cite(data, out)
     _check_uncertainty(data, horizon, out)
     return out
+
+
+def _check_region_keys(key: str, table: Any, regions: dict, out: list[Finding]) -> None:
+    """Every key of a per-region table names a region."""
+    for region in _dict(table):
+        if str(region) not in map(str, regions):  # a key 2024 is reported as a key
+            names = ", ".join(map(str, regions)) if len(regions) <= 12 else "..."
+            out.append(Finding(f"{key}.{region}",
+                               f"expected a region named in 'regions' ({names}), found "
+                               f"{region!r}" + suggest(str(region), map(str, regions)),
+                               at_key=True))
+
+
+def _belligerent_problem(aid: Any, roles: dict) -> str | None:
+    """Message when ``aid`` is not a belligerent actor; None when fine or malformed."""
+    if not isinstance(aid, str) or roles.get(aid) == "belligerent" or not roles:
+        return None
+    belligerents = [a for a, r in roles.items() if r == "belligerent"]
+    return (f"expected the id of a belligerent actor, found {aid!r}" + _what_is(aid, roles)
+            + _options(aid, belligerents, "belligerents"))
+
+
+def _check_proposal(key: str, act: dict, regions: dict, roles: dict,
+                    out: list[Finding]) -> None:
+    """A mediator's proposal: terms per named region, values per belligerent."""
+    if act.get("terms") is None:
+        out.append(Finding(f"{key}.terms", "required key missing: expected the occupier's "
+                                           "share per region (or 'line') for a proposal"))
+    _check_region_keys(f"{key}.terms", act.get("terms"), regions, out)
+    for part in ("sanctions_relief", "security"):
+        for aid in _dict(act.get(part)):
+            problem = _belligerent_problem(aid, roles)
+            if problem:
+                out.append(Finding(f"{key}.{part}.{aid}", problem, at_key=True))
 
 
 def _options(name: str, options: Any, label: str) -> str:
@@ -237,6 +268,12 @@ def _check_sanctioner(aid: str, actor: dict, roles: dict, importers: list[str],
         problem = _target_problem(target, roles, importers)
         if problem:
             out.append(Finding(f"actors.{aid}.threat.secondary_tariff.targets[{i}]", problem))
+    pressure = _dict(actor.get("pressure"))
+    if pressure:
+        horizon.check(pressure.get("deadline"), f"actors.{aid}.pressure.deadline", out)
+        problem = _belligerent_problem(pressure.get("target"), roles)
+        if problem:
+            out.append(Finding(f"actors.{aid}.pressure.target", problem))
     if (threat.get("secondary_tariff") or threat.get("company_sanctions")) and deadline is None:
         out.append(Finding(f"actors.{aid}.threat",
                            f"expected a deadline with a threat (actors.{aid}.deadline: the day "

@@ -18,8 +18,8 @@ from .distributions import Distribution
 from .experiment_block import Experiment
 
 __all__ = [
-    "SCHEMA_VERSION", "Source", "Region", "Strikes", "Belligerent", "SecondaryTariff",
-    "CompanySanctions", "Threat", "Sanctioner", "Buyer", "Importer", "Supplier", "Actor",
+    "SCHEMA_VERSION", "Source", "Region", "Strikes", "Learning", "Belligerent",
+    "SecondaryTariff", "CompanySanctions", "Threat", "Pressure", "Sanctioner", "Buyer", "Importer", "Supplier", "Actor",
     "Market", "Talks", "Negotiation", "Action", "Experiment", "Ensemble", "Outputs", "Scenario",
 ]
 
@@ -61,6 +61,17 @@ class Strikes(_Model):
     injured_per_strike: NonNeg = Field(0.0, description="mean civilians injured per strike")
 
 
+class Learning(_Model):
+    """How a side learns the front's drift from what it sees (Bayesian normal updating)."""
+
+    prior_sd: NonNeg = Field(
+        0.0, description="s.d. of the side's prior belief about its optimism bias, share/day; "
+                         "0 = no learning (the optimism stays fixed)")
+    perception_noise: NonNeg = Field(
+        0.0, description="s.d. of the noise with which the side perceives the daily front "
+                         "move, share/day (fog of war), on top of the front's volatility")
+
+
 class Belligerent(_Model):
     """A side of the war. The occupier's share of each region is the state of the front."""
 
@@ -71,10 +82,25 @@ class Belligerent(_Model):
         default_factory=dict,
         description="hard demands per region: occupier's minimum share (occupier) or "
                     "maximum occupier share it accepts (defender); 'line' = the front line "
-                    "at the time of the talks (no further cession / no withdrawal)")
+                    "at the time of the talks (no further cession / no withdrawal); the "
+                    "opening position, binding only where 'reservation' is omitted")
+    reservation: dict[str, Share | Literal["line"]] | None = Field(
+        None, description="reservation point per region, what the side would accept: "
+                          "occupier's minimum share, defender's maximum occupier share; "
+                          "'line' = the front line; omitted: the demands")
     resolve: NonNeg | None = Field(
-        None, description="cumulative war cost (share-eq) beyond which hard demands soften "
-                          "to the current line; omitted: they never soften")
+        None, description="war cost (share-eq), borne plus credibly threatened, at which "
+                          "reservation points have softened to the current line; omitted: "
+                          "they never soften")
+    past_line_rate: NonNeg = Field(
+        0.0, description="softening past the line: share of a region conceded per unit of "
+                         "(cost / resolve) beyond 1")
+    priorities: dict[str, NonNeg] = Field(
+        default_factory=dict, description="value the side puts on a unit share of each region "
+                                          "(region terms; omitted regions: 1)")
+    threatened_revenue_loss: Share = Field(
+        0.0, description="share of its start oil revenue the occupier expects to lose while "
+                         "the sanctioner's threatened measures are in force")
     war_cost_per_day: NonNeg = Field(0.0, description="cost of fighting on, share-eq/day")
     sanctions_sensitivity: NonNeg = Field(
         0.0, description="extra cost per day, share-eq/day per unit fractional oil revenue loss")
@@ -85,6 +111,7 @@ class Belligerent(_Model):
     resource_elasticity: NonNeg = Field(
         0.0, description="elasticity of the occupier's front drift to its oil revenue")
     strikes: Strikes = Strikes()
+    learning: Learning = Learning()
 
 
 class SecondaryTariff(_Model):
@@ -110,6 +137,22 @@ class Threat(_Model):
     company_sanctions: CompanySanctions | None = None
 
 
+class Pressure(_Model):
+    """A threat toward a belligerent (e.g. suspending aid to the defender unless it settles),
+    decided at its own deadline like the tariff threat; lifted by a deal."""
+
+    target: str = Field(description="belligerent actor id")
+    deadline: ScenarioDate = Field(description="day the threat is carried out or lapses")
+    credibility: Share = Field(0.0, description="probability of carrying it out at the "
+                                                "deadline")
+    lag_days: Annotated[int, Field(ge=0)] = Field(0, description="days from decision to effect")
+    war_cost_per_day: NonNeg = Field(
+        0.0, description="extra cost of war to the target once in force, share-eq/day")
+    drift_change_per_day: float = Field(
+        0.0, description="change of the occupier's front drift once in force, share/day "
+                         "(positive when aid to the defender is suspended)")
+
+
 class Sanctioner(_Model):
     """The actor that sets deadlines and carries out (or not) its threats."""
 
@@ -125,6 +168,7 @@ class Sanctioner(_Model):
     progress_window_days: Annotated[int, Field(ge=1)] = Field(
         14, description="talks within this many days before the deadline count as progress")
     lift_on_deal: bool = Field(True, description="a deal lifts tariffs and sanctions")
+    pressure: Pressure | None = None
 
 
 class Buyer(_Model):
@@ -267,6 +311,9 @@ class Negotiation(_Model):
     nash_power: Share = Field(0.5, description="occupier's bargaining power (nash)")
     proposer: str | None = Field(None, description="belligerent who proposes first "
                                                    "(alternating_offers; default the occupier)")
+    acceptance_noise: NonNeg = Field(
+        0.0, description="logistic noise of a side's acceptance of a mediator's proposal, "
+                         "share-eq (0: accept exactly when the proposal beats fighting on)")
 
 
 class Action(_Model):
@@ -287,6 +334,17 @@ class Action(_Model):
         None, description="news for Brent: the credibility-weighted loss of the occupier's "
                           "barrels the market expects, mb/d (negative: more barrels flow)")
     note: str | None = None
+    terms: dict[str, Share | Literal["line"]] | None = Field(
+        None, description="proposal: occupier's share per region ('line' = frozen on the "
+                          "front line on the day; omitted regions: 'line')")
+    sanctions_relief: dict[str, float] | None = Field(
+        None, description="proposal: value of the sanctions relief to each belligerent id, "
+                          "share-eq")
+    security: dict[str, float] | None = Field(
+        None, description="proposal: value of the security terms to each belligerent id, "
+                          "share-eq")
+    open_days: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="proposal: days it stays on the table after its date (0 = that day)")
 
 
 class Ensemble(_Model):

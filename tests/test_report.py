@@ -22,7 +22,7 @@ from simulate.report import (
     build_report,
 )
 from simulate.report.assumptions import read_register
-from simulate.report.markdown import inline, markdown_to_html
+from simulate.report.markup import inline, markdown_to_html, safe_href
 from simulate.report.params import cited_source, parameter_rows
 from simulate.results.compare import compare
 
@@ -138,6 +138,16 @@ def report_dir(tmp_path_factory):
 def test_html_has_every_section(report_dir):
     page = parse(report_dir / "report.html")
     assert list(page.sections) == list(SECTION_IDS)
+    summary = page.section_text("summary")
+    for needle in ("The question.", "US envoy meets Putin", "P(deal within horizon, 365 days)",
+                   "95% CI of the estimate", "The measures' effect.", "no counterfactual",
+                   "What drives the result.", "Spearman", "What the model cannot say."):
+        assert needle in summary, needle
+    # the three drivers are sampled parameters of the scenario
+    drivers = summary.split("drives the result")[1].split("cannot say")[0]
+    sampled = {c[len("param:"):] for c in Results.load(report_dir).outcomes.columns
+               if c.startswith("param:")}
+    assert sum(1 for key in sampled if key in drivers) == 3
     scenario = page.section_text("scenario")
     for needle in ("aug2025", "2025-08-06", "365 days", "United States", "Sources",
                    "Kilian & Murphy 2014"):
@@ -179,8 +189,9 @@ def test_html_images_decode_and_nothing_is_external(report_dir):
 
 def test_markdown_twin_references_the_figures(report_dir):
     md = (report_dir / "report.md").read_text(encoding="utf-8")
-    for title in ("## Scenario", "## Headline results", "## Figures", "## Parameters",
-                  "## Assumptions register", "## Provenance (manifest)"):
+    for title in ("## Executive summary", "## Scenario", "## Headline results", "## Figures",
+                  "## Appendix A. Parameters", "## Appendix B. Assumptions register",
+                  "## Appendix C. Provenance (manifest)"):
         assert title in md
     refs = re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", md)
     assert refs and all((report_dir / ref).is_file() for ref in refs)
@@ -288,15 +299,41 @@ def test_comparison_report(tmp_path):
 def test_markdown_converter():
     html = markdown_to_html(REGISTER, heading_offset=1)
     assert "<h2>Model</h2>" in html and "<h3>1. Overview</h3>" in html
-    assert "<ol><li><strong>Daily steps.</strong>" in html
-    assert "clipped to <span class=\"math\">[0, 1]</span> with drift continuing" in html
+    assert "<ol>\n<li><strong>Daily steps.</strong>" in html
+    assert "clipped to <span class=\"math\">[0, 1]</span> with drift\ncontinuing" in html
     assert '<th style="text-align:right">effect</th>' in html
-    assert "<td style=\"text-align:left\">linear costs</td>" in html
+    assert "<td>linear costs</td>" in html
     assert inline("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
     assert "href" not in inline("[x](javascript:alert)")
     assert inline("a `b_c` and [d](#e)") == 'a <code>b_c</code> and <a href="#e">d</a>'
     assert inline("from $40 to $30") == "from $40 to $30"
     assert inline(r"$x_k \ge d^{2}$") == \
         '<span class="math">x<sub>k</sub> ≥ d<sup>2</sup></span>'
-    assert "<pre><code>a &lt; b</code></pre>" in markdown_to_html("```\na < b\n```")
-    assert markdown_to_html("- one\n- two") == "<ul><li>one</li><li>two</li></ul>"
+    assert "<pre><code>a &lt; b\n</code></pre>" in markdown_to_html("```\na < b\n```")
+
+
+@pytest.mark.parametrize("url, clickable", [
+    ("https://example.org/a?b=1#c", True), ("http://example.org", True), ("#sources", True),
+    ("figures/brent.pdf", True), ("../other/report.html", True),
+    ("javascript:alert(1)", False), ("JavaScript:alert(1)", False), (" javascript:x", False),
+    ("java\tscript:x", False), ("data:text/html,<b>x</b>", False), ("file:///etc/passwd", False),
+    ("vbscript:x", False), ("//evil.example/x", False), ("mailto:a@b.c", False),
+    ("https:evil", False), ("", False),
+])
+def test_only_http_and_relative_links_are_clickable(url, clickable):
+    assert safe_href(url) is clickable
+    html = inline(f"[text]({url})") if " " not in url.strip() and url else ""
+    if html:
+        assert ("<a " in html) is clickable
+
+
+def test_hostile_source_url_is_text_in_html_and_markdown(tmp_path):
+    from simulate.report.document import Document, Link, Section, Table, to_html, to_markdown
+    doc = Document("t", "s", [Section("x", "X", [Table(["a"], [[Link("bad", "javascript:x")],
+                                                               [Link("ok", "https://o.rg")]])])])
+    page = to_html(doc)
+    assert "javascript:" not in page.replace(">bad<", "") and '<a href="https://o.rg">' in page
+    assert "<td>bad</td>" in page
+    md = to_markdown(doc)
+    assert "(javascript:x)" not in md and "[ok](https://o.rg)" in md
+    assert markdown_to_html("- one\n- two") == "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"

@@ -10,26 +10,32 @@ from .assumptions import Register
 from .document import (
     Document,
     FigureBlock,
+    KeyFacts,
     Link,
     MarkdownBlock,
     Paragraph,
     Section,
     Table,
 )
+from .insights import drivers, limits, threat_effect
 from .params import parameter_rows
 
 __all__ = ["run_document", "comparison_document", "headline_table", "manifest_section",
+           "executive_summary",
            "scenario_section", "parameters_section", "assumptions_section", "SECTION_IDS",
            "COMPARISON_SECTION_IDS"]
 
-#: section ids of a run's report, in order
-SECTION_IDS = ("scenario", "headline", "figures", "parameters", "assumptions", "manifest")
+#: section ids of a run's report, in order (the last three are appendices)
+SECTION_IDS = ("summary", "headline", "figures", "scenario", "parameters", "assumptions",
+               "manifest")
 #: section ids of a comparison report
 COMPARISON_SECTION_IDS = ("runs", "headline", "differences", "figures", "manifest")
 
-_INTERVALS = ("Intervals are 95%: Wilson score intervals for probabilities, normal-"
-              "approximation intervals for means, distribution-free order-statistic intervals "
-              "for quantiles.")
+_INTERVALS = ("*95% CI of estimate* is the Monte Carlo uncertainty of the estimate (it "
+              "shrinks with more replicates): Wilson score intervals for probabilities, "
+              "normal-approximation intervals for means, distribution-free order-statistic "
+              "intervals for medians. *5-95% of replicates* is the spread of outcomes across "
+              "replicates (it does not shrink); not shown for probabilities.")
 
 
 def _ci(lo: Any, hi: Any, est: Any) -> str:
@@ -141,22 +147,24 @@ def parameters_section(results: Any) -> Section:
         "*schema default* where the value is the model's default and is not cited, and *not "
         "cited* otherwise. Uncertain parameters are drawn per replicate from the distribution "
         "shown; the value column is then the scenario's central value.")
-    return Section("parameters", "Parameters", [intro, Table(
+    return Section("parameters", "Appendix A. Parameters", [intro, Table(
         ["parameter", "value", "unit", "source", "distribution (uncertain)", "meaning"], rows,
-        ["left", "right", "left", "left", "left", "left"], id="parameter-table")])
+        ["left", "right", "left", "left", "left", "left"], id="parameter-table")],
+        appendix=True)
 
 
 def assumptions_section(register: Register) -> Section:
     """The assumptions register of docs/model.md, or a note saying why it is absent."""
     if register.missing:
-        return Section("assumptions", "Assumptions register", [Paragraph(
+        return Section("assumptions", "Appendix B. Assumptions register", [Paragraph(
             f"Not included: {register.missing}. The scenario's own assumptions are the "
-            "parameters marked `assumption` in the [parameter table](#parameters).")])
+            "parameters marked `assumption` in the [parameter table](#parameters).")],
+            appendix=True)
     blocks: list[Any] = [Paragraph(f"From `{register.path.name}` (section "
                                    f"\"{register.heading}\", sha256 "
                                    f"`{register.sha256[:16]}…`).")]
     blocks.append(MarkdownBlock(register.markdown, heading_offset=1))
-    return Section("assumptions", "Assumptions register", blocks)
+    return Section("assumptions", "Appendix B. Assumptions register", blocks, appendix=True)
 
 
 def manifest_section(manifest: dict, register: Register | None = None,
@@ -177,7 +185,7 @@ def manifest_section(manifest: dict, register: Register | None = None,
             "Checksums of the data files. `simulate report` and `Results.load` refuse a folder "
             "whose files do not match; the figures and this report are listed in "
             "manifest.json too.")))
-    return Section("manifest", "Provenance (manifest)", blocks)
+    return Section("manifest", "Appendix C. Provenance (manifest)", blocks, appendix=True)
 
 
 def _plain(v: Any) -> str:
@@ -198,9 +206,81 @@ def _figures_section(figures: Sequence[FigureBlock], skipped: Sequence[str],
     return Section("figures", "Figures", blocks)
 
 
+def _pct(x: float) -> str:
+    return "n/a" if x != x else f"{100 * x:.1f}%"
+
+
+def _pp(x: float) -> str:
+    return "n/a" if x != x else f"{100 * x:+.1f} percentage points"
+
+
+def _meaning(results: Any, key: str) -> str:
+    from ..results.units import parameter_field
+    try:
+        return parameter_field(results.scenario, key)[1]
+    except KeyError:
+        return ""
+
+
+def executive_summary(results: Any) -> Section:
+    """The question, headline probabilities with intervals, the measures' paired effect,
+    the three parameters that drive the result, and what the model cannot say."""
+    s = results.scenario
+    n = len(results.outcomes)
+    summary = results.summary()
+    question = s.description.strip() or f"Scenario `{s.name}`."
+    blocks: list[Any] = [Paragraph(
+        f"**The question.** {question} What are the chances of a deal, when, and what do "
+        f"the measures change? {n:,} replicates of the scenario, each a possible course of "
+        f"the {s.horizon_days} days from {s.start.isoformat()}.")]
+    probs = summary[summary["kind"] == "proportion"]
+    blocks.append(KeyFacts([
+        (r.label, _pct(r.estimate),
+         f"95% CI of the estimate {_pct(r.ci_low)} to {_pct(r.ci_high)}")
+        for r in probs.itertuples(index=False)]))
+    effect = threat_effect(results)
+    if effect is None:
+        blocks.append(Paragraph(
+            "**The measures' effect.** Not estimated in this run: it has no counterfactual "
+            "(set `outputs.counterfactual: true`, or compare with a run without measures on "
+            "the same seed)."))
+    else:
+        d = effect.loc["deal_within_horizon"]
+        text = (f"**The measures' effect.** With the threatened measures the probability of "
+                f"a deal within the horizon changes by {_pp(d['estimate'])} (95% CI "
+                f"{_pp(d['ci_low'])} to {_pp(d['ci_high'])}), a paired difference: every "
+                "replicate is also run without the measures on the same random numbers.")
+        if "oil_revenue" in effect.index:
+            r = effect.loc["oil_revenue"]
+            text += (f" Russia's oil export revenue changes by {format_number(r['estimate'])} "
+                     f"USD bn over the horizon (95% CI {format_number(r['ci_low'])} to "
+                     f"{format_number(r['ci_high'])}).")
+        blocks.append(Paragraph(text))
+    top = drivers(results)
+    if len(top):
+        lines = ["**What drives the result.** The sampled parameters most associated with a "
+                 "deal within the horizon (Spearman rank correlation across replicates, 95% "
+                 "interval; an association over the whole prior, not a causal effect):", ""]
+        for i, r in enumerate(top.itertuples(index=False), 1):
+            way = "more" if r.rho > 0 else "fewer"
+            meaning = _meaning(results, r.parameter)
+            lines.append(f"{i}. `{r.parameter}`" + (f" ({meaning})" if meaning else "")
+                         + f": higher values go with {way} deals, ρ = {r.rho:+.2f} "
+                         f"[{r.ci_low:+.2f}, {r.ci_high:+.2f}].")
+        blocks.append(MarkdownBlock("\n".join(lines), heading_offset=0))
+    else:
+        blocks.append(Paragraph("**What drives the result.** Nothing is sampled in this "
+                                "scenario (`uncertainty:` is empty), so the replicates differ "
+                                "only by chance events."))
+    blocks.append(MarkdownBlock("**What the model cannot say.**\n\n" + "\n".join(
+        f"- {t}" for t in limits(results)), heading_offset=0))
+    return Section("summary", "Executive summary", blocks)
+
+
 def run_document(results: Any, figures: Sequence[FigureBlock], skipped: Sequence[str],
                  register: Register) -> Document:
-    """The report of one run."""
+    """The report of one run: executive summary, headline table, figures, scenario, then
+    the parameter table, assumptions register and provenance as appendices."""
     s, m = results.scenario, results.manifest
     n = len(results.outcomes)
     k = results.timeseries["replicate"].nunique() if len(results.timeseries) else 0
@@ -211,8 +291,8 @@ def run_document(results: Any, figures: Sequence[FigureBlock], skipped: Sequence
     headline = Section("headline", "Headline results", [
         headline_table(results.summary(), f"{s.name}: {n:,} replicates, seed {m.get('seed')}."),
         Paragraph(_INTERVALS)])
-    sections = [scenario_section(results), headline,
-                _figures_section(figures, skipped, note),
+    sections = [executive_summary(results), headline,
+                _figures_section(figures, skipped, note), scenario_section(results),
                 parameters_section(results), assumptions_section(register),
                 manifest_section(m, register)]
     subtitle = (f"`{s.name}` · {n:,} replicates · seed {m.get('seed')} · engine "

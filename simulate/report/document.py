@@ -1,17 +1,25 @@
 """A report as plain data (sections of paragraphs, tables, figures), and its two renderings:
 one self-contained HTML file (figures embedded as base64 PNG, inline CSS, no scripts, no
-external resources) and a Markdown twin that references ``figures/*.png``."""
+external resources), rendered by Jinja2 templates (``simulate/report/templates``) with
+Markdown by markdown-it-py (:mod:`simulate.report.markup`), and a Markdown twin that
+references ``figures/*.png``.
+
+Links: only http(s), fragment and relative targets are ever clickable; any other target
+(``javascript:``, ``data:``, ``file:`` ...) is shown as text."""
 
 from __future__ import annotations
 
 import base64
-import html
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from .markdown import inline, markdown_to_html
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
-__all__ = ["Link", "Paragraph", "Table", "FigureBlock", "MarkdownBlock", "Section", "Document",
-           "to_html", "to_markdown", "CSS"]
+from .markup import inline, markdown_to_html, safe_href
+
+__all__ = ["Link", "Paragraph", "Table", "FigureBlock", "MarkdownBlock", "KeyFacts",
+           "Section", "Document", "to_html", "to_markdown", "CSS"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,14 @@ class MarkdownBlock:
     heading_offset: int = 1
 
 
-Block = Paragraph | Table | FigureBlock | MarkdownBlock
+@dataclass(frozen=True)
+class KeyFacts:
+    """Headline numbers shown large: (label, value, note) per item."""
+
+    items: list[tuple[str, str, str]]
+
+
+Block = Paragraph | Table | FigureBlock | MarkdownBlock | KeyFacts
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,8 @@ class Section:
     id: str
     title: str
     blocks: list[Block]
+    #: shown after the main text, in a smaller type
+    appendix: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,70 +113,43 @@ th{background:#f4f4f4;text-align:left}td.num{text-align:right;font-variant-numer
 .files{font-size:.8rem;color:#666}.math{font-family:"Times New Roman",Times,serif;
  font-style:italic;font-size:1.05em}.note{color:#555;font-size:.9rem}
 footer{margin-top:3rem;color:#777;font-size:.8rem;border-top:1px solid #ddd;padding-top:.5rem}
+.keyfacts{display:flex;flex-wrap:wrap;gap:.8rem;margin:1rem 0}.fact{border:1px solid #ddd;
+ border-radius:4px;padding:.5rem .8rem;min-width:11rem;flex:1}.fact .value{font-size:1.35rem;
+ font-weight:600}.fact .label{font-size:.88rem}.fact .note{font-size:.78rem;color:#666}
+section.appendix{font-size:.92rem}
 @media print{nav{display:none}figure{break-inside:avoid}}
 """
 
 
-def _cell_html(cell: Cell) -> str:
-    if isinstance(cell, Link):
-        return f'<a href="{html.escape(cell.href, quote=True)}">{html.escape(cell.text)}</a>'
-    return html.escape(str(cell))
-
-
-def _table_html(t: Table) -> str:
-    align = t.align or ["left"] * len(t.columns)
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in t.columns)
-    rows = []
-    for row in t.rows:
-        cells = "".join(f'<td class="num">{_cell_html(c)}</td>' if a == "right"
-                        else f"<td>{_cell_html(c)}</td>" for c, a in zip(row, align, strict=True))
-        rows.append(f"<tr>{cells}</tr>")
-    cap = f"<caption>{inline(t.caption)}</caption>" if t.caption else ""
-    ident = f' id="{html.escape(t.id, quote=True)}"' if t.id else ""
-    return (f"<table{ident}>{cap}<thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
-
-
-def _figure_html(f: FigureBlock) -> str:
-    data = base64.b64encode(f.png).decode("ascii")
-    files = " · ".join(f'<a href="{html.escape(path, quote=True)}">{fmt.upper()}</a>'
-                       for fmt, path in f.files.items())
-    number = f"Figure {f.number}. " if f.number else ""
-    return (f'<figure id="fig-{html.escape(f.name, quote=True)}">'
-            f'<img src="data:image/png;base64,{data}" alt="{html.escape(f.title, quote=True)}">'
-            f"<figcaption><strong>{html.escape(number + f.title)}.</strong> "
-            f"{inline(f.caption)}"
-            + (f' <span class="files">Files: {files}</span>' if files else "")
-            + "</figcaption></figure>")
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("simulate.report", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=False,
+                      keep_trailing_newline=True)
+    env.filters["md_inline"] = lambda text: Markup(inline(str(text)))
+    env.filters["safe_href"] = safe_href
+    env.filters["b64"] = lambda data: base64.b64encode(data).decode("ascii")
+    return env
 
 
 def _block_html(b: Block) -> str:
+    blocks = _env().get_template("blocks.html.j2").module
     if isinstance(b, Paragraph):
         return f"<p>{inline(b.text)}</p>"
     if isinstance(b, Table):
-        return _table_html(b)
+        return str(blocks.table(b))  # type: ignore[attr-defined]
     if isinstance(b, FigureBlock):
-        return _figure_html(b)
+        return str(blocks.figure(b))  # type: ignore[attr-defined]
+    if isinstance(b, KeyFacts):
+        return str(blocks.keyfacts(b))  # type: ignore[attr-defined]
     return markdown_to_html(b.text, heading_offset=b.heading_offset)
 
 
 def to_html(doc: Document) -> str:
     """The document as one self-contained HTML page."""
-    e = html.escape
-    nav = "".join(f'<li><a href="#{e(s.id, quote=True)}">{e(s.title)}</a></li>'
-                  for s in doc.sections)
-    body = []
-    for s in doc.sections:
-        blocks = "\n".join(_block_html(b) for b in s.blocks)
-        body.append(f'<section id="{e(s.id, quote=True)}">\n<h2>{e(s.title)}</h2>\n{blocks}\n'
-                    "</section>")
-    footer = f"<footer>{inline(doc.footer)}</footer>" if doc.footer else ""
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{e(doc.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-            f"<header><h1>{e(doc.title)}</h1><p class=\"subtitle\">{inline(doc.subtitle)}</p>"
-            f"</header>\n<nav><ol>{nav}</ol></nav>\n" + "\n".join(body)
-            + f"\n{footer}\n</body>\n</html>\n")
+    template = _env().get_template("report.html.j2")
+    return template.render(doc=doc, css=Markup(CSS),
+                           render_block=lambda b: Markup(_block_html(b)))
 
 
 # ----- Markdown ---------------------------------------------------------------------------
@@ -169,6 +159,8 @@ def _md_escape(text: str) -> str:
 
 def _cell_md(cell: Cell) -> str:
     if isinstance(cell, Link):
+        if not safe_href(cell.href):
+            return _md_escape(cell.text)
         return f"[{_md_escape(cell.text)}]({cell.href})"
     return _md_escape(cell)
 
@@ -189,6 +181,9 @@ def _block_md(b: Block, figure_dir: str) -> str:
         return b.text
     if isinstance(b, Table):
         return _table_md(b)
+    if isinstance(b, KeyFacts):
+        return "\n".join(f"- **{value}** {label}" + (f" ({note})" if note else "")
+                         for label, value, note in b.items)
     if isinstance(b, FigureBlock):
         number = f"Figure {b.number}. " if b.number else ""
         files = ", ".join(f"[{fmt.upper()}]({path})" for fmt, path in b.files.items())

@@ -1,0 +1,140 @@
+"""ABC-SMC calibration end to end on a tiny scenario with a closed-form posterior.
+
+The scenario's Brent equals ``market.brent_usd`` on every day (no shocks), and two targets
+observe it with measurement sd 1, so the exact posterior under a flat prior on [50, 90] is
+normal with mean = the observations' mean and sd = 1/sqrt(2) (noisy ABC targets exactly
+that posterior as its tolerance shrinks; a finite tolerance only widens it).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulate.calibration import Calibration, calibrate
+from simulate.errors import ResultsError, ScenarioError
+
+from calibration_cases import write_case
+
+KEY = "market.brent_usd"
+SMALL = {"particles": 16, "keys": [KEY], "seed": 11, "predictive": 8, "figures": False}
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    return write_case(tmp_path_factory.mktemp("case"), brent_mean=75.0, brent_end=76.0)
+
+
+@pytest.fixture(scope="module")
+def whole(case, tmp_path_factory):
+    """Two generations in one go."""
+    scenario, targets = case
+    return calibrate(scenario, targets, tmp_path_factory.mktemp("whole") / "cal",
+                     generations=2, **SMALL)
+
+
+def test_posterior_matches_the_closed_form(whole):
+    post = whole.posterior
+    w = post["weight"].to_numpy()
+    mean = float(np.sum(w * post[KEY]))
+    sd = float(np.sqrt(np.sum(w * (post[KEY] - mean) ** 2)))
+    assert abs(mean - 75.5) < 1.0            # exact posterior mean: (75 + 76) / 2
+    assert 0.3 < sd < 3.0                    # exact: 0.707; prior sd 11.5
+    assert np.isclose(w.sum(), 1.0)
+    assert len(post) == 16
+
+
+def test_records_generations_targets_and_diagnostics(whole):
+    state = whole.state
+    gens = whole.generations
+    assert list(gens["generation"]) == [0, 1]
+    assert (gens["accepted"] == 16).all()
+    assert np.allclose(gens["acceptance_rate"], gens["accepted"] / gens["simulations"])
+    assert state["fitted"] == ["brent_mean", "brent_day20"]
+    assert state["checks"] == ["discount_check"]
+    assert [s["target"] for s in state["skipped"]] == ["after_horizon"]
+    assert state["targets_vintage"] == "2025-08-05"
+    (param,) = state["parameters"]
+    assert param["parameter"] == KEY and not param["like_prior"]
+    assert param["prior_sd"] == pytest.approx(40 / np.sqrt(12))
+    pred = state["predictive"]
+    assert {t["target"] for t in pred["targets"]} == {"brent_mean", "brent_day20",
+                                                      "discount_check"}
+    assert 0.0 <= pred["coverage"] <= 1.0
+    table = pd.read_parquet(whole.directory / "predictive.parquet")
+    assert len(table) == 8 * 3
+    for name in ("abc.db", "posterior.parquet", "calibration.json", "scenario.yaml",
+                 "targets.yaml"):
+        assert (whole.directory / name).is_file()
+
+
+def test_load_gives_the_same_posterior(whole):
+    again = Calibration.load(whole.directory)
+    pd.testing.assert_frame_equal(again.posterior, whole.posterior)
+
+
+def test_resumed_calibration_equals_an_uninterrupted_one(case, whole, tmp_path):
+    """Stopped after one generation and resumed to two: the same particles as two in one go
+    (same seed); the caller's global random state is left as it was."""
+    np.random.seed(5)  # noqa: NPY002 - the legacy global generators are what is tested
+    random.seed(5)
+    before_np, before_py = np.random.get_state(), random.getstate()  # noqa: NPY002
+    scenario, targets = case
+    out = tmp_path / "cal"
+    first = calibrate(scenario, targets, out, generations=1, **{**SMALL, "predictive": 0})
+    after = np.random.get_state()  # noqa: NPY002
+    assert all(np.array_equal(a, b) for a, b in zip(before_np, after, strict=True))
+    assert random.getstate() == before_py
+    assert first.generations.iloc[0].to_dict() == whole.generations.iloc[0].to_dict()
+    resumed = calibrate(scenario, targets, out, generations=2, resume=True, **SMALL)
+    pd.testing.assert_frame_equal(resumed.posterior, whole.posterior)
+    assert resumed.generations.equals(whole.generations)
+
+
+def test_existing_folder_is_never_overwritten(case, whole, tmp_path):
+    scenario, targets = case
+    with pytest.raises(ResultsError, match="--resume to continue it or --force"):
+        calibrate(scenario, targets, whole.directory, generations=1, **SMALL)
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    with pytest.raises(ResultsError, match="not a calibration folder"):
+        calibrate(scenario, targets, foreign, generations=1, force=True, **SMALL)
+    assert (foreign / "notes.txt").read_text() == "keep me"
+    with pytest.raises(ResultsError, match="differs in seed"):
+        calibrate(scenario, targets, whole.directory, generations=2, resume=True,
+                  **{**SMALL, "seed": 12})
+
+
+def test_bad_settings_are_user_errors(case, tmp_path):
+    scenario, targets = case
+    with pytest.raises(ScenarioError, match="did you mean 'market.brent_usd'"):
+        calibrate(scenario, targets, tmp_path / "c", **{**SMALL, "keys": ["market.brent"]})
+    with pytest.raises(ScenarioError, match="particles >= 2"):
+        calibrate(scenario, targets, tmp_path / "c", **{**SMALL, "particles": 1})
+
+
+def test_command_line(case, tmp_path):
+    scenario, targets = case
+    out = tmp_path / "cli"
+    cmd = [sys.executable, "-m", "simulate", "calibrate", str(scenario), str(targets),
+           "--out", str(out), "--particles", "8", "--generations", "1", "--param", KEY,
+           "--predictive", "4", "--seed", "3"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "generation 0: epsilon" in done.stderr
+    assert "note: target after_horizon not used" in done.stderr
+    assert "posterior predictive coverage" in done.stdout
+    assert {p.name for p in (out / "figures").glob("*.png")} == {
+        "posterior_marginals.png", "epsilon_schedule.png", "predictive_check.png"}
+    state = json.loads((out / "calibration.json").read_text())
+    assert state["identity"]["keys"] == [KEY]
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert again.returncode == 2 and "Traceback" not in again.stderr
+    assert "--resume" in again.stderr

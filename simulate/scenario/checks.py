@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .bounds import MAX_DATE, MIN_DATE, NOT_SAMPLED, number_findings
 from .dates import resolve_date
 from .distributions import Distribution
 from .messages import describe, expectation, suggest, type_words, unwrap
@@ -106,6 +107,8 @@ class _Horizon:
 
     def __init__(self, data: dict):
         self.start = _date(data.get("start"), None)
+        if isinstance(self.start, _dt.date) and not MIN_DATE <= self.start <= MAX_DATE:
+            self.start = None  # reported by number_findings
         days = data.get("horizon_days")
         ok = isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 3650
         self.end = self.start + _dt.timedelta(days=days) if self.start and ok else None
@@ -172,6 +175,7 @@ def cross_check(data: dict) -> list[Finding]:
                            + _options(proposer, belligerents, "belligerents")))
 
     _check_capacity(data, actors, out)
+    out += [Finding(k, m) for k, m in number_findings(data)]  # ranges of numbers and dates
     _check_cite(data, out)
     _check_uncertainty(data, horizon, out)
     return out
@@ -384,11 +388,26 @@ def _check_uncertainty(data: dict, horizon: _Horizon, out: list[Finding]) -> Non
             continue
         if annotation is None:
             continue
+        if split_key(str(key))[0] in NOT_SAMPLED:
+            out.append(Finding(where, f"expected a distribution on a parameter the run samples "
+                                      f"per replicate, found one on {key} (a setting of the "
+                                      "run: give it one value)", at_key=True))
+            continue
         try:
             dist = adapter.validate_python(spec)
         except ValidationError:
             continue  # reported by the typed validation
-        values = dist.values if dist.dist == "choice" else dist.support()
+        if unwrap(annotation) is int and dist.dist != "choice":
+            out.append(Finding(where, f"expected a choice of whole numbers for {key} (a whole "
+                                      f"number), found a {dist.dist} distribution"))
+            continue
+        try:
+            values = dist.values if dist.dist == "choice" else dist.support()
+        except (OverflowError, ValueError, ZeroDivisionError):
+            out.append(Finding(where, f"expected distribution parameters that give finite "
+                                      f"values, found a {dist.dist} distribution whose values "
+                                      "overflow"))
+            continue
         target = TypeAdapter(annotation)
         for value in dict.fromkeys(values):
             try:

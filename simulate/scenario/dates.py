@@ -9,11 +9,13 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
 
-__all__ = ["ScenarioDate", "resolve_date", "OFFSET_PATTERN"]
+__all__ = ["ScenarioDate", "resolve_date", "OFFSET_PATTERN", "MAX_OFFSET_DAYS"]
 
 OFFSET_PATTERN = r"^\+(\d+)\s*([dw])$"
 _OFFSET = re.compile(OFFSET_PATTERN)
 _UNIT_DAYS = {"d": 1, "w": 7}
+#: largest offset from start, in days (100 years)
+MAX_OFFSET_DAYS = 36_600
 
 
 def resolve_date(value: Any, start: _dt.date | None) -> Any:
@@ -25,12 +27,22 @@ def resolve_date(value: Any, start: _dt.date | None) -> Any:
         if m:
             if start is None:
                 raise ValueError(f"offset {value!r} needs a valid 'start' date to count from")
-            return start + _dt.timedelta(days=int(m.group(1)) * _UNIT_DAYS[m.group(2)])
+            digits = m.group(1)
+            days = int(digits) * _UNIT_DAYS[m.group(2)] if len(digits) <= 9 else MAX_OFFSET_DAYS + 1
+            if days > MAX_OFFSET_DAYS:
+                raise ValueError(f"expected an offset of at most {MAX_OFFSET_DAYS:,} days, "
+                                 f"found {value.strip()[:20]!r}")
+            try:
+                return start + _dt.timedelta(days=days)
+            except OverflowError:
+                raise ValueError(f"expected an offset that gives a date before year 10000, "
+                                 f"found {value.strip()[:20]!r} from {start}") from None
         try:
             return _dt.date.fromisoformat(value.strip())
         except ValueError:
             raise ValueError(
-                f"expected a date (YYYY-MM-DD) or an offset from start (+2d, +8w), found {value!r}"
+                "expected a date (YYYY-MM-DD) or an offset from start (+2d, +8w), found "
+                f"{value[:40]!r}"
             ) from None
     return value
 

@@ -35,7 +35,7 @@ def _stats() -> Any:
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def frozen(self) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -94,7 +94,7 @@ class LogNormal(_Dist):
 
     dist: Literal["lognormal"]
     median: float = Field(gt=0)
-    sigma: float = Field(gt=0)
+    sigma: float = Field(gt=0, le=10)  # exp(6 * 10): wider is not a belief, it overflows
 
     def frozen(self) -> Any:
         return _stats().lognorm(s=self.sigma, scale=self.median)

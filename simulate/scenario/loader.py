@@ -101,8 +101,15 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...], read: _Read,
                                      f"{describe(parent)}"))
         return None
     base_path = path.parent / parent
-    here = (*chain, (path.resolve(), file))
-    if base_path.resolve() in {real for real, _ in here}:
+    try:
+        here = (*chain, (path.resolve(), file))
+        base_real = base_path.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links
+        read.problems.append(Problem(pos.file, pos.line, pos.column, "extends",
+                                     f"expected the path of a scenario file, found "
+                                     f"{parent[:80]!r} (a loop of symbolic links)"))
+        return None
+    if base_real in {real for real, _ in here}:
         names = " -> ".join([name for _, name in here] + [_display(base_path)])
         read.problems.append(Problem(pos.file, pos.line, pos.column, "extends",
                                      f"expected a chain of files that ends, found a cycle: "

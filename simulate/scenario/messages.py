@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from ..errors import Problem
+from .bounds import excerpt
 from .yamlio import Position, join_key
 
 __all__ = ["problems_from_validation", "describe", "nearest", "suggest", "fields_at", "type_at",
@@ -30,12 +31,13 @@ def describe(value: Any) -> str:
     if isinstance(value, list | tuple):
         return f"a list of {len(value)} item(s)"
     if isinstance(value, str):
-        return repr(value)
+        return excerpt(value)  # a 5 MB value is quoted by its start and its length
     if isinstance(value, _dt.datetime):
         return f"{value.isoformat(sep=' ')} (a date and a time)"
     if isinstance(value, _dt.date):
         return value.isoformat()
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}...({len(text):,} characters)"
 
 
 def nearest(name: str, options: typing.Iterable[str]) -> str:

@@ -9,6 +9,7 @@ safe constructor, so nothing but plain data ever leaves this module.
 from __future__ import annotations
 
 import datetime as _dt
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,14 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, ScenarioError
+from .bounds import MAX_FILE_BYTES, MAX_SCALAR_CHARS, scan_text
 
 __all__ = ["Position", "load_yaml", "read_yaml", "dump_yaml", "parse_scalar", "join_key",
            "syntax_message"]
 
 _CORE_PREFIX = "tag:yaml.org,2002:"
+#: the file name problems of command-line values give
+OVERRIDE = "--set"
 _CORE_TAGS = {
     _CORE_PREFIX + t
     for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
@@ -185,17 +189,13 @@ def read_yaml(path: Path | str, text: str | None = None, name: str | None = None
     """
     file = str(path) if name is None else name
     if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ScenarioError(Problem(file, 0, 0, "", "file not found")) from None
-        except IsADirectoryError:
-            raise ScenarioError(Problem(file, 0, 0, "", "expected a file, found a folder")) \
-                from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError(Problem(file, 0, 0, "", f"cannot read file: {exc}")) from None
-    loader = yaml.SafeLoader(text)
+        text = _read_text(Path(path), file)
+    too_big = scan_text(text, file)  # depth, keys, value lengths: before anything recurses
+    if too_big is not None:
+        raise ScenarioError(too_big)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None, {}, [], []
@@ -207,9 +207,59 @@ def read_yaml(path: Path | str, text: str | None = None, name: str | None = None
     except yaml.MarkedYAMLError as exc:
         line, col, message = syntax_message(exc, text)
         raise ScenarioError(Problem(file, line, col, "", message)) from None
+    except yaml.reader.ReaderError as exc:  # a control character, or bytes that are not text
+        line, col = _offset_position(text, exc.position)
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        raise ScenarioError(Problem(file, line, col, "", (
+            f"expected printable text, found the control character {char!r} (remove it, or "
+            "write it as an escape in double quotes)"))) from None
+    except (ValueError, RecursionError, OverflowError) as exc:  # e.g. a 5000-digit number
+        raise ScenarioError(Problem(file, 1, 1, "", f"expected values a scenario can hold, "
+                                    f"found one that cannot be read ({str(exc)[:80]})")) \
+            from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, positions, problems, skipped
+
+
+def _offset_position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of character ``offset`` of ``text``."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _read_text(path: Path, file: str) -> str:
+    """The text of a scenario file: a regular file (a FIFO or a device is refused without
+    being opened) of at most MAX_FILE_BYTES, in UTF-8."""
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError(Problem(file, 0, 0, "", message))
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise fail("file not found") from None
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise fail(f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise fail("expected a file, found a folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise fail("expected a regular file, found a device, pipe or socket (not read)")
+    if info.st_size > MAX_FILE_BYTES:
+        raise fail(f"expected a scenario file of at most {MAX_FILE_BYTES:,} bytes, found "
+                   f"{info.st_size:,} bytes")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise fail(f"expected a scenario file of at most {MAX_FILE_BYTES:,} bytes, found more")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _offset_position(data[:exc.start].decode("utf-8", "replace"), exc.start)
+        raise ScenarioError(Problem(file, line, 1, "", "expected UTF-8 text, found bytes that "
+                                    "are not (is it a scenario file?)")) from None
 
 
 def load_yaml(path: Path | str, text: str | None = None) -> tuple[Any, dict[str, Position]]:
@@ -225,10 +275,14 @@ def load_yaml(path: Path | str, text: str | None = None) -> tuple[Any, dict[str,
 
 
 def parse_scalar(text: str) -> Any:
-    """Type a command-line value the way YAML would (``0.8`` -> float, ``[CN, IN]`` -> list)."""
+    """Type a command-line value the way YAML would (``0.8`` -> float, ``[CN, IN]`` -> list);
+    a value beyond the bounds of a file (too deep, too long) stays text, for the validation to
+    refuse."""
+    if len(text) > MAX_SCALAR_CHARS or scan_text(text, OVERRIDE) is not None:
+        return text
     try:
         value = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, RecursionError, OverflowError):
         return text
     return text if value is None and text.strip() not in ("null", "~", "") else value
 

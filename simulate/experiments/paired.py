@@ -25,7 +25,7 @@ from ..results.results import Results
 from ..scenario import Scenario
 
 __all__ = ["compare_scenarios", "compare", "pairing_gain", "is_scenario_file",
-           "format_pairing"]
+           "format_pairing", "load_runs"]
 
 _SUFFIXES = (".yaml", ".yml")
 
@@ -79,6 +79,23 @@ def compare(*items: Any, labels: Sequence[str] | None = None, replicates: int | 
         return compare_scenarios(flat, replicates=replicates, seed=seed, labels=labels,
                                  progress=progress)
     return compare_results(flat, labels=labels)
+
+
+def load_runs(items: Sequence[str | Path], *, replicates: int | None = None,
+              seed: int | None = None, progress: bool = True) -> list[Results]:
+    """Runs for ``simulate compare``: results folders are loaded; scenario files are run on
+    common random numbers (same seed and replicates for all)."""
+    from ..errors import ResultsError
+    scenarios = [is_scenario_file(it) for it in items]
+    if any(scenarios):
+        if not all(scenarios):
+            raise ResultsError("compare either scenario files (run here on common random "
+                               "numbers) or saved runs, not both")
+        return compare_scenarios(list(items), replicates=replicates, seed=seed,
+                                 progress=progress).runs
+    if replicates is not None or seed is not None:
+        raise ResultsError("--replicates and --seed apply to scenario files, not to saved runs")
+    return [Results.load(it) for it in items]
 
 
 def pairing_gain(comparison: Comparison, baseline: int = 0) -> pd.DataFrame:

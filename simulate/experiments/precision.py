@@ -76,14 +76,16 @@ def run_to_target_se(scenario: Scenario | str | Path, target_se: float, *,
                      overrides: Mapping[str, Any] | None = None, progress: bool = True,
                      **run_options: Any) -> Results:
     """Run with as many replicates as the headline probabilities need to reach
-    ``target_se`` (standard error), adding ``step`` replicates at a time.
+    ``target_se`` (standard error), adding ``step`` replicates at a time (default: the
+    ``chunk_size`` option, else the scenario's chunk size up to 1,000).
 
     The result equals ``run(scenario, replicates=N, seed=seed)`` for the N chosen; its
     manifest records ``target_se`` and the standard errors reached.
     """
     s = as_scenario(scenario, overrides)
     seed = int(seed if seed is not None else s.ensemble.seed)
-    step = int(step or min(s.ensemble.chunk_size, DEFAULT_STEP))
+    step = int(step or run_options.get("chunk_size") or min(s.ensemble.chunk_size,
+                                                             DEFAULT_STEP))
     opts = {k: run_options[k] for k in ("engine", "backend", "workers", "scheduler")
             if run_options.get(k) is not None}
     if "backend" not in opts:

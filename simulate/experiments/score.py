@@ -12,11 +12,13 @@ import datetime as _dt
 
 import numpy as np
 
+from ..engines.record import SERIES
+from ..errors import Problem, ScenarioError
 from ..scenario import Scenario
-from ..scenario.experiment_block import SERIES_NAMES, Outcomes
+from ..scenario.experiment_block import Outcomes
 
 __all__ = ["score_chunk", "needs_series", "needs_counterfactual", "outcome_names",
-           "binary_outcomes"]
+           "binary_outcomes", "check_outcomes"]
 
 #: outcome columns that exist only when the counterfactual run is made
 _CF_COLUMNS = ("oil_revenue_cf_busd", "oil_revenue_loss_busd", "deal_cf")
@@ -47,19 +49,42 @@ def binary_outcomes(outcomes: Outcomes) -> set[str]:
 
 
 def _day(scenario: Scenario, date: _dt.date) -> int:
-    day = (date - scenario.start).days
-    if not 0 <= day <= scenario.horizon_days:
-        from ..errors import ScenarioError
-        raise ScenarioError.from_text(f"date {date} is outside the horizon "
-                                      f"({scenario.start} to {scenario.end})")
-    return day
+    return (date - scenario.start).days
+
+
+def _actors(scenario: Scenario, variable: str) -> list[str]:
+    return {"region": list(scenario.regions), None: [""],
+            "importer": list(scenario.actors_of("importer"))}[SERIES[variable]]
 
 
 def _actor_index(scenario: Scenario, variable: str, actor: str) -> int:
-    kind = SERIES_NAMES[variable]
-    names = {"region": list(scenario.regions), None: [""],
-             "importer": list(scenario.actors_of("importer"))}[kind]
-    return names.index(actor)
+    return _actors(scenario, variable).index(actor)
+
+
+def check_outcomes(scenario: Scenario, outcomes: Outcomes) -> None:
+    """Refuse outcomes that read an unknown series or actor, or a date outside the horizon:
+    every problem at once, named by its dotted key."""
+    problems = []
+    where = "experiment.outcomes"
+    specs = [(f"{where}.on_date.{k}", v, [("date", v.date)]) for k, v in outcomes.on_date.items()]
+    specs += [(f"{where}.over_period.{k}", v, [("from", v.start), ("to", v.end)])
+              for k, v in outcomes.over_period.items()]
+    for key, spec, dates in specs:
+        if spec.variable not in SERIES:
+            problems.append(Problem("", 0, 0, f"{key}.variable", f"expected a daily series "
+                                    f"({', '.join(SERIES)}), found {spec.variable!r}"))
+            continue
+        allowed = _actors(scenario, spec.variable)
+        if spec.actor not in allowed:
+            problems.append(Problem("", 0, 0, f"{key}.actor", f"expected one of {allowed} "
+                                    f"for {spec.variable}, found {spec.actor!r}"))
+        for name, date in dates:
+            if not 0 <= _day(scenario, date) <= scenario.horizon_days:
+                problems.append(Problem("", 0, 0, f"{key}.{name}", f"expected a date from "
+                                        f"{scenario.start} to {scenario.end} (the horizon), "
+                                        f"found {date}"))
+    if problems:
+        raise ScenarioError(problems)
 
 
 def score_chunk(scenario: Scenario, outcomes: Outcomes, chunk_outcomes: dict,
@@ -77,7 +102,6 @@ def score_chunk(scenario: Scenario, outcomes: Outcomes, chunk_outcomes: dict,
         out[f"deal_within_{d}"] = (deal & (deal_day <= d)).astype(np.int8)
     for col in outcomes.columns:
         if col not in o:
-            from ..errors import ScenarioError
             raise ScenarioError.from_text(
                 f"experiment.outcomes.columns: {col!r} is not a column of the outcomes table "
                 f"(columns: {', '.join(k for k in o if not k.startswith('param:'))})")

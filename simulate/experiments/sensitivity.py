@@ -29,7 +29,7 @@ import pandas as pd
 from ..errors import ScenarioError
 from ..scenario.experiment_block import Lever, Outcomes
 from .design import Factor, design_from_unit, factors_of
-from .score import binary_outcomes, outcome_names
+from .score import binary_outcomes, check_outcomes, outcome_names
 
 __all__ = ["Sensitivity", "sensitivity", "sample_unit", "analyze", "METHODS"]
 
@@ -205,6 +205,7 @@ def sensitivity(target: Any, *, method: str = "sobol", points: int = 64,
         unit = sample_unit(len(factors), method, points, seed_, num_levels)
         design = design_from_unit(factors, unit, method)
         outs: Outcomes = base.experiment.outcomes
+        check_outcomes(base, outs)
         names_ = outcome_names(outs)
         name = outcome or names_[0]
         if name not in names_:

@@ -30,7 +30,14 @@ from ..scenario import Scenario
 from ..scenario.experiment_block import Outcomes
 from .design import Design, make_design, point_scenario
 from .experiment import Experiment
-from .score import binary_outcomes, needs_counterfactual, needs_series, outcome_names, score_chunk
+from .score import (
+    binary_outcomes,
+    check_outcomes,
+    needs_counterfactual,
+    needs_series,
+    outcome_names,
+    score_chunk,
+)
 from .stats import point_statistics
 from .store import TaskStore
 
@@ -155,6 +162,7 @@ def sweep(scenario: Scenario | str | Path, *, design: str | None = None,
         raise ScenarioError.from_text(f"scenario {base.name!r} has no experiment: block; add "
                                       "levers, uncertainties and outcomes (docs/experiments.md)")
     exp = base.experiment
+    check_outcomes(base, exp.outcomes)
     seed = int(seed if seed is not None else base.ensemble.seed)
     n = int(replicates or exp.replicates)
     if n < 1:

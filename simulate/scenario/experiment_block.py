@@ -16,17 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .dates import ScenarioDate
 
-__all__ = ["Lever", "OnDate", "OverPeriod", "Outcomes", "Experiment", "experiment_findings",
-           "SERIES_NAMES"]
-
-#: daily series an outcome may read (engines/record.py SERIES; spelt here because the
-#: scenario layer sits below the engines): name -> actor kind
-SERIES_NAMES = {
-    "control": "region", "brent_usd": None, "urals_discount_usd": None, "exports_mbd": None,
-    "bought_mbd": None, "discounted_mbd": None, "shut_in_mbd": None,
-    "oil_revenue_musd": None, "volume_mbd": "importer", "tariff_rate": "importer",
-    "company_sanctions_share": None, "at_war": None, "killed": None, "injured": None,
-}
+__all__ = ["Lever", "OnDate", "OverPeriod", "Outcomes", "Experiment", "experiment_findings"]
 
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 
@@ -130,7 +120,9 @@ class Experiment(_Model):
 
 def experiment_findings(data: dict) -> list[tuple[str, str, bool]]:
     """(dotted key, message, at_key) for references of the experiment block that do not
-    resolve: lever keys, uncertainty keys, series names and actors, dates in the horizon."""
+    resolve: lever keys and uncertainty keys. (Series names and actors of outcomes are
+    checked when the experiment runs, by :mod:`simulate.experiments.score`, which knows the
+    engines' series.)"""
     from .checks import resolve_path
     from .yamlio import join_key
 
@@ -154,26 +146,5 @@ def experiment_findings(data: dict) -> list[tuple[str, str, bool]]:
         elif key in levers:
             out.append((f"experiment.uncertainties[{i}]",
                         f"expected a key that is not also a lever, found {key!r}", False))
-    outcomes = block.get("outcomes") if isinstance(block.get("outcomes"), dict) else {}
-    actors = data.get("actors") if isinstance(data.get("actors"), dict) else {}
-    regions = data.get("regions") if isinstance(data.get("regions"), dict) else {}
-    importers = [a for a, v in actors.items() if isinstance(v, dict)
-                 and v.get("role") == "importer"]
-    for kind in ("on_date", "over_period"):
-        entries = outcomes.get(kind) if isinstance(outcomes.get(kind), dict) else {}
-        for name, spec in entries.items():
-            if not isinstance(spec, dict):
-                continue
-            where = f"experiment.outcomes.{kind}.{name}"
-            var = spec.get("variable")
-            if var not in SERIES_NAMES:
-                out.append((f"{where}.variable", f"expected a daily series "
-                            f"({', '.join(SERIES_NAMES)}), found {var!r}", False))
-                continue
-            kind_of = SERIES_NAMES[var]
-            allowed = {"importer": importers, "region": list(regions), None: [""]}[kind_of]
-            if spec.get("actor", "") not in allowed:
-                out.append((f"{where}.actor", f"expected one of {allowed} for {var}, found "
-                            f"{spec.get('actor', '')!r}", False))
     return out
 

@@ -1,0 +1,103 @@
+"""Scenario discovery recovers a planted box (PRIM and CART), and robust-policy choices
+follow their definitions on a hand-computed table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from experiments_common import write_small
+
+import simulate
+from simulate.errors import ScenarioError
+from simulate.experiments import Experiment, cart_box, discover, prim_box, robust
+
+
+@pytest.fixture(scope="module")
+def planted():
+    rng = np.random.default_rng(11)
+    x = pd.DataFrame(rng.random((3000, 4)), columns=["a", "b", "c", "d"])
+    inside = (x["a"] > 0.2) & (x["a"] < 0.6) & (x["b"] > 0.5)
+    # 3% label noise outside the box, so the box is not trivially separable
+    y = inside | (rng.random(len(x)) < 0.03)
+    return x, y.to_numpy(), inside.to_numpy()
+
+
+def test_prim_recovers_the_planted_box(planted):
+    x, y, _ = planted
+    res = prim_box(x, y)
+    assert set(res.restricted) == {"a", "b"}
+    assert res.box.loc["a", "min"] == pytest.approx(0.2, abs=0.04)
+    assert res.box.loc["a", "max"] == pytest.approx(0.6, abs=0.04)
+    assert res.box.loc["b", "min"] == pytest.approx(0.5, abs=0.04)
+    assert res.coverage > 0.8 and res.density > 0.8
+    assert (res.box["qp_value"] < 1e-6).all()
+    traj = res.trajectory
+    assert traj["coverage"].iloc[0] == 1.0 and traj["mass"].is_monotonic_decreasing
+    assert traj["density"].iloc[res.chosen] == res.density
+
+
+def test_cart_recovers_the_planted_box(planted):
+    x, y, _ = planted
+    res = cart_box(x, y, max_depth=3)
+    assert set(res.box.index) == {"a", "b"}
+    assert res.box.loc["a", "min"] == pytest.approx(0.2, abs=0.03)
+    assert res.box.loc["a", "max"] == pytest.approx(0.6, abs=0.03)
+    assert res.box.loc["b", "min"] == pytest.approx(0.5, abs=0.03)
+    assert res.density > 0.9 and res.coverage > 0.8
+    assert "a <=" in res.rules and "b <=" in res.rules
+
+
+def test_discovery_on_an_experiment_uses_replicates_and_sampled_parameters(tmp_path):
+    ex = simulate.sweep(write_small(tmp_path), replicates=16, progress=False)
+    p, c = discover(ex, "india_low")
+    factors = set(ex.factor_keys) | {"actors.RU.optimism", "actors.UA.resolve",
+                                     "actors.RU.sanctions_sensitivity",
+                                     "market.discount_per_unsold_usd"}
+    assert set(p.restricted) <= factors and set(c.box.index) <= factors
+    assert p.n == 5 * 16
+    with pytest.raises(ScenarioError, match="threshold"):
+        discover(ex, "oil_revenue_busd")
+
+
+def _fake_experiment(values: dict[tuple[str, str], float]) -> Experiment:
+    """An experiment of policies (lever 'rate') x states (uncertainty 'resolve')."""
+    rows = [{"point": i, "actors.US.rate": pol, "actors.RU.resolve": st}
+            for i, (pol, st) in enumerate(values)]
+    design = pd.DataFrame(rows)
+    stats = pd.DataFrame({"point": design["point"], "outcome": "y", "kind": "mean",
+                          "estimate": list(values.values()), "se": 0.0, "ci_low": 0.0,
+                          "ci_high": 0.0, "n": 1})
+    factors = [{"key": "actors.US.rate", "kind": "lever", "numeric": False},
+               {"key": "actors.RU.resolve", "kind": "uncertainty", "numeric": False}]
+    from simulate.scenario import load_scenario
+    from simulate.scenario.bundled import bundled_scenarios
+    return Experiment(load_scenario(bundled_scenarios()["aug2025"][0]), design, stats,
+                      pd.DataFrame(), {}, factors=factors, outcomes=["y"], binary=[])
+
+
+def test_regret_minimax_and_satisficing_by_hand():
+    # states s1, s2, s3; policies A (steady), B (best in s1, poor in s3), C (mediocre)
+    v = {("A", "s1"): 0.5, ("A", "s2"): 0.5, ("A", "s3"): 0.5,
+         ("B", "s1"): 0.9, ("B", "s2"): 0.6, ("B", "s3"): 0.1,
+         ("C", "s1"): 0.4, ("C", "s2"): 0.7, ("C", "s3"): 0.3}
+    rob = robust(_fake_experiment(v), "y", threshold=0.45)
+    t = rob.table.set_index("policy")
+    # regrets: A: .4, .2, 0 -> max .4; B: 0, .1, .4 -> max .4; C: .5, 0, .2 -> max .5
+    assert t.loc["rate=A", "max_regret"] == pytest.approx(0.4)
+    assert t.loc["rate=B", "max_regret"] == pytest.approx(0.4)
+    assert t.loc["rate=C", "max_regret"] == pytest.approx(0.5)
+    assert t.loc["rate=A", "mean_regret"] == pytest.approx(0.2)
+    assert rob.minimax_regret in ("rate=A", "rate=B")
+    assert t.loc["rate=A", "satisficing_share"] == 1.0
+    assert t.loc["rate=B", "satisficing_share"] == pytest.approx(2 / 3)
+    assert rob.satisficing == "rate=A"
+    low = robust(_fake_experiment(v), "y", maximize=False)
+    # minimising: regret is value - min; A: 0.1, 0, 0.4; B: 0.5, 0, 0; C: 0, 0.2, 0.2
+    assert low.minimax_regret == "rate=C"
+
+
+def test_robust_needs_every_policy_in_every_state():
+    v = {("A", "s1"): 0.5, ("A", "s2"): 0.5, ("B", "s1"): 0.9}
+    with pytest.raises(ScenarioError, match="crossed"):
+        robust(_fake_experiment(v), "y")

@@ -1,0 +1,100 @@
+"""Precision on demand and paired comparisons of scenario files: ``--target-se`` stops at
+the first chunk where the standard errors say so and equals a plain run of that size; a
+scenario compared with itself differs by exactly zero; paired intervals are narrower."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from clitools import simulate_cli
+from experiments_common import AUG, SMALL, write_small
+
+import simulate
+from simulate.experiments import compare_scenarios, pairing_gain, run_to_target_se
+from simulate.experiments.stats import headline_se
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return write_small(tmp_path_factory.mktemp("prec"), SMALL)
+
+
+def test_target_se_stops_where_the_standard_error_says(small):
+    target, step = 0.06, 16
+    res = run_to_target_se(small, target, step=step, progress=False)
+    n = len(res.outcomes)
+    assert n % step == 0 and res.manifest["target_se"] == target
+    o = res.outcomes
+    s = simulate.load_scenario(small)
+    deadline = any(a.deadline is not None for a in s.actors_of("sanctioner").values())
+    now = headline_se(o, deadline)
+    before = headline_se(o.iloc[: n - step], deadline)
+    assert max(now.values()) <= target < max(before.values())
+    for name, se in now.items():  # the summary states the same standard errors
+        p = {"P(deal within horizon)": o["deal"].mean()}.get(name)
+        if p is not None:
+            assert se == pytest.approx(np.sqrt(p * (1 - p) / n))
+    plain = simulate.run(small, replicates=n, progress=False)
+    pd.testing.assert_frame_equal(res.outcomes, plain.outcomes, check_exact=True)
+
+
+def test_sweep_target_se_per_point(small):
+    ex = simulate.sweep(small, replicates=8, points=2, target_se=0.15, progress=False)
+    s = ex.statistics[ex.statistics["kind"] == "probability"]
+    for point, part in s.groupby("point"):
+        n = int(part["n"].iloc[0])
+        assert (part["se"] <= 0.15).all() or n >= 8 * 64
+        if n > 8:  # one chunk fewer would not have been enough
+            reps = ex.replicates[(ex.replicates["point"] == point)
+                                 & (ex.replicates["replicate"] < n - 8)]
+            worst = max(np.sqrt(x.mean() * (1 - x.mean()) / len(x))
+                        for x in (reps[c] for c in ex.binary))
+            assert worst > 0.15
+
+
+def test_a_scenario_compared_with_itself_differs_by_exactly_zero(small):
+    c = compare_scenarios([small, small], replicates=30, progress=False)
+    d = c.differences()
+    assert len(d) and (d["difference"] == 0).all() and (d["se"] == 0).all()
+    assert d["paired"].all()
+    g = pairing_gain(c)
+    assert (g["se_paired"] == 0).all() and (g["se_unpaired"] > 0).any()
+
+
+def test_paired_differences_are_narrower_than_unpaired(tmp_path):
+    a = write_small(tmp_path, SMALL, "a.yaml")
+    b = write_small(tmp_path, SMALL.replace("name: small", "name: lowcred") + (
+        "actors:\n  US: {credibility: 0.05}\n"), "b.yaml")
+    c = simulate.compare(a, b, replicates=60, progress=False)
+    assert c.differences()["paired"].all()
+    g = pairing_gain(c).set_index("metric")
+    revenue = [m for m in g.index if "revenue" in str(m)][0]
+    assert g.loc[revenue, "narrower"] > 1.5
+    assert (g["se_paired"] <= g["se_unpaired"] + 1e-15).all()
+
+
+@pytest.mark.slow
+def test_cli_compare_scenario_files_and_run_target_se(small, tmp_path):
+    out = simulate_cli("compare", str(small), str(small), "-n", "20", "--json", "-q")
+    assert out.returncode == 0, out.stderr
+    diffs = json.loads(out.stdout)["differences"]
+    assert diffs and all(d["difference"] == 0 for d in diffs)
+    text = simulate_cli("compare", str(small), str(small), "-n", "20")
+    assert "identical runs" in text.stdout, text.stdout
+    mixed = simulate_cli("compare", str(small), str(tmp_path))
+    assert mixed.returncode == 2 and "not both" in mixed.stderr
+    run = simulate_cli("run", str(small), "--target-se", "0.08", "--chunk-size", "16",
+                       "--json", "-q")
+    assert run.returncode == 0, run.stderr
+    direct = run_to_target_se(small, 0.08, step=16, progress=False)
+    assert json.loads(run.stdout)["replicates"] == len(direct.outcomes)
+
+
+def test_readme_scenario_is_comparable_to_its_no_threat_variant():
+    """The bundled variants share their uncertain parameters, so compare pairs them."""
+    no_threat = AUG.with_name("aug2025_no_threat.yaml")
+    c = simulate.compare(AUG, no_threat, replicates=20, seed=3, progress=False)
+    assert c.differences()["paired"].all()

@@ -1,0 +1,117 @@
+"""Global sensitivity: Sobol' and Morris on the Ishigami function through the same code path
+as a scenario (SALib's published tolerances and the function's known indices), a factor that
+provably has no effect, the replicate-noise correction, and identical results on every
+backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from experiments_common import SMALL, write_small
+
+import simulate
+from simulate.experiments.sensitivity import sensitivity
+
+ISHIGAMI_BOUNDS = {f"x{i}": (-np.pi, np.pi) for i in (1, 2, 3)}
+A, B = 7.0, 0.1
+
+
+def ishigami(x: np.ndarray) -> np.ndarray:
+    return np.sin(x[:, 0]) + A * np.sin(x[:, 1]) ** 2 + B * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def ishigami_indices() -> tuple[np.ndarray, np.ndarray]:
+    """Closed forms (Ishigami & Homma 1990; Sobol' & Levitan 1999)."""
+    v1 = 0.5 * (1 + B * np.pi ** 4 / 5) ** 2
+    v2 = A ** 2 / 8
+    v13 = B ** 2 * np.pi ** 8 * (1 / 18 - 1 / 50)
+    var = v1 + v2 + v13
+    return np.array([v1, v2, 0]) / var, np.array([v1 + v13, v2, v13]) / var
+
+
+def test_ishigami_sobol_within_salib_tolerances():
+    s1, st = ishigami_indices()
+    res = sensitivity(ishigami, bounds=ISHIGAMI_BOUNDS, points=4096, seed=1)
+    t = res.indices
+    # SALib's regression test: atol 5e-2, rtol 1e-1 against S1 = [0.31, 0.44, 0], ST =
+    # [0.55, 0.44, 0.24]; here against the closed forms
+    np.testing.assert_allclose(t["S1"], s1, atol=5e-2, rtol=1e-1)
+    np.testing.assert_allclose(t["ST"], st, atol=5e-2, rtol=1e-1)
+    assert (t["S1_conf"] > 0).all() and (t["ST_conf"] > 0).all()
+    assert res.noise_share == 0.0
+
+
+def test_ishigami_morris_ranks_and_x3_interaction():
+    res = sensitivity(ishigami, bounds=ISHIGAMI_BOUNDS, points=500, method="morris", seed=2)
+    t = res.indices.set_index("factor")
+    # x2 enters as A sin^2: its elementary effects average to ~0 but mu* is large; x3 acts
+    # only through its interaction with x1, so sigma exceeds its mean effect
+    assert abs(t.loc["x2", "mu"]) < 0.2 * t.loc["x2", "mu_star"]
+    assert t.loc["x3", "sigma"] > abs(t.loc["x3", "mu"])
+    assert (t["mu_star"] > 0).all()
+
+
+def test_replicate_noise_is_reported_and_removed():
+    """Ishigami plus replicate noise of known variance: the raw ST is inflated by it, the
+    corrected one is back within SALib's tolerances, and the noise share matches."""
+    s1, st = ishigami_indices()
+    rng = np.random.default_rng(5)
+
+    def noisy(x: np.ndarray) -> np.ndarray:
+        return ishigami(x)[:, None] + rng.normal(0, 4.0, (len(x), 16))
+
+    res = sensitivity(noisy, bounds=ISHIGAMI_BOUNDS, points=2048, seed=3)
+    t = res.indices
+    var_f = 13.84  # Var of the Ishigami function (closed form: ~13.8446)
+    assert res.noise_share == pytest.approx(1.0 / (var_f + 1.0), rel=0.15)  # 16 / 16 = 1
+    np.testing.assert_allclose(t["S1_corrected"], s1, atol=5e-2, rtol=1e-1)
+    np.testing.assert_allclose(t["ST_corrected"], st, atol=5e-2, rtol=1e-1)
+    assert (t["ST"] - st).mean() > (t["ST_corrected"] - st).mean()
+
+
+NULL = SMALL.replace(
+    "    actors.US.threat.secondary_tariff.rate: {choices: [0.25, 1.0]}\n",
+    "    actors.US.threat.secondary_tariff.rate: {choices: [0.25, 1.0]}\n"
+    "    outputs.keep_series: {low: 0, high: 50, integer: true}\n")
+
+
+@pytest.fixture(scope="module")
+def null_scenario(tmp_path_factory):
+    return write_small(tmp_path_factory.mktemp("sens"), NULL)
+
+
+@pytest.fixture(scope="module")
+def model_sobol(null_scenario):
+    return simulate.sensitivity(null_scenario, points=8, replicates=12,
+                                outcome="oil_revenue_busd", progress=False)
+
+
+def test_a_factor_with_no_effect_gets_index_zero(model_sobol, null_scenario):
+    """``outputs.keep_series`` only chooses which series are stored: with common random
+    numbers, points that differ only in it give identical outcomes, so its indices are 0
+    exactly, within their intervals."""
+    t = model_sobol.indices.set_index("factor")
+    row = t.loc["outputs.keep_series"]
+    assert row["ST"] == 0.0 and row["S1"] == 0.0
+    assert row["ST_corrected"] == 0.0 and row["S1_corrected"] == 0.0
+    assert t.loc["actors.US.credibility", "ST"] > 0.0
+    morris = simulate.sensitivity(null_scenario, method="morris", points=4, replicates=8,
+                                  outcome="oil_revenue_busd", progress=False)
+    m = morris.indices.set_index("factor")
+    assert m.loc["outputs.keep_series", "mu_star"] == 0.0
+    assert m.loc["outputs.keep_series", "sigma"] == 0.0
+
+
+def test_per_point_probability_outcome_has_noise_share(null_scenario):
+    res = simulate.sensitivity(null_scenario, points=4, replicates=12, outcome="india_low",
+                               progress=False)
+    assert 0.0 <= res.noise_share <= 1.0
+    assert set(res.indices.columns) >= {"S1", "ST", "S1_corrected", "ST_corrected"}
+    assert len(res.design) == 4 * (4 + 2)
+
+
+def test_figure_of_indices_returns_axes(model_sobol):
+    import matplotlib
+    matplotlib.use("Agg")
+    ax = model_sobol.plot()
+    assert len(ax.get_yticklabels()) == len(model_sobol.indices)

@@ -110,19 +110,25 @@ def report(directory: Path, formats: str, dpi: int, quiet: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing --out folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Print no table.")
+@click.option("--replicates", "-n", type=click.IntRange(min=1),
+              help="Replicates of each scenario file (default: the first file's).")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="Seed of every scenario file (default: the first file's).")
 def compare(directories: tuple[Path, ...], out: Path | None, labels: tuple[str, ...],
-            formats: str, dpi: int, force: bool, as_json: bool, quiet: bool) -> None:
+            formats: str, dpi: int, force: bool, as_json: bool, quiet: bool,
+            replicates: int | None = None, seed: int | None = None) -> None:
     """Compare saved runs side by side: headline outcomes with intervals, differences against
     the first run (paired when the runs share a seed), and overlaid deal-probability curves.
+    Scenario files (.yaml) are run first with one seed, so their differences are paired.
 
     \b
     Example:
       simulate run scenarios/aug2025.yaml -n 2000 --out runs/threat
       simulate run scenarios/aug2025_no_threat.yaml -n 2000 --out runs/no_threat
       simulate compare runs/threat runs/no_threat --out runs/threat_vs_none
+      simulate compare scenarios/aug2025.yaml scenarios/aug2025_no_threat.yaml -n 2000
     """
     from ..results.compare import Comparison
-    from ..results.results import Results
     chosen = _formats(formats)
     if len(directories) < 2:
         raise ResultsError("compare needs at least two results folders")
@@ -134,7 +140,8 @@ def compare(directories: tuple[Path, ...], out: Path | None, labels: tuple[str, 
     if out is not None:  # locked until the command ends; refuses folders not simulate's
         from .outputs import claim_output
         claim_output(out, kind="comparison", force=force, inputs=directories, create=False)
-    runs = [Results.load(d) for d in directories]
+    from ..experiments.paired import format_pairing, load_runs
+    runs = load_runs(directories, replicates=replicates, seed=seed, progress=not quiet)
     names = list(labels) or _default_labels(runs, directories)
     comparison = Comparison(runs, names, [str(d) for d in directories])
     if out is not None:
@@ -149,6 +156,7 @@ def compare(directories: tuple[Path, ...], out: Path | None, labels: tuple[str, 
                 orient="records", double_precision=15))}, indent=2))
     elif not quiet:
         click.echo(format_comparison(comparison))
+        click.echo(format_pairing(comparison))
         if out is not None:
             click.echo(f"\ncomparison written to {out}/")
 
@@ -161,4 +169,6 @@ def _default_labels(runs, directories) -> list[str]:
     folders = [Path(d).name or str(d) for d in directories]
     if len(set(folders)) == len(folders):
         return folders
-    return [str(d) for d in directories]
+    paths = [str(d) for d in directories]
+    return paths if len(set(paths)) == len(paths) else [f"{p} #{i + 1}"
+                                                         for i, p in enumerate(paths)]

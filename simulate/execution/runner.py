@@ -233,6 +233,8 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
         manifest["accelerator"] = "numba" if accel.loaded() else "numpy"
     if len(ranges) != len(todo):
         manifest["resumed_chunks"] = len(ranges) - len(todo)
+    if s.fixed_keys:  # uncertain keys that overrides fixed (distributions dropped)
+        manifest["fixed_uncertain"] = list(s.fixed_keys)
     bands = merged.bands.to_frame(p, s.start) if merged.bands is not None else None
     return Results(s, outcomes_frame(merged), series_frame(merged, p, s.start), manifest,
                    bands=bands, log=merged.log)

@@ -110,8 +110,10 @@ def test_fob_discount_is_delivered_plus_freight_plus_premium_and_revenue_at_fob(
     assert disc == 12.5
     assert wedges.fob_price(70.0, disc) == 57.5
     assert wedges.revenue_fob(3.0, 57.5) == pytest.approx(172.5)
+    assert wedges.buyer_premium(0.8, 5.0, 0.5, 0.2, False, 1.5) == pytest.approx(
+        0.8 * 5.0 * 0.7)
     assert wedges.buyer_premium(0.8, 5.0, 0.5, 0.2, True, 1.5) == pytest.approx(
-        0.8 * 5.0 * 0.7 + 1.5)
+        0.8 * 5.0 * 0.2 + 1.5)
 
 
 @pytest.mark.parametrize("loss", [0.1, 1.0, 3.0])

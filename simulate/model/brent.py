@@ -26,14 +26,14 @@ MAX_LOSS_SHARE = 0.99
 MIN_LOSS_SHARE = -0.5
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def price_ratio(loss_share: float, supply_elasticity: float, demand_elasticity: float) -> float:
     """``(1 - s)^(-1/(e_s + |e_d|))`` with ``s`` clipped to [-0.5, 0.99]."""
     s = min(max(loss_share, MIN_LOSS_SHARE), MAX_LOSS_SHARE)
     return (1.0 - s) ** (-1.0 / (supply_elasticity + abs(demand_elasticity)))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def net_loss(lost: float, spare, response) -> float:
     """Barrels lost to the world (mb/d): ``lost`` less what other suppliers replace, each up
     to its spare capacity (arrays per supplier)."""
@@ -43,7 +43,7 @@ def net_loss(lost: float, spare, response) -> float:
     return max(lost - replaced, 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def update_expectation(expected: float, perceived: float, news: float, half_life: float,
                        lag: float):
     """``(expected, perceived)`` after one day (mb/d).
@@ -57,7 +57,7 @@ def update_expectation(expected: float, perceived: float, news: float, half_life
     return expected, perceived
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def brent_price(brent0: float, loss: float, perceived: float, world_demand: float,
                 supply_elasticity: float, demand_elasticity: float, shock: float) -> float:
     """Brent (USD/bbl) after the realised ``loss`` plus the ``perceived`` expected loss."""

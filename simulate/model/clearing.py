@@ -31,7 +31,7 @@ __all__ = ["supply_share", "long_run_demand", "short_run_demand", "total_demand"
 BISECTION_STEPS = 60
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def supply_share(fob_price: float, zero_price: float, full_price: float) -> float:
     """Share of export capacity offered at the FOB Urals price (USD/bbl): 1 at or above
     ``full_price``, 0 at or below ``zero_price``, linear in between."""
@@ -42,7 +42,7 @@ def supply_share(fob_price: float, zero_price: float, full_price: float) -> floa
     return (fob_price - zero_price) / (full_price - zero_price)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def long_run_demand(discount: float, base: float, ref_discount: float, slope: float,
                     premium: float, cap: float) -> float:
     """``clip(base + slope * (discount - premium - ref_discount), 0, cap)``, mb/d.
@@ -58,7 +58,7 @@ def long_run_demand(discount: float, base: float, ref_discount: float, slope: fl
     return q
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def short_run_demand(discount: float, volume: float, base: float, ref_discount: float,
                      slope: float, premium: float, cap: float, lag: float) -> float:
     """Today's purchase at ``discount``: yesterday's ``volume`` moved ``1/lag`` of the way to
@@ -72,7 +72,7 @@ def short_run_demand(discount: float, volume: float, base: float, ref_discount: 
     return q
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def total_demand(discount, volume, base, ref_discount, slope, premium, cap, lag) -> float:
     """Sum of the buyers' short-run demands at ``discount`` (arrays per buyer), mb/d."""
     total = 0.0
@@ -82,7 +82,7 @@ def total_demand(discount, volume, base, ref_discount, slope, premium, cap, lag)
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def excess_demand(discount, brent, wedge, capacity, released, zero_price, full_price,
                   volume, base, ref_discount, slope, premium, cap, lag) -> float:
     """Demand minus supply (mb/d) at a delivered discount; rises with the discount.
@@ -94,7 +94,7 @@ def excess_demand(discount, brent, wedge, capacity, released, zero_price, full_p
     return total_demand(discount, volume, base, ref_discount, slope, premium, cap, lag) - offer
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def clear_market(brent, wedge, capacity, released, zero_price, full_price, volume, base,
                  ref_discount, slope, premium, cap, lag, min_discount, out):
     """Clear today's market; fill ``out`` (per buyer) with purchases, mb/d.
@@ -134,7 +134,7 @@ def clear_market(brent, wedge, capacity, released, zero_price, full_price, volum
     return d, offer
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def split_withheld(capacity: float, released: float, exports: float, stock: float,
                    storage_capacity: float, storage_rate: float):
     """``(stored, shut_in)`` mb/d of the barrels produced but not exported today.
@@ -152,7 +152,7 @@ def split_withheld(capacity: float, released: float, exports: float, stock: floa
     return stored, withheld - stored
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def storage_release(stock: float, release_rate: float, fob_price: float,
                     full_price: float) -> float:
     """Stored barrels put back on the market today (mb/d): up to ``release_rate`` once the

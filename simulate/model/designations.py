@@ -29,7 +29,7 @@ __all__ = ["NONE", "WIND_DOWN", "IN_FORCE", "designation_status", "stops", "resh
 NONE, WIND_DOWN, IN_FORCE = 0, 1, 2
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def designation_status(day: int, effective_day: int, wind_down_days: int) -> int:
     """NONE before the effective day (or when ``effective_day`` < 0), WIND_DOWN until
     ``effective_day + wind_down_days``, IN_FORCE from then on."""
@@ -40,14 +40,14 @@ def designation_status(day: int, effective_day: int, wind_down_days: int) -> int
     return IN_FORCE
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stops(status: int, exposure: float, threshold: float, seller_owned: bool) -> bool:
     """Whether a buyer stops buying from designated sellers today (a discrete switch at the
     end of the wind-down for buyers whose exposure exceeds the threshold)."""
     return status == IN_FORCE and exposure > threshold and not seller_owned
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def reshuffled_cap(cap: float, designated_share: float, days_stopped: float,
                    reshuffle_days: float) -> float:
     """Capacity (mb/d) a stopped buyer can fill with non-designated barrels:
@@ -56,7 +56,7 @@ def reshuffled_cap(cap: float, designated_share: float, days_stopped: float,
     return cap * (1.0 - designated_share * left)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def front_load_factor(status: int, exposure: float, threshold: float, seller_owned: bool,
                       flex: float) -> float:
     """Demand multiplier during the wind-down for a buyer that will stop: ``1 + flex``."""
@@ -65,7 +65,7 @@ def front_load_factor(status: int, exposure: float, threshold: float, seller_own
     return 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def cap_eligible(compliant: bool, fob_price: float, price_cap: float) -> bool:
     """Whether a buyer may buy today under the price cap (``price_cap`` <= 0: no cap)."""
     if not compliant or price_cap <= 0.0:

@@ -21,7 +21,7 @@ __all__ = ["exports_under_tariff", "tariff_cost", "expected_relief", "discount_g
 BBL_DAY_TO_BN_YEAR = 0.365
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def exports_under_tariff(x0: float, t: float, sigma: float) -> float:
     """Exports (USD bn/yr) under an extra ad valorem tariff ``t``: ``x0 (1 + t)^-sigma``."""
     if t == 0.0:
@@ -29,13 +29,13 @@ def exports_under_tariff(x0: float, t: float, sigma: float) -> float:
     return x0 * (1.0 + t) ** (-sigma)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def tariff_cost(x0: float, t: float, sigma: float) -> float:
     """Lost exports (USD bn/yr) caused by the extra tariff ``t``."""
     return x0 - exports_under_tariff(x0, t, sigma)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def expected_relief(x0: float, sigma: float, rate_in_force: float, threat_rate: float,
                     threat_probability: float, conditional: float) -> float:
     """Tariff cost (USD bn/yr) a country expects to avoid by cutting Russian crude.
@@ -51,14 +51,14 @@ def expected_relief(x0: float, sigma: float, rate_in_force: float, threat_rate: 
     return conditional * (now + threat_probability * extra)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def discount_gain(discount: float, capture: float, volume: float) -> float:
     """The economy's gain (USD bn/yr) from ``volume`` mb/d bought at a delivered ``discount``
     USD/bbl of which it keeps the share ``capture``."""
     return discount * capture * volume * BBL_DAY_TO_BN_YEAR
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def directive_cap(relief: float, state_share: float, cut_cap: float, gain: float,
                   political_cost: float, stance_weight: float) -> float:
     """Cap on the state refiners' Russian intake, share of their base volume (1 = none).

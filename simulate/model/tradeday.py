@@ -45,12 +45,14 @@ M_NAMES = ("brent0", "ref_discount", "base_freight", "capacity", "zero_price", "
            "premium_scale", "nondesignated_premium", "reshuffle_days", "stop_threshold",
            "freight_per_share", "freight_lasting", "freight_decay_days", "freight_lag",
            "cap_premium", "world_demand", "supply_elasticity", "demand_elasticity",
-           "expectation_half_life", "expectation_lag", "brent_vol", "brent_rho")
+           "expectation_half_life", "expectation_lag", "brent_vol", "brent_rho",
+           "premium0", "bottleneck")
 (M_BRENT0, M_REF, M_FREIGHT, M_CAPACITY, M_ZERO, M_FULL, M_MIN_DISC, M_STORAGE_CAP,
  M_STORAGE_RATE, M_RELEASE_RATE, M_PREMIUM_SCALE, M_ND_PREMIUM, M_RESHUFFLE, M_THRESHOLD,
  M_FREIGHT_PER_SHARE, M_FREIGHT_LASTING, M_FREIGHT_DECAY, M_FREIGHT_LAG, M_CAP_PREMIUM,
- M_WORLD, M_ES, M_ED, M_EXP_HALF_LIFE, M_EXP_LAG, M_BRENT_VOL, M_BRENT_RHO) = range(26)
-NM = 26
+ M_WORLD, M_ES, M_ED, M_EXP_HALF_LIFE, M_EXP_LAG, M_BRENT_VOL, M_BRENT_RHO,
+ M_PREMIUM0, M_BOTTLENECK) = range(28)
+NM = 28
 # ----- policy state (ps) ------------------------------------------------------------------
 P_NAMES = ("designated_share", "designation_day", "wind_down_days", "tanker_share",
            "tanker_day", "price_cap")
@@ -59,24 +61,26 @@ NP = 6
 # ----- market state (ms) ------------------------------------------------------------------
 S_NAMES = ("delivered_discount", "freight_premium", "expected_loss", "perceived_loss",
            "stock", "brent", "brent_shock", "fob_discount", "urals_fob", "exports", "offered",
-           "stored", "shut_in", "released", "loss", "revenue", "designation_status")
+           "stored", "shut_in", "released", "loss", "revenue", "designation_status",
+           "shipping_shortfall")
 (S_DELIVERED, S_PREMIUM, S_EXPECTED, S_PERCEIVED, S_STOCK, S_BRENT, S_SHOCK, S_FOB_DISC,
  S_FOB, S_EXPORTS, S_OFFERED, S_STORED, S_SHUT_IN, S_RELEASED, S_LOSS, S_REVENUE,
- S_STATUS) = range(17)
-NS = 17
+ S_STATUS, S_SHORTFALL) = range(18)
+NS = 18
 # ----- buyers' state (bs) -----------------------------------------------------------------
 BS_VOLUME, BS_STOP_DAY, BS_PREMIUM, BS_CAP = range(4)
 NBS = 4
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def initial_market_state(bp, mp, ms, bs) -> None:
     """Fill ``ms`` and ``bs`` for day 0: volumes at base, the reference delivered discount,
-    no sanctions premium, no stock, Brent at its start value."""
+    the start freight/insurance premium, no stock, Brent at its start value."""
     ms[:] = 0.0
     ms[S_DELIVERED] = mp[M_REF]
     ms[S_BRENT] = mp[M_BRENT0]
-    ms[S_FOB_DISC] = mp[M_REF] + mp[M_FREIGHT]
+    ms[S_PREMIUM] = mp[M_PREMIUM0]
+    ms[S_FOB_DISC] = mp[M_REF] + mp[M_FREIGHT] + mp[M_PREMIUM0]
     ms[S_FOB] = mp[M_BRENT0] - ms[S_FOB_DISC]
     total = 0.0
     for b in range(bp.shape[0]):
@@ -90,7 +94,7 @@ def initial_market_state(bp, mp, ms, bs) -> None:
     ms[S_REVENUE] = total * ms[S_FOB]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive) -> None:
     """Each government's cap on its state refiners (share of base volume; 1 = none)."""
     for m in range(ip.shape[0]):
@@ -115,7 +119,7 @@ def _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive) -> None
                                                  ip[m, I_POLITICAL], ip[m, I_STANCE])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_rate,
               threat_prob, news, z, spare, response, purchases):
     """One day of the trade side; updates ``ms``, ``bs``, ``directive`` and fills
@@ -127,13 +131,19 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
     ms[S_STATUS] = status
     kappa = ps[P_DES_SHARE] if status != designations.NONE else 0.0
     _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive)
-    # freight and insurance sanctions premium
+    # freight and insurance sanctions premium: the start premium and the latest tanker
+    # designations fade to their lasting part; a binding price cap adds a step
     cap = ps[P_PRICE_CAP]
     binding = cap > 0.0 and fob_prev > cap
     since = day - ps[P_TANKER_DAY] if ps[P_TANKER_DAY] >= 0.0 else -1.0
-    target = wedges.freight_target(ps[P_TANKER_SHARE], since, mp[M_FREIGHT_PER_SHARE],
-                                   mp[M_FREIGHT_LASTING], mp[M_FREIGHT_DECAY], binding,
-                                   mp[M_CAP_PREMIUM])
+    lasting, decay = mp[M_FREIGHT_LASTING], mp[M_FREIGHT_DECAY]
+    tankers = wedges.freight_target(ps[P_TANKER_SHARE], since, 1.0, lasting, decay, False, 0.0)
+    # the fading part of the designated fleet share: buyers' tanker risk, shipping shortfall
+    transient = wedges.freight_target(ps[P_TANKER_SHARE], since, 1.0, 0.0, decay, False, 0.0)
+    transient *= 1.0 - lasting
+    target = (mp[M_FREIGHT_PER_SHARE] * tankers
+              + wedges.freight_target(1.0, float(day), mp[M_PREMIUM0], lasting, decay,
+                                      binding, mp[M_CAP_PREMIUM]))
     ms[S_PREMIUM] = wedges.adjust_toward(ms[S_PREMIUM], target, mp[M_FREIGHT_LAG])
     # each buyer's cap today, risk premium and front-loading
     base = np.empty(n_buyers)
@@ -152,7 +162,7 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
             c = 0.0
         if not designations.cap_eligible(bp[b, B_COMPLIANT] > 0.5, fob_prev, cap):
             c = 0.0
-        if bp[b, B_STATE] > 0.5:
+        if bp[b, B_STATE] > 0.5 and directive[m] < 1.0:
             c = min(c, directive[m] * bp[b, B_BASE])
         stopped = designations.stops(status, exposure, threshold, owned)
         if stopped:
@@ -165,17 +175,22 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
         base[b] = bp[b, B_BASE] * flex
         slope[b] = bp[b, B_SLOPE] * flex
         lag[b] = bp[b, B_LAG]
-        premium[b] = wedges.buyer_premium(exposure, mp[M_PREMIUM_SCALE], kappa,
-                                          ps[P_TANKER_SHARE], stopped, mp[M_ND_PREMIUM])
+        premium[b] = wedges.buyer_premium(exposure, mp[M_PREMIUM_SCALE], kappa, transient,
+                                          stopped, mp[M_ND_PREMIUM])
         caps[b] = c
         volume[b] = bs[b, BS_VOLUME]
         bs[b, BS_PREMIUM] = premium[b]
         bs[b, BS_CAP] = c
     wedge = mp[M_FREIGHT] + ms[S_PREMIUM]
     capacity = mp[M_CAPACITY]
+    # designated tankers cannot all be replaced at once: part of the fading shortfall of
+    # shipping (reached with the freight lag) cannot be offered (stored or shut in)
+    ms[S_SHORTFALL] = wedges.adjust_toward(ms[S_SHORTFALL], mp[M_BOTTLENECK] * transient,
+                                           mp[M_FREIGHT_LAG])
+    shippable = capacity * (1.0 - ms[S_SHORTFALL])
     released = clearing.storage_release(ms[S_STOCK], mp[M_RELEASE_RATE], fob_prev,
                                         mp[M_FULL])
-    d, offered = clearing.clear_market(brent_prev, wedge, capacity, released, mp[M_ZERO],
+    d, offered = clearing.clear_market(brent_prev, wedge, shippable, released, mp[M_ZERO],
                                        mp[M_FULL], volume, base, mp[M_REF], slope, premium,
                                        caps, lag, mp[M_MIN_DISC], purchases)
     exports = 0.0
@@ -211,7 +226,7 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
 A_DESIGNATION, A_TANKERS, A_PRICE_CAP, A_EMBARGO, A_LIFT_DESIGNATION = range(5)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def apply_action(ps, embargo, code: int, day: int, share: float, wind_down: float,
                  price: float, target: int) -> None:
     """Apply one trade-side timeline action dated ``day`` to the policy state.

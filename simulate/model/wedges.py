@@ -23,13 +23,13 @@ __all__ = ["adjust_toward", "buyer_premium", "freight_target", "fob_discount", "
            "revenue_fob", "decay_factor"]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def adjust_toward(value: float, target: float, lag: float) -> float:
     """One day of lagged adjustment: close ``1/lag`` of the gap (``lag`` >= 1 days)."""
     return value + (target - value) / lag
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def decay_factor(half_life: float) -> float:
     """Daily factor of a geometric decay with the given half-life in days (0: no memory)."""
     if half_life <= 0.0:
@@ -37,19 +37,20 @@ def decay_factor(half_life: float) -> float:
     return math.exp(-math.log(2.0) / half_life)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def buyer_premium(exposure: float, premium_scale: float, designated_share: float,
                   tanker_share: float, stopped: bool, nondesignated_premium: float) -> float:
     """Risk premium (USD/bbl) buyer b needs to keep buying: ``exposure * premium_scale *
-    (designated_share + tanker_share)``, plus ``nondesignated_premium`` once it has stopped
-    buying from designated sellers (screened barrels cost more)."""
-    pi = exposure * premium_scale * (designated_share + tanker_share)
+    (designated_share + tanker_share)`` (``tanker_share`` the designated fleet share, its
+    transient part fading as for freight). Once it has stopped buying from designated
+    sellers it no longer bears their risk but pays ``nondesignated_premium`` for screened
+    barrels: ``exposure * premium_scale * tanker_share + nondesignated_premium``."""
     if stopped:
-        pi += nondesignated_premium
-    return pi
+        return exposure * premium_scale * tanker_share + nondesignated_premium
+    return exposure * premium_scale * (designated_share + tanker_share)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def freight_target(tanker_share: float, days_since: float, per_share: float,
                    lasting: float, decay_days: float, cap_binding: bool,
                    cap_premium: float) -> float:
@@ -68,19 +69,19 @@ def freight_target(tanker_share: float, days_since: float, per_share: float,
     return shock
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fob_discount(delivered: float, base_freight: float, premium: float) -> float:
     """FOB (at-port) Urals discount to Brent = delivered + freight/insurance + premium."""
     return delivered + base_freight + premium
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fob_price(brent: float, fob_disc: float) -> float:
     """Urals FOB price (USD/bbl)."""
     return brent - fob_disc
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def revenue_fob(exports: float, fob: float) -> float:
     """The occupier's crude export revenue at the port, USD million/day (mb/d x USD/bbl)."""
     return exports * fob

@@ -263,6 +263,9 @@ class Market(_Model):
     freight_usd: NonNeg = Field(
         0.0, description="freight and insurance to the reference buyer before sanctions "
                          "premiums: FOB discount = delivered discount + this + premium, USD/bbl")
+    freight_premium_usd: NonNeg = Field(
+        0.0, description="freight/insurance sanctions premium at start (fades like a tanker "
+                         "designation's), USD/bbl")
     freight_per_tanker_share_usd: NonNeg = Field(
         0.0, description="freight/insurance premium per share of the fleet designated, USD/bbl")
     freight_lasting_share: Share = Field(
@@ -271,6 +274,10 @@ class Market(_Model):
         60.0, description="e-folding time of the transient freight premium, days")
     freight_adjust_days: Annotated[float, Field(ge=1.0)] = Field(
         7.0, description="lag of the freight premium toward its target, days")
+    tanker_bottleneck_share: Share = Field(
+        0.0, description="share of the transient shipping shortfall after tanker "
+                         "designations that cannot be replaced at once: exports offered fall "
+                         "by capacity x this x the fading designated fleet share")
     cap_freight_premium_usd: NonNeg = Field(
         0.0, description="extra freight/insurance premium while Urals FOB is above a price "
                          "cap (compliant tankers and insurers withdraw), USD/bbl")

@@ -1,0 +1,142 @@
+"""The trade side of a scenario as the arrays :func:`simulate.model.tradeday.trade_day` reads.
+
+``trade_arrays`` turns the plain scenario data (``Scenario.model_dump(by_alias=True)``, with
+sampled values already set per replicate, as :func:`simulate.model.params.compile_params`
+does) into per-replicate parameter arrays; ``trade_timeline`` turns the dated trade actions
+into per-day action rows and Brent news. Units as in the scenario schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import tradeday as T
+
+__all__ = ["TradeArrays", "TradeTimeline", "trade_arrays", "trade_timeline", "STANCE_WEIGHT"]
+
+#: how much of the expected tariff relief a government weighs, by its stance
+STANCE_WEIGHT = {"defy": 0.5, "neutral": 1.0, "comply": 2.0}
+
+_ACTION_CODES = {"company_sanctions": T.A_DESIGNATION, "tanker_designations": T.A_TANKERS,
+                 "price_cap": T.A_PRICE_CAP, "embargo": T.A_EMBARGO,
+                 "lift_company_sanctions": T.A_LIFT_DESIGNATION}
+
+
+class TradeArrays(NamedTuple):
+    """Per-replicate parameters: ``bp`` (R, B, NB), ``ip`` (R, M, NI), ``mp`` (R, NM),
+    ``ps0`` (NP,) the policy state at start (a price cap in force)."""
+
+    bp: np.ndarray
+    ip: np.ndarray
+    mp: np.ndarray
+    ps0: np.ndarray
+
+
+class TradeTimeline(NamedTuple):
+    """Trade actions by day: ``actions`` (A, 6) rows ``(day, code, share, wind_down, price,
+    target)`` sorted by day; ``news`` (n_days + 1,) expected loss added that day, mb/d."""
+
+    actions: np.ndarray
+    news: np.ndarray
+
+
+def _col(value: Any, n: int) -> np.ndarray:
+    """A scalar or a per-replicate array of draws as ``(n,)`` floats."""
+    arr = np.asarray(value, dtype=float).reshape(-1)
+    return np.broadcast_to(arr, (n,)) if arr.size == 1 else arr
+
+
+def _stance(value: Any, n: int) -> np.ndarray:
+    values = np.asarray(value, dtype=object).reshape(-1)
+    return _col([STANCE_WEIGHT[str(v)] for v in values], n)
+
+
+def trade_arrays(d: dict, n: int) -> TradeArrays:
+    """Arrays of the trade parameters for ``n`` replicates from plain scenario data ``d``."""
+    actors = d["actors"]
+    importers = [k for k, a in actors.items() if a["role"] == "importer"]
+    buyers = [(i, b) for i, m in enumerate(importers) for b in actors[m]["buyers"].values()]
+    bp = np.zeros((n, len(buyers), T.NB))
+    for j, (i, b) in enumerate(buyers):
+        base = _col(b["base_volume_mbd"], n)
+        cap = base if b.get("capacity_mbd") is None else _col(b["capacity_mbd"], n)
+        bp[:, j, T.B_BASE] = base
+        bp[:, j, T.B_CAP] = np.maximum(cap, base)
+        bp[:, j, T.B_SLOPE] = _col(b.get("demand_slope_mbd_per_usd", 0.0), n)
+        bp[:, j, T.B_LAG] = _col(b["adjustment_days"], n)
+        bp[:, j, T.B_EXPOSURE] = _col(b["sanctions_exposure"], n)
+        bp[:, j, T.B_STATE] = float(b.get("ownership") == "state")
+        bp[:, j, T.B_SELLER_OWNED] = float(b.get("ownership") == "seller_owned")
+        bp[:, j, T.B_COMPLIANT] = float(bool(b.get("price_cap_compliant")))
+        bp[:, j, T.B_FLEX] = _col(b.get("front_load_share", 0.0), n)
+        bp[:, j, T.B_IMPORTER] = i
+        bp[:, j, T.B_EXEMPT] = float(bool(b.get("embargo_exempt")))
+        bp[:, j, T.B_CAPTURE] = _col(b["discount_capture"], n)
+    ip = np.zeros((n, len(importers), T.NI))
+    for i, m in enumerate(importers):
+        a = actors[m]
+        ip[:, i, T.I_X0] = _col(a["exports_to_us_busd"], n)
+        ip[:, i, T.I_SIGMA] = _col(a["trade_elasticity"], n)
+        ip[:, i, T.I_CONDITIONAL] = _col(a.get("tariff_conditional", 0.0), n)
+        ip[:, i, T.I_CUT_CAP] = _col(a.get("state_cut_cap", 0.0), n)
+        ip[:, i, T.I_POLITICAL] = _col(a.get("political_cost_busd", 0.0), n)
+        ip[:, i, T.I_STANCE] = _stance(a["stance"], n)
+    mk = d["market"]
+    capacity = (bp[:, :, T.B_BASE].sum(axis=1) if mk.get("export_capacity_mbd") is None
+                else _col(mk["export_capacity_mbd"], n))
+    keys = {T.M_BRENT0: "brent_usd", T.M_REF: "urals_discount_usd", T.M_FREIGHT: "freight_usd",
+            T.M_ZERO: "shutin_price_usd", T.M_FULL: "full_supply_price_usd",
+            T.M_MIN_DISC: "min_discount_usd", T.M_STORAGE_CAP: "storage_capacity_mb",
+            T.M_STORAGE_RATE: "storage_rate_mbd", T.M_RELEASE_RATE: "release_rate_mbd",
+            T.M_PREMIUM_SCALE: "risk_premium_usd", T.M_ND_PREMIUM: "nondesignated_premium_usd",
+            T.M_RESHUFFLE: "reshuffle_days", T.M_THRESHOLD: "stop_exposure_threshold",
+            T.M_FREIGHT_PER_SHARE: "freight_per_tanker_share_usd",
+            T.M_FREIGHT_LASTING: "freight_lasting_share",
+            T.M_FREIGHT_DECAY: "freight_decay_days", T.M_FREIGHT_LAG: "freight_adjust_days",
+            T.M_CAP_PREMIUM: "cap_freight_premium_usd", T.M_WORLD: "world_demand_mbd",
+            T.M_ES: "supply_elasticity", T.M_ED: "demand_elasticity",
+            T.M_EXP_HALF_LIFE: "expectation_half_life_days",
+            T.M_EXP_LAG: "expectation_adjust_days", T.M_BRENT_VOL: "brent_volatility_per_day",
+            T.M_BRENT_RHO: "brent_persistence", T.M_PREMIUM0: "freight_premium_usd",
+            T.M_BOTTLENECK: "tanker_bottleneck_share"}
+    mp = np.zeros((n, T.NM))
+    for col, key in keys.items():
+        mp[:, col] = _col(mk[key], n)
+    mp[:, T.M_CAPACITY] = capacity
+    ps0 = T.empty_policy()
+    if mk.get("price_cap_usd") is not None:
+        ps0[T.P_PRICE_CAP] = float(mk["price_cap_usd"])
+    return TradeArrays(bp, ip, mp, ps0)
+
+
+def _pick(value: Any, replicate: int) -> float:
+    """A timeline number, or replicate ``replicate``'s draw when it was sampled."""
+    if value is None:
+        return 0.0
+    arr = np.asarray(value, dtype=float).reshape(-1)
+    return float(arr[0] if arr.size == 1 else arr[replicate])
+
+
+def trade_timeline(d: dict, start, n_days: int, replicate: int = 0) -> TradeTimeline:
+    """The trade actions of ``d['timeline']`` by day from ``start`` (a date), with the
+    draws of replicate ``replicate`` where a timeline number is uncertain."""
+    importers = [k for k, a in d["actors"].items() if a["role"] == "importer"]
+    rows = []
+    news = np.zeros(n_days + 1)
+    for act in d.get("timeline") or ():
+        day = (act["date"] - start).days
+        if not 0 <= day <= n_days:
+            continue
+        if act.get("expected_loss_mbd") is not None:
+            news[day] += _pick(act["expected_loss_mbd"], replicate)
+        code = _ACTION_CODES.get(act["action"])
+        if code is None:
+            continue
+        target = importers.index(act["target"]) if act.get("target") in importers else -1
+        rows.append((day, code, _pick(act.get("share"), replicate),
+                     _pick(act.get("wind_down_days"), replicate),
+                     _pick(act.get("price_usd"), replicate), target))
+    actions = np.array(sorted(rows, key=lambda r: r[0]), dtype=float).reshape(-1, 6)
+    return TradeTimeline(actions, news)

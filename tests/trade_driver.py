@@ -1,0 +1,86 @@
+"""Run the trade side of a scenario alone (no front, no talks), for the episode tests.
+
+Each replicate draws the scenario's uncertain parameters (counter-based streams, keyed by
+the seed, the replicate and the parameter's position) and runs
+:func:`simulate.model.tradeday.trade_day` day by day with the scenario's timeline. This is the
+rule the engines call on the trade side; the front and the talks do not feed back into trade
+in the episodes (no threats, no deals), so running the trade side alone is the same model.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+
+from simulate.model import tradeday as T
+from simulate.model.streams import uniforms
+from simulate.model.tradeparams import trade_arrays, trade_timeline
+from simulate.scenario import load_scenario
+from simulate.scenario.checks import split_key
+
+PARAMETERS = 1000
+
+
+def _set(data: dict, key: str, value) -> None:
+    node = data
+    parts = split_key(key)
+    for p in parts[:-1]:
+        node = node[p]
+    node[parts[-1]] = value
+
+
+def run_trade(path: Path | str, replicates: int = 50, seed: int = 0,
+              overrides: dict | None = None) -> dict[str, np.ndarray]:
+    """Daily series of one scenario's trade side: market state columns (R, T+1) by name,
+    ``purchases`` (R, T+1, B), ``buyer_ids`` and ``importer`` of each buyer, ``start``."""
+    s = load_scenario(Path(path), overrides=overrides)
+    d = copy.deepcopy(s.model_dump(by_alias=True))
+    reps = np.arange(replicates)
+    for j, (key, dist) in enumerate(s.uncertainty.items()):
+        u = uniforms(seed, reps, -1, PARAMETERS + j)[:, 0]
+        _set(d, key, np.asarray(dist.ppf(u), dtype=float))
+    arrays = trade_arrays(d, replicates)
+    importers = [k for k, a in d["actors"].items() if a["role"] == "importer"]
+    buyer_ids = [f"{m}.{b}" for m in importers for b in d["actors"][m]["buyers"]]
+    suppliers = [a for a in d["actors"].values() if a["role"] == "supplier"]
+    spare = np.array([float(a["spare_capacity_mbd"]) for a in suppliers])
+    response = np.array([float(a["response_share"]) for a in suppliers])
+    n_days = s.horizon_days
+    n_b, n_m = arrays.bp.shape[1], arrays.ip.shape[1]
+    market = np.zeros((replicates, n_days + 1, T.NS))
+    purchases = np.zeros((replicates, n_days + 1, n_b))
+    directives = np.zeros((replicates, n_days + 1, n_m))
+    zeros = np.zeros(n_m)
+    for r in range(replicates):
+        bp, ip, mp = arrays.bp[r], arrays.ip[r], arrays.mp[r]
+        tl = trade_timeline(d, s.start, s.horizon_days, r)
+        ps = arrays.ps0.copy()
+        embargo = -np.ones(n_m)
+        ms = np.zeros(T.NS)
+        bs = np.zeros((n_b, T.NBS))
+        T.initial_market_state(bp, mp, ms, bs)
+        directive = np.ones(n_m)
+        out = np.zeros(n_b)
+        k = 0
+        for day in range(n_days + 1):
+            while k < len(tl.actions) and tl.actions[k, 0] == day:
+                a = tl.actions[k]
+                T.apply_action(ps, embargo, int(a[1]), day, a[2], a[3], a[4], int(a[5]))
+                k += 1
+            T.trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, zeros, zeros, 0.0,
+                        tl.news[day], 0.0, spare, response, out)
+            market[r, day] = ms
+            purchases[r, day] = out
+            directives[r, day] = directive
+    series = {name: market[:, :, i] for i, name in enumerate(T.S_NAMES)}
+    series.update(purchases=purchases, directives=directives, buyer_ids=buyer_ids,
+                  importer=[b.split(".")[0] for b in buyer_ids], start=s.start)
+    return series
+
+
+def importer_volume(series: dict, importer: str) -> np.ndarray:
+    """(R, T+1) purchases of one importer's buyers, mb/d."""
+    cols = [i for i, m in enumerate(series["importer"]) if m == importer]
+    return series["purchases"][:, :, cols].sum(axis=2)

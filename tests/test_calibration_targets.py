@@ -1,0 +1,141 @@
+"""Targets files: the shipped episodes load, and every mistake names file, line, column, key,
+what was expected and what was found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from simulate.calibration.summaries import map_targets, statistics
+from simulate.calibration.targets import SERIES_UNITS, load_targets
+from simulate.errors import ScenarioError
+from simulate.scenario import load_scenario
+
+from calibration_cases import write_case
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((REPO / "scenarios" / "targets").glob("*.yaml"))
+CUTOFF = dt.date(2025, 8, 5)
+
+GOOD = """\
+schema: 1
+name: t
+vintage: 2025-08-05
+retrieved: 2026-11-30
+sources:
+  s1: {title: a source, date: 2025-01-02}
+targets:
+  india:
+    quantity: India imports
+    variable: volume_mbd
+    actor: IN
+    window: [2025-01-01, 2025-01-31]
+    value: 1.6
+    unit: mb/d
+    sd: 0.2
+    source: s1
+"""
+
+
+def test_three_episodes_ship():
+    assert {p.stem for p in SHIPPED} >= {"embargo2022", "designations2023", "sanctions2025"}
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_targets_are_in_sample_and_consistent(path):
+    t = load_targets(path)
+    assert t.vintage <= CUTOFF                      # nothing after the cutoff is used
+    assert t.fitted()
+    for name, target in t.targets.items():
+        src = t.sources[target.source]
+        assert src.date is not None and src.date <= t.vintage, name
+        assert target.last_day <= CUTOFF, name
+        assert target.unit == SERIES_UNITS[target.variable], name
+        assert target.sd > 0
+
+
+def _problems(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_targets(path)
+    return [str(p).replace(str(path), "bad.yaml") for p in info.value.problems]
+
+
+def test_good_file_loads(tmp_path):
+    path = tmp_path / "good.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    t = load_targets(path)
+    assert t.targets["india"].first_day == dt.date(2025, 1, 1)
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("    sd: 0.2\n", "    sdev: 0.2\n",
+     ["bad.yaml:9:5: targets.india.sd: required key missing: expected a number > 0",
+      "bad.yaml:15:5: targets.india.sdev: unknown key (did you mean 'sd'?)"]),
+    ("unit: mb/d", "unit: kb/d",
+     ["bad.yaml:9:5: targets.india: expected unit 'mb/d' for mean of volume_mbd, "
+      "found 'kb/d'"]),
+    ("source: s1\n", "source: s2\n",
+     ["bad.yaml:16:13: targets.india.source: expected the id of an entry of sources, "
+      "found 's2' (expected one of: s1)"]),
+    ("date: 2025-01-02", "date: 2025-09-01",
+     ["bad.yaml:6:31: sources.s1.date: expected a date on or before the vintage 2025-08-05 "
+      "(later data are held out), found 2025-09-01"]),
+    ("    window: [2025-01-01, 2025-01-31]\n",
+     "    window: [2025-01-31, 2025-01-01]\n",
+     ["bad.yaml:9:5: targets.india: expected a window [first, last] with first <= last, "
+      "found [2025-01-31, 2025-01-01]"]),
+    ("    window: [2025-01-01, 2025-01-31]\n",
+     "    window: [2025-01-01, 2025-01-31]\n    date: 2025-01-05\n",
+     ["bad.yaml:9:5: targets.india: expected either date or window (one of them), found "
+      "both"]),
+    ("    sd: 0.2\n", "    sd: -1\n",
+     ["bad.yaml:15:9: targets.india.sd: expected a number > 0, found -1"]),
+])
+def test_mistakes_name_file_line_column_key(tmp_path, old, new, expected):
+    assert old in GOOD
+    assert _problems(tmp_path, GOOD.replace(old, new)) == expected
+
+
+def test_yaml_problems_and_tags_are_refused(tmp_path):
+    assert _problems(tmp_path, GOOD.replace("value: 1.6", "value: !!python/object:os.system 1")
+                     )[0].startswith("bad.yaml:13:12: targets.india.value: expected plain data")
+    assert _problems(tmp_path, "") == ["bad.yaml: expected a mapping of targets-file keys, "
+                                       "found an empty file"]
+
+
+def test_statistics_of_a_window(tmp_path):
+    """Each statistic of a hand-made series: days 0..4 hold 1, 2, 4, 8, 16."""
+    import pandas as pd
+
+    path = tmp_path / "t.yaml"
+    stats = ["mean", "first", "last", "min", "max", "change", "pct_change"]
+    unit = {s: ("'%'" if s == "pct_change" else "USD/bbl") for s in stats}
+    body = "".join(
+        f"  {s}:\n    quantity: q\n    variable: brent_usd\n    window: [2025-01-02, "
+        f"2025-01-05]\n    statistic: {s}\n    value: 1\n    unit: {unit[s]}\n    sd: 1\n"
+        f"    source: s1\n" for s in stats)
+    path.write_text(GOOD.split("targets:")[0] + "targets:\n" + body, encoding="utf-8")
+    scenario = load_scenario(write_case(tmp_path)[0], overrides={"horizon_days": 4})
+    mapped = map_targets(load_targets(path), scenario)
+    assert mapped.days == ((1, 4),) * len(stats)
+    series = pd.DataFrame({"replicate": [7] * 5, "day": range(5), "variable": "brent_usd",
+                           "actor": "", "value": [1.0, 2.0, 4.0, 8.0, 16.0]})
+    got = statistics(series, mapped, 4)[0]
+    assert list(got) == [7.5, 2.0, 16.0, 2.0, 16.0, 14.0, 700.0]
+
+
+def test_targets_outside_the_scenario_or_unrecorded_are_set_aside(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    tiny = write_case(tmp_path)[0]                       # 2025-01-01 + 20 days
+    with pytest.raises(ScenarioError, match="window 2025-01-01..2025-01-31 is outside"):
+        map_targets(load_targets(path), load_scenario(tiny))
+    longer = load_scenario(tiny, overrides={"horizon_days": 40})
+    mapped = map_targets(load_targets(path), longer, {("volume_mbd", "IN")})
+    assert mapped.names == ("india",) and mapped.days == ((0, 30),)
+    with pytest.raises(ScenarioError, match="records no series 'volume_mbd' for actor 'IN'"):
+        map_targets(load_targets(path), longer, {("brent_usd", "")})

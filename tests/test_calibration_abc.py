@@ -16,11 +16,10 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from calibration_cases import write_case
 
 from simulate.calibration import Calibration, calibrate
 from simulate.errors import ResultsError, ScenarioError
-
-from calibration_cases import write_case
 
 KEY = "market.brent_usd"
 SMALL = {"particles": 16, "keys": [KEY], "seed": 11, "predictive": 8, "figures": False}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from calibration_cases import write_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +21,6 @@ from simulate.scenario.posterior import (
     read_posterior,
     write_posterior,
 )
-
-from calibration_cases import write_case
 
 KEYS = ["market.brent_usd", "market.urals_discount_usd"]
 VALUES = np.array([[60.0, 6.0], [70.0, 7.0], [80.0, 8.0]])

@@ -7,13 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from calibration_cases import write_case
 
 from simulate.calibration.summaries import map_targets, statistics
 from simulate.calibration.targets import SERIES_UNITS, load_targets
 from simulate.errors import ScenarioError
 from simulate.scenario import load_scenario
-
-from calibration_cases import write_case
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((REPO / "scenarios" / "targets").glob("*.yaml"))

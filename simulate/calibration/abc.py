@@ -43,7 +43,7 @@ from ..results.results import scenario_sha256, scenario_text
 from ..scenario import Scenario
 from ..scenario.posterior import read_posterior, write_posterior
 from .model import ParticleModel
-from .priors import calibrated_keys, pyabc_prior
+from .priors import calibrated_keys, pyabc_prior, require_pyabc
 from .summaries import map_targets
 from .targets import Targets, load_targets
 
@@ -133,7 +133,7 @@ def _seeded_globals(seed: int, generation: int) -> Iterator[None]:
 @contextlib.contextmanager
 def _quiet_pyabc() -> Iterator[None]:
     """pyabc's per-generation INFO lines off (our progress callback says it once)."""
-    import pyabc  # type: ignore[import-untyped]  # noqa: F401 - sets its logger's level
+    require_pyabc()  # importing pyabc sets its logger's level: do that first
 
     logger = logging.getLogger(_PYABC_LOGGER)
     level = logger.level
@@ -172,7 +172,7 @@ def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any])
 
 
 def _sampler(workers: int) -> Any:
-    import pyabc  # type: ignore[import-untyped]
+    pyabc = require_pyabc()
 
     if workers <= 1:
         return pyabc.SingleCoreSampler()
@@ -181,7 +181,7 @@ def _sampler(workers: int) -> Any:
 
 def _abc(model: ParticleModel, scenario: Scenario, settings: CalibrationSettings,
          workers: int) -> Any:
-    import pyabc  # type: ignore[import-untyped]
+    pyabc = require_pyabc()
 
     return pyabc.ABCSMC(
         model, pyabc_prior(scenario, settings.keys),

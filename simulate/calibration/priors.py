@@ -15,7 +15,19 @@ from typing import Any
 from ..errors import ScenarioError
 from ..scenario import Scenario
 
-__all__ = ["scipy_spec", "calibrated_keys", "pyabc_prior", "prior_draws"]
+__all__ = ["scipy_spec", "calibrated_keys", "pyabc_prior", "prior_draws", "require_pyabc"]
+
+
+def require_pyabc() -> Any:
+    """The pyabc module, or a clear error naming the extra that installs it."""
+    try:
+        import pyabc  # type: ignore[import-untyped]
+    except ImportError:
+        from ..errors import ExecutionError
+
+        raise ExecutionError("calibration needs pyabc: pip install 'simulate[calibrate]'") \
+            from None
+    return pyabc
 
 
 def scipy_spec(dist: Any) -> tuple[str, dict[str, float]]:
@@ -57,8 +69,7 @@ def calibrated_keys(scenario: Scenario, keys: Sequence[str] | None = None) -> li
 
 def pyabc_prior(scenario: Scenario, keys: Sequence[str]) -> Any:
     """A ``pyabc.Distribution`` over ``keys``, each with its scenario distribution."""
-    import pyabc  # type: ignore[import-untyped]
-
+    pyabc = require_pyabc()
     rvs = {}
     for key in keys:
         name, kwargs = scipy_spec(scenario.uncertainty[key])

@@ -1,8 +1,9 @@
 """Publication figures from Results (matplotlib, no pyplot, no display needed).
 
 Every drawing function takes ``ax=None`` (None: a new styled figure of journal column width
-with a source caption line) and returns its axes; the numbers it draws come from a separate
-data function in :mod:`simulate.figures.data`. Kinds are registered in
+with a source caption line) and returns its axes; ``footer=False`` drops the source line
+(it is off by default when drawing into the caller's ``ax``); the numbers it draws come
+from a separate data function in :mod:`simulate.figures.data`. Kinds are registered in
 :data:`~simulate.figures.registry.FIGURES`; reports and ``results.plot`` iterate over it.
 """
 
@@ -23,6 +24,7 @@ from .data import (
     wilson_interval,
 )
 from .outcomes import tariff_costs, terms
+from .regimes import mixture, paths_data, regime_fan_data
 from .registry import (
     DEFAULT_FORMATS,
     FIGURES,
@@ -54,6 +56,6 @@ __all__ = [
     "deal_probability", "fan", "brent", "urals_discount", "oil_revenue", "importer_volumes",
     "flows", "terms", "tariff_costs", "compare_outcomes",
     "deal_probability_data", "fan_data", "flows_data", "terms_data", "tariff_cost_data",
-    "compare_outcomes_data", "wilson_interval",
+    "compare_outcomes_data", "wilson_interval", "mixture", "regime_fan_data", "paths_data",
     "STYLE", "OKABE_ITO", "PALETTE", "COLUMN_WIDTH", "style", "add_caption", "source_line",
 ]

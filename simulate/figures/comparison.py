@@ -35,7 +35,8 @@ def _several(runs: Any) -> bool:
              prepare=compare_outcomes_data, applies=_several)
 def compare_outcomes(runs: Any, ax: Axes | Sequence[Axes] | None = None,
                      labels: Sequence[str] | None = None,
-                     metrics: Sequence[str] | None = None) -> list[Axes]:
+                     metrics: Sequence[str] | None = None,
+                     footer: bool | None = None) -> list[Axes]:
     """Dot-and-interval plot of the headline metrics of several runs, one panel per unit.
 
     ``ax``: None (a new figure), or one Axes per unit group in the data (a single Axes when
@@ -104,7 +105,7 @@ def compare_outcomes(runs: Any, ax: Axes | Sequence[Axes] | None = None,
         if axes and names:
             axes[0].legend(ncols=min(3, len(names)), loc="lower left",
                            bbox_to_anchor=(0.0, 1.0))
-        if owned:
+        if owned if footer is None else footer:
             add_caption(fig, source_line(runs, "Dots: estimates; lines: 95% confidence "
                                                "intervals."))
     return axes

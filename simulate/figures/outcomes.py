@@ -10,11 +10,23 @@ from matplotlib.lines import Line2D
 
 from .data import tariff_cost_data, terms_data
 from .registry import figure_kind
-from .style import GREY, add_caption, axis_label, color, drawing, note_empty, source_line
+from .style import (
+    GREY,
+    add_caption,
+    axis_label,
+    color,
+    drawing,
+    legend_outside,
+    note_empty,
+    source_line,
+    want_footer,
+)
 
 __all__ = ["terms", "tariff_costs"]
 
 _GOLDEN = 0.6180339887498949
+#: the axis name of tariff costs: the words of the summary's ``tariff_cost_<id>`` labels
+TARIFF_LABEL = "Tariff cost: lost exports to the US"
 
 
 def _jitter(n: int, width: float) -> np.ndarray:
@@ -32,7 +44,7 @@ def _any_deal(results: Any) -> bool:
                      "the 5-95% range, the white dot the median; the cross marks the front "
                      "line at the start.",
              prepare=terms_data, applies=_any_deal)
-def terms(results: Any, ax: Axes | None = None) -> Axes:
+def terms(results: Any, ax: Axes | None = None, footer: bool | None = None) -> Axes:
     """Distribution of settlement terms per region (and in aggregate) where deals occur."""
     data = terms_data(results)
     regions = [*results.regions, "aggregate"]
@@ -62,14 +74,16 @@ def terms(results: Any, ax: Axes | None = None) -> Axes:
             lo = min(data["terms"].min(), min(data.attrs["start_control"].values()))
             hi = max(data["terms"].max(), max(data.attrs["start_control"].values()))
             pad = max(0.01, 0.06 * (hi - lo))
-            ax.set_xlim(max(0.0, lo - pad), min(1.0, hi + pad) if hi + pad > lo else lo + 0.05)
+            # shares live in [0, 1]; the margin beyond keeps dots at 0 or 1 whole
+            ax.set_xlim(max(-0.02, lo - pad), min(1.02, hi + pad) if hi + pad > lo
+                        else lo + 0.05)
             ax.set_xlabel(axis_label(f"Share held by {who} under the deal", "fraction"))
             ax.grid(axis="y", visible=False)
             handles = [Line2D([], [], color=color(0), linewidth=3.5, label="50% range"),
                        Line2D([], [], marker="x", color=GREY, linestyle="none",
                               markersize=4, label="at start")]
-            ax.legend(handles=handles, ncols=2, loc="lower left", bbox_to_anchor=(0.0, 1.0))
-        if owned:
+            legend_outside(ax, owned, handles, [h.get_label() for h in handles], ncols=2)
+        if want_footer(footer, owned):
             add_caption(fig, source_line(results, f"{deals:,} deals in {n:,} replicates."))
     return ax
 
@@ -84,7 +98,7 @@ def _any_tariff(results: Any) -> bool:
                      "across replicates with its 95% confidence interval; the label gives "
                      "the share of replicates in which the country paid any tariff.",
              prepare=tariff_cost_data, applies=_any_tariff)
-def tariff_costs(results: Any, ax: Axes | None = None) -> Axes:
+def tariff_costs(results: Any, ax: Axes | None = None, footer: bool | None = None) -> Axes:
     """Mean tariff cost per importer (USD bn over the horizon) with 95% intervals."""
     data = tariff_cost_data(results)
     height = 0.8 + 0.28 * max(1, len(data))
@@ -109,8 +123,8 @@ def tariff_costs(results: Any, ax: Axes | None = None) -> Axes:
             ax.set_xlim(0, top * 1.45)
             ax.set_yticks(ys, list(data["name"]))
             ax.set_ylim(-0.6, len(data) - 0.4)
-            ax.set_xlabel(axis_label("Lost exports to the US", "USD bn over horizon"))
+            ax.set_xlabel(f"{TARIFF_LABEL}\n(USD bn over horizon)")
             ax.grid(axis="y", visible=False)
-        if owned:
+        if want_footer(footer, owned):
             add_caption(fig, source_line(results, "Bars: mean; whiskers: 95% CI."))
     return ax

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 __all__ = [
     "OKABE_ITO", "PALETTE", "COLUMN_WIDTH", "DOUBLE_WIDTH", "STYLE", "SAVE_STYLE", "style", "color",
     "drawing", "new_figure", "add_caption", "source_line", "date_axis", "mark_deadline",
-    "axis_label", "note_empty", "percent_axis",
+    "axis_label", "note_empty", "percent_axis", "want_footer", "legend_outside", "GREY",
 ]
 
 #: Okabe & Ito (2008) colours, safe for the common colour-vision deficiencies
@@ -125,23 +125,45 @@ def add_caption(fig: Figure, text: str, width_chars: int | None = None) -> None:
 
 
 def date_axis(ax: Axes, maxticks: int = 6) -> None:
-    """Concise date ticks (``Sep``, ``Oct`` ... ``2026``) on the x axis."""
+    """Date ticks that always carry the year: months as ``Sep '25``, ``2026``; days as
+    ``08 Aug`` with the year beside the axis (the offset text)."""
     locator = mdates.AutoDateLocator(minticks=3, maxticks=maxticks)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(
+        locator, formats=["%Y", "%b '%y", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
+        zero_formats=["", "%Y", "%b '%y", "%d %b '%y", "%H:%M", "%H:%M"],
+        offset_formats=["", "", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y"], show_offset=True))
 
 
 def mark_deadline(ax: Axes, results: Any, label: bool = True) -> None:
-    """A dotted vertical line at each sanctioner deadline inside the plotted range."""
+    """A dotted vertical line at each sanctioner deadline inside the plotted range, labelled
+    along the line (vertical text right of it, clear of the y axis and the title)."""
     for actor in results.scenario.actors_of("sanctioner").values():
         if actor.deadline is None:
             continue
         x = np.datetime64(actor.deadline, "D")
         ax.axvline(x, color=GREY, linestyle=":", linewidth=0.8, zorder=1)
         if label:
-            ax.annotate("deadline", xy=(x, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(2, -2), textcoords="offset points", fontsize=5.5,
-                        color=GREY, ha="left", va="top")
+            ax.annotate("deadline", xy=(x, 0.97), xycoords=("data", "axes fraction"),
+                        xytext=(1.5, 0), textcoords="offset points", fontsize=5.5,
+                        color=GREY, ha="left", va="top", rotation=90)
+
+
+def want_footer(footer: bool | None, owned: bool) -> bool:
+    """Whether to write the source line: as asked, else only on figures simulate made."""
+    return owned if footer is None else bool(footer)
+
+
+def legend_outside(ax: Axes, owned: bool, handles: Any = None, labels: Any = None,
+                   **kwargs: Any) -> None:
+    """A legend above the axes on simulate's own figures (their layout makes room); inside
+    the axes on a caller's axes, where nothing is cut off whatever their layout."""
+    args = () if handles is None else (handles, labels)
+    if owned:
+        ax.legend(*args, loc="lower left", bbox_to_anchor=(0.0, 1.0), **kwargs)
+    else:
+        kwargs.pop("ncols", None)
+        ax.legend(*args, loc="best", **kwargs)
 
 
 def axis_label(name: str, unit: str) -> str:

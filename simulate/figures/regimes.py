@@ -1,0 +1,120 @@
+"""Ensembles that split into regimes: the numbers behind regime-split fans and spaghetti.
+
+When a run's replicates follow two different courses -- the threat carried out or not, a
+deal or not -- the pointwise median over all of them can be a path no replicate follows
+(India's imports jumping between two levels). A fan per regime shows each course; only the
+kept replicates have daily paths, so regime fans are drawn from them.
+
+A split is *informative* (:func:`mixture`) when each regime holds at least
+:data:`MIN_SHARE` of all replicates and at least :data:`MIN_KEPT` kept replicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .data import FAN_STATS, _dates, _kept_matrix, series_unit
+
+__all__ = ["REGIMES", "regime_labels", "mixture", "regime_fan_data", "paths_data",
+           "MIN_SHARE", "MIN_KEPT"]
+
+_FAN_Q = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: smallest share of replicates in each regime for a split to be drawn by default
+MIN_SHARE = 0.1
+#: smallest number of kept replicates in each regime
+MIN_KEPT = 3
+
+
+def _threat(o: pd.DataFrame) -> np.ndarray:
+    return o["decision_day"].to_numpy() >= 0
+
+
+def _deal(o: pd.DataFrame) -> np.ndarray:
+    return o["deal"].to_numpy(dtype=bool)
+
+
+#: regime name -> (per-replicate indicator, label when true, label when false)
+REGIMES: dict[str, tuple[Callable[[pd.DataFrame], np.ndarray], str, str]] = {
+    "threat": (_threat, "threat carried out", "threat not carried out"),
+    "deal": (_deal, "deal reached", "no deal"),
+}
+
+
+def regime_labels(by: str) -> tuple[str, str]:
+    """(label of the regime where the indicator is true, label where it is false)."""
+    if by not in REGIMES:
+        raise ValueError(f"by(={by!r}) must be one of {sorted(REGIMES)}")
+    return REGIMES[by][1], REGIMES[by][2]
+
+
+def _indicator(results: Any, by: str) -> pd.Series:
+    fn = REGIMES[by][0] if by in REGIMES else None
+    if fn is None:
+        raise ValueError(f"by(={by!r}) must be one of {sorted(REGIMES)}")
+    o = results.outcomes
+    return pd.Series(fn(o), index=o["replicate"].to_numpy(dtype=np.int64))
+
+
+def mixture(results: Any, by: str = "threat", variable: str | None = None,
+            actor: str = "") -> bool:
+    """Whether the replicates split into two regimes worth drawing apart (see module)."""
+    o = results.outcomes
+    if not len(o) or (by == "threat" and "decision_day" not in o):
+        return False
+    flag = _indicator(results, by)
+    share = float(flag.mean())
+    if not MIN_SHARE <= share <= 1 - MIN_SHARE:
+        return False
+    ts = results.timeseries
+    if not len(ts):
+        return False
+    kept = pd.unique(ts["replicate"]) if variable is None else \
+        _kept_matrix(results, variable, actor)[0]
+    k = flag.reindex(np.asarray(kept, dtype=np.int64)).dropna().astype(bool)
+    return int(k.sum()) >= MIN_KEPT and int((~k).sum()) >= MIN_KEPT
+
+
+def regime_fan_data(results: Any, variable: str, actor: str = "",
+                    by: str = "threat") -> pd.DataFrame:
+    """Median and 50%/90% bands of a daily series per regime, over the kept replicates:
+    ``regime, label, day, date, q05, q25, q50, q75, q95, k, share``.
+
+    ``regime`` is True/False (the indicator), ``k`` the kept replicates in the regime,
+    ``share`` the regime's share of all replicates (from the outcomes table).
+    """
+    reps, days, m = _kept_matrix(results, variable, actor)
+    flag = _indicator(results, by)
+    on = flag.reindex(reps).fillna(False).to_numpy(dtype=bool) if reps.size else \
+        np.zeros(0, dtype=bool)
+    share_on = float(flag.mean()) if len(flag) else float("nan")
+    labels = regime_labels(by)
+    frames = []
+    for value, label, share in ((True, labels[0], share_on), (False, labels[1], 1 - share_on)):
+        rows = m[on == value]
+        if not rows.shape[0]:
+            continue
+        qs = np.quantile(rows, _FAN_Q, axis=0)
+        frames.append(pd.DataFrame({"regime": value, "label": label, "day": days,
+                                    "date": _dates(results, days),
+                                    **dict(zip(FAN_STATS, qs, strict=True)),
+                                    "k": rows.shape[0], "share": share}))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["regime", "label", "day", "date", *FAN_STATS, "k", "share"])
+    out.attrs.update(variable=variable, actor=actor, by=by, k=int(reps.size),
+                     n=int(len(results.outcomes)), unit=series_unit(results, variable))
+    return out
+
+
+def paths_data(results: Any, variable: str, actor: str = "") -> pd.DataFrame:
+    """The kept replicates' paths of a daily series, wide: index ``date``, one column per
+    replicate (what a spaghetti plot draws)."""
+    reps, days, m = _kept_matrix(results, variable, actor)
+    out = pd.DataFrame(m.T, index=pd.DatetimeIndex(_dates(results, days), name="date"),
+                       columns=pd.Index(reps, name="replicate"))
+    out.attrs.update(variable=variable, actor=actor, k=int(reps.size),
+                     unit=series_unit(results, variable))
+    return out

@@ -39,7 +39,8 @@ def cli() -> None:
 def _register() -> None:
     # importing a module attaches its commands to `cli`, in this order in --help
     from importlib import import_module
-    for name in ("scenario_cmds", "run_cmds", "results_cmds", "experiment_cmds"):
+    for name in ("scenario_cmds", "run_cmds", "results_cmds", "experiment_cmds",
+                 "calibrate_cmds"):
         import_module(f"{__package__}.{name}")
 
 

@@ -19,6 +19,7 @@ from .bounds import MAX_DATE, MIN_DATE, NOT_SAMPLED, number_findings
 from .dates import resolve_date
 from .distributions import Distribution
 from .messages import describe, expectation, suggest, type_words, unwrap
+from .posterior import POSTERIOR_KEY, posterior_problems
 from .schema import Scenario
 from .yamlio import join_key
 
@@ -382,6 +383,10 @@ def _check_uncertainty(data: dict, horizon: _Horizon, out: list[Finding]) -> Non
     adapter = _DISTRIBUTION
     for key, spec in _dict(data.get("uncertainty")).items():
         where = join_key("uncertainty", key)
+        if key == POSTERIOR_KEY:
+            out += [Finding(k, m) for k, m in posterior_problems(
+                data, lambda name: resolve_path(data, name)[1])]
+            continue
         annotation, problem = resolve_path(data, str(key))
         if problem:
             out.append(Finding(where, problem, at_key=True))

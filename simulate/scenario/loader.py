@@ -20,6 +20,7 @@ from .checks import Finding, cross_check, split_key
 from .dates import resolve_date
 from .experiment_block import experiment_findings
 from .messages import _parent, describe, problems_from_validation
+from .posterior import resolve_posterior_path
 from .schema import Scenario
 from .yamlio import Position, join_key, parse_scalar, read_yaml
 
@@ -254,6 +255,7 @@ def _check(data: dict, positions: dict, file: str) -> tuple[Scenario | None, lis
     """The scenario (None if the typed validation failed) and every problem of the data:
     typed validation and cross-references together."""
     scenario, problems = None, []
+    resolve_posterior_path(data, positions)
     try:
         scenario = Scenario.model_validate(data, context=_context(data))
     except ValidationError as exc:

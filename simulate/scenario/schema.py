@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .dates import ScenarioDate
 from .distributions import Distribution
@@ -385,7 +385,10 @@ class Scenario(_Model):
     market: Market
     negotiation: Negotiation = Negotiation()
     timeline: tuple[Action, ...] = ()
-    uncertainty: dict[str, Distribution] = Field(default_factory=dict)
+    uncertainty: dict[str, Distribution] = Field(
+        default_factory=dict, json_schema_extra={"properties": {"from_posterior": {
+            "type": "string", "description": "posterior Parquet file of simulate calibrate: "
+            "its keys are drawn jointly, one particle per replicate (relative to this file)"}}})
     experiment: Experiment | None = Field(
         None, description="levers, uncertainties, outcomes and design of an experiment "
                           "(simulate sweep / sensitivity / discover)")
@@ -394,6 +397,29 @@ class Scenario(_Model):
 
     #: uncertain keys fixed by overrides (their distributions dropped); not part of the file
     _fixed_keys: tuple[str, ...] = PrivateAttr(default=())
+    #: ``uncertainty.from_posterior`` (absolute path), kept apart from the distributions
+    _posterior_file: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _from_posterior(cls, data: Any, handler: Any) -> Any:
+        """Take ``uncertainty.from_posterior`` (a path) out of the distributions."""
+        path = None
+        unc = data.get("uncertainty") if isinstance(data, dict) else None
+        if isinstance(unc, dict) and isinstance(unc.get("from_posterior"), str):
+            path = unc["from_posterior"]
+            data = {**data, "uncertainty": {k: v for k, v in unc.items()
+                                            if k != "from_posterior"}}
+        model = handler(data)
+        if path is not None:
+            model._posterior_file = path
+        return model
+
+    @property
+    def posterior_file(self) -> str | None:
+        """The posterior its uncertain keys are drawn from jointly (``from_posterior``)."""
+        return self._posterior_file
+
 
     @property
     def fixed_keys(self) -> tuple[str, ...]:
@@ -411,7 +437,11 @@ class Scenario(_Model):
 
     def to_data(self) -> dict[str, Any]:
         """Plain data of the resolved scenario: dicts, lists, numbers, text and dates."""
-        return _plain(self.model_dump(by_alias=True, exclude_none=True))
+        data = _plain(self.model_dump(by_alias=True, exclude_none=True))
+        if self._posterior_file is not None:
+            data["uncertainty"] = {"from_posterior": self._posterior_file,
+                                   **data.get("uncertainty", {})}
+        return data
 
 
 def _plain(value: Any) -> Any:

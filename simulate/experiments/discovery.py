@@ -121,7 +121,7 @@ def cart_box(x: pd.DataFrame, y: Any, *, max_depth: int = 3, min_samples_leaf: i
     leaf_min = min_samples_leaf or max(5, len(x) // 50)
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=leaf_min,
                                   random_state=seed).fit(x.to_numpy(), cases)
-    rules = export_text(tree, feature_names=list(x.columns), show_weights=True)
+    rules = export_text(tree, feature_names=list(x.columns), show_weights=True, decimals=5)
     t = tree.tree_
     rows = []
 

@@ -45,7 +45,14 @@ class Robustness:
                f"{self.satisficing}" if self.threshold is not None else "")
         return (f"<Robustness of {self.outcome} ({'higher' if self.maximize else 'lower'} is "
                 f"better): minimax regret: {self.minimax_regret}{sat}>\n"
-                f"{self.table.to_string(index=False)}")
+                f"{self.summary().to_string(index=False)}")
+
+    def summary(self) -> pd.DataFrame:
+        """The table without the lever columns (the policy label names them)."""
+        cols = ["policy", "mean", "worst", "best", "max_regret", "mean_regret"]
+        if "satisficing_share" in self.table:
+            cols.append("satisficing_share")
+        return self.table[cols]
 
 
 def _label(row: pd.Series, keys: list[str]) -> str:

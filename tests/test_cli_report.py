@@ -112,3 +112,19 @@ def test_compare_writes_side_by_side_report(run_dir, tmp_path, capsys):
     assert code == 2 and "at least two" in err
     code, _, err = simulate_inprocess(capsys, "report", str(out))
     assert code == 2 and "comparison" in err
+
+
+def test_run_prints_a_headed_table_says_what_it_writes_and_ends_with_the_report(tmp_path):
+    out = tmp_path / "mini"
+    done = simulate_cli("run", "tests/golden/mini.yaml", "-n", "20", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert f"writing figures and report to {out}/" in done.stderr
+    lines = done.stdout.rstrip("\n").splitlines()
+    assert lines[-1] == f"report: {out / 'report.html'} (open it in a browser)"
+    header = next(x for x in lines if x.strip().startswith("metric"))
+    for column in ("estimate", "95% CI of estimate", "5-95% of replicates", "unit", "n"):
+        assert column in header
+    assert (out / "report.html").is_file()
+    quiet = simulate_cli("run", "tests/golden/mini.yaml", "-n", "20", "--out",
+                         str(tmp_path / "q"), "--quiet")
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""

@@ -1,0 +1,73 @@
+"""The numbers behind the report's executive summary, computed by hand."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from results_factory import make_results
+
+from simulate.report.insights import drivers, limits, threat_effect
+
+Z = 1.959963984540054
+
+
+def _with_counterfactual(r, deal_cf, revenue_cf):
+    o = r.outcomes
+    o["deal_cf"] = np.asarray(deal_cf, dtype=bool)
+    o["oil_revenue_cf_busd"] = np.asarray(revenue_cf, dtype=float)
+    return r
+
+
+def test_threat_effect_is_a_paired_difference():
+    # deals with the measures: 1, 1, 0, 1; without: 0, 1, 0, 0 -> differences 1, 0, 0, 1
+    r = _with_counterfactual(make_results([2, 5, None, 5]), [0, 1, 0, 0],
+                             [101.0, 99.0, 97.0, 95.0])
+    e = threat_effect(r)
+    d = e.loc["deal_within_horizon"]
+    diff = np.array([1.0, 0.0, 0.0, 1.0])
+    se = diff.std(ddof=1) / 2
+    assert d["estimate"] == 0.5 and d["n"] == 4
+    assert d["se"] == pytest.approx(se)
+    assert d["ci_low"] == pytest.approx(0.5 - Z * se)
+    assert d["ci_high"] == pytest.approx(0.5 + Z * se)
+    # revenue 100, 98, 96, 94 with; 101, 99, 97, 95 without: -1 in every replicate
+    rev = e.loc["oil_revenue"]
+    assert rev["estimate"] == pytest.approx(-1.0) and rev["se"] == pytest.approx(0.0)
+
+
+def test_no_counterfactual_no_effect():
+    assert threat_effect(make_results([2, None])) is None
+    assert any("no counterfactual" in t for t in limits(make_results([2, None])))
+
+
+def test_drivers_spearman_with_fisher_interval():
+    # credibility 0.1, 0.15, 0.2, 0.25 (rising with r); deal 1, 1, 0, 1
+    r = make_results([2, 5, None, 5])
+    top = drivers(r)
+    assert list(top["parameter"]) == ["actors.US.credibility"]
+    rho = -1 / math.sqrt(15)  # ranks (1, 2, 3, 4) against (3, 3, 1, 3)
+    row = top.iloc[0]
+    assert row["rho"] == pytest.approx(rho)
+    assert row["ci_low"] == pytest.approx(math.tanh(math.atanh(rho) - Z))
+    assert row["ci_high"] == pytest.approx(math.tanh(math.atanh(rho) + Z))
+    assert row["n"] == 4
+
+
+def test_drivers_rank_by_strength_and_keep_three():
+    r = make_results([2, None, 3, None, 4, None, 5, None])
+    o = r.outcomes
+    deal = o["deal"].to_numpy(dtype=float)
+    o["param:a.strong"] = deal + np.arange(8) * 1e-3  # perfectly ordered with deal
+    o["param:a.weak"] = np.array([1, 2, 3, 4, 5, 6, 8, 7], dtype=float)
+    o["param:a.mid"] = np.where(deal > 0, 1.0, 0.0) * np.array([1, 1, 1, 1, 1, 1, 0, 1]) \
+        + np.arange(8) * 1e-3
+    o["param:a.constant"] = 1.0
+    top = drivers(r)
+    assert len(top) == 3
+    # ranks 5..8 for the deals, 1..4 otherwise, against tied ranks 6.5 / 2.5: sqrt(32/42)
+    assert top["parameter"].iloc[0] == "a.strong"
+    assert top["rho"].iloc[0] == pytest.approx(math.sqrt(32 / 42))
+    assert "a.constant" not in set(top["parameter"])
+    assert list(top["rho"].abs()) == sorted(top["rho"].abs(), reverse=True)
+    assert isinstance(top, pd.DataFrame)

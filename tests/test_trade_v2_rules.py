@@ -8,6 +8,7 @@ markets: no negative or NaN volumes, purchases within each buyer's cap, barrels 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -317,3 +318,51 @@ def test_rules_run_as_plain_python():
     assert clearing.long_run_demand.py_func(*args) == clearing.long_run_demand(*args)
     assert governments.tariff_cost.py_func(87.0, 0.5, 4.0) == governments.tariff_cost(
         87.0, 0.5, 4.0)
+
+
+# ----- the scenario check keeps barrels conserved for every draw -------------------------------
+
+def _small_with(tmp_path, changes: dict):
+    import yaml
+
+    from simulate.scenario import load_scenario
+
+    here = Path(__file__).parent / "model_scenarios" / "small.yaml"
+    data = yaml.safe_load(here.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        node = data
+        *path, leaf = key.split("/")
+        for part in path:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    out = tmp_path / "conservation.yaml"
+    out.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return lambda: load_scenario(out)
+
+
+def test_capacity_check_uses_the_support_of_uncertain_base_volumes(tmp_path):
+    """Base volumes 1.2 + 0.8 + 0.9 + 0.9 = 3.8 mb/d fit a capacity of 4.2, but a draw of
+    CN.state up to 1.7 makes 4.3: refused, naming the key; a capacity drawn down to 3.7 too."""
+    from simulate.errors import ScenarioError
+
+    key = "uncertainty/actors.CN.buyers.state.base_volume_mbd"
+    load = _small_with(tmp_path, {key: {"dist": "uniform", "low": 1.0, "high": 1.7}})
+    with pytest.raises(ScenarioError, match="export_capacity_mbd.*every draw"):
+        load()
+    load = _small_with(tmp_path, {key: {"dist": "uniform", "low": 1.0, "high": 1.5}})
+    load()
+    load = _small_with(tmp_path, {"uncertainty/market.export_capacity_mbd":
+                                  {"dist": "uniform", "low": 3.7, "high": 4.5}})
+    with pytest.raises(ScenarioError, match="export_capacity_mbd"):
+        load()
+
+
+def test_buyer_capacity_must_cover_its_base_volume_for_every_draw(tmp_path):
+    from simulate.errors import ScenarioError
+
+    load = _small_with(tmp_path, {
+        "actors/IN/buyers/private/capacity_mbd": 1.0,
+        "uncertainty/actors.IN.buyers.private.base_volume_mbd":
+            {"dist": "uniform", "low": 0.8, "high": 1.1}})
+    with pytest.raises(ScenarioError, match="capacity_mbd"):
+        load()

@@ -53,6 +53,15 @@ def run_trade(path: Path | str, replicates: int = 50, seed: int = 0,
     purchases = np.zeros((replicates, n_days + 1, n_b))
     directives = np.zeros((replicates, n_days + 1, n_m))
     zeros = np.zeros(n_m)
+    tariff_days = np.zeros((n_days + 1, n_m))      # extra tariffs from the timeline
+    for act in d.get("timeline") or ():
+        day = (act["date"] - s.start).days
+        if act["action"] in ("secondary_tariff", "lift_tariff") and 0 <= day <= n_days:
+            m = importers.index(act["target"])
+            if act["action"] == "secondary_tariff":
+                tariff_days[day:, m] += float(act["rate"])
+            else:
+                tariff_days[day:, m] = 0.0
     for r in range(replicates):
         bp, ip, mp = arrays.bp[r], arrays.ip[r], arrays.mp[r]
         tl = trade_timeline(d, s.start, s.horizon_days, r)
@@ -69,7 +78,8 @@ def run_trade(path: Path | str, replicates: int = 50, seed: int = 0,
                 a = tl.actions[k]
                 T.apply_action(ps, embargo, int(a[1]), day, a[2], a[3], a[4], int(a[5]))
                 k += 1
-            T.trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, zeros, zeros, 0.0,
+            T.trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff_days[day],
+                        zeros, 0.0,
                         tl.news[day], 0.0, spare, response, out)
             market[r, day] = ms
             purchases[r, day] = out

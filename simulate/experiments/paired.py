@@ -115,21 +115,22 @@ def pairing_gain(comparison: Comparison, baseline: int = 0) -> pd.DataFrame:
                 continue
             paired = float(np.std(a - b, ddof=1) / math.sqrt(a.size)) if a.size == b.size \
                 else math.nan
-            unpaired = math.sqrt(mean("", a, "")["se"] ** 2 + mean("", b, "")["se"] ** 2)
+            unpaired = math.sqrt(float(mean("", a, "")["se"]) ** 2
+                                 + float(mean("", b, "")["se"]) ** 2)
+            ratio = unpaired / paired if paired > 0 else math.inf if unpaired > 0 else math.nan
             rows.append({"metric": metric, "label": comparison.labels[i],
-                         "se_paired": paired, "se_unpaired": unpaired,
-                         "narrower": unpaired / paired if paired > 0 else math.inf
-                         if unpaired > 0 else math.nan})
+                         "se_paired": paired, "se_unpaired": unpaired, "narrower": ratio})
     return pd.DataFrame(rows, columns=["metric", "label", "se_paired", "se_unpaired",
                                        "narrower"])
 
 
 def _values(results: Results, metric: str) -> np.ndarray | None:
-    try:
-        from ..results.metrics import metric_values  # type: ignore[import-not-found]
-    except ImportError:  # before the metrics module existed
-        from ..results.compare import metric_values  # type: ignore[attr-defined,no-redef]
-    got = metric_values(results, metric)
+    import importlib
+    try:  # the metric registry (stable ids); earlier trees kept the lookup in compare
+        module = importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.results.metrics")
+    except ImportError:
+        module = importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.results.compare")
+    got = module.metric_values(results, metric)
     return None if got is None else np.asarray(got[0], dtype=float)
 
 
@@ -140,9 +141,9 @@ def format_pairing(comparison: Comparison) -> str:
         return ""
     lines = ["", "  paired vs unpaired standard errors of the differences:"]
     width = max(len(str(m)) for m in gain["metric"])
-    for r in gain.itertuples(index=False):
-        times = "identical runs" if r.se_paired == 0 and r.se_unpaired >= 0 else \
-            f"{r.narrower:.1f}x narrower"
-        lines.append(f"  {str(r.metric):<{width}}  {r.label}: paired {r.se_paired:.4g}, "
-                     f"unpaired {r.se_unpaired:.4g} ({times})")
+    for r in gain.to_dict("records"):
+        paired, unpaired = float(r["se_paired"]), float(r["se_unpaired"])
+        times = "identical runs" if paired == 0 else f"{float(r['narrower']):.1f}x narrower"
+        lines.append(f"  {str(r['metric']):<{width}}  {r['label']}: paired {paired:.4g}, "
+                     f"unpaired {unpaired:.4g} ({times})")
     return "\n".join(lines)

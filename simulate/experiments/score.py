@@ -15,7 +15,7 @@ import numpy as np
 from ..engines.record import SERIES
 from ..errors import Problem, ScenarioError
 from ..scenario import Scenario
-from ..scenario.experiment_block import Outcomes
+from ..scenario.experiment_block import OnDate, Outcomes, OverPeriod
 
 __all__ = ["score_chunk", "needs_series", "needs_counterfactual", "outcome_names",
            "binary_outcomes", "check_outcomes"]
@@ -66,7 +66,8 @@ def check_outcomes(scenario: Scenario, outcomes: Outcomes) -> None:
     every problem at once, named by its dotted key."""
     problems = []
     where = "experiment.outcomes"
-    specs = [(f"{where}.on_date.{k}", v, [("date", v.date)]) for k, v in outcomes.on_date.items()]
+    specs: list[tuple[str, OnDate | OverPeriod, list[tuple[str, _dt.date]]]] = [
+        (f"{where}.on_date.{k}", v, [("date", v.date)]) for k, v in outcomes.on_date.items()]
     specs += [(f"{where}.over_period.{k}", v, [("from", v.start), ("to", v.end)])
               for k, v in outcomes.over_period.items()]
     for key, spec, dates in specs:

@@ -85,9 +85,9 @@ def sample_unit(d: int, method: str, n: int, seed: int, num_levels: int = 4) -> 
     (``n (d + 1)`` rows)."""
     problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0, 1]] * d}
     if method == "sobol":
-        from SALib.sample import sobol
+        from SALib.sample import sobol  # type: ignore[import-untyped]
         return sobol.sample(problem, n, calc_second_order=False, seed=seed)
-    from SALib.sample import morris
+    from SALib.sample import morris  # type: ignore[import-untyped]
     return morris.sample(problem, n, num_levels=num_levels, seed=seed)
 
 
@@ -134,7 +134,7 @@ def analyze(method: str, names: list[str], unit: np.ndarray, y: np.ndarray, *,
     noise = float(np.mean(np.asarray(se) ** 2)) if se is not None else 0.0
     share = min(noise / var, 1.0) if var > 0 else (1.0 if noise > 0 else 0.0)
     if method == "sobol":
-        from SALib.analyze import sobol
+        from SALib.analyze import sobol  # type: ignore[import-untyped]
         si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=resamples,
                            conf_level=0.95, seed=seed)
         table = pd.DataFrame({"factor": names, "S1": si["S1"], "S1_conf": si["S1_conf"],
@@ -144,7 +144,7 @@ def analyze(method: str, names: list[str], unit: np.ndarray, y: np.ndarray, *,
             for k, v in corr.items():
                 table[f"{k}_corrected"] = v
         return table, share
-    from SALib.analyze import morris
+    from SALib.analyze import morris  # type: ignore[import-untyped]
     si = morris.analyze(problem, np.asarray(unit, dtype=float), y, num_resamples=resamples,
                         conf_level=0.95, num_levels=num_levels, seed=seed)
     table = pd.DataFrame({"factor": names, "mu": si["mu"], "mu_star": si["mu_star"],
@@ -156,8 +156,11 @@ def analyze(method: str, names: list[str], unit: np.ndarray, y: np.ndarray, *,
     return table, share
 
 
+Halves = tuple[np.ndarray, np.ndarray]
+
+
 def _evaluate_callable(fn: Callable[[np.ndarray], np.ndarray], values: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+                       ) -> tuple[np.ndarray, Halves | None, np.ndarray | None]:
     """Per-point estimate, halves and se of a function that returns (n,) or (n, R)."""
     out = np.asarray(fn(values), dtype=float)
     if out.ndim == 1:
@@ -183,11 +186,13 @@ def sensitivity(target: Any, *, method: str = "sobol", points: int = 64,
     if method not in METHODS:
         raise ScenarioError.from_text(f"unknown method {method!r}: expected one of {METHODS}")
     seed_ = int(seed or 0)
+    halves: Halves | None
+    se: np.ndarray | None
     if callable(target) and not isinstance(target, str | Path):
         if not bounds:
             raise ScenarioError.from_text("a function target needs bounds={name: (low, high)}")
-        factors = [Factor(k, "lever", lever=Lever(low=lo, high=hi)) for k, (lo, hi) in
-                   bounds.items()]
+        factors = [Factor(k, "lever", lever=Lever.model_validate({"low": lo, "high": hi}))
+                   for k, (lo, hi) in bounds.items()]
         unit = sample_unit(len(factors), method, points, seed_, num_levels)
         design = design_from_unit(factors, unit, method)
         values = design.values[[f.key for f in factors]].to_numpy(dtype=float)

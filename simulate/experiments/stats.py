@@ -40,7 +40,7 @@ def point_statistics(replicates: pd.DataFrame, outcomes: list[str],
             else:
                 r = mean(name, x.astype(float), "")
                 kind = "mean"
-            rows.append({"point": int(point), "outcome": name, "kind": kind,
+            rows.append({"point": int(str(point)), "outcome": name, "kind": kind,
                          "estimate": r["estimate"], "se": r["se"], "ci_low": r["ci_low"],
                          "ci_high": r["ci_high"], "n": int(r["n"])})
     return pd.DataFrame(rows, columns=STAT_COLUMNS)

@@ -78,8 +78,10 @@ class TaskStore:
 
     def save(self, key: tuple[int, int, int], arrays: dict[str, np.ndarray]) -> None:
         buf = io.BytesIO()
-        np.savez(buf, **{f"c{i}": np.asarray(v) for i, v in enumerate(arrays.values())},
-                 names=np.array(list(arrays), dtype=str))
+        columns: dict[str, Any] = {f"c{i}": np.asarray(v)
+                                   for i, v in enumerate(arrays.values())}
+        columns["names"] = np.array(list(arrays), dtype=str)
+        np.savez(buf, **columns)
         write_bytes_atomic(self._file(key), buf.getvalue())
 
     def load(self) -> dict[tuple[int, int, int], dict[str, np.ndarray]]:

@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -89,7 +89,7 @@ def run_design(base: Scenario, design: Design, outcomes: Outcomes, *, replicates
     scenarios = [point_scenario(base, design.overrides(i)) for i in range(len(design))]
     done: dict[tuple[int, int, int], dict[str, np.ndarray]] = store.load() if store else {}
     parts: dict[tuple[int, int, int], dict[str, np.ndarray]] = {}
-    counts = [0] * len(design)
+    counts: list[int] = [0] * len(design)
     binary = sorted(binary_outcomes(outcomes))
     cap = int(max_replicates or (replicates * 64 if target_se else replicates))
 
@@ -113,7 +113,7 @@ def run_design(base: Scenario, design: Design, outcomes: Outcomes, *, replicates
             if tasks:
                 run_tasks(run_point_chunk, tasks, backend=backend, workers=workers,
                           scheduler=scheduler, progress=bar, on_result=on_result,
-                          sizes=[(b - a) / want[i] for i, a, b in fresh])
+                          sizes=cast(list[int], [(b - a) / want[i] for i, a, b in fresh]))
             counts = list(want)
             if target_se is None or not binary:
                 break

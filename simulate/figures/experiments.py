@@ -112,7 +112,7 @@ def plot_parallel(ex: Any, outcome: str | None = None, ax: Axes | None = None) -
         ax.set_xticks(xs, [_short(k) for k in keys] + [name], rotation=30, ha="right")
         ax.set_yticks([0, 1], ["min", "max"])
         for x in xs:
-            ax.axvline(x, color=GREY, lw=0.5)
+            ax.axvline(float(x), color=GREY, lw=0.5)
         fig.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, label=name)
     return ax
 
@@ -128,7 +128,7 @@ def plot_indices(sens: Any, ax: Axes | None = None, corrected: bool = True) -> A
                 ax.errorbar(t[k + suffix], y + (j - 0.5) * 0.3,
                             xerr=t[f"{k}_conf{suffix}"], fmt="o", ms=4, capsize=2,
                             color=color(j), label=label)
-            ax.axvline(0, color=GREY, lw=0.5)
+            ax.axvline(0.0, color=GREY, lw=0.5)
             ax.set_xlabel("Sobol' index" + (" (replicate noise removed)" if suffix else ""))
         else:
             ax.errorbar(t["mu_star"], y, xerr=t["mu_star_conf"], fmt="o", ms=4, capsize=2,

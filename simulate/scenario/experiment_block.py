@@ -95,7 +95,7 @@ class Experiment(_Model):
     levers: dict[str, Lever] = Field(default_factory=dict)
     uncertainties: tuple[str, ...] = Field(
         (), description="keys of the uncertainty: block varied by the design")
-    outcomes: Outcomes = Outcomes()
+    outcomes: Outcomes = Field(default_factory=lambda: Outcomes.model_validate({}))
     design: Literal["factorial", "crossed", "lhs", "sobol", "table"] = Field(
         "lhs", description="factorial: every lever level x 3 levels of each uncertainty; "
                            "crossed: every lever combination x `points` Latin-hypercube "
@@ -130,8 +130,10 @@ def experiment_findings(data: dict) -> list[tuple[str, str, bool]]:
     if not isinstance(block, dict):
         return []
     out: list[tuple[str, str, bool]] = []
-    uncertain = data.get("uncertainty") if isinstance(data.get("uncertainty"), dict) else {}
-    levers = block.get("levers") if isinstance(block.get("levers"), dict) else {}
+    found = data.get("uncertainty")
+    uncertain: dict[str, Any] = found if isinstance(found, dict) else {}
+    found = block.get("levers")
+    levers: dict[str, Any] = found if isinstance(found, dict) else {}
     for key in levers:
         _, problem = resolve_path(data, str(key))
         if problem:

@@ -60,6 +60,14 @@ class Factor:
         out = self.dist.ppf(np.array([min(max(float(u), _EDGE), 1 - _EDGE)]))[0]
         return out.item() if hasattr(out, "item") else out
 
+    def values(self, u: np.ndarray) -> list[Any]:
+        """Scenario values at many unit values (one quantile-function call for an
+        uncertainty)."""
+        if self.lever is not None:
+            return [self.value(x) for x in u]
+        out = self.dist.ppf(np.clip(np.asarray(u, dtype=float), _EDGE, 1 - _EDGE))
+        return [v.item() if hasattr(v, "item") else v for v in np.asarray(out).reshape(-1)]
+
     def factorial_units(self) -> list[float]:
         """Unit values of this factor's levels in a full factorial design."""
         if self.lever is not None:
@@ -119,7 +127,7 @@ def design_from_unit(factors: list[Factor], unit: np.ndarray, kind: str) -> Desi
     unit = np.asarray(unit, dtype=float).reshape(-1, len(factors))
     cols: dict[str, list[Any]] = {"point": list(range(len(unit)))}
     for j, f in enumerate(factors):
-        cols[f.key] = [f.value(u) for u in unit[:, j]]
+        cols[f.key] = f.values(unit[:, j])
     return Design(factors, unit, pd.DataFrame(cols), kind)
 
 

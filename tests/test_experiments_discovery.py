@@ -51,9 +51,7 @@ def test_cart_recovers_the_planted_box(planted):
 def test_discovery_on_an_experiment_uses_replicates_and_sampled_parameters(tmp_path):
     ex = simulate.sweep(write_small(tmp_path), replicates=16, progress=False)
     p, c = discover(ex, "india_low")
-    factors = set(ex.factor_keys) | {"actors.RU.optimism", "actors.UA.resolve",
-                                     "actors.RU.sanctions_sensitivity",
-                                     "market.discount_per_unsold_usd"}
+    factors = set(ex.factor_keys) | set(ex.scenario.uncertainty)
     assert set(p.restricted) <= factors and set(c.box.index) <= factors
     assert p.n == 5 * 16
     with pytest.raises(ScenarioError, match="threshold"):

@@ -67,3 +67,15 @@ def test_import_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == ""
+
+
+def test_summary_view_and_metric_registry_are_documented_in_the_api():
+    """The researcher's entry points: ids in the summary, the registry behind them."""
+    from results_factory import make_results
+
+    from simulate.results.metrics import DEAL_WINDOWS, metrics_for
+    r = make_results([2, None])
+    ids = list(r.summary().index)
+    assert ids == [m.id for m in metrics_for(r.scenario, list(r.outcomes.columns))]
+    assert DEAL_WINDOWS == (30, 90, 180, 365)
+    assert type(r.to_xarray()).__name__ == "Dataset"

@@ -333,8 +333,9 @@ def test_tariff_cost_closed_form():
 def test_exports_under_tariff_function():
     from simulate.model.trade import exports_under_tariff, tariff_cost
 
-    x0, t, sigma = 439.0, np.array([0.0, 0.25, 1.0]), 4.0
-    np.testing.assert_allclose(exports_under_tariff(x0, t, sigma), x0 * (1 + t) ** -sigma,
-                               rtol=1e-15)
-    np.testing.assert_allclose(tariff_cost(x0, t, sigma), x0 - x0 * (1 + t) ** -sigma,
-                               rtol=1e-15)
+    x0, sigma = 439.0, 4.0
+    for t in (0.0, 0.25, 1.0):
+        assert exports_under_tariff(x0, t, sigma) == pytest.approx(x0 * (1 + t) ** -sigma,
+                                                                   rel=1e-15)
+        assert tariff_cost(x0, t, sigma) == pytest.approx(x0 - x0 * (1 + t) ** -sigma,
+                                                          rel=1e-15, abs=1e-12)

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from simulate.execution.runner import counterfactual_of, run
-from simulate.model.params import sample_uncertain
+from simulate.model.sampling import sample_uncertain
 from simulate.scenario import load_scenario
 from simulate.trace import trace
 
@@ -101,9 +101,9 @@ def test_a_prefix_of_replicates_is_unchanged_by_running_more():
 
 
 def test_counterfactual_keeps_every_other_parameters_stream():
-    """Removing the measures must not shift the streams of the other uncertain parameters
-    (their index j gives stream PARAMETERS + j): the counterfactual of replicate k samples
-    replicate k's values."""
+    """Removing the measures must not change the draws of the other uncertain parameters
+    (each has the stream of its key): the counterfactual of replicate k samples replicate
+    k's values."""
     s = load_scenario(SMALL)
     cf = counterfactual_of(s)
     reps = np.arange(50)

@@ -3,9 +3,8 @@
 columns included), every daily series value and the quantile-band sketch.
 
 200 replicates per scenario, split into parts so that pytest-xdist spreads them over workers
-(the events engine runs one replicate at a time, ~0.1-0.3 s each). Discrete outcomes must be
-equal; floating-point values equal within 1e-9 (in practice they are identical: both engines
-call the same rules on arrays of one or many rows, with the same summation orders).
+(the events engine runs one replicate at a time, ~0.25 s each). Both engines call the same
+compiled phase functions on the same records, so every value is identical bit for bit.
 """
 
 from __future__ import annotations
@@ -16,12 +15,11 @@ import pytest
 from simulate.engines.batch import run_batch
 from simulate.engines.events import run_events
 from simulate.execution.runner import counterfactual_of
-from simulate.model import accel
 from simulate.scenario import bundled_scenarios, load_scenario
 
 REPLICATES = 200
 PARTS = 4
-TOL = 1e-9
+TOL = 0.0
 SCENARIOS = sorted(bundled_scenarios())
 
 
@@ -49,15 +47,6 @@ def assert_same_chunk(a, b, label: str) -> None:
                                      f"{float(diff.max()):.3g}")
     if a.bands is not None or b.bands is not None:
         assert a.bands == b.bands, f"{label}: band sketches differ"
-
-
-@pytest.fixture(autouse=True)
-def _reference_numpy_path():
-    """The batch engine's numpy path (the compiled path is compared with it separately, in
-    test_engines_equal_accel.py)."""
-    accel.set_mode("numpy")
-    yield
-    accel.set_mode(None)
 
 
 @pytest.mark.parametrize("part", range(PARTS))

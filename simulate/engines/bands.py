@@ -34,18 +34,17 @@ scenario at 200 bins — independent of the number of replicates.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
-from scipy import special
+from numba import njit
 
-from ..model import accel
-from ..model.params import Params, compile_params
+from ..model.params import Params
 from ..scenario.schema import Scenario
-from .record import SERIES, series_actors
 
-__all__ = ["BandLayout", "BandSketch", "band_layout", "STATS", "QUANTILES", "DEFAULT_BINS"]
+__all__ = ["BandLayout", "BandSketch", "BandArrays", "bin_day", "bin_values", "STATS", "QUANTILES",
+           "DEFAULT_BINS", "QUANTUM_BITS"]
 
 #: bins per cell for continuous series
 DEFAULT_BINS = 200
@@ -54,11 +53,6 @@ QUANTILES = {"q05": 0.05, "q25": 0.25, "q50": 0.5, "q75": 0.75, "q95": 0.95}
 STATS = (*QUANTILES, "mean")
 #: each value is rounded to a multiple of width / 2**QUANTUM_BITS for the fixed-point sum
 QUANTUM_BITS = 20
-#: series whose values are integers (unit bins centred on the integers)
-INTEGER_SERIES = ("at_war", "killed", "injured")
-#: tail probability left outside the range of a random quantity
-_TAIL = 1e-9
-_SIGMAS = 6.0
 
 
 @dataclass(frozen=True)
@@ -92,13 +86,55 @@ class BandLayout:
 
     @property
     def scale(self) -> np.ndarray:
-        """``1 / quantum`` of the fixed-point sum, a power of two per (day, column)."""
-        return np.exp2(QUANTUM_BITS - np.floor(np.log2(self.width)))
+        """``1 / quantum`` of the fixed-point sum, a power of two per (day, column):
+        ``2 ** (QUANTUM_BITS - floor(log2(width)))``, with the exponent taken exactly
+        (``frexp``) so that it is the same on every CPU."""
+        _, exponent = np.frexp(self.width)
+        return np.ldexp(1.0, QUANTUM_BITS - (exponent - 1))
 
     def same_as(self, other: BandLayout) -> bool:
         return (self.columns == other.columns and np.array_equal(self.nbins, other.nbins)
                 and np.array_equal(self.lo, other.lo)
                 and np.array_equal(self.width, other.width))
+
+
+class BandArrays(NamedTuple):
+    """A sketch's accumulators and edges, as the compiled binning takes them."""
+
+    counts: np.ndarray   # (days, total) uint32
+    vmin: np.ndarray     # (days, C)
+    vmax: np.ndarray     # (days, C)
+    qsum: np.ndarray     # (days, C) int64
+    n: np.ndarray        # (days,) int64
+    lo: np.ndarray       # (days, C)
+    inv: np.ndarray      # (days, C)
+    top: np.ndarray      # (C,) highest bin index (nbins + 1)
+    offsets: np.ndarray  # (C,) int64
+    scale: np.ndarray    # (days, C)
+
+
+@njit(cache=True, error_model="numpy")
+def bin_values(counts: np.ndarray, vmin: np.ndarray, vmax: np.ndarray, qsum: np.ndarray,
+               lo: np.ndarray, inv: np.ndarray, top: np.ndarray, offsets: np.ndarray,
+               scale: np.ndarray, day: int, values: np.ndarray) -> None:
+    """Add one replicate's values of day ``day`` (C,) to the sketch's bin counts, minimum,
+    maximum and fixed-point sum (the arrays of :class:`BandArrays`)."""
+    for j in range(values.shape[0]):
+        v = values[j]
+        t = (v - lo[day, j]) * inv[day, j] + 1.0
+        t = min(max(t, 0.0), top[j])
+        counts[day, offsets[j] + np.int64(t)] += 1
+        vmin[day, j] = min(vmin[day, j], v)
+        vmax[day, j] = max(vmax[day, j], v)
+        qsum[day, j] += np.int64(np.rint(v * scale[day, j]))
+
+
+@njit(cache=True, error_model="numpy")
+def bin_day(b: BandArrays, day: int, values: np.ndarray) -> None:
+    """Add one replicate's values of one day (C,) to the sketch."""
+    bin_values(b.counts, b.vmin, b.vmax, b.qsum, b.lo, b.inv, b.top, b.offsets, b.scale, day,
+               values)
+    b.n[day] += 1
 
 
 class BandSketch:
@@ -119,53 +155,22 @@ class BandSketch:
 
     @classmethod
     def for_scenario(cls, scenario: Scenario, bins: int = DEFAULT_BINS) -> BandSketch:
+        from .band_layout import band_layout
         return cls(band_layout(scenario, bins))
 
     # ----- accumulation ----------------------------------------------------------------
+    def arrays(self) -> BandArrays:
+        """The sketch's accumulators and edges for the compiled binning (:func:`bin_day`)."""
+        lay = self.layout
+        return BandArrays(counts=self.counts, vmin=self.vmin, vmax=self.vmax, qsum=self.qsum,
+                          n=self.n, lo=lay.lo, inv=self._inv, top=self._top,
+                          offsets=self._offsets, scale=self._scale)
+
     def add(self, day: int, values: np.ndarray) -> None:
         """Add one day's values, shape (R, C) in the layout's column order."""
-        n, C = values.shape
-        if n == 0:
-            return
-        lo, inv, scale = self.layout.lo[day], self._inv[day], self._scale[day]
-        kernel = accel.kernel("bin_rows", values.size)
-        if kernel is not None:
-            counts = self.counts[day]
-            flat = np.zeros(counts.size, dtype=np.int64)
-            vmin, vmax, qsum = self.vmin[day].copy(), self.vmax[day].copy(), self.qsum[day].copy()
-            kernel(np.ascontiguousarray(values), lo, inv, self._top, self._offsets, scale,
-                   flat, vmin, vmax, qsum)
-            counts += flat.astype(np.uint32)
-            self.vmin[day], self.vmax[day], self.qsum[day] = vmin, vmax, qsum
-        else:
-            t = (values - lo) * inv + 1.0
-            np.clip(t, 0.0, self._top, out=t)
-            idx = t.astype(np.int64) + self._offsets
-            self.counts[day] += np.bincount(idx.reshape(-1),
-                                            minlength=self.counts.shape[1]).astype(np.uint32)
-            np.minimum(self.vmin[day], values.min(axis=0), out=self.vmin[day])
-            np.maximum(self.vmax[day], values.max(axis=0), out=self.vmax[day])
-            self.qsum[day] += np.rint(values * scale).astype(np.int64).sum(axis=0)
-        self.n[day] += n
-
-    def add_days(self, values: np.ndarray) -> None:
-        """Add every day's values at once, shape (days, R, C) (a few replicates: the events
-        engine); the same counts as :meth:`add` day by day."""
-        D, n, C = values.shape
-        if n == 0:
-            return
-        lo, inv, scale = self.layout.lo[:D, None, :], self._inv[:D, None, :], \
-            self._scale[:D, None, :]
-        t = (values - lo) * inv + 1.0
-        np.clip(t, 0.0, self._top, out=t)
-        idx = t.astype(np.int64) + self._offsets + (np.arange(D) * self.counts.shape[1])[
-            :, None, None]
-        self.counts[:D] += np.bincount(idx.reshape(-1), minlength=D * self.counts.shape[1]
-                                       ).reshape(D, -1).astype(np.uint32)
-        np.minimum(self.vmin[:D], values.min(axis=1), out=self.vmin[:D])
-        np.maximum(self.vmax[:D], values.max(axis=1), out=self.vmax[:D])
-        self.qsum[:D] += np.rint(values * scale).astype(np.int64).sum(axis=1)
-        self.n[:D] += n
+        arrays = self.arrays()
+        for row in np.ascontiguousarray(values, dtype=float):
+            bin_day(arrays, day, row)
 
     def merge(self, other: BandSketch | None) -> BandSketch:
         """A new sketch holding both sketches' values (exact; any order gives the same)."""
@@ -311,144 +316,3 @@ class BandSketch:
     def error_bounds(self) -> dict[str, np.ndarray]:
         """Error bound of each quantile estimate, stat name -> (days, C)."""
         return {name: self.quantile(q)[1] for name, q in QUANTILES.items()}
-
-
-# ----- the layout a scenario implies --------------------------------------------------------
-
-def _extremes(s: Scenario) -> Params:
-    """Parameters with three pseudo-replicates: every uncertain parameter at its 1e-6, 0.5
-    and 1 - 1e-6 quantiles (the nominal value for a discrete choice)."""
-    sampled = {}
-    u = np.array([1e-6, 0.5, 1 - 1e-6])
-    for key, dist in s.uncertainty.items():
-        values = np.asarray(dist.ppf(u))
-        if values.dtype == object or values.dtype.kind not in "fiu":
-            try:
-                values = values.astype(float)
-            except (TypeError, ValueError):
-                continue
-        sampled[key] = values
-    try:
-        return compile_params(s, sampled)
-    except Exception:  # an exotic sampled key: fall back to the nominal scenario
-        return compile_params(s)
-
-
-def _amax(x) -> float:
-    return float(np.max(np.asarray(x, dtype=float)))
-
-
-def _amin(x) -> float:
-    return float(np.min(np.asarray(x, dtype=float)))
-
-
-def _col(x, k: int) -> np.ndarray:
-    """Column k of a per-actor parameter, (3,) or scalar."""
-    arr = np.asarray(x, dtype=float)
-    return arr[..., k]
-
-
-def _compound_poisson_max(rate: float, per: float) -> int:
-    """Smallest k with P(X > k) < _TAIL for X | N ~ Poisson(N per), N ~ Poisson(rate)."""
-    if rate <= 0 or per <= 0:
-        return 0
-    nmax = int(rate + 12 * math.sqrt(rate) + 30)
-    pn = special.pdtr(np.arange(nmax + 1), rate) - special.pdtr(np.arange(nmax + 1) - 1, rate)
-    mean = rate * per
-    k = int(mean + 10 * math.sqrt(rate * per * (1 + per)) + 10)
-    while True:
-        tail = float(np.sum(pn[1:] * special.pdtrc(k, np.arange(1, nmax + 1) * per)))
-        if tail < _TAIL or k > 10**6:
-            return k
-        k = int(k * 1.25) + 1
-
-
-def band_layout(s: Scenario, bins: int = DEFAULT_BINS) -> BandLayout:
-    """The bin edges of every (day, variable, actor) for a scenario (see module doc)."""
-    p = _extremes(s)
-    days = p.n_days + 1
-    t = np.arange(days, dtype=float)
-    M = len(p.importer_ids)
-    base = np.asarray(p.base_volume, dtype=float)
-    base_max = base.max(axis=0) if base.ndim == 2 else base
-    capacity = max(_amax(p.capacity), float(np.sum(base_max)))
-    # Brent: equilibrium ratio after the largest supply loss, times the AR(1) shock
-    es_ed = _amin(np.asarray(p.supply_elasticity) + np.abs(p.demand_elasticity))
-    loss_share = min(capacity / max(_amin(p.world_demand), 1e-12), 0.99)
-    ratio_max = (1.0 - loss_share) ** (-1.0 / max(es_ed, 1e-6))
-    rho = min(_amax(np.abs(p.brent_rho)), 0.999999)
-    vol = _amax(p.brent_vol)
-    sd = vol * np.sqrt((1 - rho ** (2 * (t + 1))) / (1 - rho ** 2)) if rho > 0 else vol + 0 * t
-    brent_lo = _amin(p.brent0) * np.exp(-_SIGMAS * sd)
-    brent_hi = _amax(p.brent0) * ratio_max * np.exp(_SIGMAS * sd)
-    ranges: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-
-    def const(lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
-        return np.full(days, float(lo)), np.full(days, float(hi))
-
-    # the front: a random walk with drift scaled by the revenue ratio, or a demanded line
-    revenue0 = np.asarray(p.capacity * (np.asarray(p.brent0) - np.asarray(p.discount0)),
-                          dtype=float)
-    rev_ratio_max = max(capacity * float(brent_hi[-1]) / max(_amin(revenue0), 1e-12), 1.0)
-    elasticity = _amax(p.resource_elasticity)
-    growth = rev_ratio_max ** max(elasticity, 0.0)
-    for k, region in enumerate(p.region_names):
-        c0 = _col(p.control0, k)
-        drift = np.abs(_col(p.drift, k))
-        fvol = _amax(_col(p.front_vol, k))
-        reach = _amax(drift) * growth * (t + 1) + _SIGMAS * fvol * np.sqrt(t + 1)
-        lo = _amin(c0) - reach
-        hi = _amax(c0) + reach
-        demands = np.concatenate([np.ravel(_col(p.floor_demand, k)),
-                                  np.ravel(_col(p.ceil_demand, k))])
-        demands = demands[np.isfinite(demands)]
-        if demands.size:
-            lo = np.minimum(lo, demands.min())
-            hi = np.maximum(hi, demands.max())
-        ranges[("control", region)] = (np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0))
-    ranges[("brent_usd", "")] = (brent_lo, brent_hi)
-    d0 = _amin(p.discount0)
-    d_hi = _amax(p.discount0) + _amax(p.discount_slope) * capacity
-    ranges[("urals_discount_usd", "")] = (np.minimum(d0, brent_lo - 1.0), np.full(days, d_hi))
-    for name in ("exports_mbd", "bought_mbd", "discounted_mbd", "shut_in_mbd"):
-        ranges[(name, "")] = const(0.0, capacity)
-    ranges[("oil_revenue_musd", "")] = (np.zeros(days), capacity * brent_hi)
-    base_m = np.zeros(M)
-    np.add.at(base_m, p.buyer_importer, base_max)
-    max_rate = np.asarray(p.tl_tariff, dtype=float).clip(min=0).sum(axis=0) \
-        + _amax(p.tariff_rate) * p.tariff_targets
-    for m, imp in enumerate(p.importer_ids):
-        ranges[("volume_mbd", imp)] = const(0.0, base_m[m])
-        ranges[("tariff_rate", imp)] = const(0.0, max_rate[m])
-    ranges[("company_sanctions_share", "")] = const(0.0, 1.0)
-    strikes_max = {"killed": _compound_poisson_max(_amax(p.strike_rate),
-                                                   _amax(p.killed_per_strike)),
-                   "injured": _compound_poisson_max(_amax(p.strike_rate),
-                                                    _amax(p.injured_per_strike))}
-    columns, nbins, los, widths, integer = [], [], [], [], []
-    for name in SERIES:
-        for actor in series_actors(p, name):
-            actor = actor or ""
-            columns.append((name, actor))
-            if name in INTEGER_SERIES:
-                top = 1 if name == "at_war" else strikes_max[name]
-                step = max(1, math.ceil((top + 1) / (4 * bins)))
-                nb = math.ceil((top + 1) / step)
-                nbins.append(nb)
-                los.append(np.full(days, -0.5))
-                widths.append(np.full(days, float(step)))
-                integer.append(step == 1)
-                continue
-            lo, hi = ranges[(name, actor)]
-            lo = np.asarray(lo, dtype=float)
-            hi = np.maximum(np.asarray(hi, dtype=float), lo)
-            span = hi - lo
-            # a degenerate range still gets bins of a sensible width
-            span = np.where(span > 0, span, np.maximum(np.abs(lo), 1.0) * 1e-6)
-            nbins.append(bins)
-            los.append(lo)
-            widths.append(span / bins)
-            integer.append(False)
-    return BandLayout(columns=tuple(columns), nbins=np.array(nbins, dtype=np.int64),
-                      lo=np.stack(los, axis=1), width=np.stack(widths, axis=1),
-                      integer=np.array(integer, dtype=bool))

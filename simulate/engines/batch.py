@@ -1,65 +1,108 @@
-"""The batch engine: every replicate of a chunk advanced together, day by day, with
-whole-array numpy operations on the same behaviour rules as the events engine.
+"""The batch engine: the replicates of a chunk run inside one compiled loop.
 
-Replicates that have ended their war (a deal) stay in the arrays, masked by ``at_war``; the
-rules freeze what a deal freezes. With numba installed, the dense part of a day (buyers,
-market, front, strikes, costs, talks draws, recording) runs in compiled kernels
-(:mod:`simulate.engines.fused`) that compute the same numbers; the zone of agreement and the
-terms are always computed by the numpy rules, on the rows holding talks.
+Replicate-major: each replicate runs all its days (:func:`simulate.model.day.run_day`, then
+the recording of :mod:`simulate.engines.record` and the band sketch) before the next one
+starts, so its state and parameters stay in the CPU cache (docs/performance.md: measured
+faster than day-major). The loop runs over blocks of rows so that progress can be reported
+between blocks; the numbers do not depend on the blocks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+from numba import njit
 
-from ..model.day import Day, run_day
-from ..model.params import compile_params, sample_uncertain
+from ..model.day import run_day
+from ..model.params import Params, compile_params
+from ..model.sampling import sample_uncertain
 from ..model.state import initial_state
-from ..model.streams import Counters
+from ..model.streams import day_keys
 from ..scenario.schema import Scenario
-from .bands import BandSketch
+from .bands import BandArrays, BandSketch, bin_values
 from .chunk import ChunkResult
-from .fused import CompileError, fused_plan, run_days_fused
-from .record import Recorder
+from .compiling import announce_compilation
+from .record import Recorder, finish_row, record_day
 
-__all__ = ["run_batch", "base_outcomes"]
+__all__ = ["run_batch", "base_outcomes", "run_rows", "calendar_of", "BLOCK"]
+
+#: replicates per call of the compiled loop (progress is reported between calls)
+BLOCK = 512
 
 
-def base_outcomes(scenario: Scenario, seed: int, replicates: np.ndarray):
-    """Sampled parameters, compiled params, initial state and the outcome stub of a chunk."""
+def base_outcomes(scenario: Scenario, seed: int, replicates: np.ndarray,
+                  keep: np.ndarray | None = None
+                  ) -> tuple[dict[str, np.ndarray], Params, np.ndarray]:
+    """Sampled parameters, compiled params and initial state records of a chunk."""
+    replicates = np.asarray(replicates, dtype=np.int64)
     sampled = sample_uncertain(scenario, seed, replicates)
-    p = compile_params(scenario, sampled)
-    return sampled, p, initial_state(p, len(replicates))
+    p = compile_params(scenario, sampled, len(replicates))
+    return sampled, p, initial_state(p, replicates, keep)
+
+
+def calendar_of(p: Params, seed: int) -> np.ndarray:
+    """The calendar records of ``p`` with each day's stream keys for ``seed``."""
+    calendar = p.calendar.copy()
+    calendar.keys = day_keys(seed, p.n_days)
+    return calendar
+
+
+def no_bands(n_days: int) -> BandArrays:
+    """Empty band accumulators (for runs that do not record bands)."""
+    z2 = np.zeros((n_days + 1, 0))
+    return BandArrays(counts=np.zeros((n_days + 1, 0), dtype=np.uint32), vmin=z2, vmax=z2,
+                      qsum=np.zeros((n_days + 1, 0), dtype=np.int64),
+                      n=np.zeros(n_days + 1, dtype=np.int64), lo=z2, inv=z2,
+                      top=np.zeros(0), offsets=np.zeros(0, dtype=np.int64), scale=z2)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def run_rows(table: np.ndarray, st: np.ndarray, calendar: np.ndarray, series: np.ndarray,
+             bands: BandArrays, with_bands: bool, start: int, stop: int) -> None:
+    """Rows [start, stop) through every day: the phases, the recording, the bands."""
+    counts, vmin, vmax, qsum = bands.counts, bands.vmin, bands.vmax, bands.qsum
+    lo, inv, top, offsets, scale = bands.lo, bands.inv, bands.top, bands.offsets, bands.scale
+    today = np.zeros(series.shape[2])
+    for i in range(start, stop):
+        p, q = table[i], st[i]
+        for day in range(calendar.shape[0]):
+            c = calendar[day]
+            run_day(p, q, c, day)
+            record_day(p, q, day, today, series)
+            if with_bands:
+                bin_values(counts, vmin, vmax, qsum, lo, inv, top, offsets, scale, day, today)
+        finish_row(p, q)
+    if with_bands:
+        for day in range(calendar.shape[0]):
+            bands.n[day] += stop - start
 
 
 def run_batch(scenario: Scenario, seed: int, replicates: np.ndarray, keep_series: int = 0,
-              observer=None, bands: bool = True, _numpy: bool = False) -> ChunkResult:
+              progress: Callable[[int], None] | None = None, bands: bool = True
+              ) -> ChunkResult:
     """Run the replicates ``replicates`` (indices) of ``scenario`` with seed ``seed``.
 
     ``keep_series``: replicates with an index below it keep their full daily series.
-    ``observer(day, values, at_war)`` if given is called after each day (``values``: the
-    day's values of every series for all rows; None on the compiled path). ``bands``:
+    ``progress(n)`` if given is told the replicates done as they complete. ``bands``:
     accumulate the quantile-band sketch of all rows (``ChunkResult.bands``).
     """
     replicates = np.asarray(replicates, dtype=np.int64)
-    sampled, p, state = base_outcomes(scenario, seed, replicates)
+    keep = replicates < keep_series
+    sampled, p, st = base_outcomes(scenario, seed, replicates, keep)
     sketch = BandSketch.for_scenario(scenario) if bands else None
-    rec = Recorder(p, len(replicates), keep=replicates < keep_series, bands=sketch)
-    if not _numpy and fused_plan(p, len(replicates), rec.keep):
-        try:
-            run_days_fused(state, p, seed, replicates, rec, observer)
-        except CompileError:
-            # numba could not compile for this scenario's types: the numpy path, from day 0
-            return run_batch(scenario, seed, replicates, keep_series, observer, bands,
-                             _numpy=True)
-    else:
-        counters = Counters(replicates)
-        for day in range(p.n_days + 1):
-            run_day(state, p, Day(seed, replicates, day, counters))
-            values = rec.record(state, day)
-            if observer is not None:
-                observer(day, values, state.at_war)
-    outcomes = {"replicate": replicates.copy(), **rec.outcomes(state, p.occ_id, p.def_id)}
+    rec = Recorder(p, len(replicates), keep=keep)
+    calendar = calendar_of(p, seed)
+    band_arrays = sketch.arrays() if sketch is not None else no_bands(p.n_days)
+    n = len(replicates)
+    with announce_compilation():
+        for start in range(0, n, BLOCK):
+            stop = min(start + BLOCK, n)
+            run_rows(p.table, st, calendar, rec.all_series, band_arrays, sketch is not None,
+                     start, stop)
+            if progress is not None:
+                progress(stop - start)
+    outcomes = {"replicate": replicates.copy(), **rec.outcomes(st)}
     for key, values in sampled.items():
         outcomes[f"param:{key}"] = np.asarray(values)
     return ChunkResult(outcomes, rec.series, replicates[rec.keep], bands=sketch)

@@ -1,4 +1,8 @@
-"""Turn one replicate's phase reports into event-log rows and readable sentences."""
+"""Turn one replicate's phase reports into event-log rows and readable sentences.
+
+The phases (:mod:`simulate.model.day`) return tuples; :func:`report` names their values.
+The narrator reads the rest from the one-row state and parameters (row 0).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,30 @@ import datetime as _dt
 
 import numpy as np
 
+from ..model.day import tariff_in_force
 from ..model.params import Params
-from ..model.state import State
 from ..scenario.schema import Scenario
 
-__all__ = ["Narrator"]
+__all__ = ["Narrator", "report", "REPORTS"]
+
+#: the names of what each phase returns
+REPORTS = {
+    "policy": ("live",),
+    "sanctioner": ("due", "carry", "extend", "lapse", "u_carry", "u_extend", "progress"),
+    "buyers": ("company",),
+    "market": ("unsold", "loss"),
+    "negotiation": ("soft_occ", "soft_def", "talks", "p_occ", "p_def", "low", "high",
+                    "possible", "agree", "u_agree", "terms"),
+}
+
+
+def report(phase: str, result: object) -> dict:
+    """A phase's return value as a dict named by :data:`REPORTS`."""
+    names = REPORTS.get(phase, ())
+    if not names:
+        return {}
+    values = result if isinstance(result, tuple) else (result,)
+    return dict(zip(names, values, strict=True))
 
 
 def _pct(x: float) -> str:
@@ -20,11 +43,12 @@ def _pct(x: float) -> str:
 class Narrator:
     """Collects rows ``{day, date, actor, event, details}`` for a one-replicate run."""
 
-    def __init__(self, scenario: Scenario, p: Params, s: State):
+    def __init__(self, scenario: Scenario, p: Params, s: np.ndarray):
         self.scenario, self.p, self.s = scenario, p, s
         self.rows: list[dict] = []
         self.us = p.sanctioner_id or "-"
         self.prev_tariffs = np.zeros(len(p.importer_ids))
+        self.q = s[0]
         self.prev_company = 0.0
         self.below_half = np.zeros(len(p.buyer_ids), dtype=bool)
         self.month = np.zeros(3, dtype=np.int64)
@@ -46,40 +70,40 @@ class Narrator:
         for act in self.scenario.timeline:
             if (act.date - self.scenario.start).days == day and act.action != "talks":
                 what = act.note or act.action.replace("_", " ")
-                if not r["live"][0]:
+                if not r["live"]:
                     what += " (not applied: a deal has lifted the measures)"
                 self.add(day, act.actor, "timeline", what)
 
     def _sanctioner(self, day: int, r: dict) -> None:
-        if not r["due"][0]:
+        if not r["due"]:
             return
-        p, s = self.p, self.s
-        cred = float(np.asarray(p.credibility).reshape(-1)[0])
-        u = float(r["u_carry"][0])
-        if r["carry"][0]:
+        p, q = self.p, self.q
+        cred = p.first("credibility")
+        u = float(r["u_carry"])
+        if r["carry"]:
             parts = []
-            rate = float(np.asarray(p.tariff_rate).reshape(-1)[0])
+            rate = p.first("tariff_rate")
             targets = [m for m, t in zip(p.importer_ids, p.tariff_targets, strict=True) if t]
             if rate > 0 and targets:
-                start = self.date(day + int(np.asarray(p.tariff_lag).reshape(-1)[0]))
+                start = self.date(day + int(p.first("tariff_lag")))
                 parts.append(f"{_pct(rate)} tariff on {', '.join(targets)} from {start}")
-            share = float(np.asarray(p.company_share).reshape(-1)[0])
+            share = p.first("company_share")
             if share > 0:
-                start = self.date(day + int(np.asarray(p.company_lag).reshape(-1)[0]))
+                start = self.date(day + int(p.first("company_lag")))
                 parts.append(f"sanctions on companies selling {_pct(share)} of "
                              f"{p.occ_id} oil exports from {start}")
             self.add(day, self.us, "threat_carried_out",
                      f"deadline passed without a deal; threat carried out (draw {u:.2f} < "
                      f"credibility {cred:.2f}): " + "; ".join(parts))
-        elif r["extend"][0]:
-            ext = float(np.asarray(p.extension_probability).reshape(-1)[0])
+        elif r["extend"]:
+            ext = p.first("extension_probability")
             self.add(day, self.us, "deadline_extended",
                      f"deadline passed without a deal; not carried out (draw {u:.2f} >= "
-                     f"credibility {cred:.2f}); talks on {self.date(s.last_talks[0])} count as "
-                     f"progress, deadline extended to {self.date(s.deadline[0])} (draw "
-                     f"{float(r['u_extend'][0]):.2f} < {ext:.2f})")
+                     f"credibility {cred:.2f}); talks on {self.date(q.last_talks)} count as "
+                     f"progress, deadline extended to {self.date(q.deadline)} (draw "
+                     f"{float(r['u_extend']):.2f} < {ext:.2f})")
         else:
-            why = "no talks in the progress window" if not r["progress"][0] else \
+            why = "no talks in the progress window" if not r["progress"] else \
                 "no extension granted"
             self.add(day, self.us, "threat_lapsed",
                      f"deadline passed without a deal; threat not carried out (draw {u:.2f} >= "
@@ -87,95 +111,98 @@ class Narrator:
 
     def _buyers(self, day: int, r: dict) -> None:
         p, s = self.p, self.s
-        tariffs = r["tariffs"][0]
+        tariffs = np.array([tariff_in_force(p.table[0], self.q, m, day)
+                            for m in range(len(p.importer_ids))])
         for m, imp in enumerate(p.importer_ids):
             if not np.isclose(tariffs[m], self.prev_tariffs[m]):
                 self.add(day, self.us, "tariff",
                          f"extra US tariff on {imp} now {_pct(tariffs[m])} "
                          f"(was {_pct(self.prev_tariffs[m])})")
         self.prev_tariffs = tariffs.copy()
-        company = float(r["company"][0])
+        company = float(r["company"])
         if not np.isclose(company, self.prev_company):
             self.add(day, self.us, "company_sanctions",
                      f"sanctions now cover companies selling {_pct(company)} of {p.occ_id} oil "
                      f"exports (was {_pct(self.prev_company)})")
         self.prev_company = company
-        base = np.broadcast_to(np.asarray(p.base_volume, float), s.volume.shape)[0]
-        share = np.divide(s.volume[0], base, out=np.ones_like(base), where=base > 0)
+        B = len(p.buyer_ids)
+        base = p.table.base_volume[0, :B]
+        volume = s.volume[0, :B]
+        share = np.divide(volume, base, out=np.ones_like(base), where=base > 0)
         for b, name in enumerate(p.buyer_ids):
             if share[b] < 0.5 and not self.below_half[b]:
                 self.add(day, name.split(".")[0], "buyer_cut",
-                         f"{name} cut purchases below half of its base: {s.volume[0, b]:.2f} "
+                         f"{name} cut purchases below half of its base: {volume[b]:.2f} "
                          f"mb/d ({_pct(share[b])})")
             elif share[b] >= 0.5 and self.below_half[b]:
                 self.add(day, name.split(".")[0], "buyer_resumed",
-                         f"{name} back above half of its base: {s.volume[0, b]:.2f} mb/d")
+                         f"{name} back above half of its base: {volume[b]:.2f} mb/d")
         self.below_half = share < 0.5
 
     def _market(self, day: int, r: dict) -> None:
         if day % 30:
             return
-        s = self.s
+        q = self.q
         self.add(day, "market", "market",
-                 f"Brent ${s.brent[0]:.1f}/bbl, Urals discount ${s.discount[0]:.1f}; "
-                 f"{self.p.occ_id} exports {s.bought[0] + s.discounted[0]:.2f} mb/d "
-                 f"({s.shut_in[0]:.2f} shut in), revenue ${s.revenue[0]:.0f}M/day")
+                 f"Brent ${q.brent:.1f}/bbl, Urals discount ${q.discount:.1f}; "
+                 f"{self.p.occ_id} exports {q.bought + q.discounted:.2f} mb/d "
+                 f"({q.shut_in:.2f} shut in), revenue ${q.revenue:.0f}M/day")
 
     def _war(self, day: int, r: dict) -> None:
-        s, p = self.s, self.p
-        self.month += (s.strikes[0], s.killed[0], s.injured[0])
-        if s.killed[0] >= self.heavy_killed:
+        s, p, q = self.s, self.p, self.q
+        self.month += (q.strikes, q.killed, q.injured)
+        if q.killed >= self.heavy_killed:
             self.add(day, p.occ_id, "strike",
-                     f"deadly strikes on civilians: {s.strikes[0]} strike(s), {s.killed[0]} "
-                     f"killed, {s.injured[0]} injured")
+                     f"deadly strikes on civilians: {q.strikes} strike(s), {q.killed} "
+                     f"killed, {q.injured} injured")
         if day % 30 == 29 and self.month[0] > 0:
             n, k, i = (int(v) for v in self.month)
             self.add(day, p.occ_id, "strikes",
                      f"past 30 days: {n} strikes on civilians, {k} killed, {i} injured")
             self.month[:] = 0
-        if day % 30 == 0 and s.at_war[0]:
+        if day % 30 == 0 and q.at_war:
+            K = len(p.region_names)
             line = ", ".join(f"{n} {_pct(c)}"
-                             for n, c in zip(p.region_names, s.control[0], strict=True))
+                             for n, c in zip(p.region_names, s.control[0, :K], strict=True))
             self.add(day, "front", "front", f"{p.occ_id}-held shares: {line}")
 
     def _negotiation(self, day: int, r: dict) -> None:
-        p, s = self.p, self.s
+        p, s, q = self.p, self.s, self.q
         for side, flag, cost, resolve in (
-            (p.occ_id, "soft_occ", s.cost_occ, p.resolve_occ),
-            (p.def_id, "soft_def", s.cost_def, p.resolve_def),
+            (p.occ_id, "soft_occ", q.cost_occ, p.first("resolve_occ")),
+            (p.def_id, "soft_def", q.cost_def, p.first("resolve_def")),
         ):
-            if r[flag][0]:
-                res = float(np.asarray(resolve).reshape(-1)[0])
+            if r[flag]:
                 self.add(day, side, "demands_softened",
                          f"hard demands soften to the current line (cumulative war cost "
-                         f"{cost[0]:.3f} > resolve {res:.3f})")
-        if not r["talks"][0]:
+                         f"{cost:.3f} > resolve {resolve:.3f})")
+        if not r["talks"]:
             return
-        lo, hi = float(r["low"][0]), float(r["high"][0])
-        beliefs = (f"{p.occ_id} expects {r['p_occ'][0]:.3f} from fighting on, {p.def_id} "
-                   f"{r['p_def'][0]:.3f}")
-        if r["agree"][0]:
+        lo, hi = float(r["low"]), float(r["high"])
+        beliefs = (f"{p.occ_id} expects {r['p_occ']:.3f} from fighting on, {p.def_id} "
+                   f"{r['p_def']:.3f}")
+        if r["agree"]:
+            K = len(p.region_names)
             terms = ", ".join(f"{n} {_pct(c)}"
-                              for n, c in zip(p.region_names, s.terms[0], strict=True))
+                              for n, c in zip(p.region_names, s.terms[0, :K], strict=True))
             self.add(day, "talks", "deal",
                      f"talks held; {beliefs}; acceptable terms [{lo:.3f}, {hi:.3f}]; deal agreed "
-                     f"(draw {r['u_agree'][0]:.2f} < p_agree): {p.occ_id} keeps {terms} "
-                     f"(aggregate {float(r['terms'][0]):.3f})")
-        elif r["possible"][0]:
+                     f"(draw {r['u_agree']:.2f} < p_agree): {p.occ_id} keeps {terms} "
+                     f"(aggregate {float(r['terms']):.3f})")
+        elif r["possible"]:
             self.add(day, "talks", "talks",
                      f"talks held; {beliefs}; acceptable terms [{lo:.3f}, {hi:.3f}]; no "
-                     f"agreement this time (draw {r['u_agree'][0]:.2f} >= p_agree)")
+                     f"agreement this time (draw {r['u_agree']:.2f} >= p_agree)")
         else:
             self.add(day, "talks", "talks", f"talks held; {beliefs}; {self._why_no_zone(lo, hi)}")
 
     def _why_no_zone(self, lo: float, hi: float) -> str:
-        """Name the hard demands that clash, or the gap between the sides' bounds."""
-        from ..model.negotiation import hard_limits
+        """Name the hard demands that clash (the limits of today's talks, ``st.floor`` and
+        ``st.ceil``), or the gap between the sides' bounds."""
         p, s = self.p, self.s
-        floor, ceil = hard_limits(p.floor_demand, p.ceil_demand, s.control, s.soft_occ,
-                                  s.soft_def)
+        K = len(p.region_names)
         clashes = [f"{n} (at least {_pct(f)} vs at most {_pct(c)})"
-                   for n, f, c in zip(p.region_names, floor[0], ceil[0], strict=True)
+                   for n, f, c in zip(p.region_names, s.floor[0, :K], s.ceil[0, :K], strict=True)
                    if f > c + 1e-12]
         if clashes:
             return "no zone of agreement: hard demands clash in " + ", ".join(clashes)

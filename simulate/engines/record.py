@@ -1,4 +1,4 @@
-"""What both engines record: per-replicate outcomes and daily series.
+"""What both engines record: per-replicate outcomes and daily series (phase 7 of a day).
 
 Outcome columns (one row per replicate; no NaN by construction):
 
@@ -13,18 +13,26 @@ Outcome columns (one row per replicate; no NaN by construction):
   (USD bn of lost exports over the horizon); ``strikes``, ``killed``, ``injured`` (totals).
 
 Daily series (``SERIES``): variable -> actor axis ("" for scalars, region or importer ids).
+The day's values of every series are computed by :func:`day_values` (compiled) into one row
+of C columns (:func:`series_columns`); :func:`record_day` adds them to the running sums kept
+in the replicate's state record (``sum_*``, ``total_*``, ``volume_sum``...) and to the kept
+series. Adding an output: a name in :data:`SERIES` and its value in :func:`day_values` (a
+daily series), or a running sum (a state field, its update in :func:`record_day`) and its
+column in :meth:`Recorder.outcomes`.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from ..model.day import company_share_in_force, tariffs_in_force
+from ..model.day import company_share_in_force, tariff_cost_today, tariff_in_force
+from ..model.negotiation import weighted_mean
 from ..model.params import Params
-from ..model.state import State, Threat
-from ..model.trade import tariff_cost
+from ..model.state import Threat
 
-__all__ = ["Recorder", "SERIES", "THREAT_NAMES", "series_actors", "series_columns"]
+__all__ = ["Recorder", "SERIES", "THREAT_NAMES", "series_actors", "series_columns",
+           "day_values", "record_day", "finish_row"]
 
 THREAT_NAMES = {int(t): t.name.lower() for t in Threat}
 
@@ -36,28 +44,9 @@ SERIES = {
     "company_sanctions_share": None, "at_war": None, "killed": None, "injured": None,
 }
 
-
 def series_actors(p: Params, name: str) -> list[str]:
     kind = SERIES[name]
     return {"region": p.region_names, "importer": p.importer_ids, None: [""]}[kind]
-
-
-#: the running sums of :class:`Recorder` (rows of ``Recorder.sum_rows``)
-SUMS = ("revenue", "exports", "shut_in", "brent", "discount", "strikes", "killed", "injured")
-
-
-def _membership(p: Params) -> np.ndarray:
-    """(M, B): 1.0 where buyer b belongs to importer m."""
-    return (np.arange(len(p.importer_ids))[:, None] == p.buyer_importer).astype(float)
-
-
-def _importer_sum(values: np.ndarray, p: Params, member: np.ndarray | None = None
-                  ) -> np.ndarray:
-    """Per-importer sums of per-buyer values, (R, M). Computed as a masked sum over the
-    buyers' axis (not a matrix product, whose BLAS kernel and summation order change with
-    the number of rows): the same numbers for one replicate or a chunk."""
-    member = _membership(p) if member is None else member
-    return (values[..., None, :] * member).sum(axis=-1)
 
 
 def series_columns(p: Params) -> list[tuple[str, str]]:
@@ -65,117 +54,110 @@ def series_columns(p: Params) -> list[tuple[str, str]]:
     return [(name, actor) for name in SERIES for actor in series_actors(p, name)]
 
 
+@njit(cache=True, error_model="numpy")
+def day_values(p, q, day: int, out: np.ndarray) -> None:
+    """Today's value of every series column of one replicate (:func:`series_columns`
+    order), into ``out`` (C,)."""
+    K, M = p.K, p.M
+    c = 0
+    for k in range(K):
+        out[c] = q.control[k]
+        c += 1
+    out[c] = q.brent
+    out[c + 1] = q.discount
+    out[c + 2] = q.bought + q.discounted
+    out[c + 3] = q.bought
+    out[c + 4] = q.discounted
+    out[c + 5] = q.shut_in
+    out[c + 6] = q.revenue
+    c += 7
+    for m in range(M):
+        total = 0.0
+        for b in range(p.B):
+            if p.buyer_importer[b] == m:
+                total += q.volume[b]
+        out[c + m] = total
+        out[c + M + m] = tariff_in_force(p, q, m, day)
+    c += 2 * M
+    out[c] = company_share_in_force(p, q, day)
+    out[c + 1] = 1.0 if q.at_war else 0.0
+    out[c + 2] = q.killed
+    out[c + 3] = q.injured
+
+
+@njit(cache=True, error_model="numpy")
+def record_day(p, q, day: int, today: np.ndarray, series: np.ndarray) -> None:
+    """Phase 7: today's values into ``today`` and (a kept replicate) into ``series``
+    (kept, days, C), and the running sums of the state record."""
+    day_values(p, q, day, today)
+    K, M = p.K, p.M
+    q.sum_revenue += q.revenue
+    q.sum_exports += today[K + 2]
+    q.sum_shut_in += q.shut_in
+    q.sum_brent += q.brent
+    q.sum_discount += q.discount
+    q.total_strikes += q.strikes
+    q.total_killed += q.killed
+    q.total_injured += q.injured
+    for m in range(M):
+        q.volume_sum[m] += today[K + 7 + m]
+        q.tariff_cost_sum[m] += tariff_cost_today(p, q, m, day)
+    if q.kept_row >= 0:
+        for j in range(today.shape[0]):
+            series[q.kept_row, day, j] = today[j]
+
+
+@njit(cache=True, error_model="numpy")
+def finish_row(p, q) -> None:
+    """End of the horizon: the aggregate terms (the front line if there was no deal)."""
+    q.terms_aggregate = weighted_mean(q.control[:p.K], p.weight[:p.K])
+
+
 class Recorder:
-    """Accumulates outcomes for every replicate, full series for the kept rows and, if given,
-    the quantile-band sketch of every row (:mod:`simulate.engines.bands`).
+    """The kept series of a chunk of ``n`` rows and its outcome columns (the running sums
+    live in the state records)."""
 
-    A day's values of all series are written into one (R, C) buffer (columns of
-    :func:`series_columns`); kept rows are copied from it, the band sketch bins all of it.
-    """
-
-    def __init__(self, p: Params, n: int, keep: np.ndarray | None = None, bands=None):
+    def __init__(self, p: Params, n: int, keep: np.ndarray | None = None):
         self.p, self.n = p, n
         self.keep = np.zeros(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
-        self.bands = bands
-        days, M = p.n_days + 1, len(p.importer_ids)
-        #: running sums per replicate, one row each (views in ``sums``)
-        self.sum_rows = np.zeros((len(SUMS), n))
-        self.sums = {k: self.sum_rows[j] for j, k in enumerate(SUMS)}
-        self.volume_sum = np.zeros((n, M))
-        self.tariff_cost_sum = np.zeros((n, M))
         self.columns = series_columns(p)
+        self.all_series = np.zeros((int(self.keep.sum()), p.n_days + 1, len(self.columns)))
         self.slices: dict[str, slice] = {}
         a = 0
         for name in SERIES:
             b = a + len(series_actors(p, name))
             self.slices[name] = slice(a, b)
             a = b
-        self.today = np.zeros((n, a))
-        self._values = {name: self.today[:, x] for name, x in self.slices.items()}
-        self._member = _membership(p)
-        self._col = {name: x.start for name, x in self.slices.items()}
-        kept = np.flatnonzero(self.keep)
-        # kept rows are a leading block of a chunk (replicate index < keep_series): a slice
-        contiguous = kept.size and np.array_equal(kept, np.arange(kept[0], kept[-1] + 1))
-        self._kept_rows = slice(int(kept[0]), int(kept[-1]) + 1) if contiguous else kept
-        self._all_series = np.zeros((kept.size, days, a))
-        self.series = {name: self._all_series[:, :, sl] for name, sl in self.slices.items()}
-        # a few rows (the events engine): keep their days and bin them all at the end
-        self._band_days = np.zeros((days, n, a)) if bands is not None and n <= 16 else None
 
-    def daily(self, s: State, day: int) -> dict[str, np.ndarray]:
-        """Today's value of every series variable for all rows, shape (R, actors) (views of
-        the recorder's day buffer)."""
-        p, buf, sl, col = self.p, self.today, self.slices, self._col
-        buf[:, sl["control"]] = s.control
-        buf[:, col["brent_usd"]] = s.brent
-        buf[:, col["urals_discount_usd"]] = s.discount
-        np.add(s.bought, s.discounted, out=buf[:, col["exports_mbd"]])
-        buf[:, col["bought_mbd"]] = s.bought
-        buf[:, col["discounted_mbd"]] = s.discounted
-        buf[:, col["shut_in_mbd"]] = s.shut_in
-        buf[:, col["oil_revenue_musd"]] = s.revenue
-        buf[:, sl["volume_mbd"]] = _importer_sum(s.volume, p, self._member)
-        buf[:, sl["tariff_rate"]] = tariffs_in_force(s, p, day)
-        buf[:, col["company_sanctions_share"]] = company_share_in_force(s, p, day)
-        buf[:, col["at_war"]] = s.at_war
-        buf[:, col["killed"]] = s.killed
-        buf[:, col["injured"]] = s.injured
-        return self._values
+    @property
+    def series(self) -> dict[str, np.ndarray]:
+        """variable -> (kept, days, actors) array of the kept rows."""
+        return {name: self.all_series[:, :, sl] for name, sl in self.slices.items()}
 
-    def record(self, s: State, day: int) -> dict[str, np.ndarray]:
-        p, sums = self.p, self.sums
-        values = self.daily(s, day)
-        sums["revenue"] += s.revenue
-        sums["exports"] += self.today[:, self._col["exports_mbd"]]
-        sums["shut_in"] += s.shut_in
-        sums["brent"] += s.brent
-        sums["discount"] += s.discount
-        sums["strikes"] += s.strikes
-        sums["killed"] += s.killed
-        sums["injured"] += s.injured
-        self.volume_sum += values["volume_mbd"]
-        self.tariff_cost_sum += tariff_cost(p.exports0, values["tariff_rate"], p.trade_sigma)
-        if self._all_series.shape[0]:
-            self._all_series[:, day, :] = self.today[self._kept_rows]
-        if self._band_days is not None:
-            self._band_days[day] = self.today
-        elif self.bands is not None:
-            self.bands.add(day, self.today)
-        return values
-
-    def flush_bands(self) -> None:
-        """Bin the buffered days of a few-row recorder into the band sketch."""
-        if self._band_days is not None:
-            self.bands.add_days(self._band_days)
-            self._band_days = None
-
-    def outcomes(self, s: State, occ: str, dfd: str) -> dict[str, np.ndarray]:
+    def outcomes(self, st: np.ndarray) -> dict[str, np.ndarray]:
         """Per-replicate outcome columns at the end of the horizon."""
-        self.flush_bands()
-        p, sums = self.p, self.sums
+        p = self.p
         days = p.n_days + 1
-        deal = s.deal_day >= 0
+        deal = st.deal_day >= 0
         out: dict[str, np.ndarray] = {
-            "deal": deal, "deal_day": s.deal_day.copy(),
-            "deal_by_deadline": deal & (p.deadline_day >= 0) & (s.deal_day <= p.deadline_day),
-            "threat": s.threat.astype(np.int64), "decision_day": s.decision_day.copy(),
-            "extensions": s.extensions.copy(),
-            f"softened_{occ}": s.soft_occ.copy(), f"softened_{dfd}": s.soft_def.copy(),
+            "deal": deal.copy(), "deal_day": st.deal_day.copy(),
+            "deal_by_deadline": deal & (p.deadline_day >= 0) & (st.deal_day <= p.deadline_day),
+            "threat": st.threat.astype(np.int64), "decision_day": st.decision_day.copy(),
+            "extensions": st.extensions.copy(),
+            f"softened_{p.occ_id}": st.soft_occ.copy(), f"softened_{p.def_id}": st.soft_def.copy(),
         }
-        w = np.asarray(p.weight) * np.ones_like(s.control)
         for k, region in enumerate(p.region_names):
-            out[f"terms_{region}"] = s.control[:, k].copy()
-        out["terms_aggregate"] = (s.control * w).sum(axis=-1) / w.sum(axis=-1)
-        out["oil_revenue_busd"] = sums["revenue"] / 1000.0
-        out["exports_mbd"] = sums["exports"] / days
-        out["shut_in_mbd"] = sums["shut_in"] / days
-        out["brent_mean_usd"] = sums["brent"] / days
-        out["brent_end_usd"] = s.brent.copy()
-        out["urals_discount_mean_usd"] = sums["discount"] / days
+            out[f"terms_{region}"] = st.control[:, k].copy()
+        out["terms_aggregate"] = st.terms_aggregate.copy()
+        out["oil_revenue_busd"] = st.sum_revenue / 1000.0
+        out["exports_mbd"] = st.sum_exports / days
+        out["shut_in_mbd"] = st.sum_shut_in / days
+        out["brent_mean_usd"] = st.sum_brent / days
+        out["brent_end_usd"] = st.brent.copy()
+        out["urals_discount_mean_usd"] = st.sum_discount / days
         for m, imp in enumerate(p.importer_ids):
-            out[f"volume_{imp}_mbd"] = self.volume_sum[:, m] / days
-            out[f"tariff_cost_{imp}_busd"] = self.tariff_cost_sum[:, m] / 365.0
-        for k in ("strikes", "killed", "injured"):
-            out[k] = sums[k].astype(np.int64)
+            out[f"volume_{imp}_mbd"] = st.volume_sum[:, m] / days
+            out[f"tariff_cost_{imp}_busd"] = st.tariff_cost_sum[:, m] / 365.0
+        for name in ("strikes", "killed", "injured"):
+            out[name] = st[f"total_{name}"].astype(np.int64)
         return out

@@ -20,14 +20,14 @@ from ..engines.batch import run_batch
 from ..engines.chunk import ChunkResult
 from ..engines.events import run_events
 from ..errors import ScenarioError
-from ..model import accel
-from ..model.params import compile_params, remove_measures
+from ..limits import check_run
+from ..model.params import compile_params
+from ..model.sampling import remove_measures
 from ..results.manifest import make_manifest
 from ..results.results import Results, scenario_sha256
 from ..results.tables import outcomes_frame, series_frame
 from ..scenario import Scenario, find_scenario, load_scenario, validate, with_overrides
 from .backends import BACKENDS, DEFAULT_RETRIES, run_tasks
-from ..limits import check_run
 from .checkpoint import ChunkStore
 from .progress import Progress
 
@@ -54,16 +54,11 @@ def chunk_ranges(replicates: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(a, min(a + chunk_size, replicates)) for a in range(0, replicates, chunk_size)]
 
 
-def _day_progress(progress: Callable[[float], None] | None, size: int, days: int,
-                  weight: float):
-    """An engine observer reporting ``weight`` of a chunk of ``size`` replicates per run."""
+def _weighted(progress: Callable[[float], None] | None, weight: float):
+    """An engine progress callback reporting ``weight`` per replicate done."""
     if progress is None:
         return None
-    step = size * weight / days
-
-    def observer(day, values, at_war):
-        progress(step)
-    return observer
+    return lambda n: progress(n * weight)
 
 
 def run_chunk(scenario: Scenario, seed: int, start: int, stop: int, engine: str,
@@ -74,11 +69,10 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int, engine: str,
     ``progress(n)`` (optional, in-process runs) is told the replicates done as it goes.
     """
     reps = np.arange(start, stop, dtype=np.int64)
-    size, days = stop - start, scenario.horizon_days + 1
     weight = 0.5 if counterfactual else 1.0
     if engine == "batch":
         result = run_batch(scenario, seed, reps, keep_series,
-                           observer=_day_progress(progress, size, days, weight))
+                           progress=_weighted(progress, weight))
     else:
         result = run_events(scenario, seed, reps, keep_series,
                             progress=(lambda n: progress(n * weight)) if progress else None)
@@ -86,7 +80,7 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int, engine: str,
         cf_scenario = counterfactual_of(scenario)
         if engine == "batch":
             cf = run_batch(cf_scenario, seed, reps, 0, bands=False,
-                           observer=_day_progress(progress, size, days, weight))
+                           progress=_weighted(progress, weight))
         else:
             cf = run_events(cf_scenario, seed, reps, 0, bands=False,
                             progress=(lambda n: progress(n * weight)) if progress else None)
@@ -229,8 +223,6 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
         scenario_name=s.name, scenario_sha256=scenario_sha256(s), seed=seed, replicates=n,
         engine=engine, backend=backend, workers=workers, chunk_size=chunk, started=started,
         finished=finished, keep_series=keep, counterfactual=cf)
-    if backend == "serial":
-        manifest["accelerator"] = "numba" if accel.loaded() else "numpy"
     if len(ranges) != len(todo):
         manifest["resumed_chunks"] = len(ranges) - len(todo)
     if s.fixed_keys:  # uncertain keys that overrides fixed (distributions dropped)

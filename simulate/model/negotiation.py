@@ -4,59 +4,94 @@ Aggregate terms ``X`` are the occupier's weighted share of the contested regions
 for ``H`` days, a side expects the front to reach ``p`` (its own belief, biased by optimism)
 at a cost ``H * daily_cost``. As in Fearon (1995), the occupier accepts ``X >= p_occ - c_occ``
 and the defender ``X <= p_def + c_def``; hard demands add per-region floors and ceilings.
+Per-region arguments are 1-D arrays over the K regions of one replicate.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 
-__all__ = ["hard_limits", "expected_outcome", "zone", "protocol_terms", "region_terms",
-           "rubinstein_share"]
+__all__ = ["hard_limits", "expected_outcome", "weighted_mean", "zone", "protocol_terms",
+           "region_terms", "rubinstein_share", "NASH", "ALTERNATING_OFFERS",
+           "SPLIT_THE_DIFFERENCE"]
+
+#: protocol codes (``simulate.model.sampling.PROTOCOLS``)
+NASH, ALTERNATING_OFFERS, SPLIT_THE_DIFFERENCE = 0, 1, 2
+#: slack allowed when comparing bounds (shares)
+_SLACK = 1e-12
 
 
-def hard_limits(floor_demand, ceil_demand, control, soft_occ, soft_def) -> tuple:
-    """Per-region (floor, ceiling) on the occupier's share from hard demands, (R, K).
+@njit(cache=True, error_model="numpy")
+def hard_limits(floor_demand: np.ndarray, ceil_demand: np.ndarray, control: np.ndarray,
+                soft_occ: bool, soft_def: bool, floor: np.ndarray, ceil: np.ndarray) -> None:
+    """Per-region floor and ceiling on the occupier's share from hard demands, into
+    ``floor`` and ``ceil``.
 
     A demand of NaN ('line') is the current front line. Once a side's cumulative cost has
     passed its resolve, its demands soften to the line: the occupier's floor falls to
     ``min(demand, line)``, the defender's ceiling rises to ``max(demand, line)``.
     """
-    floor = np.where(np.isnan(floor_demand), control, floor_demand)
-    ceil = np.where(np.isnan(ceil_demand), control, ceil_demand)
-    floor = np.where(soft_occ[:, None], np.minimum(floor, control), floor)
-    ceil = np.where(soft_def[:, None], np.maximum(ceil, control), ceil)
-    return floor, ceil
+    for k in range(control.shape[0]):
+        f = control[k] if math.isnan(floor_demand[k]) else floor_demand[k]
+        c = control[k] if math.isnan(ceil_demand[k]) else ceil_demand[k]
+        floor[k] = min(f, control[k]) if soft_occ else f
+        ceil[k] = max(c, control[k]) if soft_def else c
 
 
-def expected_outcome(control, drift, bias, horizon, weight) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def weighted_mean(values: np.ndarray, weight: np.ndarray) -> float:
+    """``sum(values * weight) / sum(weight)`` over the regions."""
+    total = 0.0
+    wsum = 0.0
+    for k in range(values.shape[0]):
+        total += values[k] * weight[k]
+        wsum += weight[k]
+    return total / wsum
+
+
+@njit(cache=True, error_model="numpy")
+def expected_outcome(control: np.ndarray, drift: np.ndarray, bias: float, horizon: float,
+                     weight: np.ndarray) -> float:
     """Aggregate share a side expects after fighting ``horizon`` days with believed drift
-    ``drift + bias`` per region (bounded to [0, 1] per region)."""
-    believed = np.clip(control + horizon * (drift + np.asarray(bias)[..., None]), 0.0, 1.0)
-    return (believed * weight).sum(axis=-1) / np.sum(weight, axis=-1)
+    ``drift + bias`` (share/day) per region (bounded to [0, 1] per region)."""
+    total = 0.0
+    wsum = 0.0
+    for k in range(control.shape[0]):
+        believed = min(max(control[k] + horizon * (drift[k] + bias), 0.0), 1.0)
+        total += believed * weight[k]
+        wsum += weight[k]
+    return total / wsum
 
 
-def zone(p_occ, p_def, cost_occ, cost_def, floor, ceil, weight) -> tuple:
+@njit(cache=True, error_model="numpy")
+def zone(p_occ: float, p_def: float, cost_occ: float, cost_def: float, floor: np.ndarray,
+         ceil: np.ndarray, weight: np.ndarray) -> tuple[float, float, bool]:
     """(low, high, possible): the agreements both sides prefer to war that meet hard demands.
 
-    ``floor``/``ceil`` are per-region (R, K) hard demands; ``cost_*`` are the costs of fighting
-    on over the valuation horizon (share-eq).
+    ``cost_*`` are the costs of fighting on over the valuation horizon (share-eq).
     """
-    wsum = np.sum(weight, axis=-1)
-    agg_floor = (floor * weight).sum(axis=-1) / wsum
-    agg_ceil = (ceil * weight).sum(axis=-1) / wsum
-    low = np.maximum(p_occ - cost_occ, agg_floor)
-    high = np.minimum(p_def + cost_def, agg_ceil)
-    compatible = np.all(floor <= ceil + 1e-12, axis=-1)
-    return low, high, (low <= high + 1e-12) & compatible
+    low = max(p_occ - cost_occ, weighted_mean(floor, weight))
+    high = min(p_def + cost_def, weighted_mean(ceil, weight))
+    compatible = True
+    for k in range(floor.shape[0]):
+        if not floor[k] <= ceil[k] + _SLACK:
+            compatible = False
+    return low, high, (low <= high + _SLACK) and compatible
 
 
-def rubinstein_share(delta_proposer, delta_responder) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def rubinstein_share(delta_proposer: float, delta_responder: float) -> float:
     """Rubinstein (1982): the proposer's share of the surplus, ``(1-d2)/(1-d1*d2)``."""
     return (1.0 - delta_responder) / (1.0 - delta_proposer * delta_responder)
 
 
-def protocol_terms(protocol, low, high, p_occ, p_def, nash_power, delta_occ, delta_def,
-                   occ_proposes: bool) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def protocol_terms(protocol: int, low: float, high: float, p_occ: float, p_def: float,
+                   nash_power: float, delta_occ: float, delta_def: float,
+                   occ_proposes: bool) -> float:
     """Aggregate terms chosen inside [low, high].
 
     0 nash: ``low + power * (high - low)`` (Nash bargaining with linear utilities; the midpoint
@@ -65,20 +100,28 @@ def protocol_terms(protocol, low, high, p_occ, p_def, nash_power, delta_occ, del
     clipped into the zone.
     """
     width = high - low
-    nash = low + nash_power * width
-    if occ_proposes:
-        rubinstein = low + width * rubinstein_share(delta_occ, delta_def)
-    else:
-        rubinstein = high - width * rubinstein_share(delta_def, delta_occ)
-    split = np.clip(0.5 * (p_occ + p_def), low, high)
-    return np.select([protocol == 0, protocol == 1], [nash, rubinstein], split)
+    if protocol == NASH:
+        return low + nash_power * width
+    if protocol == ALTERNATING_OFFERS:
+        if occ_proposes:
+            return low + width * rubinstein_share(delta_occ, delta_def)
+        return high - width * rubinstein_share(delta_def, delta_occ)
+    return min(max(0.5 * (p_occ + p_def), low), high)
 
 
-def region_terms(x, floor, ceil, weight) -> np.ndarray:
-    """Per-region terms (R, K) with aggregate ``x``: from each floor toward each ceiling by the
-    same fraction, so every hard demand holds."""
-    wsum = np.sum(weight, axis=-1)
-    agg_floor = (floor * weight).sum(axis=-1) / wsum
-    room = ((ceil - floor) * weight).sum(axis=-1) / wsum
-    theta = np.divide(x - agg_floor, room, out=np.zeros(np.shape(room)), where=room > 0)
-    return floor + np.clip(theta, 0.0, 1.0)[..., None] * (ceil - floor)
+@njit(cache=True, error_model="numpy")
+def region_terms(x: float, floor: np.ndarray, ceil: np.ndarray, weight: np.ndarray,
+                 out: np.ndarray) -> None:
+    """Per-region terms with aggregate ``x``, into ``out``: from each floor toward each
+    ceiling by the same fraction, so every hard demand holds."""
+    agg_floor = weighted_mean(floor, weight)
+    room = 0.0
+    wsum = 0.0
+    for k in range(floor.shape[0]):
+        room += (ceil[k] - floor[k]) * weight[k]
+        wsum += weight[k]
+    room = room / wsum
+    theta = (x - agg_floor) / room if room > 0 else 0.0
+    theta = min(max(theta, 0.0), 1.0)
+    for k in range(floor.shape[0]):
+        out[k] = floor[k] + theta * (ceil[k] - floor[k])

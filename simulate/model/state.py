@@ -1,15 +1,22 @@
-"""The state of a chunk of replicates: arrays with a leading replicate axis."""
+"""The state of a chunk of replicates: one record per replicate.
+
+``st[i].brent`` is a number, ``st[i].control`` an array over the regions (room for
+:func:`~simulate.model.params.capacity` of them; ``q.control[:p.K]``). The record also holds
+the replicate's running sums of what the engines record (:mod:`simulate.engines.record`).
+Adding a state variable: one line in :data:`SCALARS` or :data:`ARRAYS` (and its start value
+in :func:`initial_state` if it is not 0).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from enum import IntEnum
 
 import numpy as np
 
-from .params import NO_DAY, Params
+from .params import NO_DAY, Params, record_dtype
 
-__all__ = ["State", "Threat", "initial_state", "baseline_revenue"]
+__all__ = ["Threat", "SCALARS", "ARRAYS", "initial_state", "PENDING", "CARRIED_OUT",
+           "LAPSED", "NONE", "LIFTED", "NEVER"]
 
 
 class Threat(IntEnum):
@@ -22,75 +29,74 @@ class Threat(IntEnum):
     LIFTED = 4       # cancelled or lifted by a deal
 
 
-@dataclass
-class State:
-    """Arrays shaped (R,), (R, K regions), (R, M importers) or (R, B buyers)."""
+#: the threat codes as plain ints, for the compiled rules
+PENDING, CARRIED_OUT, LAPSED, NONE, LIFTED = (int(t) for t in Threat)
+#: ``last_talks`` before any talks (far enough back to be outside every progress window)
+NEVER = -(10**9)
 
-    control: np.ndarray          # occupier's share per region
-    at_war: np.ndarray           # bool
-    deal_day: np.ndarray         # day of the deal, -1 if none
-    terms: np.ndarray            # settlement per region (valid where a deal occurred)
-    cost_occ: np.ndarray         # cumulative war cost, share-eq
-    cost_def: np.ndarray
-    soft_occ: np.ndarray         # hard demands softened to the line
-    soft_def: np.ndarray
-    deadline: np.ndarray         # current deadline day (-1 none)
-    threat: np.ndarray           # Threat code
-    decision_day: np.ndarray     # day the threat was carried out (-1)
-    extensions: np.ndarray       # number of deadline extensions
-    tariff_tl: np.ndarray        # (R, M) extra tariffs in force from the timeline
-    company_tl: np.ndarray       # company sanctions share in force from the timeline
-    last_talks: np.ndarray       # day of the last talks
-    volume: np.ndarray           # (R, B) buyers' volumes, mb/d
-    brent_shock: np.ndarray      # log deviation of Brent from equilibrium
-    brent: np.ndarray            # today's market, USD/bbl
-    discount: np.ndarray
-    bought: np.ndarray           # mb/d
-    discounted: np.ndarray
-    shut_in: np.ndarray
-    revenue: np.ndarray          # USD M/day
-    strikes: np.ndarray          # today's counts
-    killed: np.ndarray
-    injured: np.ndarray
+#: scalar state variables per replicate
+SCALARS = [
+    ("replicate", "i8"),             # the replicate's index in the ensemble (keys its draws)
+    ("at_war", "?"),
+    ("deal_day", "i8"),              # day of the deal, -1 if none
+    ("cost_occ", "f8"), ("cost_def", "f8"),   # cumulative war cost, share-eq
+    ("soft_occ", "?"), ("soft_def", "?"),     # hard demands softened to the line
+    ("deadline", "i8"),              # current deadline day (-1 none)
+    ("threat", "i8"),                # Threat code
+    ("decision_day", "i8"),          # day the threat was carried out (-1)
+    ("extensions", "i8"),            # number of deadline extensions
+    ("company_tl", "f8"),            # company sanctions share in force from the timeline
+    ("last_talks", "i8"),            # day of the last talks
+    ("brent_shock", "f8"),           # log deviation of Brent from equilibrium
+    ("brent", "f8"), ("discount", "f8"),      # today's market, USD/bbl
+    ("bought", "f8"), ("discounted", "f8"), ("shut_in", "f8"),   # mb/d
+    ("revenue", "f8"),               # USD M/day
+    ("strikes", "i8"), ("killed", "i8"), ("injured", "i8"),      # today's counts
+    # what the engines record (running sums over the days, see simulate.engines.record)
+    ("sum_revenue", "f8"), ("sum_exports", "f8"), ("sum_shut_in", "f8"),
+    ("sum_brent", "f8"), ("sum_discount", "f8"),
+    ("total_strikes", "i8"), ("total_killed", "i8"), ("total_injured", "i8"),
+    ("terms_aggregate", "f8"),       # at the end of the horizon
+    ("kept_row", "i8"),              # row of the kept daily series, -1 if not kept
+]
 
-    def take(self, rows: np.ndarray) -> State:
-        """The state of a subset of replicates (copies)."""
-        return State(**{f.name: getattr(self, f.name)[rows].copy() for f in fields(self)})
-
-
-def baseline_revenue(p: Params) -> np.ndarray:
-    """Start oil revenue (USD M/day): capacity sold at the start Urals price."""
-    return np.asarray(p.capacity * (p.brent0 - p.discount0), dtype=float)
-
-
-def _rows(value, n: int, tail: tuple = ()) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    return np.broadcast_to(arr, (n, *tail) if tail else (n,)).copy() if arr.ndim <= len(tail) \
-        else arr.reshape(n, *tail).copy()
+#: per-actor state variables: name -> (axis, type)
+ARRAYS = {
+    "control": ("K", "f8"),          # occupier's share per region
+    "terms": ("K", "f8"),            # settlement (valid where a deal occurred)
+    "drift": ("K", "f8"),            # today's effective drift of the front, share/day
+    "floor": ("K", "f8"),            # hard limits at the last talks
+    "ceil": ("K", "f8"),
+    "tariff_tl": ("M", "f8"),        # extra tariffs in force from the timeline
+    "volume": ("B", "f8"),           # buyers' volumes, mb/d
+    "volume_sum": ("M", "f8"),       # importers' volumes summed over the days, mb/d
+    "tariff_cost_sum": ("M", "f8"),  # lost exports summed over the days, USD bn/yr
+}
 
 
-def initial_state(p: Params, n: int) -> State:
-    """State on day 0, before anything happens, for ``n`` replicates."""
-    K, M, B = len(p.region_names), len(p.importer_ids), len(p.buyer_ids)
-    has_threat = p.deadline_day != NO_DAY and (
-        np.any(np.asarray(p.tariff_rate) > 0) and p.tariff_targets.any()
-        or np.any(np.asarray(p.company_share) > 0))
-    zeros = np.zeros(n)
-    brent0 = _rows(p.brent0, n)
-    return State(
-        control=_rows(p.control0, n, (K,)), at_war=np.ones(n, dtype=bool),
-        deal_day=np.full(n, NO_DAY, dtype=np.int64), terms=_rows(p.control0, n, (K,)),
-        cost_occ=zeros.copy(), cost_def=zeros.copy(),
-        soft_occ=np.zeros(n, dtype=bool), soft_def=np.zeros(n, dtype=bool),
-        deadline=np.full(n, p.deadline_day, dtype=np.int64),
-        threat=np.full(n, Threat.PENDING if has_threat else Threat.NONE, dtype=np.int8),
-        decision_day=np.full(n, NO_DAY, dtype=np.int64), extensions=np.zeros(n, dtype=np.int64),
-        tariff_tl=np.zeros((n, M)), company_tl=zeros.copy(),
-        last_talks=np.full(n, -(10**9), dtype=np.int64),
-        volume=_rows(p.base_volume, n, (B,)), brent_shock=zeros.copy(), brent=brent0,
-        discount=_rows(p.discount0, n), bought=_rows(np.sum(p.base_volume, axis=-1), n),
-        discounted=zeros.copy(), shut_in=zeros.copy(),
-        revenue=np.broadcast_to(baseline_revenue(p), (n,)).copy(),
-        strikes=np.zeros(n, dtype=np.int64), killed=np.zeros(n, dtype=np.int64),
-        injured=np.zeros(n, dtype=np.int64),
-    )
+def initial_state(p: Params, replicates: np.ndarray, keep: np.ndarray | None = None
+                  ) -> np.ndarray:
+    """State records on day 0, before anything happens, of the replicates ``replicates``
+    (rows of ``p.table``); ``keep`` marks the rows whose daily series are kept."""
+    n = len(replicates)
+    t = p.table
+    sizes = {"K": len(p.region_names), "M": len(p.importer_ids), "B": len(p.buyer_ids)}
+    st = np.zeros(n, dtype=record_dtype(SCALARS, ARRAYS, sizes)).view(np.recarray)
+    st.replicate = replicates
+    st.at_war = True
+    st.deal_day = NO_DAY
+    st.deadline = t.deadline_day
+    st.threat = np.where(t.has_threat, PENDING, NONE)
+    st.decision_day = NO_DAY
+    st.last_talks = NEVER
+    st.brent = t.brent0
+    st.discount = t.discount0
+    st.revenue = t.revenue0
+    st.control = t.control0
+    st.terms = t.control0
+    st.volume = t.base_volume
+    st.bought = t.base_volume.sum(axis=1)
+    st.kept_row = -1
+    if keep is not None:
+        st.kept_row[keep] = np.arange(int(np.sum(keep)))
+    return st

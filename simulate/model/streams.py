@@ -2,46 +2,52 @@
 ``(seed, replicate, day, stream, index)`` (design section 2).
 
 The generator is SplitMix64 (Steele, Lea & Flood 2014) used as a hash: the key
-``k = mix(mix(mix(seed) ^ day) ^ stream)`` selects a sequence and the replicate's counter
-``c = replicate * n + index`` picks the ``c``-th output ``mix(k + (c + 1) * GAMMA)``. Because
-no state is carried from one draw to the next, a chunk of replicates, a single replicate
+``k = mix(mix(mix(seed + GAMMA) ^ day) ^ stream)`` selects a sequence and the replicate's
+counter ``c = replicate * n + index`` picks the ``c``-th output ``mix(k + (c + 1) * GAMMA)``.
+No state is carried from one draw to the next, so a chunk of replicates, a single replicate
 (the events engine, ``simulate trace``) and any worker compute the same number for the same
-coordinates; nothing touches numpy's or Python's global random state.
+coordinates; nothing touches numpy's or Python's global random state. ``mix`` is SplitMix64's
+finaliser (a bijection of 64-bit integers); an output becomes a double in the open interval
+(0, 1) from its top 53 bits: ``((x >> 11) + 0.5) / 2**53``. All of it is integer arithmetic:
+the same bits on every CPU.
 
-``mix`` is SplitMix64's finaliser (a bijection of 64-bit integers); outputs are turned into
-doubles in the open interval (0, 1) from their top 53 bits: ``((x >> 11) + 0.5) / 2**53``.
+Streams: one id per kind of random event (:class:`Stream`), so adding a draw never shifts
+another; an uncertain parameter's stream id is a hash of its dotted key
+(:func:`parameter_stream`), so adding, removing or reordering entries of ``uncertainty:``
+leaves every other parameter's draws unchanged (scheme ``by-name-v1``).
 
-Speed: :class:`Counters` holds a chunk's ``(c + 1) * GAMMA`` products once, so a day's draw
-costs one addition and the finaliser; :func:`uniforms_from` computes it with in-place numpy
-operations, or with the optional numba kernel of :mod:`simulate.model.accel` (integer
-arithmetic: both give the same bits).
+Normals are drawn by inversion (:func:`ndtri`, Cephes' algorithm as in
+``scipy.special.ndtri``), Poisson counts by inversion of the cumulative distribution
+(:func:`poisson_inverse`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 from enum import IntEnum
-from functools import lru_cache
 
 import numpy as np
-from scipy import special
+from numba import njit
 
-from . import accel
-
-__all__ = ["Stream", "uniforms", "normals", "bernoulli", "poisson", "stream_key", "Counters",
-           "uniforms_from"]
+__all__ = ["Stream", "STREAM_SCHEME", "N_STREAMS", "GAMMA", "mix", "stream_key", "day_keys", "draw",
+           "uniforms", "normals", "ndtri", "poisson_inverse", "parameter_stream"]
 
 GAMMA = 0x9E3779B97F4A7C15
-_M1 = 0xBF58476D1CE4E5B9
-_M2 = 0x94D049BB133111EB
 _MASK = (1 << 64) - 1
-_U64 = np.uint64
+_G = np.uint64(GAMMA)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_ONE = np.uint64(1)
 _TO_UNIT = 1.0 / 9007199254740992.0
-#: arrays up to this size are hashed with Python integers
-_PYTHON_MAX = 8
+
+#: the name of the scheme that maps uncertain parameters to streams (recorded in manifests)
+STREAM_SCHEME = "by-name-v1"
 
 
 class Stream(IntEnum):
-    """Stream ids: one per kind of random event, so adding a draw never shifts another."""
+    """Stream ids of the daily random events (columns of :func:`day_keys`)."""
 
     FRONT = 1
     STRIKES = 2
@@ -52,173 +58,175 @@ class Stream(IntEnum):
     DEADLINE = 7
     EXTEND = 8
     BRENT = 9
-    PARAMETERS = 1000  # + index of the uncertain parameter
 
 
-def _mix_int(z: int) -> int:
-    z &= _MASK
-    z = ((z ^ (z >> 30)) * _M1) & _MASK
-    z = ((z ^ (z >> 27)) * _M2) & _MASK
-    return z ^ (z >> 31)
+#: how many columns :func:`day_keys` has (stream ids run from 1 to N_STREAMS - 1)
+N_STREAMS = 10
 
 
-def _mix(z: np.ndarray) -> np.ndarray:
-    z = (z ^ (z >> _U64(30))) * _U64(_M1)
-    z = (z ^ (z >> _U64(27))) * _U64(_M2)
-    return z ^ (z >> _U64(31))
+def parameter_stream(key: str) -> int:
+    """Stream id of the uncertain parameter with dotted key ``key``: the first 8 bytes of
+    its BLAKE2b digest with the top bit set (so it never equals a :class:`Stream` id)."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") | (1 << 63)
 
 
-@lru_cache(maxsize=65536)
-def stream_key(seed: int, day: int, stream: int) -> int:
-    """64-bit key of the sequence for one (seed, day, stream); days may be negative."""
-    return _mix_int(_mix_int(_mix_int(seed + GAMMA) ^ (day & _MASK)) ^ (stream & _MASK))
+@njit(cache=True, error_model="numpy")
+def mix(z: np.uint64) -> np.uint64:
+    """SplitMix64's finaliser (a bijection of 64-bit integers)."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
 
 
-def counter_products(replicates: np.ndarray, n: int) -> np.ndarray:
-    """``(replicate * n + j + 1) * GAMMA`` modulo 2**64, shape ``(len(replicates), n)``."""
-    reps = np.asarray(replicates, dtype=np.uint64).reshape(-1, 1)
-    counters = reps * _U64(n) + np.arange(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        return (counters + _U64(1)) * _U64(GAMMA)
+def stream_key(seed: int, day: int, stream: int) -> np.uint64:
+    """64-bit key of the sequence of one (seed, day, stream); days may be negative."""
+    k = int(mix(np.uint64((seed + GAMMA) & _MASK)))
+    k = int(mix(np.uint64(k ^ (day & _MASK))))
+    return np.uint64(int(mix(np.uint64(k ^ (stream & _MASK)))))
 
 
-class Counters:
-    """The counter products of one chunk of replicates, computed once per width ``n``."""
-
-    def __init__(self, replicates: np.ndarray):
-        self.replicates = np.asarray(replicates, dtype=np.int64)
-        self._products: dict[int, np.ndarray] = {}
-
-    def __len__(self) -> int:
-        return len(self.replicates)
-
-    def products(self, n: int) -> np.ndarray:
-        cg = self._products.get(n)
-        if cg is None:
-            cg = self._products[n] = counter_products(self.replicates, n)
-        return cg
+def day_keys(seed: int, n_days: int) -> np.ndarray:
+    """Keys of every daily stream, shape (n_days + 1, N_STREAMS), uint64 (column 0 unused)."""
+    keys = np.zeros((n_days + 1, N_STREAMS), dtype=np.uint64)
+    for day in range(n_days + 1):
+        for stream in Stream:
+            keys[day, int(stream)] = stream_key(seed, day, int(stream))
+    return keys
 
 
-def _uniforms_numpy(key: int, cg: np.ndarray) -> np.ndarray:
-    z = np.add(cg, _U64(key))
-    tmp = np.empty_like(z)
-    np.right_shift(z, _U64(30), out=tmp)
-    np.bitwise_xor(z, tmp, out=z)
-    np.multiply(z, _U64(_M1), out=z)
-    np.right_shift(z, _U64(27), out=tmp)
-    np.bitwise_xor(z, tmp, out=z)
-    np.multiply(z, _U64(_M2), out=z)
-    np.right_shift(z, _U64(31), out=tmp)
-    np.bitwise_xor(z, tmp, out=z)
-    np.right_shift(z, _U64(11), out=z)
-    out = z.astype(np.float64)
-    out += 0.5
-    out *= _TO_UNIT
-    return out
+@njit(cache=True, error_model="numpy")
+def draw(key: np.uint64, replicate: int, n: int, j: int) -> float:
+    """Uniform in (0, 1): draw ``j`` of ``n`` of ``replicate`` in the sequence ``key``."""
+    c = (np.uint64(replicate) * np.uint64(n) + np.uint64(j) + _ONE) * _G
+    z = mix(c + key)
+    return (np.float64(z >> _S11) + 0.5) * _TO_UNIT
 
 
-def _uniforms_python(key: int, cg: np.ndarray) -> np.ndarray:
-    """The same numbers with Python integers: faster than numpy for a handful of values
-    (the events engine draws one replicate's numbers at a time)."""
-    if cg.size == 1:
-        out = np.empty(cg.shape)
-        out.fill(((_mix_int(key + int(cg.flat[0])) >> 11) + 0.5) * _TO_UNIT)
-        return out
-    out = [((_mix_int(key + c) >> 11) + 0.5) * _TO_UNIT for c in cg.reshape(-1).tolist()]
-    return np.array(out, dtype=np.float64).reshape(cg.shape)
-
-
-def uniforms_from(key: int, cg: np.ndarray) -> np.ndarray:
-    """Uniforms in (0, 1) for the counter products ``cg`` of the sequence ``key``."""
-    if cg.size <= _PYTHON_MAX:
-        return _uniforms_python(key, cg)
-    kernel = accel.kernel("uniforms", cg.size)
-    if kernel is not None:
-        out = np.empty(cg.shape)
-        kernel(cg.reshape(-1), _U64(key), out.reshape(-1))
-        return out
-    with np.errstate(over="ignore"):
-        return _uniforms_numpy(key, cg)
+@njit(cache=True, error_model="numpy")
+def _fill_uniforms(key: np.uint64, replicates: np.ndarray, out: np.ndarray) -> None:
+    n = out.shape[1]
+    for r in range(replicates.shape[0]):
+        for j in range(n):
+            out[r, j] = draw(key, replicates[r], n, j)
 
 
 def uniforms(seed: int, replicates: np.ndarray, day: int, stream: int, n: int = 1) -> np.ndarray:
     """Uniforms in (0, 1), shape ``(len(replicates), n)``: row r belongs to replicate
     ``replicates[r]`` whatever else is in the array."""
-    return uniforms_from(stream_key(seed, day, stream), counter_products(replicates, n))
+    reps = np.ascontiguousarray(replicates, dtype=np.int64).reshape(-1)
+    out = np.empty((reps.shape[0], n))
+    _fill_uniforms(stream_key(seed, day, stream), reps, out)
+    return out
+
+
+# ----- normals: Cephes ndtri (as in scipy.special.ndtri) ------------------------------------
+_P0 = np.array([-5.99633501014107895267E1, 9.80010754185999661536E1,
+                -5.66762857469070293439E1, 1.39312609387279679503E1,
+                -1.23916583867381258016E0])
+_Q0 = np.array([1.95448858338141759834E0, 4.67627912898881538453E0,
+                8.63602421390890590575E1, -2.25462687854119370527E2,
+                2.00260212380060660359E2, -8.20372256168333339912E1,
+                1.59056225126211695515E1, -1.18331621121330003142E0])
+_P1 = np.array([4.05544892305962419923E0, 3.15251094599893866154E1,
+                5.71628192246421288162E1, 4.40805073893200834700E1,
+                1.46849561928858024014E1, 2.18663306850790267539E0,
+                -1.40256079171354495875E-1, -3.50424626827848203418E-2,
+                -8.57456785154685413611E-4])
+_Q1 = np.array([1.57799883256466749731E1, 4.53907635128879210584E1,
+                4.13172038254672030440E1, 1.50425385692907503408E1,
+                2.50464946208309415979E0, -1.42182922854787788574E-1,
+                -3.80806407691578277194E-2, -9.33259480895457427372E-4])
+_P2 = np.array([3.23774891776946035970E0, 6.91522889068984211695E0,
+                3.93881025292474443415E0, 1.33303460815807542389E0,
+                2.01485389549179081538E-1, 1.23716634817820021358E-2,
+                3.01581553508235416007E-4, 2.65806974686737550832E-6,
+                6.23974539184983293730E-9])
+_Q2 = np.array([6.02427039364742014255E0, 3.67983563856160859403E0,
+                1.37702099489081330271E0, 2.16236993594496635890E-1,
+                1.34204006088543189037E-2, 3.28014464682127739104E-4,
+                2.89247864745380683936E-6, 6.79019408009981274425E-9])
+_S2PI = 2.50662827463100050242E0
+_EXPM2 = 0.13533528323661269189
+
+
+@njit(cache=True, error_model="numpy")
+def _polevl(x: float, c: np.ndarray) -> float:
+    a = c[0]
+    for i in range(1, c.shape[0]):
+        a = a * x + c[i]
+    return a
+
+
+@njit(cache=True, error_model="numpy")
+def _p1evl(x: float, c: np.ndarray) -> float:
+    a = x + c[0]
+    for i in range(1, c.shape[0]):
+        a = a * x + c[i]
+    return a
+
+
+@njit(cache=True, error_model="numpy")
+def ndtri(y0: float) -> float:
+    """Standard normal quantile of ``y0`` in (0, 1) (Cephes ``ndtri``)."""
+    if y0 <= 0.0:
+        return -np.inf
+    if y0 >= 1.0:
+        return np.inf
+    negate = True
+    y = y0
+    if y > 1.0 - _EXPM2:
+        y = 1.0 - y
+        negate = False
+    if y > _EXPM2:
+        y = y - 0.5
+        y2 = y * y
+        x = y + y * (y2 * _polevl(y2, _P0) / _p1evl(y2, _Q0))
+        return x * _S2PI
+    x = math.sqrt(-2.0 * math.log(y))
+    x0 = x - math.log(x) / x
+    z = 1.0 / x
+    if x < 8.0:
+        x1 = z * _polevl(z, _P1) / _p1evl(z, _Q1)
+    else:
+        x1 = z * _polevl(z, _P2) / _p1evl(z, _Q2)
+    x = x0 - x1
+    return -x if negate else x
 
 
 def normals(seed: int, replicates: np.ndarray, day: int, stream: int, n: int = 1) -> np.ndarray:
-    """Standard normals by inversion of the uniforms (``scipy.special.ndtri``)."""
-    return special.ndtri(uniforms(seed, replicates, day, stream, n))
+    """Standard normals by inversion of :func:`uniforms`."""
+    u = uniforms(seed, replicates, day, stream, n)
+    return np.vectorize(ndtri, otypes=[float])(u) if u.size else u
 
 
-def bernoulli(seed: int, replicates: np.ndarray, day: int, stream: int,
-              p: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """Events with probability ``p`` per replicate; returns (happened, the uniform drawn)."""
-    u = uniforms(seed, replicates, day, stream)[:, 0]
-    return u < p, u
+# ----- Poisson counts -----------------------------------------------------------------------
+#: above this mean the probabilities are summed in logarithms (exp(-mean) underflows)
+_LOG_SPACE_MEAN = 600.0
 
 
-@lru_cache(maxsize=1024)
-def _poisson_cdf(mean: float) -> np.ndarray:
-    kmax = int(mean + 12.0 * np.sqrt(mean) + 30)
-    cdf = special.pdtr(np.arange(kmax + 1), mean)
-    cdf[-1] = 1.0
-    cdf.setflags(write=False)
-    return cdf
-
-
-def _poisson_table(u: np.ndarray, mean: float) -> np.ndarray:
-    if mean <= 0.0:
-        return np.zeros(u.shape, dtype=np.int64)
-    return np.searchsorted(_poisson_cdf(mean), u, side="left").astype(np.int64)
-
-
-def poisson(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
-    """Poisson counts by inversion of uniforms ``u``: the smallest k with F(k; lam) >= u.
-
-    ``lam`` is a scalar or one mean per element. Each distinct mean (there are few: a scalar,
-    or a small integer count times a rate) gets a table of the CDF searched with
-    ``searchsorted``; many distinct means fall back to scipy's ``pdtrik`` with a step fix.
-    """
-    u = np.asarray(u, dtype=float)
-    lam = np.asarray(lam, dtype=float)
-    if lam.ndim == 0:
-        return _poisson_table(u, float(lam))
-    lam_b = np.broadcast_to(lam, u.shape)
-    means = np.unique(lam_b)
-    if means.size == 1:
-        return _poisson_table(u, float(means[0]))
-    out = np.zeros(u.shape, dtype=np.int64)
-    if means.size <= 32:
-        for mean in means:
-            if mean <= 0.0:
-                continue
-            sel = lam_b == mean
-            out[sel] = _poisson_table(u[sel], float(mean))
-        return out
-    pos = lam_b > 0
-    k = np.maximum(np.ceil(special.pdtrik(u[pos], lam_b[pos])), 0)
-    km1 = np.maximum(k - 1, 0)
-    k = np.where((k > 0) & (special.pdtr(km1, lam_b[pos]) >= u[pos]), km1, k)
-    out[pos] = k.astype(np.int64)
-    return out
-
-
-def poisson_by_count(u: np.ndarray, counts: np.ndarray, rate) -> np.ndarray:
-    """``poisson(u, counts * rate)`` for small non-negative integer ``counts`` and a scalar
-    ``rate``: one table per distinct count, found with ``bincount`` rather than a sort."""
-    rate = np.asarray(rate, dtype=float)
-    counts = np.asarray(counts)
-    if rate.ndim or counts.size == 0 or counts.dtype.kind not in "iub":
-        return poisson(u, counts * rate)
-    if counts.size == 1:
-        c = int(counts.reshape(-1)[0])
-        return _poisson_table(u, float(c * rate)) if c > 0 \
-            else np.zeros(u.shape, dtype=np.int64)
-    out = np.zeros(u.shape, dtype=np.int64)
-    present = np.flatnonzero(np.bincount(counts.reshape(-1)))
-    for c in present[present > 0]:
-        sel = counts == c
-        out[sel] = _poisson_table(u[sel], float(c * rate))
-    return out
+@njit(cache=True, error_model="numpy")
+def poisson_inverse(u: float, mean: float) -> int:
+    """Poisson count by inversion: the smallest k with F(k; mean) >= u, at most
+    ``mean + 12 sqrt(mean) + 30`` (where the remaining tail is below 1e-30). F is summed
+    term by term, ``p(k) = p(k-1) * mean / k``."""
+    if not mean > 0.0:
+        return 0
+    kmax = int(mean + 12.0 * math.sqrt(mean) + 30.0)
+    k = 0
+    if mean < _LOG_SPACE_MEAN:
+        p = math.exp(-mean)
+        cdf = p
+        while cdf < u and k < kmax:
+            k += 1
+            p = p * mean / k
+            cdf += p
+        return k
+    log_p = -mean
+    cdf = math.exp(log_p)
+    log_mean = math.log(mean)
+    while cdf < u and k < kmax:
+        k += 1
+        log_p += log_mean - math.log(k)
+        cdf += math.exp(log_p)
+    return k

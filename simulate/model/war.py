@@ -2,59 +2,63 @@
 
 from __future__ import annotations
 
-import numpy as np
+from numba import njit
 
-from .streams import poisson, poisson_by_count
+from .streams import poisson_inverse
 
-__all__ = ["effective_drift", "advance_front", "strike_counts", "daily_cost",
-           "revenue_loss_share"]
-
-
-def _revenue_ratio(revenue, revenue0) -> np.ndarray:
-    """``revenue / revenue0``, taken as 1 where there was no start revenue (no buyers, no
-    capacity): nothing can then be lost."""
-    revenue, revenue0 = np.asarray(revenue, float), np.asarray(revenue0, float)
-    if revenue0.ndim == 0 and revenue0 > 0:
-        return revenue / revenue0
-    revenue, revenue0 = np.broadcast_arrays(revenue, revenue0)
-    return np.divide(revenue, revenue0, out=np.ones(revenue.shape), where=revenue0 > 0)
+__all__ = ["revenue_ratio", "revenue_loss_share", "drift_factor", "advance_front",
+           "strike_counts", "daily_cost"]
 
 
-def revenue_loss_share(revenue, revenue0) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def revenue_ratio(revenue: float, revenue0: float) -> float:
+    """``revenue / revenue0`` (USD M/day each), taken as 1 when there was no start revenue
+    (no buyers, no capacity): nothing can then be lost."""
+    return revenue / revenue0 if revenue0 > 0 else 1.0
+
+
+@njit(cache=True, error_model="numpy")
+def revenue_loss_share(revenue: float, revenue0: float) -> float:
     """Fraction of the start oil revenue lost today, in [0, 1] (0 if the start revenue is 0)."""
-    # np.minimum(np.maximum(.)) is np.clip without its Python overhead (same numbers)
-    return np.minimum(np.maximum(1.0 - _revenue_ratio(revenue, revenue0), 0.0), 1.0)
+    return min(max(1.0 - revenue_ratio(revenue, revenue0), 0.0), 1.0)
 
 
-def effective_drift(drift, revenue, revenue0, elasticity) -> np.ndarray:
-    """Occupier's front drift (share/day) scaled by its oil revenue:
-    ``drift * (revenue / revenue0) ** elasticity`` — revenue pays for the offensive (the ratio
-    is 1 when the start revenue is 0)."""
-    ratio = np.maximum(_revenue_ratio(revenue, revenue0), 0.0)
-    return drift * (ratio ** elasticity)[..., None]
+@njit(cache=True, error_model="numpy")
+def drift_factor(revenue: float, revenue0: float, elasticity: float) -> float:
+    """What multiplies the occupier's front drift: ``(revenue / revenue0) ** elasticity`` —
+    revenue pays for the offensive (1 when the start revenue is 0)."""
+    return max(revenue_ratio(revenue, revenue0), 0.0) ** elasticity
 
 
-def advance_front(control, drift, volatility, z, at_war) -> np.ndarray:
-    """Bounded random walk of the occupier's share of each region (R, K); frozen after a deal."""
-    step = (drift + volatility * z) * at_war[..., None]
-    return np.minimum(np.maximum(control + step, 0.0), 1.0)
+@njit(cache=True, error_model="numpy")
+def advance_front(control: float, drift: float, volatility: float, z: float,
+                  at_war: bool) -> float:
+    """One day of the bounded random walk of the occupier's share of a region (drift in
+    share/day, volatility in share/sqrt(day), ``z`` standard normal); frozen after a deal."""
+    step = (drift + volatility * z) * (1.0 if at_war else 0.0)
+    return min(max(control + step, 0.0), 1.0)
 
 
-def strike_counts(u_strikes, u_killed, u_injured, rate, killed_per_strike, injured_per_strike,
-                  at_war) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@njit(cache=True, error_model="numpy")
+def strike_counts(u_strikes: float, u_killed: float, u_injured: float, rate: float,
+                  killed_per_strike: float, injured_per_strike: float,
+                  at_war: bool) -> tuple[int, int, int]:
     """Daily counts of strikes, civilians killed and injured (zero after a deal).
 
     A compound Poisson process: ``n ~ Poisson(rate)`` strikes, then
     ``killed | n ~ Poisson(n * killed_per_strike)`` and ``injured | n ~ Poisson(n *
     injured_per_strike)``, so casualties only come with strikes.
     """
-    strikes = poisson(u_strikes, rate) * at_war
-    killed = poisson_by_count(u_killed, strikes, killed_per_strike)
-    injured = poisson_by_count(u_injured, strikes, injured_per_strike)
-    return strikes, killed, injured
+    n = poisson_inverse(u_strikes, rate) if at_war else 0
+    if n == 0:
+        return 0, 0, 0
+    killed = poisson_inverse(u_killed, n * killed_per_strike)
+    injured = poisson_inverse(u_injured, n * injured_per_strike)
+    return n, killed, injured
 
 
-def daily_cost(war_cost, sensitivity, loss_share) -> np.ndarray:
+@njit(cache=True, error_model="numpy")
+def daily_cost(war_cost: float, sensitivity: float, loss_share: float) -> float:
     """A side's cost of one more day of war, share-eq/day: its base war cost plus its
     sanctions sensitivity times the fraction of oil revenue lost."""
     return war_cost + sensitivity * loss_share

@@ -1,0 +1,171 @@
+"""The bin edges of the quantile-band sketch (:mod:`simulate.engines.bands`) a scenario implies.
+
+``lo`` and ``width`` per (day, column) come from ranges the model's rules give for the
+scenario, computed with the rule functions themselves (every uncertain parameter at its
+1e-6, 0.5 and 1 - 1e-6 quantiles): shares in [0, 1]; the front within six standard
+deviations of its random walk, with the drift at its largest revenue factor
+(:func:`~simulate.model.war.drift_factor`), or at a demanded line; Brent
+(:func:`~simulate.model.market.brent_price`) within six standard deviations of its AR(1)
+shock, up to the price the largest possible supply loss gives; the Urals discount up to
+:func:`~simulate.model.market.urals_discount` with every barrel unsold; revenue up to
+:func:`~simulate.model.market.oil_revenue` at capacity; volumes between 0 and the base
+volumes; tariff rates between 0 and every rate that can add up; strike casualties
+(integers) in unit bins centred on integers up to their 1 - 1e-9 quantile. Scalar arithmetic
+in Python's ``math`` (the C library), so the edges do not depend on numpy's SIMD kernels.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+from ..model import market, war
+from ..model.params import Params, compile_params
+from ..scenario.schema import Scenario
+from .bands import DEFAULT_BINS, BandLayout
+from .record import SERIES, series_actors
+
+__all__ = ["band_layout", "INTEGER_SERIES"]
+
+#: series whose values are integers (unit bins centred on the integers)
+INTEGER_SERIES = ("at_war", "killed", "injured")
+#: tail probability left outside the range of a random quantity
+_TAIL = 1e-9
+_SIGMAS = 6.0
+
+
+def _extremes(s: Scenario) -> Params:
+    """Parameters with three rows: every uncertain parameter at its 1e-6, 0.5 and 1 - 1e-6
+    quantiles (the nominal value for a discrete choice)."""
+    sampled = {}
+    u = np.array([1e-6, 0.5, 1 - 1e-6])
+    for key, dist in s.uncertainty.items():
+        values = np.asarray(dist.ppf(u))
+        if values.dtype == object or values.dtype.kind not in "fiu":
+            try:
+                values = values.astype(float)
+            except (TypeError, ValueError):
+                continue
+        sampled[key] = values
+    try:
+        return compile_params(s, sampled, 3)
+    except Exception:  # an exotic sampled key: fall back to the nominal scenario
+        return compile_params(s, None, 3)
+
+
+def _compound_poisson_max(rate: float, per: float) -> int:
+    """Smallest k with P(X > k) < _TAIL for X | N ~ Poisson(N per), N ~ Poisson(rate)."""
+    if rate <= 0 or per <= 0:
+        return 0
+    nmax = int(rate + 12 * math.sqrt(rate) + 30)
+    pn = special.pdtr(np.arange(nmax + 1), rate) - special.pdtr(np.arange(nmax + 1) - 1, rate)
+    mean = rate * per
+    k = int(mean + 10 * math.sqrt(rate * per * (1 + per)) + 10)
+    while True:
+        tail = float(np.sum(pn[1:] * special.pdtrc(k, np.arange(1, nmax + 1) * per)))
+        if tail < _TAIL or k > 10**6:
+            return k
+        k = int(k * 1.25) + 1
+
+
+def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """(lo, hi) per day of every continuous series column."""
+    sc = p.table
+    days = p.n_days + 1
+    base_max = p.column("base_volume").max(axis=0)
+    capacity = max(float(sc.capacity.max()), math.fsum(base_max))
+    # Brent: the AR(1) shock's standard deviation on day t, around the equilibrium price
+    rho = min(float(np.abs(sc.brent_rho).max()), 0.999999)
+    vol = float(sc.brent_vol.max())
+    sd = [vol * math.sqrt((1 - rho ** (2 * (t + 1))) / (1 - rho ** 2)) if rho > 0 else vol
+          for t in range(days)]
+    es_ed = max(float((sc.supply_elasticity + np.abs(sc.demand_elasticity)).min()), 1e-6)
+    world = max(float(sc.world_demand.min()), 1e-12)
+    brent_lo = np.array([market.brent_price(float(sc.brent0.min()), 0.0, world, es_ed, 0.0,
+                                            -_SIGMAS * x) for x in sd])
+    brent_hi = np.array([market.brent_price(float(sc.brent0.max()), capacity, world, es_ed,
+                                            0.0, _SIGMAS * x) for x in sd])
+    ranges: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    def const(lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+        return np.full(days, float(lo)), np.full(days, float(hi))
+
+    # the front: a random walk whose drift grows at most by the largest revenue factor
+    revenue_max = market.oil_revenue(capacity, 0.0, float(brent_hi[-1]))
+    growth = max(war.drift_factor(revenue_max, max(float(sc.revenue0.min()), 1e-12),
+                                  max(float(sc.resource_elasticity.max()), 0.0)), 1.0)
+    for k, region in enumerate(p.region_names):
+        c0 = p.column("control0")[:, k]
+        drift = float(np.abs(p.column("drift")[:, k]).max())
+        fvol = float(p.column("front_vol")[:, k].max())
+        reach = np.array([drift * growth * (t + 1) + _SIGMAS * fvol * math.sqrt(t + 1)
+                          for t in range(days)])
+        lo, hi = float(c0.min()) - reach, float(c0.max()) + reach
+        demands = np.concatenate([p.column("floor_demand")[:, k],
+                                  p.column("ceil_demand")[:, k]])
+        demands = demands[np.isfinite(demands)]
+        if demands.size:
+            lo = np.minimum(lo, demands.min())
+            hi = np.maximum(hi, demands.max())
+        ranges[("control", region)] = (np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0))
+    ranges[("brent_usd", "")] = (brent_lo, brent_hi)
+    d_hi = market.urals_discount(float(sc.discount0.max()), float(sc.discount_slope.max()),
+                                 capacity)
+    ranges[("urals_discount_usd", "")] = (
+        np.minimum(float(sc.discount0.min()), brent_lo - market.MIN_URALS_USD),
+        np.full(days, d_hi))
+    for name in ("exports_mbd", "bought_mbd", "discounted_mbd", "shut_in_mbd"):
+        ranges[(name, "")] = const(0.0, capacity)
+    ranges[("oil_revenue_musd", "")] = (
+        np.zeros(days), np.array([market.oil_revenue(capacity, 0.0, b) for b in brent_hi]))
+    base_m = np.zeros(len(p.importer_ids))
+    np.add.at(base_m, p.column("buyer_importer")[0], base_max)
+    M = len(p.importer_ids)
+    max_rate = (p.calendar.tariff[:, :M].clip(min=0).sum(axis=0)
+                + p.column("threatened").max(axis=0))
+    for m, imp in enumerate(p.importer_ids):
+        ranges[("volume_mbd", imp)] = const(0.0, base_m[m])
+        ranges[("tariff_rate", imp)] = const(0.0, max_rate[m])
+    ranges[("company_sanctions_share", "")] = const(0.0, 1.0)
+    return ranges
+
+
+def band_layout(s: Scenario, bins: int = DEFAULT_BINS) -> BandLayout:
+    """The bin edges of every (day, variable, actor) for a scenario (see the module doc)."""
+    p = _extremes(s)
+    sc = p.table
+    days = p.n_days + 1
+    ranges = _ranges(p)
+    strikes_max = {"killed": _compound_poisson_max(float(sc.strike_rate.max()),
+                                                   float(sc.killed_per_strike.max())),
+                   "injured": _compound_poisson_max(float(sc.strike_rate.max()),
+                                                    float(sc.injured_per_strike.max()))}
+    columns, nbins, los, widths, integer = [], [], [], [], []
+    for name in SERIES:
+        for actor in series_actors(p, name):
+            actor = actor or ""
+            columns.append((name, actor))
+            if name in INTEGER_SERIES:
+                top = 1 if name == "at_war" else strikes_max[name]
+                step = max(1, math.ceil((top + 1) / (4 * bins)))
+                nb = math.ceil((top + 1) / step)
+                nbins.append(nb)
+                los.append(np.full(days, -0.5))
+                widths.append(np.full(days, float(step)))
+                integer.append(step == 1)
+                continue
+            lo, hi = ranges[(name, actor)]
+            lo = np.asarray(lo, dtype=float)
+            hi = np.maximum(np.asarray(hi, dtype=float), lo)
+            span = hi - lo
+            # a degenerate range still gets bins of a sensible width
+            span = np.where(span > 0, span, np.maximum(np.abs(lo), 1.0) * 1e-6)
+            nbins.append(bins)
+            los.append(lo)
+            widths.append(span / bins)
+            integer.append(False)
+    return BandLayout(columns=tuple(columns), nbins=np.array(nbins, dtype=np.int64),
+                      lo=np.stack(los, axis=1), width=np.stack(widths, axis=1),
+                      integer=np.array(integer, dtype=bool))

@@ -2,8 +2,10 @@
 
 - Identifiability: for each calibrated parameter, the posterior's weighted standard deviation
   over the prior's, and the shift of its mean in prior standard deviations. A posterior that
-  is about as wide as its prior (ratio > 0.8) and barely moved (shift < 0.2) is flagged: the
-  targets say little about that parameter, and its posterior is mostly its prior.
+  is about as wide as its prior (ratio > 0.8) and barely moved (shift below 0.2, or below
+  two Monte Carlo standard errors of a mean of the particles, 2 / sqrt(ESS) with ESS the
+  effective sample size 1 / sum(w^2), when that is larger) is flagged: the targets say little
+  about that parameter, and its posterior is mostly its prior.
 - Posterior predictive check: ``n`` particles drawn by weight (counter-based stream
   ``calibration.predictive``) are simulated with measurement error, for every target the run
   records (fitted and ``use: check``). For each target: the 5%, 50% and 95% quantiles of the
@@ -43,6 +45,8 @@ def identifiability(scenario: Scenario, posterior: pd.DataFrame) -> pd.DataFrame
     """Per parameter: prior and posterior mean and sd, sd ratio, shift, and a flag."""
     rows = []
     w = posterior["weight"].to_numpy(float)
+    ess = float(w.sum() ** 2 / np.sum(w ** 2))
+    shift_flag = max(SHIFT_FLAG, 2.0 / np.sqrt(ess))
     for key in [c for c in posterior.columns if c != "weight"]:
         frozen = scenario.uncertainty[key].frozen()
         p_mean, p_sd = float(frozen.mean()), float(frozen.std())
@@ -52,7 +56,8 @@ def identifiability(scenario: Scenario, posterior: pd.DataFrame) -> pd.DataFrame
         rows.append({"parameter": key, "prior_mean": p_mean, "prior_sd": p_sd,
                      "posterior_mean": mean, "posterior_sd": sd, "sd_ratio": ratio,
                      "shift": shift,
-                     "like_prior": bool(ratio > SD_RATIO_FLAG and shift < SHIFT_FLAG)})
+                     "ess": ess,
+                     "like_prior": bool(ratio > SD_RATIO_FLAG and shift < shift_flag)})
     return pd.DataFrame(rows)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from calibration_cases import write_case
 from matplotlib.figure import Figure
 
@@ -68,3 +69,17 @@ def test_plots_return_their_axes():
                           "q95": [1.1, 1.9], "inside": [True, False]})
     ax = plot_predictive(table)
     assert "50% of targets" in ax.get_title(loc="left")
+
+
+def test_identifiability_allows_for_few_particles(tmp_path):
+    """The discount's prior is uniform on [5, 15] (sd 2.887); particles spread evenly over
+    [5.87, 15.87] shift the mean by 0.3 prior sd. With ESS 20 that is within 2/sqrt(20) =
+    0.45 of no shift (flagged); with ESS 2001 it is a real shift (not flagged)."""
+    s = load_scenario(write_case(tmp_path)[0])
+    for n, flagged in ((20, True), (2001, False)):
+        post = _posterior(n)
+        post[KEYS[1]] = np.linspace(5.0, 15.0, n) + 0.3 * 10 / np.sqrt(12)
+        table = identifiability(s, post).set_index("parameter")
+        assert abs(table.loc[KEYS[1], "shift"] - 0.3) < 1e-9
+        assert table.loc[KEYS[1], "ess"] == pytest.approx(n)
+        assert table.loc[KEYS[1], "like_prior"] == flagged

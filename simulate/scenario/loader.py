@@ -350,15 +350,18 @@ def fix_uncertain(data: dict, overrides: Mapping[str, Any] | None) -> list[str]:
     ``--set actors.US.credibility=0.8`` means "credibility is 0.8", so its distribution,
     which would otherwise draw over the value, goes; every other uncertain parameter keeps
     its draws (streams are keyed by name). ``uncertainty.<key>.<field>=...`` edits the
-    distribution instead. Returns the keys fixed, in override order.
+    distribution instead; removing it too (``uncertainty.<key>=null``) says the same thing
+    explicitly, so such a key is not reported as fixed. Returns the keys fixed, in override
+    order.
     """
     uncertainty = data.get("uncertainty")
     if not isinstance(uncertainty, dict):
         return []
     fixed = []
-    for key, value in (overrides or {}).items():
-        key = str(key)
-        if value is not None and key in uncertainty:
+    given = {str(k): v for k, v in (overrides or {}).items()}
+    for key, value in given.items():
+        removed = f"uncertainty.{key}" in given and given[f"uncertainty.{key}"] is None
+        if value is not None and key in uncertainty and not removed:
             del uncertainty[key]
             fixed.append(key)
     return fixed

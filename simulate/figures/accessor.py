@@ -51,12 +51,15 @@ class PlotAccessor:
         """Names of the figure kinds available here."""
         return list(self._kinds())
 
-    def fan(self, variable: str, actor: str = "", ax: Axes | None = None) -> Axes:
-        """Fan chart (median, 50% and 90% bands) of any daily series."""
+    def fan(self, variable: str, actor: str = "", ax: Axes | None = None,
+            **options: Any) -> Axes:
+        """Fan chart (median, 50% and 90% bands; split by regime on a mixture) of any daily
+        series; ``options`` as in :func:`simulate.figures.timeseries.fan` (``split``,
+        ``by``, ``paths``, ``footer``)."""
         if self._kind != "run":
             raise AttributeError("fan charts draw one run; use runs[i].plot.fan(...)")
         from .timeseries import fan
-        return fan(self._subject, variable, actor, ax=ax)
+        return fan(self._subject, variable, actor, ax=ax, **options)
 
     def __repr__(self) -> str:
         return f"<PlotAccessor for a {self._kind}: {', '.join(self._kinds())}>"

@@ -167,7 +167,7 @@ def fan_data(results: Any, variable: str, actor: str = "") -> pd.DataFrame:
     """
     table = _band_table(results, variable, actor, FAN_STATS)
     from_bands = table is not None
-    if from_bands:
+    if table is not None:
         k = len(results.outcomes)
         days = table.index.to_numpy(dtype=np.int64)
         values = {s: table[s].to_numpy(dtype=float) for s in FAN_STATS}

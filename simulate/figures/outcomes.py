@@ -116,10 +116,11 @@ def tariff_costs(results: Any, ax: Axes | None = None, footer: bool | None = Non
             top = float(np.nanmax(data["ci_high"])) if len(data) else 0.0
             top = top if np.isfinite(top) and top > 0 else 1.0
             for y, row in zip(ys, data.itertuples(index=False), strict=True):
-                ax.annotate(f"{row.mean:,.1f}  (P>0: {row.p_positive:.0%})",
-                            xy=(max(row.ci_high, row.mean) if np.isfinite(row.ci_high)
-                                else row.mean, y), xytext=(3, 0), textcoords="offset points",
-                            va="center", ha="left", fontsize=6)
+                hi, mean = float(row.ci_high), float(row.mean)  # type: ignore[arg-type]
+                ax.annotate(f"{mean:,.1f}  (P>0: {row.p_positive:.0%})",
+                            xy=(max(hi, mean) if np.isfinite(hi) else mean, y),
+                            xytext=(3, 0), textcoords="offset points", va="center",
+                            ha="left", fontsize=6)
             ax.set_xlim(0, top * 1.45)
             ax.set_yticks(ys, list(data["name"]))
             ax.set_ylim(-0.6, len(data) - 0.4)

@@ -132,7 +132,7 @@ def figure_bytes(fig: Figure, fmt: str = "png", dpi: float = 300) -> bytes:
 
     from .style import SAVE_STYLE
     buf = io.BytesIO()
-    with mpl.rc_context(SAVE_STYLE):
+    with mpl.rc_context(SAVE_STYLE):  # type: ignore[arg-type]
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt), facecolor="white")
     return buf.getvalue()
 

@@ -64,7 +64,7 @@ SAVE_STYLE = {k: STYLE[k] for k in ("pdf.fonttype", "svg.fonttype", "svg.hashsal
 @contextmanager
 def style() -> Iterator[None]:
     """Apply :data:`STYLE` for the duration of the block (restores rcParams afterwards)."""
-    with mpl.rc_context(STYLE):
+    with mpl.rc_context(STYLE):  # type: ignore[arg-type]
         yield
 
 
@@ -90,7 +90,7 @@ def drawing(ax: Axes | None, width: float = COLUMN_WIDTH,
     ``owned`` tells whether simulate made the figure (and so may add the caption line).
     """
     if ax is not None:
-        yield ax.figure, ax, False
+        yield ax.get_figure(root=True), ax, False  # type: ignore[misc]
         return
     fig, new_ax = new_figure(width, height)
     with style():
@@ -121,7 +121,8 @@ def add_caption(fig: Figure, text: str, width_chars: int | None = None) -> None:
     height_in = (lines * CAPTION_SIZE * 1.2 + 4) / 72
     engine = fig.get_layout_engine()
     if engine is not None and hasattr(engine, "set"):
-        engine.set(rect=(0, min(0.4, height_in / fig_h), 1, 1 - min(0.4, height_in / fig_h)))
+        engine.set(rect=(0, min(0.4, height_in / fig_h), 1,  # type: ignore[call-arg]
+                         1 - min(0.4, height_in / fig_h)))
 
 
 def date_axis(ax: Axes, maxticks: int = 6) -> None:
@@ -142,7 +143,8 @@ def mark_deadline(ax: Axes, results: Any, label: bool = True) -> None:
         if actor.deadline is None:
             continue
         x = np.datetime64(actor.deadline, "D")
-        ax.axvline(x, color=GREY, linestyle=":", linewidth=0.8, zorder=1)
+        ax.axvline(x, color=GREY,  # type: ignore[arg-type]
+                   linestyle=":", linewidth=0.8, zorder=1)
         if label:
             ax.annotate("deadline", xy=(x, 0.97), xycoords=("data", "axes fraction"),
                         xytext=(1.5, 0), textcoords="offset points", fontsize=5.5,

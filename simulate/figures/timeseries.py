@@ -184,7 +184,9 @@ def _fan_legend(ax: Axes, owned: bool) -> None:
 
 
 @figure_kind("brent", order=20, subjects=("run",), title="Brent crude price",
-             caption="Daily Brent price: median and 50%/90% bands across replicates.",
+             caption="Daily Brent price: median and 50%/90% bands across replicates (one fan per "
+                     "regime when the threat is carried out in some replicates and not "
+                     "in others).",
              prepare=fan_data, applies=_has_series("brent_usd"))
 def brent(results: Any, ax: Axes | None = None, **options: Any) -> Axes:
     """Fan chart of the Brent price (USD/bbl)."""
@@ -193,7 +195,8 @@ def brent(results: Any, ax: Axes | None = None, **options: Any) -> Axes:
 
 @figure_kind("urals_discount", order=30, subjects=("run",), title="Urals discount to Brent",
              caption="Daily discount of Russian Urals crude to Brent: median and 50%/90% "
-                     "bands across replicates.",
+                     "bands across replicates (one fan per regime when the threat is "
+                     "carried out in some replicates and not in others).",
              prepare=fan_data, applies=_has_series("urals_discount_usd"))
 def urals_discount(results: Any, ax: Axes | None = None, **options: Any) -> Axes:
     """Fan chart of the Urals discount to Brent (USD/bbl)."""
@@ -202,7 +205,8 @@ def urals_discount(results: Any, ax: Axes | None = None, **options: Any) -> Axes
 
 @figure_kind("oil_revenue", order=40, subjects=("run",), title="Russian oil export revenue",
              caption="Daily revenue from Russian crude exports: median and 50%/90% bands "
-                     "across replicates.",
+                     "across replicates (one fan per regime when the threat is carried out "
+                     "in some replicates and not in others).",
              prepare=fan_data, applies=_has_series("oil_revenue_musd"))
 def oil_revenue(results: Any, ax: Axes | None = None, **options: Any) -> Axes:
     """Fan chart of Russia's daily oil export revenue (USD M/day)."""

@@ -54,7 +54,8 @@ def render_figures(subject: Any, subject_kind: str, folder: Path,
     kinds that do not apply.
     """
     formats = _check_formats(formats)
-    blocks, skipped = [], []
+    blocks: list[FigureBlock] = []
+    skipped: list[str] = []
     for kind in kinds(subject_kind):
         if not kind.applies(subject):
             skipped.append(kind.title)

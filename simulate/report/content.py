@@ -160,7 +160,8 @@ def assumptions_section(register: Register) -> Section:
             f"Not included: {register.missing}. The scenario's own assumptions are the "
             "parameters marked `assumption` in the [parameter table](#parameters).")],
             appendix=True)
-    blocks: list[Any] = [Paragraph(f"From `{register.path.name}` (section "
+    name = register.path.name if register.path is not None else "model documentation"
+    blocks: list[Any] = [Paragraph(f"From `{name}` (section "
                                    f"\"{register.heading}\", sha256 "
                                    f"`{register.sha256[:16]}…`).")]
     blocks.append(MarkdownBlock(register.markdown, heading_offset=1))
@@ -245,28 +246,28 @@ def executive_summary(results: Any) -> Section:
             "(set `outputs.counterfactual: true`, or compare with a run without measures on "
             "the same seed)."))
     else:
-        d = effect.loc["deal_within_horizon"]
+        d = effect.loc["deal_within_horizon"].to_dict()
         text = (f"**The measures' effect.** With the threatened measures the probability of "
                 f"a deal within the horizon changes by {_pp(d['estimate'])} (95% CI "
                 f"{_pp(d['ci_low'])} to {_pp(d['ci_high'])}), a paired difference: every "
                 "replicate is also run without the measures on the same random numbers.")
         if "oil_revenue" in effect.index:
-            r = effect.loc["oil_revenue"]
-            text += (f" Russia's oil export revenue changes by {format_number(r['estimate'])} "
-                     f"USD bn over the horizon (95% CI {format_number(r['ci_low'])} to "
-                     f"{format_number(r['ci_high'])}).")
+            rev = effect.loc["oil_revenue"].to_dict()
+            text += (f" Russia's oil export revenue changes by {format_number(rev['estimate'])} "
+                     f"USD bn over the horizon (95% CI {format_number(rev['ci_low'])} to "
+                     f"{format_number(rev['ci_high'])}).")
         blocks.append(Paragraph(text))
     top = drivers(results)
     if len(top):
         lines = ["**What drives the result.** The sampled parameters most associated with a "
                  "deal within the horizon (Spearman rank correlation across replicates, 95% "
                  "interval; an association over the whole prior, not a causal effect):", ""]
-        for i, r in enumerate(top.itertuples(index=False), 1):
-            way = "more" if r.rho > 0 else "fewer"
-            meaning = _meaning(results, r.parameter)
-            lines.append(f"{i}. `{r.parameter}`" + (f" ({meaning})" if meaning else "")
-                         + f": higher values go with {way} deals, ρ = {r.rho:+.2f} "
-                         f"[{r.ci_low:+.2f}, {r.ci_high:+.2f}].")
+        for i, row in enumerate(top.to_dict("records"), 1):
+            way = "more" if row["rho"] > 0 else "fewer"
+            meaning = _meaning(results, str(row["parameter"]))
+            lines.append(f"{i}. `{row['parameter']}`" + (f" ({meaning})" if meaning else "")
+                         + f": higher values go with {way} deals, ρ = {row['rho']:+.2f} "
+                         f"[{row['ci_low']:+.2f}, {row['ci_high']:+.2f}].")
         blocks.append(MarkdownBlock("\n".join(lines), heading_offset=0))
     else:
         blocks.append(Paragraph("**What drives the result.** Nothing is sampled in this "

@@ -50,9 +50,9 @@ def _cube(frame: pd.DataFrame, lead: str, lead_values: np.ndarray, days: np.ndar
     out = np.full((lead_values.size, days.size, len(actors)), np.nan)
     if not len(frame):
         return out
-    i = pd.Index(lead_values).get_indexer(frame[lead].to_numpy())
-    j = pd.Index(days).get_indexer(frame["day"].to_numpy(dtype=np.int64))
-    k = pd.Index(actors).get_indexer(frame["actor"].astype(str).to_numpy())
+    i = pd.Index(lead_values).get_indexer(pd.Index(frame[lead].to_numpy()))
+    j = pd.Index(days).get_indexer(pd.Index(frame["day"].to_numpy(dtype=np.int64)))
+    k = pd.Index(actors).get_indexer(pd.Index(frame["actor"].astype(str).to_numpy()))
     ok = (i >= 0) & (j >= 0) & (k >= 0)
     out[i[ok], j[ok], k[ok]] = frame["value"].to_numpy(dtype=float)[ok]
     return out

@@ -168,3 +168,12 @@ def test_bands_have_their_own_parquet_file_and_old_folders_still_load(tmp_path):
     assert len(again.bands) == len(r.bands) and "stat" not in again.timeseries
     assert len(again.timeseries) == len(r.timeseries)
     assert again.to_xarray()["brent_usd"].sel(quantile=0.5).values[0] == 66.0
+
+
+def test_scenario_outputs_deal_within_sets_the_default_windows():
+    from types import SimpleNamespace
+    s = SimpleNamespace(outputs=SimpleNamespace(deal_within=(7, 3)), horizon_days=10)
+    assert deal_windows(s) == (3, 7)
+    assert deal_windows(s, [5]) == (5,)  # an explicit argument wins
+    assert deal_windows(SimpleNamespace(outputs=SimpleNamespace(), horizon_days=400)) == \
+        DEAL_WINDOWS

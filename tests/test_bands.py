@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulate.engines.bands import QUANTILES, STATS, BandLayout, BandSketch, band_layout
+from simulate.engines.band_layout import band_layout
+from simulate.engines.bands import QUANTILES, STATS, BandLayout, BandSketch
 from simulate.engines.batch import run_batch
+from simulate.engines.events import run_events
 from simulate.engines.record import series_columns
 from simulate.execution.runner import run
-from simulate.model import accel
 from simulate.model.params import compile_params
 from simulate.scenario import bundled_scenarios, load_scenario
 
@@ -140,22 +141,32 @@ def test_values_outside_the_edges_are_bounded_by_the_observed_range():
     assert sk.vmin[0, 0] == -3.0 and sk.vmax[0, 0] == 9.0
 
 
-def test_numpy_and_compiled_binning_and_one_row_buffering_agree(aug):
-    """Bands from the batch engine (day by day) equal the events engine's (all days of a
-    replicate at once): tested in test_engines_equal; here the per-day and per-block add."""
+def test_binning_one_value_at_a_time_matches_numpy(aug):
+    """The compiled binning (one replicate-day at a time) counts what numpy's
+    clip-and-bincount counts, and keeps the exact minimum, maximum and fixed-point sum."""
     rng = np.random.default_rng(2)
-    sk1 = BandSketch.for_scenario(aug)
-    sk2 = BandSketch.for_scenario(aug)
-    C = len(sk1.layout.columns)
-    block = rng.normal(size=(sk1.layout.days, 3, C)) * 30 + 20
-    accel.set_mode("numpy")
-    try:
-        for day in range(sk1.layout.days):
-            sk1.add(day, block[day])
-    finally:
-        accel.set_mode(None)
-    sk2.add_days(block)
-    assert sk1 == sk2
+    sk = BandSketch.for_scenario(aug)
+    lay = sk.layout
+    C = len(lay.columns)
+    block = rng.normal(size=(lay.days, 3, C)) * 30 + 20
+    for day in range(lay.days):
+        sk.add(day, block[day])
+    t = (block - lay.lo[:, None, :]) / lay.width[:, None, :] + 1.0
+    t = np.clip(t, 0.0, (lay.nbins + 1).astype(float))
+    idx = t.astype(np.int64) + lay.offsets
+    for day in (0, 17, lay.days - 1):
+        counts = np.bincount(idx[day].reshape(-1), minlength=lay.total)
+        np.testing.assert_array_equal(sk.counts[day], counts)
+        np.testing.assert_array_equal(sk.vmin[day], block[day].min(axis=0))
+        np.testing.assert_array_equal(sk.vmax[day], block[day].max(axis=0))
+        np.testing.assert_array_equal(
+            sk.qsum[day], np.rint(block[day] * lay.scale[day]).astype(np.int64).sum(axis=0))
+    assert (sk.n == 3).all()
+
+
+def test_events_and_batch_bands_are_identical(aug):
+    reps = np.arange(5)
+    assert run_batch(aug, 3, reps).bands == run_events(aug, 3, reps, log=False).bands
 
 
 def test_runner_bands_frame_has_every_stat_for_every_series(aug):

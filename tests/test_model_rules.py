@@ -1,6 +1,6 @@
-"""The behaviour rules one by one (pure functions over arrays), the order of the daily
-phases, and the model-level fixes found by the invariant tests (each test names the case).
-Equations are those of docs/model.md."""
+"""The behaviour rules one by one (compiled functions of one replicate's numbers), the order
+of the daily phases, and the model-level fixes found by the invariant tests (each test names
+the case). Equations are those of docs/model.md."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 
 from simulate.execution.runner import run
 from simulate.model import buyers, market, negotiation, war
-from simulate.model.params import STANCE_WEIGHT, compile_params, sample_uncertain
+from simulate.model.params import STANCE_WEIGHT, compile_params
+from simulate.model.sampling import sample_uncertain
 from simulate.model.trade import tariff_cost
 from simulate.scenario import load_scenario
 
@@ -25,58 +26,58 @@ def _run(name: str, overrides: dict | None = None, **kw):
     return run(HERE / f"{name}.yaml", overrides=overrides, **kw)
 
 
-# ----- rule functions ---------------------------------------------------------------------
+# ----- rule functions (compiled, over one replicate's numbers) -----------------------------
 
 def test_country_penalty_weighs_the_threat_by_its_probability():
-    x0, sigma = np.array([100.0, 50.0]), np.array([4.0, 2.0])
-    now = np.array([[0.25, 0.0]])
-    threat = np.array([1.0, 1.0])
-    prob = np.array([[0.4]])
-    stance = np.array([0.5, 2.0])
-    got = buyers.country_penalty(x0, sigma, stance, now, threat, prob)
-    c_now = tariff_cost(x0, now, sigma)
-    c_all = tariff_cost(x0, now + threat, sigma)
-    np.testing.assert_allclose(got, stance * (c_now + 0.4 * (c_all - c_now)), rtol=1e-14)
+    for x0, sigma, stance, now in ((100.0, 4.0, 0.5, 0.25), (50.0, 2.0, 2.0, 0.0)):
+        got = buyers.country_penalty(x0, sigma, stance, now, 1.0, 0.4)
+        c_now = tariff_cost(x0, now, sigma)
+        c_all = tariff_cost(x0, now + 1.0, sigma)
+        assert got == pytest.approx(stance * (c_now + 0.4 * (c_all - c_now)), rel=1e-14)
+        # without a chance of the threat, only the tariff in force counts
+        assert buyers.country_penalty(x0, sigma, stance, now, 1.0, 0.0) == stance * c_now
     assert STANCE_WEIGHT == {"defy": 0.5, "neutral": 1.0, "comply": 2.0}
 
 
 def test_buyer_target_shares_the_country_penalty_by_volume():
     base = np.array([1.0, 3.0, 2.0])
     importer_of = np.array([0, 0, 1])
-    penalty_m = np.array([[8.0, 0.0]])
+    share = np.zeros(3)
+    buyers.volume_shares(base, importer_of, share)
+    np.testing.assert_array_equal(share, [0.25, 0.75, 1.0])
+    penalty_m = np.array([8.0, 0.0])
     exposure = np.array([0.5, 1.0, 1.0])
     capture = np.array([1.0, 0.5, 1.0])
-    discount = np.array([4.0])
     sanc_exp = np.array([0.0, 0.5, 1.0])
-    got = buyers.buyer_target(base, importer_of, penalty_m, exposure, capture, discount,
-                              sanc_exp, np.array([0.2]))
-    benefit = capture * 4.0 * base * 0.365
-    penalty = exposure * np.array([8.0, 8.0, 0.0]) * np.array([0.25, 0.75, 1.0])
-    expected = base * benefit / (benefit + penalty) * (1 - sanc_exp * 0.2)
-    np.testing.assert_allclose(got[0], expected, rtol=1e-14)
-    # no benefit and no penalty: the buyer keeps its volume
-    zero = buyers.buyer_target(base, importer_of, np.zeros((1, 2)), exposure, capture,
-                               np.array([0.0]), sanc_exp, np.array([0.0]))
-    np.testing.assert_array_equal(zero[0], base)
+    for b in range(3):
+        got = buyers.buyer_target(base[b], share[b], penalty_m[importer_of[b]], exposure[b],
+                                  capture[b], 4.0, sanc_exp[b], 0.2)
+        benefit = capture[b] * 4.0 * base[b] * 0.365
+        penalty = exposure[b] * penalty_m[importer_of[b]] * share[b]
+        expected = base[b] * benefit / (benefit + penalty) * (1 - sanc_exp[b] * 0.2)
+        assert got == pytest.approx(expected, rel=1e-14)
+        # no benefit and no penalty: the buyer keeps its volume
+        assert buyers.buyer_target(base[b], share[b], 0.0, exposure[b], capture[b], 0.0,
+                                   sanc_exp[b], 0.0) == base[b]
 
 
 def test_adjust_volume_closes_a_fixed_fraction_of_the_gap():
-    v = buyers.adjust_volume(np.array([1.0, 1.0]), np.array([0.0, 2.0]), np.array([4.0, 1.0]))
-    np.testing.assert_array_equal(v, [0.75, 2.0])
+    assert buyers.adjust_volume(1.0, 0.0, 4.0) == 0.75
+    assert buyers.adjust_volume(1.0, 2.0, 1.0) == 2.0
 
 
 def test_split_unsold_and_the_shut_in_price():
-    d, s = market.split_unsold(np.array([1.0, 1.0, 1.0]), 0.6, np.array([31.0, 30.0, 10.0]),
-                               30.0)
-    np.testing.assert_allclose(d, [0.6, 0.0, 0.0])
-    np.testing.assert_allclose(s, [0.4, 1.0, 1.0])
+    assert market.split_unsold(1.0, 0.6, 31.0, 30.0) == pytest.approx((0.6, 0.4))
+    assert market.split_unsold(1.0, 0.6, 30.0, 30.0) == (0.0, 1.0)
+    assert market.split_unsold(1.0, 0.6, 10.0, 30.0) == (0.0, 1.0)
 
 
 def test_supply_loss_with_several_suppliers():
-    loss = market.supply_loss(np.array([2.0, 0.1]), np.array([0.5, 3.0]), np.array([0.5, 0.2]))
+    spare, response = np.array([0.5, 3.0]), np.array([0.5, 0.2])
     # 2.0: min(0.5, 1.0) + min(3.0, 0.4) = 0.9 replaced; 0.1: 0.05 + 0.02
-    np.testing.assert_allclose(loss, [1.1, 0.03])
-    assert market.supply_loss(np.array([1.0]), np.zeros(0), np.zeros(0))[0] == 1.0
+    assert market.supply_loss(2.0, spare, response) == pytest.approx(1.1)
+    assert market.supply_loss(0.1, spare, response) == pytest.approx(0.03)
+    assert market.supply_loss(1.0, np.zeros(0), np.zeros(0)) == 1.0
 
 
 def test_urals_discount_and_revenue():
@@ -87,40 +88,55 @@ def test_urals_discount_and_revenue():
 def test_price_ratio_is_one_without_loss_and_caps_the_loss():
     assert market.price_ratio(0.0, 0.1, -0.25) == 1.0
     assert market.price_ratio(2.0, 0.1, -0.25) == market.price_ratio(0.99, 0.1, -0.25)
+    assert market.price_ratio(0.1, 0.1, -0.25) == pytest.approx(0.9 ** (-1 / 0.35))
+
+
+def _limits(floor_d, ceil_d, control, soft_occ, soft_def):
+    f, g = np.zeros(len(control)), np.zeros(len(control))
+    negotiation.hard_limits(floor_d, ceil_d, control, soft_occ, soft_def, f, g)
+    return f, g
 
 
 def test_hard_limits_line_and_softening():
-    control = np.array([[0.6, 0.3]])
+    control = np.array([0.6, 0.3])
     floor_d = np.array([1.0, np.nan])  # occupier: all of region 0, the line in region 1
     ceil_d = np.array([np.nan, 0.5])   # defender: the line in region 0, at most 0.5 in 1
-    f, g = negotiation.hard_limits(floor_d, ceil_d, control, np.array([False]),
-                                   np.array([False]))
-    np.testing.assert_array_equal(f, [[1.0, 0.3]])
-    np.testing.assert_array_equal(g, [[0.6, 0.5]])
-    f, g = negotiation.hard_limits(floor_d, ceil_d, control, np.array([True]), np.array([True]))
-    np.testing.assert_array_equal(f, [[0.6, 0.3]])   # softened to the line, never beyond
-    np.testing.assert_array_equal(g, [[0.6, 0.5]])
+    f, g = _limits(floor_d, ceil_d, control, False, False)
+    np.testing.assert_array_equal(f, [1.0, 0.3])
+    np.testing.assert_array_equal(g, [0.6, 0.5])
+    f, g = _limits(floor_d, ceil_d, control, True, True)
+    np.testing.assert_array_equal(f, [0.6, 0.3])   # softened to the line, never beyond
+    np.testing.assert_array_equal(g, [0.6, 0.5])
 
 
 def test_zone_requires_compatible_hard_limits():
     w = np.array([1.0, 1.0])
-    low, high, ok = negotiation.zone(np.array([0.5]), np.array([0.5]), np.array([0.1]),
-                                     np.array([0.1]), np.array([[0.7, 0.0]]),
-                                     np.array([[0.6, 1.0]]), w)
-    assert not ok[0]  # region 0: floor 0.7 > ceiling 0.6, whatever the aggregate says
-    low, high, ok = negotiation.zone(np.array([0.5]), np.array([0.5]), np.array([0.1]),
-                                     np.array([0.1]), np.zeros((1, 2)), np.ones((1, 2)), w)
-    assert ok[0] and low[0] == pytest.approx(0.4) and high[0] == pytest.approx(0.6)
+    low, high, ok = negotiation.zone(0.5, 0.5, 0.1, 0.1, np.array([0.7, 0.0]),
+                                     np.array([0.6, 1.0]), w)
+    assert not ok  # region 0: floor 0.7 > ceiling 0.6, whatever the aggregate says
+    low, high, ok = negotiation.zone(0.5, 0.5, 0.1, 0.1, np.zeros(2), np.ones(2), w)
+    assert ok and low == pytest.approx(0.4) and high == pytest.approx(0.6)
 
 
 def test_region_terms_keep_demands_and_the_aggregate():
-    floor = np.array([[0.5, 0.0, 0.2]])
-    ceil = np.array([[1.0, 0.4, 0.2]])
+    floor = np.array([0.5, 0.0, 0.2])
+    ceil = np.array([1.0, 0.4, 0.2])
     w = np.array([2.0, 1.0, 1.0])
-    x = np.array([0.5])
-    t = negotiation.region_terms(x, floor, ceil, w)
+    t = np.zeros(3)
+    negotiation.region_terms(0.5, floor, ceil, w, t)
     assert ((t >= floor) & (t <= ceil)).all()
     assert float((t * w).sum() / w.sum()) == pytest.approx(0.5)
+
+
+def test_protocol_terms():
+    low, high = 0.4, 0.6
+    assert negotiation.protocol_terms(0, low, high, 0.0, 0.0, 0.25, 0.9, 0.8, True) == \
+        pytest.approx(0.45)
+    assert negotiation.protocol_terms(1, low, high, 0.0, 0.0, 0.5, 0.9, 0.8, True) == \
+        pytest.approx(0.4 + 0.2 * 0.2 / 0.28)
+    assert negotiation.protocol_terms(1, low, high, 0.0, 0.0, 0.5, 0.9, 0.8, False) == \
+        pytest.approx(0.6 - 0.2 * 0.1 / 0.28)
+    assert negotiation.protocol_terms(2, low, high, 0.3, 0.9, 0.5, 0.9, 0.8, True) == 0.6
 
 
 def test_rubinstein_share():
@@ -129,10 +145,10 @@ def test_rubinstein_share():
 
 
 def test_strike_counts_are_compound_poisson():
-    u = np.array([0.01, 0.5, 0.99, 0.99])
-    n, k, i = war.strike_counts(u, u, u, 1.0, 2.0, 0.0, np.array([True, True, True, False]))
-    assert (n == [0, 1, 4, 0]).all()
-    assert k[0] == 0 and k[3] == 0 and (i == 0).all()
+    got = [war.strike_counts(u, u, u, 1.0, 2.0, 0.0, at_war)
+           for u, at_war in ((0.01, True), (0.5, True), (0.99, True), (0.99, False))]
+    assert [n for n, _, _ in got] == [0, 1, 4, 0]
+    assert got[0][1] == 0 and got[3][1] == 0 and all(i == 0 for _, _, i in got)
 
 
 def test_zero_start_revenue_loses_nothing():
@@ -140,10 +156,11 @@ def test_zero_start_revenue_loses_nothing():
     made every zone of agreement impossible (and warned)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert war.revenue_loss_share(np.array([0.0, 5.0]), 0.0).tolist() == [0.0, 0.0]
-        drift = war.effective_drift(np.array([0.001]), np.array([0.0]), 0.0, 0.5)
-    assert drift[0, 0] == 0.001
-    assert war.revenue_loss_share(np.array([50.0]), 100.0)[0] == 0.5
+        assert war.revenue_loss_share(0.0, 0.0) == 0.0
+        assert war.revenue_loss_share(5.0, 0.0) == 0.0
+        assert war.drift_factor(0.0, 0.0, 0.5) == 1.0
+    assert war.revenue_loss_share(50.0, 100.0) == 0.5
+    assert war.drift_factor(25.0, 100.0, 0.5) == 0.5
     over = {"actors.IN.buyers.refiners.base_volume_mbd": 0.0}
     o = _run("bargain", over).outcomes
     assert o["deal"].all() and (o["oil_revenue_busd"] == 0).all()
@@ -168,7 +185,7 @@ def test_numeric_choice_and_protocol_choice_per_replicate():
     np.testing.assert_allclose(o["terms_aggregate"], expected, rtol=1e-9)
     assert set(o["param:negotiation.protocol"]) == {"nash", "alternating_offers"}
     p = compile_params(res.scenario, sample_uncertain(res.scenario, 3, np.arange(40)))
-    assert set(np.unique(p.stance_weight)) == {0.5, 2.0}
+    assert set(np.unique(p.column("stance_weight"))) == {0.5, 2.0}
 
 
 def test_line_or_number_demand_per_replicate(tmp_path):

@@ -14,16 +14,22 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulate.model.params import sample_uncertain
+from simulate.model.sampling import sample_uncertain
 from simulate.model.streams import (
     GAMMA,
+    STREAM_SCHEME,
     Stream,
-    bernoulli,
+    draw,
     normals,
-    poisson,
+    parameter_stream,
+    poisson_inverse,
     stream_key,
     uniforms,
 )
+from simulate.scenario import load_scenario
+
+#: a parameter stream (any id works the same; this one is a parameter's)
+PARAM = parameter_stream("actors.US.credibility")
 
 N = 100_000
 REPS = np.arange(N)
@@ -64,7 +70,7 @@ def test_known_values_do_not_change():
     assert stream_key(20250806, 3, 5) == 0x1E4A7DC2BFABA645
     got = uniforms(20250806, np.array([0, 1, 123456]), 0, Stream.FRONT)[:, 0]
     assert got.tolist() == [0.7935849566163118, 0.11182104504288509, 0.438155622740048]
-    got = uniforms(1, np.array([0, 7]), -1, Stream.PARAMETERS + 2, 2).ravel()
+    got = uniforms(1, np.array([0, 7]), -1, 1002, 2).ravel()
     assert got.tolist() == [0.8824359725080642, 0.6190050890100085, 0.1402050888831316,
                             0.2580553264878231]
 
@@ -107,7 +113,7 @@ def test_chunk_independence():
 
 def test_large_and_negative_coordinates():
     big = np.array([2**40, 2**40 + 1, 10**12])
-    u = uniforms(2**63 - 1, big, -1, Stream.PARAMETERS + 5)
+    u = uniforms(2**63 - 1, big, -1, PARAM)
     assert ((u > 0) & (u < 1)).all()
     assert u[0, 0] != u[1, 0]
     assert stream_key(1, -1, 5) != stream_key(1, 1, 5)
@@ -116,7 +122,7 @@ def test_large_and_negative_coordinates():
 # ----- uniformity -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("day,stream", [(0, Stream.FRONT), (1, Stream.AGREE),
-                                        (364, Stream.BRENT), (-1, Stream.PARAMETERS)])
+                                        (364, Stream.BRENT), (-1, PARAM)])
 def test_uniform_ks_and_chi_square(day, stream):
     u = _u(day=day, stream=stream)[:, 0]
     assert stats.kstest(u, "uniform").pvalue > ALPHA
@@ -153,8 +159,8 @@ def test_no_correlation_across_streams():
                    Stream.DEADLINE, Stream.EXTEND, Stream.BRENT):
         assert abs(_r(base, _u(stream=stream)[:, 0])) < R_BOUND, stream
     # the parameter streams (day -1) against each other
-    p0 = _u(day=-1, stream=Stream.PARAMETERS)[:, 0]
-    p1 = _u(day=-1, stream=Stream.PARAMETERS + 1)[:, 0]
+    p0 = _u(day=-1, stream=PARAM)[:, 0]
+    p1 = _u(day=-1, stream=parameter_stream("actors.RU.resolve"))[:, 0]
     assert abs(_r(p0, p1)) < R_BOUND
 
 
@@ -200,48 +206,43 @@ def test_normals_are_standard_normal():
     np.testing.assert_array_equal(z, stats.norm.ppf(u))
 
 
-def test_bernoulli_frequency():
-    hit, u = bernoulli(SEED, REPS, 0, Stream.AGREE, 0.3)
-    assert np.array_equal(hit, u < 0.3)
-    assert abs(hit.mean() - 0.3) < 3.29 * math.sqrt(0.3 * 0.7 / N)
-    hit_all, _ = bernoulli(SEED, REPS[:100], 0, Stream.AGREE, 1.0)
-    hit_none, _ = bernoulli(SEED, REPS[:100], 0, Stream.AGREE, 0.0)
-    assert hit_all.all() and not hit_none.any()
+def test_one_draw_equals_the_array_of_draws():
+    """What the compiled phases call (one number) is what the array function gives."""
+    key = stream_key(SEED, 3, Stream.AGREE)
+    u = uniforms(SEED, np.array([0, 41, 77]), 3, Stream.AGREE, 2)
+    for row, r in enumerate((0, 41, 77)):
+        assert [draw(key, r, 2, j) for j in range(2)] == u[row].tolist()
 
 
-@pytest.mark.parametrize("lam", [0.0, 0.036, 0.5, 2.0, 12.0, 150.0])
+def _poisson(u: np.ndarray, lam) -> np.ndarray:
+    lam = np.broadcast_to(np.asarray(lam, dtype=float), u.shape)
+    return np.array([poisson_inverse(a, b) for a, b in zip(u, lam, strict=True)],
+                    dtype=np.int64)
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.036, 0.5, 2.0, 12.0, 150.0, 900.0])
 def test_poisson_inversion_matches_scipy_ppf_scalar(lam):
     u = uniforms(SEED, np.arange(20_000), 1, Stream.STRIKES)[:, 0]
-    k = poisson(u, lam)
-    assert k.dtype == np.int64
+    k = _poisson(u, lam)
     expected = np.zeros_like(k) if lam == 0 else stats.poisson.ppf(u, lam).astype(np.int64)
     np.testing.assert_array_equal(k, expected)
 
 
-def test_poisson_inversion_matches_scipy_ppf_few_means():
-    """A small set of means (counts of strikes times a rate): the CDF table path."""
-    u = uniforms(SEED, REPS, 2, Stream.KILLED)[:, 0]
-    strikes = poisson(uniforms(SEED, REPS, 2, Stream.STRIKES)[:, 0], 1.5)
-    lam = strikes * 2.0
-    k = poisson(u, lam)
-    pos = lam > 0
-    np.testing.assert_array_equal(k[pos], stats.poisson.ppf(u[pos], lam[pos]).astype(np.int64))
-    assert (k[~pos] == 0).all()
-
-
 def test_poisson_inversion_matches_scipy_ppf_many_means():
-    """More than 32 distinct means: the pdtrik path with its one-step fix."""
-    u = uniforms(SEED, REPS, 3, Stream.INJURED)[:, 0]
-    lam = np.round(np.linspace(0.0, 60.0, N), 3)
-    k = poisson(u, lam)
-    pos = lam > 0
-    np.testing.assert_array_equal(k[pos], stats.poisson.ppf(u[pos], lam[pos]).astype(np.int64))
-    assert (k[~pos] == 0).all()
+    """Means of a compound process (strikes times a rate) and a grid of means."""
+    u = uniforms(SEED, REPS, 2, Stream.KILLED)[:, 0]
+    strikes = _poisson(uniforms(SEED, REPS, 2, Stream.STRIKES)[:, 0], 1.5)
+    for lam in (strikes * 2.0, np.round(np.linspace(0.0, 60.0, N), 3)):
+        k = _poisson(u, lam)
+        pos = lam > 0
+        np.testing.assert_array_equal(k[pos],
+                                      stats.poisson.ppf(u[pos], lam[pos]).astype(np.int64))
+        assert (k[~pos] == 0).all()
 
 
 def test_poisson_counts_have_the_poisson_law():
     u = uniforms(SEED, REPS, 4, Stream.STRIKES)[:, 0]
-    k = poisson(u, 3.0)
+    k = _poisson(u, 3.0)
     counts = np.bincount(k, minlength=12)[:12].astype(float)
     counts[-1] += (k >= 12).sum()
     probs = stats.poisson.pmf(np.arange(12), 3.0)
@@ -252,14 +253,12 @@ def test_poisson_counts_have_the_poisson_law():
 # ----- parameter sampling -----------------------------------------------------------------
 
 def test_sampled_parameters_depend_only_on_seed_and_replicate():
-    from simulate.scenario import load_scenario
-
     s = load_scenario("scenarios/aug2025.yaml")
     full = sample_uncertain(s, 9, np.arange(500))
     alone = sample_uncertain(s, 9, np.array([321]))
     for key in full:
         assert full[key][321] == alone[key][0]
-    u = uniforms(9, np.arange(500), -1, Stream.PARAMETERS + 0)[:, 0]
+    u = uniforms(9, np.arange(500), -1, parameter_stream("actors.US.credibility"))[:, 0]
     np.testing.assert_allclose(full["actors.US.credibility"], stats.beta(2, 3).ppf(u),
                                rtol=1e-12)
     # each parameter its own stream: no correlation between them
@@ -270,3 +269,40 @@ def test_sampled_parameters_depend_only_on_seed_and_replicate():
 def test_generator_constants():
     """SplitMix64's golden-ratio increment: documented in docs/model.md."""
     assert GAMMA == 0x9E3779B97F4A7C15
+
+
+# ----- streams by name (scheme by-name-v1) -------------------------------------------------
+
+def test_parameter_streams_are_named_by_key_and_never_an_event_stream():
+    ids = {parameter_stream(k) for k in ("actors.US.credibility", "actors.RU.resolve",
+                                         "market.discount_per_unsold_usd")}
+    assert len(ids) == 3
+    assert all(i >= 2**63 for i in ids) and not ids & {int(s) for s in Stream}
+    # stable: the id is a pure function of the key (BLAKE2b), pinned
+    assert parameter_stream("actors.US.credibility") == parameter_stream("actors.US.credibility")
+    assert STREAM_SCHEME == "by-name-v1"
+
+
+def test_scenario_variants_draw_the_same_values_for_every_shared_parameter():
+    """aug2025_no_threat drops actors.US.credibility from its uncertainty block: every other
+    parameter keeps its draws, replicate by replicate."""
+    reps = np.arange(2000)
+    base = sample_uncertain(load_scenario("scenarios/aug2025.yaml"), 20250806, reps)
+    other = sample_uncertain(load_scenario("scenarios/aug2025_no_threat.yaml"), 20250806, reps)
+    shared = set(base) & set(other)
+    assert len(shared) >= 4 and set(base) - set(other) == {"actors.US.credibility"}
+    for key in shared:
+        np.testing.assert_array_equal(base[key], other[key], err_msg=key)
+
+
+def test_reordering_the_uncertainty_block_changes_no_draw():
+    s = load_scenario("scenarios/aug2025.yaml")
+    data = s.to_data()
+    data["uncertainty"] = dict(reversed(list(data["uncertainty"].items())))
+    from simulate.scenario.loader import validate
+
+    reordered = validate(data, {}, "reordered")
+    reps = np.arange(300)
+    a, b = sample_uncertain(s, 3, reps), sample_uncertain(reordered, 3, reps)
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)

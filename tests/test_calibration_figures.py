@@ -68,7 +68,7 @@ def test_plots_return_their_axes():
                           "sd": [0.1, 0.5], "q05": [0.9, 1.0], "q50": [1.0, 1.5],
                           "q95": [1.1, 1.9], "inside": [True, False]})
     ax = plot_predictive(table)
-    assert "50% of targets" in ax.get_title(loc="left")
+    assert "50% of targets inside" in ax.get_title(loc="left")
 
 
 def test_identifiability_allows_for_few_particles(tmp_path):

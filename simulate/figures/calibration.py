@@ -29,6 +29,20 @@ def short_key(key: str) -> str:
                     else parts[-2:])
 
 
+def _wrapped(key: str) -> str:
+    """A parameter's short name on two lines (``state_refiners`` over ``adjustment_days``)."""
+    parts = short_key(key).split(" ")
+    return " ".join(parts[:-1]) + "\n" + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def _weighted_corr(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """Correlation of x and y under weights w (NaN if either is constant)."""
+    w = w / w.sum()
+    dx, dy = x - np.sum(w * x), y - np.sum(w * y)
+    den = np.sqrt(np.sum(w * dx ** 2) * np.sum(w * dy ** 2))
+    return float(np.sum(w * dx * dy) / den) if den > 0 else float("nan")
+
+
 def _params(posterior: pd.DataFrame) -> list[str]:
     return [c for c in posterior.columns if c != "weight"]
 
@@ -58,7 +72,8 @@ def plot_marginal(posterior: pd.DataFrame, key: str, prior: Any = None,
 
 def plot_pairs(posterior: pd.DataFrame, axes: Any = None) -> Any:
     """Grid of pairwise scatter plots of the particles (size by weight), histograms on the
-    diagonal: correlations between calibrated parameters show here."""
+    diagonal and weighted correlations above: trade-offs between calibrated parameters show
+    here."""
     keys = _params(posterior)
     n = len(keys)
     if axes is None:
@@ -77,14 +92,16 @@ def plot_pairs(posterior: pd.DataFrame, axes: Any = None) -> Any:
                     ax.scatter(posterior[kj], posterior[ki], s=size, color=color(0),
                                alpha=0.5, lw=0)
                 else:
-                    r = np.corrcoef(posterior[kj], posterior[ki])[0, 1] if len(w) > 2 else 0
+                    r = _weighted_corr(posterior[kj].to_numpy(float),
+                                       posterior[ki].to_numpy(float), w)
                     ax.text(0.5, 0.5, f"r = {r:.2f}", ha="center", va="center",
                             transform=ax.transAxes)
                     ax.set_axis_off()
+                size_pt = 7 if n <= 3 else 5
                 if i == n - 1:
-                    ax.set_xlabel(short_key(kj))
+                    ax.set_xlabel(_wrapped(kj), fontsize=size_pt)
                 if j == 0 and i > 0:
-                    ax.set_ylabel(short_key(ki))
+                    ax.set_ylabel(_wrapped(ki), fontsize=size_pt)
     return axes
 
 
@@ -113,7 +130,7 @@ def plot_epsilon(generations: pd.DataFrame, ax: Axes | None = None) -> Axes:
 def plot_predictive(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Each target's predicted 90% band (5-95%) and median against the observed value and
     its measurement sd, in units of that sd so that all targets share one axis."""
-    with drawing(ax, height=max(2.4, 0.22 * len(table) + 0.8)) as (_, ax, _owned):
+    with drawing(ax, width=5.0, height=max(2.4, 0.22 * len(table) + 0.9)) as (_, ax, _owned):
         if table.empty:
             note_empty(ax, "no targets inside the scenario's days")
             return ax
@@ -133,12 +150,12 @@ def plot_predictive(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.axvspan(-1, 1, color=GREY, alpha=0.12, lw=0)
         ax.set_yticks(y)
         ax.set_yticklabels(table["target"], fontsize=6)
-        ax.set_xlabel("predicted minus observed, in measurement sd (grey: +-1 sd)")
+        ax.set_xlabel("predicted minus observed (measurement sd; grey: within 1 sd)")
         share = float(table["inside"].mean())
-        ax.set_title(f"Posterior predictive check: {share:.0%} of targets inside the 90% band")
+        ax.set_title(f"{share:.0%} of targets inside the predicted 90% band")
         ax.plot([], [], color=color(0), lw=3, alpha=0.5, label="fitted")
         ax.plot([], [], color=color(2), lw=3, alpha=0.5, label="check only")
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
 
 

@@ -189,16 +189,24 @@ def test_an_interrupted_sweep_resumes_to_the_identical_result(serial, small, tmp
     monkeypatch.setattr(sweep_module, "run_point_chunk", dies_after_three)
     with pytest.raises(KeyboardInterrupt):
         sweep(small, out=tmp_path / "ex", progress=False)
-    assert len(list((tmp_path / "ex" / ".tasks").glob("task-*.npz"))) == 3
+    assert len(list((tmp_path / "ex" / ".chunks").glob("task-*.npz"))) == 3
     monkeypatch.setattr(sweep_module, "run_point_chunk", real)
-    with pytest.raises(ResultsError, match="already holds"):
+    with pytest.raises(ResultsError, match="interrupted run; use --resume"):
         sweep(small, out=tmp_path / "ex", progress=False)
     done = sweep(small, out=tmp_path / "ex", resume=True, progress=False)
     pd.testing.assert_frame_equal(done.replicates, serial.replicates, check_exact=True)
     manifest = json.loads((tmp_path / "ex" / "manifest.json").read_text())
     assert manifest["kind"] == "experiment" and manifest["points"] == 5
-    with pytest.raises(ResultsError, match="nothing to resume"):
+    with pytest.raises(ResultsError, match="no interrupted run"):
         sweep(small, out=tmp_path / "other", resume=True, progress=False)
+    with pytest.raises(ResultsError, match="finished run"):
+        sweep(small, out=tmp_path / "ex", resume=True, progress=False)
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    with pytest.raises(ResultsError, match="not written by simulate"):
+        sweep(small, out=foreign, force=True, progress=False)
+    assert (foreign / "notes.txt").read_text() == "keep me"
 
 
 # ----- views and figures ------------------------------------------------------------------

@@ -118,7 +118,7 @@ class Experiment:
     def save(self, directory: Path | str, overwrite: bool = False) -> Path:
         """Write the experiment folder atomically (refuses a non-empty one unless
         ``overwrite``)."""
-        return write_folder(directory, self._write, overwrite=overwrite)
+        return write_folder(directory, self._write, kind="experiment", overwrite=overwrite)
 
     def _write(self, d: Path) -> None:
         write_text_atomic(d / "scenario.yaml", scenario_text(self.scenario))

@@ -67,7 +67,7 @@ class Sensitivity:
             meta = {"kind": "sensitivity", "method": self.method, "outcome": self.outcome,
                     "noise_share": self.noise_share, **self.info}
             write_text_atomic(d / "manifest.json", json.dumps(meta, indent=2) + "\n")
-        return write_folder(directory, write, overwrite=overwrite)
+        return write_folder(directory, write, kind="sensitivity", overwrite=overwrite)
 
     def plot(self, ax: Any = None, **kw: Any) -> Any:
         """Figure of the indices with their 95% intervals."""

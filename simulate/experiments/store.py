@@ -1,25 +1,21 @@
 """Checkpoints of an experiment's finished tasks, and atomic replacement of its folder.
 
 While a sweep runs with an output folder, each finished (point, replicate range) task is
-written to ``DIR/.tasks/`` as a NumPy ``.npz`` of plain arrays (read back with
+written to ``DIR/.chunks/`` as a NumPy ``.npz`` of plain arrays (read back with
 ``allow_pickle=False``; never a pickle), under a temporary name then renamed, beside
-``identity.json`` (scenario checksum, design checksum, seed, replicates, engine, chunk size,
+``run.json`` (scenario checksum, design checksum, seed, replicates, engine, chunk size,
 outcomes, package version). Resuming checks the identity and runs only the missing tasks;
 every task is a pure function of its coordinates, so the result equals an uninterrupted
-sweep's. The finished experiment is written into a fresh temporary folder that then replaces
-``DIR`` (checkpoints included), the convention of :meth:`simulate.Results.save`.
-
-(When ``simulate/results/folders.py`` offers shared folder-safety helpers, this module should
-use them; until then it follows the same conventions.)
+sweep's. The folder rules are those of every output folder (:mod:`simulate.results.folders`:
+a marker, never a foreign folder, ``--force`` only for simulate's own, ``--resume`` only for an
+interrupted one, an exclusive lock); the finished experiment replaces ``DIR`` atomically.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,11 +24,13 @@ import numpy as np
 
 from ..errors import ResultsError
 from ..results.files import write_bytes_atomic, write_text_atomic
+from ..results.folders import prepare_output, save_folder
 
 __all__ = ["TaskStore", "TASKS_DIR", "write_folder"]
 
-TASKS_DIR = ".tasks"
-_IDENTITY = "identity.json"
+#: the checkpoint folder and identity file of every interrupted output (results/folders.py)
+TASKS_DIR = ".chunks"
+_IDENTITY = "run.json"
 
 
 class TaskStore:
@@ -44,14 +42,14 @@ class TaskStore:
         self.identity = json.loads(json.dumps(identity, sort_keys=True, default=str))
         self._resumed = False
 
-    def start(self, resume: bool, force: bool) -> None:
-        """Prepare the folder: refuse one that holds something else unless ``force``; with
-        ``resume``, keep the tasks of an interrupted sweep with the same identity."""
+    def start(self, resume: bool, force: bool, inputs: tuple[Path, ...] = ()) -> None:
+        """Prepare the folder (call it holding the folder's lock): the rules of
+        :func:`~simulate.results.folders.prepare_output`; with ``resume``, keep the tasks of
+        an interrupted sweep with the same identity."""
         found = self.path / _IDENTITY
+        prepare_output(self.root, kind="experiment", force=force, resume=resume,
+                       inputs=inputs)
         if resume:
-            if not found.is_file():
-                raise ResultsError(f"{self.root}: nothing to resume (no interrupted sweep "
-                                   "there)")
             try:
                 before = json.loads(found.read_text())
             except (json.JSONDecodeError, UnicodeDecodeError):
@@ -64,10 +62,6 @@ class TaskStore:
                                    "--force to start again")
             self._resumed = True
             return
-        if self.root.exists() and any(self.root.iterdir()) and not force:
-            raise ResultsError(f"{self.root} already holds results; use --force to replace "
-                               "them, --resume to continue an interrupted sweep, or another "
-                               "--out")
         if self.path.exists():
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True)
@@ -101,29 +95,9 @@ class TaskStore:
         return done
 
 
-def write_folder(directory: Path | str, writer: Callable[[Path], None],
+def write_folder(directory: Path | str, writer: Callable[[Path], None], *, kind: str,
                  overwrite: bool = False) -> Path:
-    """Call ``writer(tmp)`` on a fresh temporary folder beside ``directory``, then put it in
-    place of ``directory``. A non-empty folder is refused unless ``overwrite``."""
-    directory = Path(directory)
-    if directory.exists() and any(directory.iterdir()) and not overwrite:
-        raise ResultsError(f"{directory} already holds results; use --force (overwrite=True) "
-                           "to replace them or choose another --out")
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)
-    try:
-        writer(tmp)
-        if directory.exists():
-            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
-            os.replace(directory, old)
-            os.replace(tmp, directory)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return directory
+    """``writer(tmp)`` fills a marked temporary folder that then replaces ``directory``
+    (:func:`~simulate.results.folders.save_folder`: finished results only with
+    ``overwrite``, a foreign folder never)."""
+    return save_folder(directory, writer, kind=kind, overwrite=overwrite)

@@ -11,6 +11,7 @@ interrupted sweep resumes to the identical result.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -25,6 +26,7 @@ from ..errors import ScenarioError
 from ..execution.backends import run_tasks
 from ..execution.progress import Progress
 from ..execution.runner import as_scenario, chunk_ranges, run_chunk
+from ..results.folders import output_lock
 from ..results.results import scenario_sha256
 from ..scenario import Scenario
 from ..scenario.experiment_block import Outcomes
@@ -172,12 +174,29 @@ def sweep(scenario: Scenario | str | Path, *, design: str | None = None,
                                      seed=seed, table=table)
     started = _dt.datetime.now(_dt.UTC)
     store = None
-    if out is not None:
-        chunk = int(chunk_size or base.ensemble.chunk_size)
-        ident = _identity(base, d, seed, n, engine, chunk, exp.outcomes)
-        ident["target_se"] = target_se
-        store = TaskStore(Path(out), ident)
-        store.start(resume=resume, force=force)
+    with contextlib.ExitStack() as stack:
+        if out is not None:  # the folder's lock, held until the experiment is saved
+            stack.enter_context(output_lock(Path(out)))
+            chunk = int(chunk_size or base.ensemble.chunk_size)
+            ident = _identity(base, d, seed, n, engine, chunk, exp.outcomes)
+            ident["target_se"] = target_se
+            store = TaskStore(Path(out), ident)
+            store.start(resume=resume, force=force, inputs=tuple(
+                Path(p) for p in (scenario, table) if isinstance(p, str | Path)))
+        return _finish(base, d, store, out, seed=seed, n=n, engine=engine, backend=backend,
+                       workers=workers, scheduler=scheduler, chunk_size=chunk_size,
+                       progress=progress, target_se=target_se,
+                       max_replicates=max_replicates, started=started)
+
+
+def _finish(base: Scenario, d: Design, store: TaskStore | None, out: str | Path | None, *,
+            seed: int, n: int, engine: str, backend: str, workers: int,
+            scheduler: str | None, chunk_size: int | None, progress: bool,
+            target_se: float | None, max_replicates: int | None,
+            started: _dt.datetime) -> Experiment:
+    """Run the design's tasks, gather the statistics, save into ``out`` if given."""
+    exp = base.experiment
+    assert exp is not None
     reps = run_design(base, d, exp.outcomes, replicates=n, seed=seed, engine=engine,
                       backend=backend, workers=workers, scheduler=scheduler,
                       chunk_size=chunk_size, progress=progress, store=store,

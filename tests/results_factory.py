@@ -124,5 +124,5 @@ def make_results(deal_days: Sequence[int | None] = (2, 5, None, 5), *, kept: int
     ts = _series_frame(s, kept_reps, series or {})
     manifest = {"simulate_version": "0.1.0", "scenario": s.name, "seed": seed,
                 "replicates": n, "engine": "batch", "backend": "serial", "workers": 1,
-                "keep_series": kept, "counterfactual": False}
+                "keep_series": kept, "counterfactual": False, "streams": "by-name-v1"}
     return Results(s, outcomes, ts, manifest, bands=bands)

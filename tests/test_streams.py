@@ -306,3 +306,28 @@ def test_reordering_the_uncertainty_block_changes_no_draw():
     a, b = sample_uncertain(s, 3, reps), sample_uncertain(reordered, 3, reps)
     for key in a:
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_compare_pairs_runs_only_with_the_same_seed_and_stream_scheme():
+    from results_factory import make_results
+
+    from simulate.results.compare import compare
+
+    a = make_results([1, 2, None, 3], seed=5)
+    b = make_results([1, 2, None, None], seed=5, offset=1.0)
+    assert a.manifest["streams"] == STREAM_SCHEME
+    assert compare(a, b).paired(1)
+    b.manifest["streams"] = "positional"      # a run from before streams were named
+    assert not compare(a, b).paired(1)
+    del b.manifest["streams"]
+    assert not compare(a, b).paired(1)
+    c = make_results([1, 2, None, None], seed=6)
+    assert not compare(a, c).paired(1)
+
+
+def test_a_run_records_its_stream_scheme():
+    from simulate.execution.runner import run
+
+    res = run("tests/model_scenarios/small.yaml", replicates=2, progress=False,
+              counterfactual=False)
+    assert res.manifest["streams"] == STREAM_SCHEME

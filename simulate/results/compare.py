@@ -42,9 +42,13 @@ def run_labels(runs: Sequence[Results], labels: Sequence[str] | None = None) -> 
 
 
 def _paired(a: Results, b: Results) -> bool:
-    """Whether two runs share common random numbers replicate by replicate."""
+    """Whether two runs share common random numbers replicate by replicate: the same seed,
+    the same replicates and the same stream scheme (manifest ``streams``; runs made before
+    parameters had streams named by their keys have none, and are not paired)."""
     ra, rb = a.outcomes["replicate"].to_numpy(), b.outcomes["replicate"].to_numpy()
-    return (a.manifest.get("seed") == b.manifest.get("seed") and ra.shape == rb.shape
+    scheme = a.manifest.get("streams")
+    return (a.manifest.get("seed") == b.manifest.get("seed") and scheme is not None
+            and scheme == b.manifest.get("streams") and ra.shape == rb.shape
             and bool(np.array_equal(ra, rb)))
 
 

@@ -29,20 +29,23 @@ def make_manifest(*, scenario_name: str, scenario_sha256: str, seed: int, replic
                   started: _dt.datetime, finished: _dt.datetime, keep_series: int,
                   counterfactual: bool) -> dict:
     """The manifest fields of design section 5 (checksums are added when saving)."""
+    import numba
     import pandas as pd
 
     from .. import __version__
+    from ..model.streams import STREAM_SCHEME
     return {
         "simulate_version": __version__, "scenario": scenario_name,
         "scenario_sha256": scenario_sha256, "seed": int(seed), "replicates": int(replicates),
         "engine": engine, "backend": backend, "workers": int(workers),
         "chunk_size": int(chunk_size), "keep_series": int(keep_series),
-        "counterfactual": bool(counterfactual),
+        "counterfactual": bool(counterfactual), "streams": STREAM_SCHEME,
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "wall_seconds": round((finished - started).total_seconds(), 3),
         "python": platform.python_version(), "numpy": np.__version__,
-        "pandas": pd.__version__, "platform": platform.platform(),
+        "pandas": pd.__version__, "numba": numba.__version__,
+        "platform": platform.platform(),
         "git_commit": git_commit(),
     }
 

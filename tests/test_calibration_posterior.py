@@ -54,14 +54,20 @@ def test_draw_inverts_the_cumulative_weights(posterior_file):
     assert values[KEYS[1]].tolist() == [6.0, 7.0, 8.0]         # jointly: same particle
 
 
-def test_draws_are_per_replicate_whatever_the_chunk(posterior_file):
+def test_draws_are_per_replicate_whatever_the_chunk(tmp_path, posterior_file):
+    scenario, _ = write_case(tmp_path)
+    s = load_scenario(scenario, overrides={"uncertainty.from_posterior": str(posterior_file)})
     reps = np.arange(50, dtype=np.int64)
-    whole = posterior_draws(str(posterior_file), 9, reps, uniforms)
-    part = posterior_draws(str(posterior_file), 9, reps[20:30], uniforms)
+    whole = posterior_draws(s, 9, reps, uniforms)
+    part = posterior_draws(s, 9, reps[20:30], uniforms)
     assert np.array_equal(whole[KEYS[0]][20:30], part[KEYS[0]])
     expected = read_posterior(posterior_file).draw(uniforms(9, reps, -1, POSTERIOR_STREAM)[:, 0])
     assert np.array_equal(whole[KEYS[0]], VALUES[expected, 0])
-    assert posterior_draws(None, 9, reps, uniforms) == {}
+    assert posterior_draws(load_scenario(scenario), 9, reps, uniforms) == {}
+    pinned = load_scenario(scenario, overrides={
+        "uncertainty.from_posterior": str(posterior_file),
+        "uncertainty.market.brent_usd": {"dist": "choice", "values": [65.0]}})
+    assert set(posterior_draws(pinned, 9, reps, uniforms)) == {KEYS[1]}   # stays pinned
 
 
 def test_scenario_names_a_posterior_relative_to_its_file(tmp_path, posterior_file):
@@ -128,8 +134,6 @@ def test_a_drawn_particle_has_positive_weight(tmp_path_factory, weights, u):
     assert (i == 0 or cum[i - 1] < u * cum[-1] + 1e-12) and u * cum[-1] <= cum[i] + 1e-12
 
 
-@pytest.mark.xfail(strict=True, reason="awaits the two-line wiring of posterior_draws into "
-                                       "simulate/model/sampling.sample_uncertain (issue 14)")
 def test_a_run_draws_each_replicate_from_one_particle(tmp_path, posterior_file):
     """Every replicate takes one particle's values (both keys from the same particle), with
     frequencies near the weights, whatever the chunk size; the manifest names the file."""

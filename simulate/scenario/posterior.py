@@ -177,13 +177,20 @@ def posterior_provenance(posterior_file: str | None) -> dict[str, Any] | None:
                                     "targets_vintage", "seed", "generation") if k in meta}}
 
 
-def posterior_draws(posterior_file: str | None, seed: int, replicates: np.ndarray,
+def posterior_draws(scenario: Any, seed: int, replicates: np.ndarray,
                     uniforms: Callable[..., np.ndarray]) -> dict[str, np.ndarray]:
-    """Per-replicate values of the posterior's keys: one particle per replicate, chosen with
-    the uniform of stream ``from_posterior`` on day -1 (``uniforms`` is
-    :func:`simulate.model.streams.uniforms`, passed in so that this layer does not import the
-    model). Empty when the scenario names no posterior."""
-    if posterior_file is None:
+    """Per-replicate values of the posterior's keys for ``scenario`` (empty when it names no
+    posterior): one particle per replicate, chosen with the uniform of stream
+    ``from_posterior`` on day -1. ``uniforms`` is :func:`simulate.model.streams.uniforms`,
+    passed in so that this layer does not import the model.
+
+    The draws replace those of the keys' distributions, except for a key whose distribution
+    is one fixed value (``{dist: choice, values: [v]}``): that is how the counterfactual
+    without measures pins a rate, share or credibility at 0, and it stays pinned."""
+    if scenario.posterior_file is None:
         return {}
     u = uniforms(seed, replicates, -1, POSTERIOR_STREAM)[:, 0]
-    return posterior_values(read_posterior(posterior_file), u)
+    values = posterior_values(read_posterior(scenario.posterior_file), u)
+    pinned = {k for k, d in scenario.uncertainty.items()
+              if d.dist == "choice" and len(d.values) == 1}
+    return {k: v for k, v in values.items() if k not in pinned}

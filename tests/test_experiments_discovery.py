@@ -35,6 +35,9 @@ def test_prim_recovers_the_planted_box(planted):
     traj = res.trajectory
     assert traj["coverage"].iloc[0] == 1.0 and traj["mass"].is_monotonic_decreasing
     assert traj["density"].iloc[res.chosen] == res.density
+    import matplotlib
+    matplotlib.use("Agg")
+    assert res.plot().get_xlabel() == "coverage"
 
 
 def test_cart_recovers_the_planted_box(planted):
@@ -87,6 +90,11 @@ def test_regret_minimax_and_satisficing_by_hand():
     assert t.loc["rate=C", "max_regret"] == pytest.approx(0.5)
     assert t.loc["rate=A", "mean_regret"] == pytest.approx(0.2)
     assert rob.minimax_regret in ("rate=A", "rate=B")
+    assert sorted(rob.ties) == ["rate=A", "rate=B"] and "tied with 1 other policy" in repr(rob)
+    import matplotlib
+    matplotlib.use("Agg")
+    ax = rob.plot()
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(rob.table["policy"])
     assert t.loc["rate=A", "satisficing_share"] == 1.0
     assert t.loc["rate=B", "satisficing_share"] == pytest.approx(2 / 3)
     assert rob.satisficing == "rate=A"

@@ -40,11 +40,22 @@ class Robustness:
         from ..figures.experiments import plot_regret
         return plot_regret(self, ax=ax, **kw)
 
+    @property
+    def ties(self) -> list[str]:
+        """Policies whose maximum regret equals the minimax-regret policy's."""
+        t = self.table
+        return list(t.loc[t["max_regret"] == t["max_regret"].min(), "policy"])
+
     def __repr__(self) -> str:
         sat = (f"; satisficing ({'>=' if self.maximize else '<='} {self.threshold:g}): "
                f"{self.satisficing}" if self.threshold is not None else "")
+        tied = len(self.ties) - 1
+        note = (f" (tied with {tied} other polic{'y' if tied == 1 else 'ies'})" if tied
+                else "")
+        if self.table["mean"].nunique() == 1 and self.regret["value"].nunique() == 1:
+            note += " - the outcome is the same for every policy in every state"
         return (f"<Robustness of {self.outcome} ({'higher' if self.maximize else 'lower'} is "
-                f"better): minimax regret: {self.minimax_regret}{sat}>\n"
+                f"better): minimax regret: {self.minimax_regret}{note}{sat}>\n"
                 f"{self.summary().to_string(index=False)}")
 
     def summary(self) -> pd.DataFrame:

@@ -167,7 +167,7 @@ def plot_regret(rob: Any, ax: Axes | None = None) -> Axes:
     order = list(rob.table["policy"])
     data = [rob.regret.loc[rob.regret["policy"] == p, "regret"].to_numpy() for p in order]
     with drawing(ax, height=max(2.4, 0.3 * len(order) + 1)) as (_, ax, _owned):
-        ax.boxplot(data, vert=False, tick_labels=order, widths=0.6)
+        ax.boxplot(data, orientation="horizontal", tick_labels=order, widths=0.6)
         ax.invert_yaxis()
         ax.set_xlabel(f"regret in {rob.outcome}")
         ax.tick_params(axis="y", labelsize=6)

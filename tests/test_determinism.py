@@ -84,14 +84,12 @@ def test_chunk_size_and_backend_do_not_change_results():
 
 
 def test_events_engine_equals_batch_engine():
-    batch = _run(counterfactual=False, replicates=12).outcomes
-    events = _run(counterfactual=False, replicates=12, engine="events").outcomes
-    for c in batch.columns:
-        a, b = np.asarray(batch[c]), np.asarray(events[c])
-        if a.dtype.kind == "f":
-            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12, err_msg=c)
-        else:
-            assert np.array_equal(a, b), c
+    """Same machine: the same bits (both engines run the same compiled phases)."""
+    batch = _run(counterfactual=False, replicates=12)
+    events = _run(counterfactual=False, replicates=12, engine="events")
+    _equal_frames(batch.outcomes, events.outcomes)
+    pd.testing.assert_frame_equal(batch.timeseries, events.timeseries, check_exact=True)
+    pd.testing.assert_frame_equal(batch.bands, events.bands, check_exact=True)
 
 
 def test_a_prefix_of_replicates_is_unchanged_by_running_more():
@@ -148,3 +146,70 @@ def test_no_global_random_state_is_touched():
     after = np.random.get_state()  # noqa: NPY002
     assert all(np.array_equal(a, b) for a, b in zip(np_state, after, strict=True))
     assert random.getstate() == py_state
+
+
+# ----- the determinism contract across CPUs and the pure-Python path (docs/design.md) ------
+
+#: relative tolerance of the cross-machine contract (docs/design.md, "Determinism")
+CROSS_TOL = 1e-9
+GOLDEN = Path(__file__).parent / "golden" / "mini.yaml"
+#: numpy's SIMD kernels above the x86-64-v2 baseline, switched off (``np.show_runtime()``)
+NO_SIMD = "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"
+_DUMP = """
+import sys
+from simulate.execution.runner import run
+res = run(sys.argv[1], progress=False, counterfactual=True, keep_series=5)
+res.outcomes.to_parquet(sys.argv[2] + "/outcomes.parquet")
+res.timeseries.to_parquet(sys.argv[2] + "/timeseries.parquet")
+"""
+
+
+def _run_in_subprocess(tmp_path: Path, name: str, env: dict[str, str]) -> tuple:
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / name
+    out.mkdir()
+    full_env = {**os.environ, **env}
+    done = subprocess.run([sys.executable, "-W", "ignore::RuntimeWarning", "-c", _DUMP,
+                           str(GOLDEN), str(out)], env=full_env, capture_output=True,
+                          text=True, timeout=900, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return (pd.read_parquet(out / "outcomes.parquet"),
+            pd.read_parquet(out / "timeseries.parquet"))
+
+
+def _within_contract(a: pd.DataFrame, b: pd.DataFrame, label: str) -> None:
+    """Floating-point columns equal within CROSS_TOL (relative; absolute near 0), every other
+    column identical."""
+    assert list(a.columns) == list(b.columns), label
+    for c in a.columns:
+        x, y = np.asarray(a[c]), np.asarray(b[c])
+        if x.dtype.kind == "f":
+            np.testing.assert_allclose(x, y, rtol=CROSS_TOL, atol=1e-12,
+                                       err_msg=f"{label}: {c}")
+        else:
+            assert np.array_equal(x, y), f"{label}: {c}"
+
+
+@pytest.mark.slow
+def test_golden_scenario_on_a_generic_cpu_and_without_simd_meets_the_contract(tmp_path):
+    """numpy without its AVX2/AVX-512 kernels and numba compiled for a generic x86-64 CPU
+    give the normal run's numbers within the cross-machine tolerance (a CPU-dependent
+    result cannot land unnoticed)."""
+    ref = _run_in_subprocess(tmp_path, "ref", {})
+    other = _run_in_subprocess(tmp_path, "generic", {"NPY_DISABLE_CPU_FEATURES": NO_SIMD,
+                                                     "NUMBA_CPU_NAME": "generic"})
+    for a, b, what in zip(ref, other, ("outcomes", "timeseries"), strict=True):
+        _within_contract(a, b, f"generic CPU {what}")
+
+
+@pytest.mark.slow
+def test_pure_python_rules_give_the_compiled_numbers(tmp_path):
+    """NUMBA_DISABLE_JIT=1 runs the same source as plain Python: the same numbers within the
+    cross-machine tolerance."""
+    ref = _run_in_subprocess(tmp_path, "ref", {})
+    python = _run_in_subprocess(tmp_path, "python", {"NUMBA_DISABLE_JIT": "1"})
+    for a, b, what in zip(ref, python, ("outcomes", "timeseries"), strict=True):
+        _within_contract(a, b, f"pure Python {what}")

@@ -27,6 +27,7 @@ from ..results.manifest import make_manifest
 from ..results.results import Results, scenario_sha256
 from ..results.tables import outcomes_frame, series_frame
 from ..scenario import Scenario, find_scenario, load_scenario, validate, with_overrides
+from ..scenario.posterior import posterior_provenance
 from .backends import BACKENDS, DEFAULT_RETRIES, run_tasks
 from .checkpoint import ChunkStore
 from .progress import Progress
@@ -227,6 +228,8 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
         manifest["resumed_chunks"] = len(ranges) - len(todo)
     if s.fixed_keys:  # uncertain keys that overrides fixed (distributions dropped)
         manifest["fixed_uncertain"] = list(s.fixed_keys)
+    if s.posterior_file is not None:  # the calibrated posterior its parameters came from
+        manifest["posterior"] = posterior_provenance(s.posterior_file)
     bands = merged.bands.to_frame(p, s.start) if merged.bands is not None else None
     return Results(s, outcomes_frame(merged), series_frame(merged, p, s.start), manifest,
                    bands=bands, log=merged.log)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ScenarioError
+from ..scenario.posterior import posterior_draws
 from ..scenario.schema import Scenario
 from .streams import parameter_stream, uniforms
 
@@ -73,6 +74,8 @@ def sample_uncertain(s: Scenario, seed: int, replicates: np.ndarray) -> dict[str
     for key, dist in s.uncertainty.items():
         u = uniforms(seed, replicates, -1, parameter_stream(key))[:, 0]
         out[key] = _numbers(dist, dist.ppf(u))
+    # a calibrated posterior (uncertainty.from_posterior): its keys jointly, one particle each
+    out.update(posterior_draws(s, seed, replicates, uniforms))
     return out
 
 

@@ -22,7 +22,7 @@ from simulate.figures import (
     render,
     terms,
 )
-from simulate.figures.regimes import MIN_KEPT
+from simulate.figures.regimes import MIN_KEPT, apart
 
 
 def _mixed(n_kept=6):
@@ -74,6 +74,16 @@ def test_mixture_needs_both_regimes_in_share_and_kept():
     few = _mixed(n_kept=2 * MIN_KEPT - 2)
     assert not mixture(few, "threat", "volume_mbd", "IN")
     assert not mixture(make_results([2, 3], kept=0), "threat")
+
+
+def test_mixture_of_a_series_needs_regimes_whose_bands_are_apart():
+    # brent_usd of the kept replicates is 0.1 * day + replicate in both regimes
+    r = make_results([2, 5, None, 5, None, None, 3, None], kept=6,
+                     decision_days=[-1, 2, -1, 2, -1, 2, -1, 2])
+    d = regime_fan_data(r, "brent_usd", "", by="threat")
+    assert apart(d) == 0.0  # kept 1, 3, 5 vs 0, 2, 4: gap 1, mean IQR 2
+    assert mixture(r, "threat") and not mixture(r, "threat", "brent_usd", "")
+    assert apart(regime_fan_data(_mixed(), "volume_mbd", "IN")) == 1.0
 
 
 def test_paths_data_is_the_kept_matrix():

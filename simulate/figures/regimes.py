@@ -6,7 +6,10 @@ deal or not -- the pointwise median over all of them can be a path no replicate 
 kept replicates have daily paths, so regime fans are drawn from them.
 
 A split is *informative* (:func:`mixture`) when each regime holds at least
-:data:`MIN_SHARE` of all replicates and at least :data:`MIN_KEPT` kept replicates.
+:data:`MIN_SHARE` of all replicates and at least :data:`MIN_KEPT` kept replicates and, for a
+given series, the regimes' 50% bands are apart (median distance larger than the mean of the
+two interquartile ranges) on at least :data:`MIN_APART` of the days. Otherwise the pooled
+bands over all replicates say the same, with less noise.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ import pandas as pd
 from .data import FAN_STATS, _dates, _kept_matrix, series_unit
 
 __all__ = ["REGIMES", "regime_labels", "mixture", "regime_fan_data", "paths_data",
-           "MIN_SHARE", "MIN_KEPT"]
+           "MIN_SHARE", "MIN_KEPT", "MIN_APART", "apart"]
 
 _FAN_Q = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: smallest share of replicates in each regime for a split to be drawn by default
 MIN_SHARE = 0.1
 #: smallest number of kept replicates in each regime
 MIN_KEPT = 3
+#: smallest share of days on which the regimes' 50% bands must be apart
+MIN_APART = 0.1
 
 
 def _threat(o: pd.DataFrame) -> np.ndarray:
@@ -75,7 +80,21 @@ def mixture(results: Any, by: str = "threat", variable: str | None = None,
     kept = pd.unique(ts["replicate"]) if variable is None else \
         _kept_matrix(results, variable, actor)[0]
     k = flag.reindex(np.asarray(kept, dtype=np.int64)).dropna().astype(bool)
-    return int(k.sum()) >= MIN_KEPT and int((~k).sum()) >= MIN_KEPT
+    if int(k.sum()) < MIN_KEPT or int((~k).sum()) < MIN_KEPT:
+        return False
+    return variable is None or apart(regime_fan_data(results, variable, actor, by)) >= MIN_APART
+
+
+def apart(data: pd.DataFrame) -> float:
+    """Share of days on which two regimes' medians differ by more than the mean of their
+    interquartile ranges (from :func:`regime_fan_data`); 0 with fewer than two regimes."""
+    if data.empty or data["regime"].nunique() < 2:
+        return 0.0
+    on = data[data["regime"].astype(bool)].set_index("day")
+    off = data[~data["regime"].astype(bool)].set_index("day")
+    gap = (on["q50"] - off["q50"]).abs()
+    iqr = 0.5 * ((on["q75"] - on["q25"]) + (off["q75"] - off["q25"]))
+    return float((gap > iqr).mean())
 
 
 def regime_fan_data(results: Any, variable: str, actor: str = "",

@@ -42,7 +42,7 @@ __all__ = ["deal_probability", "fan", "brent", "urals_discount", "oil_revenue",
 #: axis names of the daily series
 VARIABLE_LABELS = {
     "brent_usd": "Brent", "urals_discount_usd": "Urals discount to Brent",
-    "oil_revenue_musd": "Russian oil export revenue", "volume_mbd": "Russian crude imports",
+    "oil_revenue_musd": "Oil export revenue", "volume_mbd": "Russian crude imports",
     "exports_mbd": "Russian crude exports", "bought_mbd": "Crude bought by importers",
     "discounted_mbd": "Crude rerouted at a discount", "shut_in_mbd": "Crude shut in",
     "control": "Occupier's share", "tariff_rate": "Extra US tariff",

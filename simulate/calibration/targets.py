@@ -56,6 +56,7 @@ class TargetSource(_Model):
     date: _dt.date | None = Field(None, description="date the source was published")
     vendor: str | None = Field(None, description="data vendor behind the figure (Kpler, "
                                                  "Vortexa, Argus, customs, ...)")
+    note: str | None = None
 
 
 class Target(_Model):

@@ -13,6 +13,8 @@ terms have zero mean: ``V = Cov(Y1, Y2)`` over the points, ``V_i = mean(Y1_B (Y2
 Y2_A))`` (Saltelli et al. 2010, Table 2 (b)) and ``VT_i = mean((Y1_A - Y1_ABi)(Y2_A -
 Y2_ABi)) / 2`` (Jansen 1999). This holds with common random numbers across points, where the
 noise of two points is correlated. ``noise_share`` is the part of ``Var(Y)`` the noise makes.
+Morris: ``sigma_corrected`` is ``sqrt(Cov(EE1, EE2))`` of the elementary effects seen by the
+two halves, and ``noise_floor`` the mean absolute effect that noise alone would give.
 Deterministic targets (one replicate, e.g. the Ishigami function) need no correction.
 """
 
@@ -41,7 +43,8 @@ _Z = 1.959963984540054
 class Sensitivity:
     """Indices of one outcome: ``indices`` (factor, S1, S1_conf, ST, ST_conf and the
     noise-corrected ``S1_corrected``... for Sobol'; mu, mu_star, mu_star_conf, sigma,
-    noise_floor for Morris), the points and their estimates, and the noise share."""
+    noise_floor and, for noisy targets, sigma_corrected for Morris), the points and their
+    estimates, and the noise share."""
 
     method: str
     outcome: str
@@ -153,7 +156,27 @@ def analyze(method: str, names: list[str], unit: np.ndarray, y: np.ndarray, *,
     # (independent noise): elementary effects below this floor are indistinguishable from it
     delta = num_levels / (2.0 * (num_levels - 1))
     table["noise_floor"] = np.sqrt(2.0 * noise) / delta * np.sqrt(2 / np.pi)
+    if halves is not None:
+        # Var of the true effects = Cov of the effects seen by the two halves (their noise is
+        # independent), so sigma loses the noise it gathered
+        e1, e2 = _effects(unit, halves[0], d), _effects(unit, halves[1], d)
+        cov = np.array([np.cov(e1[:, i], e2[:, i])[0, 1] for i in range(d)])
+        table["sigma_corrected"] = np.sqrt(np.maximum(cov, 0.0))
     return table, share
+
+
+def _effects(unit: np.ndarray, y: np.ndarray, d: int) -> np.ndarray:
+    """Elementary effects (trajectories x factors) of Morris trajectories of d + 1 rows: each
+    step changes one factor; its effect is the change of y per unit of that factor."""
+    x = np.asarray(unit, dtype=float).reshape(-1, d + 1, d)
+    yy = np.asarray(y, dtype=float).reshape(-1, d + 1)
+    dx = np.diff(x, axis=1)
+    which = np.argmax(np.abs(dx), axis=2)
+    step = np.take_along_axis(dx, which[..., None], axis=2)[..., 0]
+    out = np.empty((x.shape[0], d))
+    rows = np.arange(x.shape[0])[:, None]
+    out[rows, which] = np.diff(yy, axis=1) / step
+    return out
 
 
 Halves = tuple[np.ndarray, np.ndarray]
@@ -231,8 +254,8 @@ def sensitivity(target: Any, *, method: str = "sobol", points: int = 64,
             odd = reps[reps["replicate"] % 2 == 1].groupby("point")[name].mean()
             halves = (even.to_numpy(dtype=float), odd.to_numpy(dtype=float))
     keys = [f.key for f in factors]
-    table, share = analyze(method, keys, unit, y, halves=halves if method == "sobol" else None,
-                           se=se, seed=seed_, num_levels=num_levels, resamples=resamples)
+    table, share = analyze(method, keys, unit, y, halves=halves, se=se, seed=seed_,
+                           num_levels=num_levels, resamples=resamples)
     result = Sensitivity(method, name, table, design.values, y,
                          se if se is not None else np.zeros_like(y), share,
                          {"points": points, "replicates": replicates, "seed": seed_})

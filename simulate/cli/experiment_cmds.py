@@ -94,10 +94,17 @@ def sweep(scenario: str, design: str | None, points: int | None, replicates: int
     if resume and out is None:
         raise ScenarioError.from_text("--resume needs --out")
     s = load_from_cli(scenario, sets)
-    ex = sweep_api(s, design=design, points=points, replicates=replicates, seed=seed,
-                   table=table, engine=engine, backend=backend, workers=workers,
-                   scheduler=scheduler, chunk_size=chunk_size, out=out, resume=resume,
-                   force=force, progress=not quiet, target_se=target_se)
+    try:
+        ex = sweep_api(s, design=design, points=points, replicates=replicates, seed=seed,
+                       table=table, engine=engine, backend=backend, workers=workers,
+                       scheduler=scheduler, chunk_size=chunk_size, out=out, resume=resume,
+                       force=force, progress=not quiet, target_se=target_se)
+    except KeyboardInterrupt:
+        if out is not None:
+            from .outputs import resume_command
+            click.echo(f"\ninterrupted; finished tasks are kept in {out}/. To continue:\n  "
+                       f"{resume_command()}", err=True)
+        raise
     if as_json:
         click.echo(ex.statistics.to_json(orient="records", double_precision=15, indent=2))
     elif not quiet:

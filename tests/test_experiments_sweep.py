@@ -221,6 +221,23 @@ def test_xarray_view_is_indexed_by_the_factors_of_a_grid(small):
     assert got == pytest.approx(row["estimate"])
 
 
+def test_xarray_view_of_a_crossed_design_has_policy_and_state_dimensions(tmp_path):
+    two = SMALL.replace("uncertainties: [actors.RU.resolve]",
+                        "uncertainties: [actors.RU.resolve, actors.UA.resolve]")
+    ex = simulate.sweep(write_small(tmp_path, two), design="crossed", points=3, replicates=2,
+                        progress=False)
+    ds = ex.to_xarray()
+    assert dict(ds.sizes) == {"actors.US.credibility": 3,
+                              "actors.US.threat.secondary_tariff.rate": 2, "state": 3}
+    row = ex.table("oil_revenue_busd").iloc[4]
+    state = int(np.flatnonzero(ds["actors.RU.resolve"].values == row["actors.RU.resolve"])[0])
+    got = ds["oil_revenue_busd"].sel({"actors.US.credibility": row["actors.US.credibility"],
+                                      "actors.US.threat.secondary_tariff.rate":
+                                          row["actors.US.threat.secondary_tariff.rate"],
+                                      "state": state}).item()
+    assert got == pytest.approx(row["estimate"])
+
+
 def test_figures_take_axes_and_return_them(serial):
     import matplotlib
     matplotlib.use("Agg")

@@ -91,16 +91,36 @@ class Experiment:
 
     def to_xarray(self) -> xarray.Dataset:
         """A Dataset of every outcome's estimate and se: indexed by the factors' values when
-        the design is a full grid (factorial), else by ``point`` with the factors as
-        coordinates."""
+        the design is a full grid (factorial), by the levers and ``state`` for a crossed
+        design, else by ``point`` with the factors as coordinates."""
         wide = self.points()
         keys = self.factor_keys
         grid = (keys and len(wide) == int(pd.MultiIndex.from_frame(wide[keys]).nunique())
                 and len(wide) == _product(wide[k].nunique() for k in keys))
         if grid:
             return wide.drop(columns="point").set_index(keys).to_xarray()
+        crossed = self._crossed(wide)
+        if crossed is not None:
+            return crossed
         ds = wide.set_index("point").to_xarray()
         return ds.set_coords(keys)
+
+    def _crossed(self, wide: pd.DataFrame) -> xarray.Dataset | None:
+        """Policies x states (a crossed design): dimensions = the levers and ``state``, the
+        uncertainties' values as coordinates along ``state``; None for other designs."""
+        levers, states = self.levers, self.uncertainties
+        if not levers or not states:
+            return None
+        combos = wide[states].apply(tuple, axis=1)
+        state = pd.Series(pd.factorize(combos)[0], index=wide.index, name="state")
+        n_pol = _product(wide[k].nunique() for k in levers)
+        if len(wide) != n_pol * state.nunique() or wide.assign(state=state).duplicated(
+                [*levers, "state"]).any():
+            return None
+        frame = wide.assign(state=state).drop(columns="point")
+        ds = frame.drop(columns=states).set_index([*levers, "state"]).to_xarray()
+        first = frame.drop_duplicates("state").set_index("state")[states]
+        return ds.assign_coords({k: ("state", first[k].to_numpy()) for k in states})
 
     def outcome_frame(self, outcome: str | None = None) -> pd.DataFrame:
         """Per-replicate scores of an outcome with the point's factor values."""

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .trade import tariff_cost, tariff_factor
+from .trade import tariff_factor
 
-__all__ = ["country_penalty", "buyer_target", "adjust_volume", "volume_shares",
+__all__ = ["country_penalty", "penalty_of_factors", "buyer_target", "adjust_volume", "volume_shares",
            "BBL_DAY_TO_BN_YEAR"]
 
 #: mb/d x USD/bbl -> USD bn per year
@@ -16,20 +16,31 @@ BBL_DAY_TO_BN_YEAR = 0.365
 
 
 @njit(cache=True, error_model="numpy")
+def penalty_of_factors(x0: float, stance_weight: float, factor_in_force: float,
+                       factor_with_threat: float, threat_probability: float) -> float:
+    """Expected tariff cost (USD bn/yr) a country's buyers weigh, from the tariff factors
+    ``(1 + t)^-sigma`` of the rate in force and of that rate plus the threatened one.
+
+    The cost of the extra tariff already in force, ``X0 - X0 * f_now``, plus the extra cost
+    of the threatened tariff times the probability that it comes, scaled by the country's
+    stance (defy 0.5, neutral 1, comply 2).
+    """
+    now = x0 - x0 * factor_in_force
+    threatened = (x0 - x0 * factor_with_threat) - now
+    return stance_weight * (now + threat_probability * threatened)
+
+
+@njit(cache=True, error_model="numpy")
 def country_penalty(x0: float, sigma: float, stance_weight: float, rate_in_force: float,
                     threat_rate: float, threat_probability: float) -> float:
-    """Expected tariff cost (USD bn/yr) a country's buyers weigh.
-
-    The cost of the extra tariff already in force, plus the extra cost of the threatened tariff
-    times the probability that it comes, scaled by the country's stance (defy 0.5, neutral 1,
-    comply 2). Where the probability is 0 the threatened cost is not computed.
-    """
-    now = tariff_cost(x0, rate_in_force, sigma)
+    """:func:`penalty_of_factors` for the extra tariff ``rate_in_force`` and the threatened
+    ``threat_rate`` (fractions) with trade elasticity ``sigma``. Where the probability is 0
+    the threatened tariff's factor is not computed."""
     factor = 1.0
     if threat_probability != 0.0:
         factor = tariff_factor(rate_in_force + threat_rate, sigma)
-    threatened = (x0 - x0 * factor) - now
-    return stance_weight * (now + threat_probability * threatened)
+    return penalty_of_factors(x0, stance_weight, tariff_factor(rate_in_force, sigma), factor,
+                              threat_probability)
 
 
 @njit(cache=True, error_model="numpy")

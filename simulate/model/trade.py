@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from numba import njit
 
-__all__ = ["tariff_factor", "exports_under_tariff", "tariff_cost"]
+__all__ = ["tariff_factor", "exports_under_tariff", "tariff_cost", "cost_of_factor"]
 
 
 @njit(cache=True, error_model="numpy")
@@ -26,6 +26,12 @@ def exports_under_tariff(x0: float, t: float, sigma: float) -> float:
 
 
 @njit(cache=True, error_model="numpy")
+def cost_of_factor(x0: float, factor: float) -> float:
+    """Lost exports (USD bn/yr) when exports ``x0`` are multiplied by ``factor``."""
+    return x0 - x0 * factor
+
+
+@njit(cache=True, error_model="numpy")
 def tariff_cost(x0: float, t: float, sigma: float) -> float:
     """Lost exports (USD bn/yr) caused by the extra tariff ``t``: ``X0 - X0*(1+t)^-sigma``."""
-    return x0 - exports_under_tariff(x0, t, sigma)
+    return cost_of_factor(x0, tariff_factor(t, sigma))

@@ -4,6 +4,8 @@
     python benchmarks/run.py --million       # also the 10^6-replicate memory run
     python benchmarks/run.py --quick         # 10^3 and 10^4 only (a couple of minutes)
     python benchmarks/run.py --markdown out.md
+    python benchmarks/run.py --compare       # 10^5 replicates: this tree, the previous
+                                             # revision (compiled and numpy paths), Mesa
 
 Every measurement runs in a fresh Python process (so peak memory is that run's own), times
 ``simulate.run(...)`` only (not interpreter start-up or imports; compiled kernels are loaded
@@ -21,6 +23,11 @@ their rates extrapolated to the larger counts (labelled "extrapolated": both run
 after another at a constant rate, so the extrapolation is linear). The Mesa port
 (benchmarks/mesa_model.py, needs the ``bench`` extra) is first checked to reproduce the batch
 engine's outcomes for 20 replicates.
+
+``--previous REV`` (default b426371, the last revision with the numpy rules and the numba
+twin kernels) also times that revision side by side: it is checked out into a temporary git
+worktree and run by the same child code, with ``SIMULATE_ACCEL=numba`` (its compiled path)
+and ``SIMULATE_ACCEL=numpy``; the worktree is removed afterwards.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -38,6 +46,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SCENARIO = "aug2025"
+#: the revision before issue 8 (numpy rules plus numba twins), timed side by side
+PREVIOUS = "b426371"
 
 
 # ----- the child side: one measurement ----------------------------------------------------------
@@ -84,10 +94,7 @@ def child(spec: dict) -> dict:
     import numpy as np
 
     from simulate.execution.runner import as_scenario, run
-    from simulate.model import accel
 
-    if spec.get("accel"):
-        accel.set_mode(spec["accel"])
     s = as_scenario(SCENARIO)
     days = s.horizon_days + 1
     kind = spec.get("kind", "run")
@@ -109,8 +116,8 @@ def child(spec: dict) -> dict:
             kw["chunk_size"] = spec["chunk_size"]
         if spec.get("workers", 1) > 1:
             kw.update(workers=spec["workers"], backend=spec.get("backend", "processes"))
-        if kw["engine"] == "batch" and spec.get("accel") != "numpy":
-            # load (or compile, the first time ever) the kernels outside the timing
+        if kw["engine"] == "batch":
+            # load (or compile, the first time ever) the compiled model outside the timing
             run(s, replicates=600, chunk_size=600, progress=False, counterfactual=False,
                 keep_series=0)
         with _TreeSampler() as sampler:
@@ -119,7 +126,6 @@ def child(spec: dict) -> dict:
             out["wall"] = time.perf_counter() - t0
         out["tree_peak_mb"] = sampler.peak / 2**20
         out["rows"] = len(res.outcomes)
-        out["accelerator"] = res.manifest.get("accelerator")
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     out["rate"] = n * days / out["wall"]
@@ -129,11 +135,17 @@ def child(spec: dict) -> dict:
 # ----- the parent side: the plan and the table ---------------------------------------------------
 
 def measure(spec: dict, timeout: float = 7200) -> dict:
-    env = {**os.environ}
+    """Run one measurement in a fresh process; ``spec["repo"]`` runs another checkout's
+    simulate (the previous revision), ``spec["accel"]`` sets its SIMULATE_ACCEL."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cwd = REPO
     if spec.get("accel"):
         env["SIMULATE_ACCEL"] = spec["accel"]
+    if spec.get("repo"):
+        cwd = Path(spec["repo"])
+        env["PYTHONPATH"] = str(cwd)
     proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child",
-                           json.dumps(spec)], capture_output=True, text=True, cwd=REPO,
+                           json.dumps(spec)], capture_output=True, text=True, cwd=cwd,
                           env=env, timeout=timeout)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed"}
@@ -175,7 +187,7 @@ def render(rows: list[dict], sizes: list[int]) -> str:
     best = {}
     for r in rows:
         if ("error" not in r and r["engine"] == "batch" and r["backend"] == "serial"
-                and not r.get("note")):
+                and not r.get("note") and not r.get("previous")):
             best.setdefault(r["n"], r)
     events = next((r for r in rows if r["engine"] == "events"), {"error": "not run"})
     mesa_row = next((r for r in rows if r["engine"] == "mesa"), {"error": "not run"})
@@ -198,8 +210,10 @@ def render(rows: list[dict], sizes: list[int]) -> str:
     top = best.get(max(best)) if best else None
     if top is not None:
         lines.append(f"Batch engine, one process, {top['n']:,} replicates: "
-                     f"{_fmt_rate(top['rate'])} replicate-days/s "
-                     f"({top.get('accelerator') or top['label']}).")
+                     f"{_fmt_rate(top['rate'])} replicate-days/s ({top['label']}).")
+        for r in rows:
+            if r.get("previous") and r["n"] == top["n"] and "error" not in r:
+                lines.append(f"- vs {r['label']}: {top['rate'] / r['rate']:.2f}x")
         if "error" not in events:
             lines.append(f"- vs the events engine: {top['rate'] / events['rate']:.0f}x")
         if "error" not in mesa_row:
@@ -231,12 +245,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="10^3 and 10^4 replicates only")
+    ap.add_argument("--compare", action="store_true",
+                    help="10^5 replicates only: this tree, the previous revision, Mesa")
+    ap.add_argument("--previous", default=PREVIOUS,
+                    help=f"the revision timed side by side (default {PREVIOUS})")
     ap.add_argument("--million", action="store_true",
                     help="also run 10^6 replicates (default outputs) and report peak memory")
     ap.add_argument("--million-workers", type=int, default=1,
                     help="worker processes for the 10^6 run (default: one process)")
     ap.add_argument("--events-n", type=int, default=200)
-    ap.add_argument("--mesa-n", type=int, default=200)
+    ap.add_argument("--mesa-n", type=int, default=20)
     ap.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
     ap.add_argument("--json", type=Path, help="also write every measurement as JSON here")
     ap.add_argument("--render", type=Path, help="print the table of an earlier --json file")
@@ -254,17 +272,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     info = machine()
     print(f"machine: {info}", flush=True)
-    try:
-        import numba  # noqa: F401
-        have_numba = True
-    except ImportError:
-        have_numba = False
     rows: list[dict] = []
 
-    def add(label: str, engine: str, backend: str, n: int, spec: dict, note: str = ""):
+    def add(label: str, engine: str, backend: str, n: int, spec: dict, note: str = "",
+            previous: bool = False):
         print(f"  measuring {label}, {n:,} replicates ...", flush=True, end=" ")
         m = measure({"n": n, **spec})
-        row = {"label": label, "engine": engine, "backend": backend, "n": n, "note": note, **m}
+        row = {"label": label, "engine": engine, "backend": backend, "n": n, "note": note,
+               "previous": previous, **m}
         rows.append(row)
         if "error" in m:
             print(f"failed: {m['error']}")
@@ -274,18 +289,34 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
         return row
 
-    for n in sizes:
-        if have_numba:
-            add("batch, numba", "batch", "serial", n, {"accel": "numba"})
-        add("batch, numpy", "batch", "serial", n, {"accel": "numpy"})
-    for n in sizes[1:]:
-        chunk = max(1000, n // 10)
-        add("batch, 2 processes", "batch", "processes x2", n,
-            {"workers": 2, "backend": "processes", "chunk_size": chunk})
-        add("batch, Dask local 2 workers", "batch", "dask x2", n,
-            {"workers": 2, "backend": "dask", "chunk_size": chunk})
-    add("events (SimPy)", "events", "serial", args.events_n,
-        {"engine": "events", "accel": "numpy"})
+    if args.compare:
+        sizes = [100_000]
+    with tempfile.TemporaryDirectory(prefix="simulate-previous-") as tmp:
+        previous = Path(tmp) / "tree"
+        have_previous = subprocess.run(
+            ["git", "worktree", "add", "--detach", str(previous), args.previous],
+            cwd=REPO, capture_output=True).returncode == 0
+        try:
+            for n in sizes:
+                add("batch (compiled rules)", "batch", "serial", n, {})
+                if have_previous:
+                    add(f"previous revision {args.previous}, compiled path", "batch",
+                        "serial", n, {"repo": str(previous), "accel": "numba"},
+                        previous=True)
+                    add(f"previous revision {args.previous}, numpy path", "batch", "serial",
+                        n, {"repo": str(previous), "accel": "numpy"}, previous=True)
+        finally:
+            if have_previous:
+                subprocess.run(["git", "worktree", "remove", "--force", str(previous)],
+                               cwd=REPO, capture_output=True)
+    if not args.compare:
+        for n in sizes[1:]:
+            chunk = max(1000, n // 10)
+            add("batch, 2 processes", "batch", "processes x2", n,
+                {"workers": 2, "backend": "processes", "chunk_size": chunk})
+            add("batch, Dask local 2 workers", "batch", "dask x2", n,
+                {"workers": 2, "backend": "dask", "chunk_size": chunk})
+        add("events (SimPy)", "events", "serial", args.events_n, {"engine": "events"})
     add("Mesa port", "mesa", "serial", args.mesa_n, {"kind": "mesa"})
     if args.million:
         add("batch, default outputs (counterfactual on)", "batch",

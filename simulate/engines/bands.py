@@ -208,7 +208,7 @@ class BandSketch:
         return {k: getattr(self, k) for k in ("layout", "counts", "vmin", "vmax", "qsum", "n")}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["layout"])
+        BandSketch.__init__(self, state["layout"])
         for k in ("counts", "vmin", "vmax", "qsum", "n"):
             setattr(self, k, state[k])
 

@@ -33,7 +33,7 @@ BLOCK = 512
 
 def base_outcomes(scenario: Scenario, seed: int, replicates: np.ndarray,
                   keep: np.ndarray | None = None
-                  ) -> tuple[dict[str, np.ndarray], Params, np.ndarray]:
+                  ) -> tuple[dict[str, np.ndarray], Params, np.recarray]:
     """Sampled parameters, compiled params and initial state records of a chunk."""
     replicates = np.asarray(replicates, dtype=np.int64)
     sampled = sample_uncertain(scenario, seed, replicates)
@@ -41,7 +41,7 @@ def base_outcomes(scenario: Scenario, seed: int, replicates: np.ndarray,
     return sampled, p, initial_state(p, replicates, keep)
 
 
-def calendar_of(p: Params, seed: int) -> np.ndarray:
+def calendar_of(p: Params, seed: int) -> np.recarray:
     """The calendar records of ``p`` with each day's stream keys for ``seed``."""
     calendar = p.calendar.copy()
     calendar.keys = day_keys(seed, p.n_days)

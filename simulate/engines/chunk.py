@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .bands import BandSketch
+
 __all__ = ["ChunkResult", "concat_chunks"]
 
 
@@ -22,7 +24,7 @@ class ChunkResult:
     series: dict[str, np.ndarray]
     kept: np.ndarray
     log: list[dict] = field(default_factory=list)
-    bands: object | None = None
+    bands: BandSketch | None = None
 
     @property
     def n(self) -> int:
@@ -38,9 +40,8 @@ def concat_chunks(chunks: list[ChunkResult]) -> ChunkResult:
     series = {k: np.concatenate([c.series[k] for c in chunks]) for k in chunks[0].series}
     kept = np.concatenate([c.kept for c in chunks])
     log = [row for c in chunks for row in c.log]
-    bands = None
-    if chunks[0].bands is not None:
-        bands = chunks[0].bands
+    bands = chunks[0].bands
+    if bands is not None:
         for c in chunks[1:]:
             bands = bands.merge(c.bands)
     return ChunkResult(outcomes, series, kept, log, bands)

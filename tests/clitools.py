@@ -20,11 +20,36 @@ def simulate_cli(*args: str, cwd: Path | str | None = None, timeout: float = 300
                           stdin=subprocess.DEVNULL)
 
 
+#: relative tolerance of numbers in JSON golden files: the cross-machine contract of
+#: docs/design.md ("Determinism")
+GOLDEN_RTOL = 1e-9
+
+
+def _close(a, b) -> bool:
+    """JSON values equal, numbers within GOLDEN_RTOL (absolute 1e-12 near zero)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) \
+            and not isinstance(b, bool):
+        return abs(a - b) <= max(GOLDEN_RTOL * max(abs(a), abs(b)), 1e-12)
+    return a == b
+
+
 def check_golden(name: str, text: str) -> None:
-    """Compare ``text`` with ``tests/golden/NAME``; SIMULATE_UPDATE_GOLDEN=1 rewrites it."""
+    """Compare ``text`` with ``tests/golden/NAME``; SIMULATE_UPDATE_GOLDEN=1 rewrites it.
+    A ``.json`` golden file compares its numbers within GOLDEN_RTOL, other files exactly."""
     path = GOLDEN / name
     if os.environ.get("SIMULATE_UPDATE_GOLDEN") == "1":
         path.write_text(text, encoding="utf-8")
     expected = path.read_text(encoding="utf-8")
-    assert text == expected, f"output differs from {path}; if the change is intended, rerun " \
-                             "with SIMULATE_UPDATE_GOLDEN=1 and review the diff"
+    if name.endswith(".json"):
+        import json
+
+        same = _close(json.loads(text), json.loads(expected))
+    else:
+        same = text == expected
+    assert same, f"output differs from {path}; if the change is intended, rerun " \
+                 "with SIMULATE_UPDATE_GOLDEN=1 and review the diff"

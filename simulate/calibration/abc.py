@@ -144,8 +144,10 @@ def _quiet_pyabc() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any]) -> bool:
-    """Create or check the output folder; True when a stored run is to be continued."""
+def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any],
+                 create: bool = True) -> bool:
+    """Check (and with ``create``, make or clear) the output folder; True when a stored run
+    is to be continued. Checked once before any simulation, so a refusal comes at once."""
     if out.exists() and not out.is_dir():
         raise ResultsError(f"{out}: expected a folder for the calibration, found a file")
     state = _read_state(out) if out.is_dir() else None
@@ -164,10 +166,12 @@ def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any])
         if not force:
             raise ResultsError(f"{out}: a calibration is already there; use --resume to "
                                "continue it or --force to replace it")
-        shutil.rmtree(out)
+        if create:
+            shutil.rmtree(out)
     if resume and state is None:
         raise ResultsError(f"{out}: nothing to resume (no {STATE_FILE})")
-    out.mkdir(parents=True, exist_ok=True)
+    if create:
+        out.mkdir(parents=True, exist_ok=True)
     return False
 
 
@@ -242,13 +246,6 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
     settings = CalibrationSettings(int(particles), int(generations), seed, int(replicates),
                                    float(min_epsilon), float(min_acceptance), chosen)
     _check_settings(settings, workers)
-    pilot = run(s, replicates=1, seed=seed, keep_series=1, counterfactual=False,
-                progress=False, workers=1)
-    recorded = {(str(v), str(a)) for v, a in
-                pilot.timeseries[["variable", "actor"]].drop_duplicates().itertuples(
-                    index=False)}
-    mapped_all = map_targets(t_obj, s, recorded)
-    mapped = mapped_all.subset("fit")
     identity = {"scenario": s.name, "scenario_sha256": scenario_sha256(s),
                 "targets": t_obj.name, "targets_sha256": hashlib.sha256(
                     json.dumps(t_obj.model_dump(mode="json", by_alias=True),
@@ -256,6 +253,14 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
                 "seed": seed, "particles": settings.particles, "keys": list(chosen),
                 "replicates": settings.replicates}
     out = Path(out)
+    _prepare_dir(out, resume, force, identity, create=False)
+    pilot = run(s, replicates=1, seed=seed, keep_series=1, counterfactual=False,
+                progress=False, workers=1)
+    recorded = {(str(v), str(a)) for v, a in
+                pilot.timeseries[["variable", "actor"]].drop_duplicates().itertuples(
+                    index=False)}
+    mapped_all = map_targets(t_obj, s, recorded)
+    mapped = mapped_all.subset("fit")
     continuing = _prepare_dir(out, resume, force, identity)
     if not continuing:
         (out / "scenario.yaml").write_text(scenario_text(s), encoding="utf-8")

@@ -138,3 +138,16 @@ def test_targets_outside_the_scenario_or_unrecorded_are_set_aside(tmp_path):
     assert mapped.names == ("india",) and mapped.days == ((0, 30),)
     with pytest.raises(ScenarioError, match="records no series 'volume_mbd' for actor 'IN'"):
         map_targets(load_targets(path), longer, {("brent_usd", "")})
+
+
+def test_command_line_reports_a_bad_targets_file_with_exit_2(tmp_path, capsys):
+    from simulate.cli.main import main
+
+    scenario, _ = write_case(tmp_path)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("    sd: 0.2\n", "    sdev: 0.2\n"), encoding="utf-8")
+    code = main(["calibrate", str(scenario), str(bad), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert f"{bad}:15:5: targets.india.sdev: unknown key (did you mean 'sd'?)" in err
+    assert not (tmp_path / "out").exists()

@@ -46,10 +46,10 @@ QUICKSTART = [
     code("ds = results.to_xarray()\n"
          "ds['volume_mbd'].sel(quantile=0.5, importer='IN').to_series().head()"),
     md("Save, load and write the report (`report.html`, self-contained)."),
-    code("folder = Path(tempfile.mkdtemp()) / 'aug2025'\nresults.save(folder)\n"
+    code("from simulate.report import build_report\n\n"
+         "folder = Path(tempfile.mkdtemp()) / 'aug2025'\nresults.save(folder)\n"
          "again = simulate.Results.load(folder)\n"
          "assert again.summary().equals(results.summary())\n"
-         "from simulate.report import build_report\n"
          "html = build_report(again, folder, formats=('png',), dpi=80)\nprint(html)"),
 ]
 

@@ -92,6 +92,8 @@ def report(directory: Path, formats: str, dpi: int, quiet: bool) -> None:
     click.get_current_context().with_resource(output_lock(directory, option="DIRECTORY"))
     results = Results.load(directory, ignore_derived=True)
     from ..report import build_report  # matplotlib: only once the results are known good
+    if not quiet:  # a few seconds of matplotlib: say what is happening (stderr)
+        click.echo(f"writing figures and report to {directory}/ ...", err=True)
     html = build_report(results, directory, formats=chosen, dpi=dpi)
     if not quiet:
         n = len(list((directory / "figures").glob("*.png")))

@@ -43,8 +43,8 @@ from numba import njit
 from ..model.params import Params
 from ..scenario.schema import Scenario
 
-__all__ = ["BandLayout", "BandSketch", "BandArrays", "bin_day", "bin_values", "STATS", "QUANTILES",
-           "DEFAULT_BINS", "QUANTUM_BITS"]
+__all__ = ["BandLayout", "BandSketch", "BandArrays", "bin_day", "bin_values", "bin_block",
+           "STATS", "QUANTILES", "DEFAULT_BINS", "QUANTUM_BITS"]
 
 #: bins per cell for continuous series
 DEFAULT_BINS = 200
@@ -127,6 +127,21 @@ def bin_values(counts: np.ndarray, vmin: np.ndarray, vmax: np.ndarray, qsum: np.
         vmin[day, j] = min(vmin[day, j], v)
         vmax[day, j] = max(vmax[day, j], v)
         qsum[day, j] += np.int64(np.rint(v * scale[day, j]))
+
+
+@njit(cache=True, error_model="numpy")
+def bin_block(counts: np.ndarray, vmin: np.ndarray, vmax: np.ndarray, qsum: np.ndarray,
+              lo: np.ndarray, inv: np.ndarray, top: np.ndarray, offsets: np.ndarray,
+              scale: np.ndarray, values: np.ndarray, rows: int) -> None:
+    """Add the first ``rows`` replicates of ``values`` (replicates, days, C) day by day, so
+    that each day's counts stay in the CPU cache while its values are binned (binning one
+    replicate's days in a row touches a different part of the counts every day). The
+    counts, extremes and fixed-point sums are integers or order-free: the same result in
+    any order."""
+    for day in range(values.shape[1]):
+        for r in range(rows):
+            bin_values(counts, vmin, vmax, qsum, lo, inv, top, offsets, scale, day,
+                       values[r, day])
 
 
 @njit(cache=True, error_model="numpy")

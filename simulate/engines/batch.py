@@ -20,12 +20,12 @@ from ..model.sampling import sample_uncertain
 from ..model.state import initial_state
 from ..model.streams import day_keys
 from ..scenario.schema import Scenario
-from .bands import BandArrays, BandSketch, bin_values
+from .bands import BandArrays, BandSketch, bin_block
 from .chunk import ChunkResult
 from .compiling import announce_compilation
 from .record import Recorder, finish_row, record_day
 
-__all__ = ["run_batch", "base_outcomes", "run_rows", "calendar_of", "BLOCK"]
+__all__ = ["run_batch", "base_outcomes", "run_rows", "calendar_of", "BLOCK", "BAND_BLOCK"]
 
 #: replicates per call of the compiled loop (progress is reported between calls)
 BLOCK = 512
@@ -57,24 +57,36 @@ def no_bands(n_days: int) -> BandArrays:
                       top=np.zeros(0), offsets=np.zeros(0, dtype=np.int64), scale=z2)
 
 
+#: replicates whose daily values are buffered before they are binned into the bands
+BAND_BLOCK = 32
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def run_rows(table: np.ndarray, st: np.ndarray, calendar: np.ndarray, series: np.ndarray,
              bands: BandArrays, with_bands: bool, start: int, stop: int) -> None:
-    """Rows [start, stop) through every day: the phases, the recording, the bands."""
+    """Rows [start, stop) through every day: the phases, the recording, the bands (binned
+    day-major over blocks of BAND_BLOCK replicates, see :func:`bands.bin_block`)."""
     counts, vmin, vmax, qsum = bands.counts, bands.vmin, bands.vmax, bands.qsum
     lo, inv, top, offsets, scale = bands.lo, bands.inv, bands.top, bands.offsets, bands.scale
-    today = np.zeros(series.shape[2])
-    for i in range(start, stop):
-        p, q = table[i], st[i]
-        for day in range(calendar.shape[0]):
-            c = calendar[day]
-            run_day(p, q, c, day)
-            record_day(p, q, day, today, series)
-            if with_bands:
-                bin_values(counts, vmin, vmax, qsum, lo, inv, top, offsets, scale, day, today)
-        finish_row(p, q)
+    days, C = calendar.shape[0], series.shape[2]
+    today = np.zeros(C)
+    block = np.zeros((BAND_BLOCK if with_bands else 0, days, C))
+    for first in range(start, stop, BAND_BLOCK):
+        last = min(first + BAND_BLOCK, stop)
+        for i in range(first, last):
+            p, q = table[i], st[i]
+            for day in range(days):
+                c = calendar[day]
+                run_day(p, q, c, day)
+                record_day(p, q, day, today, series)
+                if with_bands:
+                    block[i - first, day, :] = today
+            finish_row(p, q)
+        if with_bands:
+            bin_block(counts, vmin, vmax, qsum, lo, inv, top, offsets, scale, block,
+                      last - first)
     if with_bands:
-        for day in range(calendar.shape[0]):
+        for day in range(days):
             bands.n[day] += stop - start
 
 

@@ -172,3 +172,28 @@ def test_terms_dots_at_full_control_are_not_clipped():
     r = make_results([2, 3, 4, 5], terms={"North": [1.0, 1.0, 0.99, 1.0]})
     ax = terms(r)
     assert ax.get_xlim()[1] > 1.0
+
+
+@pytest.mark.parametrize("name", ["deal_probability", "brent", "urals_discount",
+                                  "oil_revenue", "flows", "terms", "tariff_costs"])
+def test_every_single_axes_figure_fits_inside_a_users_figure(name):
+    from simulate.figures import get_kind
+    r = _mixed()
+    fig = Figure(figsize=(4, 3), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert get_kind(name)(r, ax=ax) is ax
+        fig.canvas.draw()
+    assert fig.texts == []  # no footer on the caller's figure unless asked
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    parts = [ax.xaxis.label, ax.yaxis.label]
+    if ax.get_legend() is not None:
+        parts.append(ax.get_legend())
+    for part in parts:
+        box = part.get_window_extent(renderer)
+        if box.width and box.height:
+            assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, (name, part)
+            assert page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1, (name, part)

@@ -77,7 +77,7 @@ def terms(results: Any, ax: Axes | None = None, footer: bool | None = None) -> A
             # shares live in [0, 1]; the margin beyond keeps dots at 0 or 1 whole
             ax.set_xlim(max(-0.02, lo - pad), min(1.02, hi + pad) if hi + pad > lo
                         else lo + 0.05)
-            ax.set_xlabel(axis_label(f"Share held by {who} under the deal", "fraction"))
+            ax.set_xlabel(axis_label(f"{who}'s share under the deal", "fraction"))
             ax.grid(axis="y", visible=False)
             handles = [Line2D([], [], color=color(0), linewidth=3.5, label="50% range"),
                        Line2D([], [], marker="x", color=GREY, linestyle="none",

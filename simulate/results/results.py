@@ -31,6 +31,13 @@ from ..scenario.loader import validate
 from ..scenario.yamlio import load_yaml
 from .files import sha256_file, write_text_atomic
 from .manifest import RUN_KEY, check_against_data, check_listed_names, stamp
+from .parquet import (
+    DTYPES_KEY,
+    dtypes_of,
+    empty_bands,
+    read_series,
+    write_parquet,
+)
 from .summary import summarize
 from .units import format_number, outcome_units, parameter_field, series_units, unit_of
 
@@ -47,12 +54,6 @@ DATA_FILES = ("scenario.yaml", "outcomes.parquet", "timeseries.parquet", "summar
 OPTIONAL_DATA_FILES = ("bands.parquet",)
 #: files a report writes (rebuilt by ``simulate report``; not needed to load the results)
 DERIVED = ("figures/", "report.html", "report.md")
-#: Parquet schema metadata key holding the units (JSON object)
-UNITS_KEY = b"simulate.units"
-#: Parquet schema metadata key of the column dtypes of the series and the bands
-DTYPES_KEY = b"simulate.dtypes"
-#: columns of the tidy quantile bands (``Results.bands``)
-BAND_COLUMNS = ["day", "date", "variable", "actor", "stat", "value"]
 
 # units of outcome columns that differ from the daily series of the same name
 def scenario_text(scenario: Scenario) -> str:
@@ -62,59 +63,6 @@ def scenario_text(scenario: Scenario) -> str:
 
 def scenario_sha256(scenario: Scenario) -> str:
     return hashlib.sha256(scenario_text(scenario).encode()).hexdigest()
-
-
-# ----- units ------------------------------------------------------------------------------
-def _dtypes(frame: pd.DataFrame) -> dict[str, Any]:
-    """column -> dtype name, or the list of categories of a categorical column."""
-    out: dict[str, Any] = {}
-    for c in frame.columns:
-        dtype = frame[c].dtype
-        if isinstance(dtype, pd.CategoricalDtype):
-            out[str(c)] = {"categories": [v.item() if hasattr(v, "item") else v
-                                          for v in dtype.categories]}
-        else:
-            out[str(c)] = str(dtype)
-    return out
-
-
-def _restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame:
-    """Give columns back the dtypes they had when saved (see :func:`_dtypes`)."""
-    for col, dtype in dtypes.items():
-        if col not in frame:
-            continue
-        try:
-            if isinstance(dtype, dict):
-                if not isinstance(frame[col].dtype, pd.CategoricalDtype):
-                    frame[col] = pd.Categorical(frame[col], categories=dtype["categories"])
-            elif str(frame[col].dtype) != dtype:
-                frame[col] = frame[col].astype(dtype)
-        except (TypeError, ValueError):  # pragma: no cover - keep what Parquet gave
-            pass
-    return frame
-
-
-def _write_parquet(frame: pd.DataFrame, path: Path, units: dict[str, str],
-                   column_units: dict[str, str], extra: dict[bytes, str] | None = None) -> None:
-    """Parquet with units in the schema metadata and each column's ``unit`` field metadata.
-
-    ``frame.attrs`` are kept under pandas' own ``PANDAS_ATTRS`` key, so ``read_parquet``
-    restores them.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    fields = [f.with_metadata({b"unit": column_units[f.name].encode()})
-              if column_units.get(f.name) else f for f in table.schema]
-    meta = dict(table.schema.metadata or {})
-    meta[UNITS_KEY] = json.dumps(units).encode()
-    if frame.attrs:
-        meta[b"PANDAS_ATTRS"] = json.dumps(frame.attrs, default=str).encode()
-    for key, value in (extra or {}).items():
-        meta[key] = value.encode()
-    table = table.cast(pa.schema(fields, metadata=meta))
-    pq.write_table(table, path, compression="snappy")
 
 
 class Results:
@@ -132,7 +80,7 @@ class Results:
         self.scenario = scenario
         self.outcomes = outcomes
         self.timeseries = timeseries
-        self.bands = bands if bands is not None else _empty_bands()
+        self.bands = bands if bands is not None else empty_bands()
         self.manifest = manifest
         self.log = log or []
         self._annotate()
@@ -203,19 +151,19 @@ class Results:
         write_text_atomic(d / "scenario.yaml", text)
         units = self.outcomes.attrs.get("units") or outcome_units(self.outcomes.columns)
         identity = stamp(self.manifest, len(self.outcomes), text)  # checked on load
-        _write_parquet(self.outcomes, d / "outcomes.parquet", units, units,
+        write_parquet(self.outcomes, d / "outcomes.parquet", units, units,
                        identity)
         series = self.timeseries.attrs.get("units") or series_units()
         # the columns' dtypes, so that loading restores them exactly
-        _write_parquet(self.timeseries, d / "timeseries.parquet", series,
+        write_parquet(self.timeseries, d / "timeseries.parquet", series,
                        {"value": "see simulate.units (by variable)"},
-                       {DTYPES_KEY: json.dumps({"timeseries": _dtypes(self.timeseries)},
+                       {DTYPES_KEY: json.dumps({"timeseries": dtypes_of(self.timeseries)},
                                                default=str)})
         bands = self.bands
         bands.attrs = dict(self.timeseries.attrs)
-        _write_parquet(bands, d / "bands.parquet", series,
+        write_parquet(bands, d / "bands.parquet", series,
                        {"value": "see simulate.units (by variable)"},
-                       {DTYPES_KEY: json.dumps({"bands": _dtypes(bands)}, default=str)})
+                       {DTYPES_KEY: json.dumps({"bands": dtypes_of(bands)}, default=str)})
         write_text_atomic(d / "summary.json", json.dumps(self.summary_dict(), indent=2) + "\n")
         if self.log:
             pd.DataFrame(self.log).to_csv(d / "events.csv", index=False)
@@ -276,7 +224,7 @@ class Results:
         scenario = validate(data, positions, str(d / "scenario.yaml"))
         try:
             outcomes = pd.read_parquet(d / "outcomes.parquet")
-            ts, bands = _read_series(d)
+            ts, bands = read_series(d)
             stored = _read_run_identity(d / "outcomes.parquet")
             summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError, ImportError) as exc:
@@ -361,49 +309,11 @@ class Results:
                 f"{self.manifest.get('seed')}, engine {self.manifest.get('engine')}>")
 
 
-def _read_series(d: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The kept series and the bands of a results folder.
-
-    Folders written before ``bands.parquet`` existed kept the bands inside
-    ``timeseries.parquet`` (rows with ``replicate == -1`` and a ``stat`` column); they are
-    split apart here, so such folders still load.
-    """
-    frame = pd.read_parquet(d / "timeseries.parquet")
-    dtypes = _read_dtypes(d / "timeseries.parquet")
-    if (d / "bands.parquet").is_file():
-        ts, bands = frame, pd.read_parquet(d / "bands.parquet")
-        dtypes.update(_read_dtypes(d / "bands.parquet"))
-    elif "stat" in frame:
-        is_band = (frame["replicate"] < 0).to_numpy()
-        ts = frame[~is_band].drop(columns="stat").reset_index(drop=True)
-        bands = frame[is_band].drop(columns="replicate").reset_index(drop=True)
-    else:
-        ts, bands = frame, _empty_bands()
-    ts = _restore_dtypes(ts, dtypes.get("timeseries", {}))
-    bands = _restore_dtypes(bands, dtypes.get("bands", {}))
-    bands = bands[BAND_COLUMNS + [c for c in bands if c not in BAND_COLUMNS]] \
-        if len(bands) else _empty_bands()
-    return ts, bands
-
-
 def _read_run_identity(path: Path) -> dict | None:
     """The run identity stored in outcomes.parquet's metadata (None in older folders)."""
     import pyarrow.parquet as pq
     raw = (pq.read_schema(path).metadata or {}).get(RUN_KEY)
     return None if raw is None else dict(json.loads(raw))
-
-
-def _read_dtypes(path: Path) -> dict:
-    import pyarrow.parquet as pq
-    meta = pq.read_schema(path).metadata or {}
-    try:
-        return json.loads(meta.get(DTYPES_KEY, b"{}"))
-    except json.JSONDecodeError:
-        return {}
-
-
-def _empty_bands() -> pd.DataFrame:
-    return pd.DataFrame(columns=BAND_COLUMNS)
 
 
 def _isnan(x: Any) -> bool:

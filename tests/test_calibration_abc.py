@@ -117,6 +117,10 @@ def test_bad_settings_are_user_errors(case, tmp_path):
         calibrate(scenario, targets, tmp_path / "c", **{**SMALL, "keys": ["market.brent"]})
     with pytest.raises(ScenarioError, match="particles >= 2"):
         calibrate(scenario, targets, tmp_path / "c", **{**SMALL, "particles": 1})
+    with pytest.raises(ScenarioError, match="unknown calibration setting 'generation' "
+                                            r"\(did you mean 'generations'\?\)"):
+        calibrate(scenario, targets, tmp_path / "c", generation=2, **SMALL)
+    assert not (tmp_path / "c").exists()
 
 
 def test_command_line(case, tmp_path):

@@ -22,6 +22,7 @@ so particles differ between runs (each particle's simulation is still reproducib
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
@@ -59,15 +60,32 @@ _PYABC_LOGGER = "ABC"
 
 @dataclass(frozen=True)
 class CalibrationSettings:
-    """What a calibration was asked to do; a resumed one must ask the same."""
+    """The method's settings: particles per generation, most generations in all, seed
+    (default: the scenario's ensemble seed), replicates per particle, the tolerance and
+    acceptance rate at which to stop, and the keys to calibrate (default: every continuous
+    entry of ``uncertainty:``)."""
 
     particles: int = 200
     generations: int = 8
-    seed: int = 0
+    seed: int | None = None
     replicates: int = 1
     min_epsilon: float = 0.0
     min_acceptance: float = 0.01
-    keys: tuple[str, ...] = ()
+    keys: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> CalibrationSettings:
+        """Settings from keyword arguments, refusing unknown names with a suggestion."""
+        from ..errors import ScenarioError
+        from ..scenario.messages import nearest
+
+        names = [f.name for f in dataclasses.fields(cls)]
+        for name in values:
+            if name not in names:
+                raise ScenarioError.from_text(f"unknown calibration setting {name!r}"
+                                              f"{nearest(name, names)}")
+        keys = values.get("keys")
+        return cls(**{**values, "keys": None if keys is None else tuple(keys)})
 
 
 @dataclass
@@ -188,7 +206,7 @@ def _abc(model: ParticleModel, scenario: Scenario, settings: CalibrationSettings
     pyabc = require_pyabc()
 
     return pyabc.ABCSMC(
-        model, pyabc_prior(scenario, settings.keys),
+        model, pyabc_prior(scenario, settings.keys or ()),
         distance_function=pyabc.AdaptivePNormDistance(p=2),
         population_size=settings.particles, eps=pyabc.MedianEpsilon(),
         sampler=_sampler(workers))
@@ -216,35 +234,33 @@ def _save_posterior(history: Any, out: Path, keys: Sequence[str], meta: dict[str
 
 
 def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
-              out: str | Path, *, particles: int = 200, generations: int = 8,
-              seed: int | None = None, keys: Sequence[str] | None = None,
-              replicates: int = 1, min_epsilon: float = 0.0, min_acceptance: float = 0.01,
-              workers: int = 1, resume: bool = False, force: bool = False,
-              overrides: dict[str, Any] | None = None,
+              out: str | Path, *, workers: int = 1, resume: bool = False, force: bool = False,
               progress: Callable[[dict[str, Any]], None] | None = None,
-              predictive: int = 50, figures: bool = True) -> Calibration:
+              predictive: int = 50, figures: bool = True, **method: Any) -> Calibration:
     """Fit the scenario's uncertain parameters to the targets by ABC-SMC; write ``out``.
 
+    ``method`` takes the fields of :class:`CalibrationSettings` (``particles``,
+    ``generations``, ``seed``, ``keys``, ``replicates``, ``min_epsilon``, ``min_acceptance``).
     ``out`` receives ``abc.db`` (pyabc's SQLite history, which ``resume`` continues),
     ``posterior.parquet`` (one row per particle, with weights; a scenario can draw from it
     with ``uncertainty: {from_posterior: ...}``), ``calibration.json`` (settings, epsilon
     schedule, acceptance rates, skipped targets, identifiability and predictive-check
     results), ``predictive.parquet`` (``predictive`` particles simulated for every target)
     and, with ``figures``, ``figures/*.png`` (figures are imported lazily, from the layer
-    above). ``progress`` is called after each
-    generation with its record. Stops after ``generations`` generations in all, when the
-    tolerance reaches ``min_epsilon`` or the acceptance rate falls below ``min_acceptance``.
+    above). ``progress`` is called after each generation with its record. Stops after
+    ``generations`` generations in all, when the tolerance reaches ``min_epsilon`` or the
+    acceptance rate falls below ``min_acceptance``.
     """
     from .. import __version__
     from .diagnostics import finish
 
-    s = as_scenario(scenario, overrides)
+    asked = CalibrationSettings.of(method)
+    s = as_scenario(scenario)
     targets_path = None if isinstance(targets, Targets) else Path(targets)
     t_obj = targets if isinstance(targets, Targets) else load_targets(targets)
-    chosen = tuple(calibrated_keys(s, keys))
-    seed = int(s.ensemble.seed if seed is None else seed)
-    settings = CalibrationSettings(int(particles), int(generations), seed, int(replicates),
-                                   float(min_epsilon), float(min_acceptance), chosen)
+    chosen = tuple(calibrated_keys(s, asked.keys))
+    seed = int(s.ensemble.seed if asked.seed is None else asked.seed)
+    settings = dataclasses.replace(asked, seed=seed, keys=chosen)
     _check_settings(settings, workers)
     identity = {"scenario": s.name, "scenario_sha256": scenario_sha256(s),
                 "targets": t_obj.name, "targets_sha256": hashlib.sha256(
@@ -269,7 +285,7 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
     state = _read_state(out) if continuing else None
     state = state or {"identity": identity, "generations": [],
                       "started": _dt.datetime.now(_dt.UTC).isoformat()}
-    state.update({"simulate_version": __version__, "settings": settings.__dict__,
+    state.update({"simulate_version": __version__, "settings": dataclasses.asdict(settings),
                   "targets_vintage": str(t_obj.vintage), "targets_retrieved":
                   str(t_obj.retrieved), "targets_file": str(targets_path or ""),
                   "fitted": list(mapped.names), "checks": list(mapped_all.subset("check").names),
@@ -329,7 +345,7 @@ def _run_generations(fresh: Callable[[], Any], settings: CalibrationSettings,
             break
         t = history.max_t + 1
         abc = fresh()
-        with _seeded_globals(settings.seed, t):
+        with _seeded_globals(int(settings.seed or 0), t):
             abc.run(max_nr_populations=1, minimum_epsilon=settings.min_epsilon)
         history = abc.history
         if history.max_t < t:  # pyabc could not fill the generation

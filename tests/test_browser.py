@@ -87,3 +87,21 @@ def test_report_renders_with_every_image_loaded(browser, tmp_path):
         assert errors == []
     finally:
         page.close()
+
+
+def test_comparison_report_renders_with_every_image_loaded(browser, tmp_path):
+    from simulate.report import build_comparison_report
+    from simulate.results.compare import compare
+    c = compare(make_results([2, 5, None, 5]), make_results([2, None, None, 3]),
+                labels=["threat", "no threat"])
+    html = build_comparison_report(c, tmp_path / "cmp", formats=("png",), dpi=60)
+    page, errors = _open(browser, html)
+    try:
+        widths = page.eval_on_selector_all(
+            "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
+        assert widths and all(done and w > 0 for done, w in widths), widths
+        assert "P(deal within horizon, 10 days)" in page.inner_text("#headline")
+        page.screenshot(path=str(_artifacts() / "comparison.png"), full_page=True)
+        assert errors == []
+    finally:
+        page.close()

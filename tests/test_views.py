@@ -87,6 +87,7 @@ def test_deal_windows_are_configurable_and_capped_by_the_horizon():
     # any window can be asked for by id
     m = get_metric(r.scenario, "deal_within_4d")
     assert m(r.outcomes).tolist() == [True, False, False, False]
+    assert get_metric(r.scenario, "deal_within_4").id == "deal_within_4d"
     with pytest.raises(KeyError, match="known: deal_by_deadline"):
         get_metric(r.scenario, "no_such_metric")
 

@@ -143,12 +143,15 @@ def get_metric(scenario: Any, metric_id: str, columns: Sequence[str] | None = No
                windows: Iterable[int] | None = None) -> Metric:
     """The metric ``metric_id`` of a scenario; a KeyError naming the known ids otherwise.
 
-    ``deal_within_<w>d`` is available for any ``w`` shorter than the horizon.
+    ``deal_within_<w>d`` (or ``deal_within_<w>``, as experiment outcomes name it) is
+    available for any ``w`` shorter than the horizon.
     """
     found = {m.id: m for m in metrics_for(scenario, columns, windows)}
-    if metric_id not in found and metric_id.startswith("deal_within_") \
-            and metric_id.endswith("d") and metric_id[12:-1].isdigit():
-        found = {m.id: m for m in metrics_for(scenario, columns, [int(metric_id[12:-1])])}
+    days = metric_id[len("deal_within_"):].removesuffix("d")
+    if metric_id not in found and metric_id.startswith("deal_within_") and days.isdigit():
+        # any window by id; experiment outcomes spell it without the "d" (deal_within_90)
+        found.update({m.id: m for m in metrics_for(scenario, columns, [int(days)])})
+        metric_id = f"deal_within_{int(days)}d"
     if metric_id not in found:
         raise KeyError(f"no metric {metric_id!r}; known: {', '.join(found)}")
     return found[metric_id]

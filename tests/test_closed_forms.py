@@ -95,9 +95,13 @@ def test_rubinstein_split_occupier_proposes():
     x, terms = _deal(_run("bargain"))
     assert x == pytest.approx(expected, rel=TOL, abs=TOL)
     assert expected == pytest.approx(0.35575 + 0.27 * 0.2 / 0.28, abs=1e-12)
-    # no hard demands: every region gets the same share x
-    assert terms["terms_North"] == pytest.approx(expected, abs=TOL)
-    assert terms["terms_South"] == pytest.approx(expected, abs=TOL)
+    # region terms by priority (docs/model.md 4.12): from the line (North 0.401, South 0.2),
+    # the concession goes to the first region in priority order (equal values: file order)
+    # until it is used up, so North carries all of it and South stays frozen on the line
+    line = {"North": 0.401, "South": 0.2}
+    assert terms["terms_North"] == pytest.approx(
+        line["North"] + (expected - (3 * line["North"] + line["South"]) / 4) * 4 / 3, abs=TOL)
+    assert terms["terms_South"] == pytest.approx(line["South"], abs=TOL)
 
 
 def test_rubinstein_split_defender_proposes():
@@ -128,18 +132,21 @@ def test_split_the_difference_is_the_midpoint_of_expectations():
 
 def test_hard_demand_inside_the_zone_binds_per_region():
     """An occupier floor of 0.6 on North lifts the aggregate floor to 0.45 > p_RU - c_RU:
-    low = 0.45, and the region terms go from each floor toward each ceiling by one fraction."""
+    low = 0.45. Region terms by priority (docs/model.md 4.12): start from the line within the
+    bounds (North 0.6, South 0.2, aggregate 0.5), then raise North (first in file order with
+    equal values) by what the aggregate still needs; South stays frozen on the line."""
     over = {"actors.RU.demands": {"North": 0.6}, "negotiation.protocol": "nash"}
     b = fearon_bounds(over)
     assert b["low"] == pytest.approx(0.45, abs=1e-12)
     x, terms = _deal(_run("bargain", over))
     expected = 0.5 * (b["low"] + b["high"])
     assert x == pytest.approx(expected, rel=TOL, abs=TOL)
-    room = sum(b["w"][k] * (b["ceil"][k] - b["floor"][k]) for k in b["w"]) / sum(b["w"].values())
-    theta = (expected - b["agg_floor"]) / room
-    for k in b["w"]:
-        assert terms[f"terms_{k}"] == pytest.approx(
-            b["floor"][k] + theta * (b["ceil"][k] - b["floor"][k]), abs=TOL)
+    start = {"North": 0.6, "South": 0.2}
+    wsum = sum(b["w"].values())
+    need = (expected - sum(b["w"][k] * start[k] for k in start) / wsum) * wsum
+    assert terms["terms_North"] == pytest.approx(start["North"] + need / b["w"]["North"],
+                                                 abs=TOL)
+    assert terms["terms_South"] == pytest.approx(start["South"], abs=TOL)
     assert terms["terms_North"] >= 0.6
 
 

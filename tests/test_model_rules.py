@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from simulate.execution.runner import run
-from simulate.model import buyers, market, negotiation, war
+from simulate.model import allocation, bargaining, buyers, market, war
 from simulate.model.params import STANCE_WEIGHT, compile_params
 from simulate.model.sampling import sample_uncertain
 from simulate.model.trade import tariff_cost
@@ -91,57 +91,60 @@ def test_price_ratio_is_one_without_loss_and_caps_the_loss():
     assert market.price_ratio(0.1, 0.1, -0.25) == pytest.approx(0.9 ** (-1 / 0.35))
 
 
-def _limits(floor_d, ceil_d, control, soft_occ, soft_def):
-    f, g = np.zeros(len(control)), np.zeros(len(control))
-    negotiation.hard_limits(floor_d, ceil_d, control, soft_occ, soft_def, f, g)
-    return f, g
-
-
-def test_hard_limits_line_and_softening():
+def test_region_bounds_line_and_softening():
+    """Reservation points (NaN = the line) bound each region; at a load of 1 they reach the
+    line and never go past it without a past-the-line rate (negotiation v2 replaces v1's hard
+    limits)."""
     control = np.array([0.6, 0.3])
-    floor_d = np.array([1.0, np.nan])  # occupier: all of region 0, the line in region 1
-    ceil_d = np.array([np.nan, 0.5])   # defender: the line in region 0, at most 0.5 in 1
-    f, g = _limits(floor_d, ceil_d, control, False, False)
-    np.testing.assert_array_equal(f, [1.0, 0.3])
-    np.testing.assert_array_equal(g, [0.6, 0.5])
-    f, g = _limits(floor_d, ceil_d, control, True, True)
-    np.testing.assert_array_equal(f, [0.6, 0.3])   # softened to the line, never beyond
-    np.testing.assert_array_equal(g, [0.6, 0.5])
+    res_occ = np.array([1.0, np.nan])  # occupier: all of region 0, the line in region 1
+    res_def = np.array([np.nan, 0.5])  # defender: the line in region 0, at most 0.5 in 1
+    lo, hi = bargaining.demand_envelope(res_occ, res_def, control)
+    r_occ = bargaining.soften_occupier(res_occ, control, 0.0, 0.0)
+    r_def = bargaining.soften_defender(res_def, control, 0.0, 0.0)
+    a, b, ok = bargaining.region_bounds(r_occ, r_def, lo, hi)
+    np.testing.assert_array_equal(a, [1.0, 0.3])
+    np.testing.assert_array_equal(b, [0.6, 0.5])
+    assert not ok
+    a, b, ok = bargaining.region_bounds(bargaining.soften_occupier(res_occ, control, 1.0, 0.0),
+                                        bargaining.soften_defender(res_def, control, 1.0, 0.0),
+                                        lo, hi)
+    np.testing.assert_array_equal(a, [0.6, 0.3])   # softened to the line, never beyond
+    np.testing.assert_array_equal(b, [0.6, 0.5])
+    assert ok
 
 
-def test_zone_requires_compatible_hard_limits():
+def test_zone_requires_compatible_bounds():
     w = np.array([1.0, 1.0])
-    low, high, ok = negotiation.zone(0.5, 0.5, 0.1, 0.1, np.array([0.7, 0.0]),
-                                     np.array([0.6, 1.0]), w)
-    assert not ok  # region 0: floor 0.7 > ceiling 0.6, whatever the aggregate says
-    low, high, ok = negotiation.zone(0.5, 0.5, 0.1, 0.1, np.zeros(2), np.ones(2), w)
+    _, _, ok = bargaining.zone(0.4, 0.6, np.array([0.7, 0.0]), np.array([0.6, 1.0]), w, False)
+    assert not ok  # region 0: 0.7 > 0.6, whatever the aggregate says
+    low, high, ok = bargaining.zone(0.4, 0.6, np.zeros(2), np.ones(2), w, True)
     assert ok and low == pytest.approx(0.4) and high == pytest.approx(0.6)
 
 
-def test_region_terms_keep_demands_and_the_aggregate():
+def test_region_terms_keep_bounds_and_the_aggregate():
     floor = np.array([0.5, 0.0, 0.2])
     ceil = np.array([1.0, 0.4, 0.2])
     w = np.array([2.0, 1.0, 1.0])
-    t = np.zeros(3)
-    negotiation.region_terms(0.5, floor, ceil, w, t)
+    t = allocation.allocate_terms(0.5, np.array([0.6, 0.2, 0.2]), floor, ceil, w, np.ones(3),
+                                  np.ones(3))
     assert ((t >= floor) & (t <= ceil)).all()
     assert float((t * w).sum() / w.sum()) == pytest.approx(0.5)
 
 
 def test_protocol_terms():
     low, high = 0.4, 0.6
-    assert negotiation.protocol_terms(0, low, high, 0.0, 0.0, 0.25, 0.9, 0.8, True) == \
+    assert bargaining.protocol_terms(0, low, high, 0.0, 0.0, 0.25, 0.9, 0.8, True) == \
         pytest.approx(0.45)
-    assert negotiation.protocol_terms(1, low, high, 0.0, 0.0, 0.5, 0.9, 0.8, True) == \
+    assert bargaining.protocol_terms(1, low, high, 0.0, 0.0, 0.5, 0.9, 0.8, True) == \
         pytest.approx(0.4 + 0.2 * 0.2 / 0.28)
-    assert negotiation.protocol_terms(1, low, high, 0.0, 0.0, 0.5, 0.9, 0.8, False) == \
+    assert bargaining.protocol_terms(1, low, high, 0.0, 0.0, 0.5, 0.9, 0.8, False) == \
         pytest.approx(0.6 - 0.2 * 0.1 / 0.28)
-    assert negotiation.protocol_terms(2, low, high, 0.3, 0.9, 0.5, 0.9, 0.8, True) == 0.6
+    assert bargaining.protocol_terms(2, low, high, 0.3, 0.9, 0.5, 0.9, 0.8, True) == 0.6
 
 
 def test_rubinstein_share():
-    assert negotiation.rubinstein_share(0.9, 0.8) == pytest.approx(0.2 / 0.28)
-    assert negotiation.rubinstein_share(0.99, 0.99) == pytest.approx(1 / 1.99)
+    assert bargaining.rubinstein_share(0.9, 0.8) == pytest.approx(0.2 / 0.28)
+    assert bargaining.rubinstein_share(0.99, 0.99) == pytest.approx(1 / 1.99)
 
 
 def test_strike_counts_are_compound_poisson():

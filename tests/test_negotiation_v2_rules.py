@@ -88,7 +88,7 @@ def test_three_protocols_give_distinct_terms_each_matching_its_formula():
     # p_occ = (3 * (0.4 + 100 * 0.0018) + (0.2 + 0.08)) / 4 = 0.505
     # p_def = (3 * (0.4 + 100 * 0.0005) + (0.2 - 0.05)) / 4 = 0.375
     # low = 0.505 - 0.15 = 0.355; high = 0.375 + 0.25 = 0.625 (width 0.27)
-    p_occ, p_def, low, high, ok, _, _ = _round(bargaining.NASH)
+    p_occ, p_def, low, high, ok, _, _, _, _ = _round(bargaining.NASH)
     assert (p_occ, p_def) == (pytest.approx(0.505), pytest.approx(0.375))
     assert ok and (low, high) == (pytest.approx(0.355), pytest.approx(0.625))
     nash = _round(bargaining.NASH, nash_power=0.5)[5]
@@ -120,8 +120,8 @@ def test_a_credible_enough_threat_opens_a_zone_that_is_empty_without_it():
     h, loss, days = 100.0, 0.001, 30.0
 
     def possible(pi: float) -> bool:
-        cost_occ, _ = settlement.horizon_cost(h, 0.0005, _arr(pi), _arr(loss), _arr(days))
-        cost_def, _ = settlement.horizon_cost(h, 0.0003, _arr(0.0), _arr(0.0), _arr(0.0))
+        cost_occ, _ = settlement.horizon_cost(h, 0.0005, pi, loss, days, 0.0, 0.0, 0.0)
+        cost_def, _ = settlement.horizon_cost(h, 0.0003, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         return bool(_round(bargaining.NASH, cost_occ=cost_occ, cost_def=cost_def)[4])
 
     threshold = 0.05 / 0.07
@@ -134,9 +134,9 @@ def test_a_credible_enough_threat_opens_a_zone_that_is_empty_without_it():
 def test_pending_pressure_on_the_defender_widens_its_side_of_the_zone():
     prob, days = pressure.outlook(pressure.PENDING, 0.6, 40, -1, 10, 0)
     assert (prob, days) == (0.6, 50.0)
-    cost, threats = settlement.horizon_cost(100.0, 0.0003, _arr(prob), _arr(0.002),
-                                            _arr(days))
-    assert threats == pytest.approx(0.6 * 0.002 * 50)
+    cost, threats = settlement.horizon_cost(100.0, 0.0003, prob, 0.002, days, 0.5, 0.001,
+                                            120.0)
+    assert threats == pytest.approx(0.6 * 0.002 * 50)   # the second acts after the horizon
     assert cost == pytest.approx(0.03 + 0.06)
 
 
@@ -312,7 +312,7 @@ def test_terms_stay_in_the_zone_and_bounds(data, k, protocol, power, d_occ, d_de
     r_occ = bargaining.soften_occupier(data.draw(maybe_line), x, load_occ, 0.1)
     r_def = bargaining.soften_defender(data.draw(maybe_line), x, load_def, 0.1)
     dem_occ, dem_def = data.draw(maybe_line), data.draw(maybe_line)
-    p_occ, p_def, low, high, ok, xa, terms = settlement.talks_round(
+    p_occ, p_def, low, high, ok, xa, terms, a, b = settlement.talks_round(
         x, drift, w, h, b_occ, b_def, 0.0, c_occ, c_def, r_occ, r_def, dem_occ, dem_def,
         protocol, power, d_occ, d_def, occ_proposes, data.draw(vec), data.draw(vec))
     assert 0.0 <= p_occ <= 1.0 and 0.0 <= p_def <= 1.0
@@ -322,8 +322,9 @@ def test_terms_stay_in_the_zone_and_bounds(data, k, protocol, power, d_occ, d_de
         lo, hi = bargaining.demand_envelope(dem_occ, dem_def, x)
         assert low - 1e-9 <= xa <= high + 1e-9
         assert allocation.aggregate(terms, w) == pytest.approx(xa, abs=1e-9)
-        assert np.all(terms >= np.maximum(r_occ, lo) - 1e-9)
-        assert np.all(terms <= np.minimum(r_def, hi) + 1e-9)
+        assert np.array_equal(a, np.maximum(r_occ, lo))
+        assert np.array_equal(b, np.minimum(r_def, hi))
+        assert np.all(terms >= a - 1e-9) and np.all(terms <= b + 1e-9)
     else:
         assert math.isnan(xa) and np.array_equal(terms, x)
 

@@ -19,11 +19,13 @@ __all__ = ["Narrator", "report", "REPORTS"]
 #: the names of what each phase returns
 REPORTS = {
     "policy": ("live",),
-    "sanctioner": ("due", "carry", "extend", "lapse", "u_carry", "u_extend", "progress"),
+    "sanctioner": ("due", "carry", "extend", "lapse", "u_carry", "u_extend", "progress",
+                   "pressure_due", "pressure_carry"),
     "buyers": ("company",),
     "market": ("unsold", "loss"),
     "negotiation": ("soft_occ", "soft_def", "talks", "p_occ", "p_def", "low", "high",
-                    "possible", "agree", "u_agree", "terms"),
+                    "possible", "agree", "u_agree", "terms", "proposal", "accepted",
+                    "rejected_by", "margin_occ", "margin_def"),
 }
 
 
@@ -75,6 +77,8 @@ class Narrator:
                 self.add(day, act.actor, "timeline", what)
 
     def _sanctioner(self, day: int, r: dict) -> None:
+        if r["pressure_due"]:
+            self._pressure(day, bool(r["pressure_carry"]))
         if not r["due"]:
             return
         p, q = self.p, self.q
@@ -174,8 +178,10 @@ class Narrator:
         ):
             if r[flag]:
                 self.add(day, side, "demands_softened",
-                         f"hard demands soften to the current line (cumulative war cost "
-                         f"{cost:.3f} > resolve {resolve:.3f})")
+                         f"reservation points reach the current line (war cost borne "
+                         f"{cost:.3f} plus threatened costs >= resolve {resolve:.3f})")
+        if r["proposal"]:
+            self._proposal(day, r)
         if not r["talks"]:
             return
         lo, hi = float(r["low"]), float(r["high"])
@@ -196,6 +202,37 @@ class Narrator:
         else:
             self.add(day, "talks", "talks", f"talks held; {beliefs}; {self._why_no_zone(lo, hi)}")
 
+    def _pressure(self, day: int, carried: bool) -> None:
+        p = self.p
+        target = p.def_id if p.first("pressure_on_def") else p.occ_id
+        cred = p.first("pressure_credibility")
+        if carried:
+            start = self.date(day + int(p.first("pressure_lag")))
+            self.add(day, self.us, "pressure_carried_out",
+                     f"pressure on {target} carried out (credibility {cred:.2f}) from {start}: "
+                     f"war cost +{p.first('pressure_cost'):.4f}/day, {p.occ_id} advance "
+                     f"{p.first('pressure_drift'):+.4f}/day")
+        else:
+            self.add(day, self.us, "pressure_lapsed",
+                     f"deadline of the pressure on {target} passed; not carried out")
+
+    def _proposal(self, day: int, r: dict) -> None:
+        p = self.p
+        margins = (f"margins {p.occ_id} {float(r['margin_occ']):+.3f}, "
+                   f"{p.def_id} {float(r['margin_def']):+.3f}")
+        if r["accepted"]:
+            K = len(p.region_names)
+            terms = ", ".join(f"{n} {_pct(c)}" for n, c in
+                              zip(p.region_names, self.s.terms[0, :K], strict=True))
+            self.add(day, "mediator", "proposal_accepted",
+                     f"the mediator's proposal is accepted ({margins}): {p.occ_id} keeps "
+                     f"{terms}")
+        else:
+            who = {1: p.occ_id, 2: p.def_id, 3: f"{p.occ_id} and {p.def_id}"}[
+                int(r["rejected_by"])]
+            self.add(day, "mediator", "proposal_rejected",
+                     f"the mediator's proposal is rejected by {who} ({margins})")
+
     def _why_no_zone(self, lo: float, hi: float) -> str:
         """Name the hard demands that clash (the limits of today's talks, ``st.floor`` and
         ``st.ceil``), or the gap between the sides' bounds."""
@@ -205,6 +242,7 @@ class Narrator:
                    for n, f, c in zip(p.region_names, s.floor[0, :K], s.ceil[0, :K], strict=True)
                    if f > c + 1e-12]
         if clashes:
-            return "no zone of agreement: hard demands clash in " + ", ".join(clashes)
+            return ("no zone of agreement: reservation points clash in "
+                    + ", ".join(clashes))
         return (f"no zone of agreement: {p.occ_id} needs at least {lo:.3f}, {p.def_id} accepts "
                 f"at most {hi:.3f}")

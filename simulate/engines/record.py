@@ -26,8 +26,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..model.allocation import aggregate
 from ..model.day import company_share_in_force, tariff_cost_today, tariff_in_force
-from ..model.negotiation import weighted_mean
 from ..model.params import Params
 from ..model.state import Threat
 
@@ -110,7 +110,7 @@ def record_day(p, q, day: int, today: np.ndarray, series: np.ndarray) -> None:
 @njit(cache=True, error_model="numpy")
 def finish_row(p, q) -> None:
     """End of the horizon: the aggregate terms (the front line if there was no deal)."""
-    q.terms_aggregate = weighted_mean(q.control[:p.K], p.weight[:p.K])
+    q.terms_aggregate = aggregate(q.control[:p.K], p.weight[:p.K])
 
 
 class Recorder:
@@ -160,4 +160,24 @@ class Recorder:
             out[f"tariff_cost_{imp}_busd"] = st.tariff_cost_sum[:, m] / 365.0
         for name in ("strikes", "killed", "injured"):
             out[name] = st[f"total_{name}"].astype(np.int64)
+        if p.calendar.proposal.any():
+            out.update(proposal_outcomes(st))
         return out
+
+
+#: who rejected a mediator's proposal (``proposals.NOBODY`` ... ``BOTH``)
+REJECTED_BY = np.array(["none", "occupier", "defender", "both"], dtype=object)
+
+
+def proposal_outcomes(st: np.ndarray) -> dict[str, np.ndarray]:
+    """Outcome columns of a scenario with a mediator's proposal: whether it was judged
+    (the war was still on when it was tabled), accepted, who rejected it, and both sides'
+    margins at the last judgement (share-eq; 0 where it was never judged)."""
+    seen = st.prop_seen.astype(bool)
+    return {
+        "proposal_judged": seen.copy(),
+        "proposal_accepted": st.prop_accepted.astype(bool),
+        "proposal_rejected_by": np.where(seen, REJECTED_BY[st.prop_rejected_by], "none"),
+        "proposal_margin_occ": np.where(seen, st.prop_margin_occ, 0.0),
+        "proposal_margin_def": np.where(seen, st.prop_margin_def, 0.0),
+    }

@@ -26,7 +26,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from . import buyers, market, negotiation, war
+from . import (
+    bargaining,
+    buyers,
+    learning,
+    market,
+    pressure,
+    proposals,
+    settlement,
+    war,
+)
 from .state import CARRIED_OUT, LAPSED, LIFTED, PENDING
 from .streams import Stream, draw, ndtri
 from .trade import tariff_cost
@@ -41,6 +50,8 @@ _DEADLINE, _EXTEND, _BRENT, _FRONT = (int(Stream.DEADLINE), int(Stream.EXTEND),
                                       int(Stream.BRENT), int(Stream.FRONT))
 _STRIKES, _KILLED, _INJURED = int(Stream.STRIKES), int(Stream.KILLED), int(Stream.INJURED)
 _TALKS, _AGREE = int(Stream.TALKS), int(Stream.AGREE)
+_PRESSURE = int(Stream.PRESSURE)
+_ACCEPT_OCC, _ACCEPT_DEF = int(Stream.ACCEPT_OCC), int(Stream.ACCEPT_DEF)
 
 
 # ----- measures in force ------------------------------------------------------------------
@@ -93,16 +104,25 @@ def policy_phase(p, q, c, day: int) -> bool:
 
 
 @njit(cache=True, error_model="numpy")
-def sanctioner_phase(p, q, c, day: int) -> tuple[bool, bool, bool, bool, float, float, bool]:
+def sanctioner_phase(p, q, c, day: int) -> tuple[bool, bool, bool, bool, float, float, bool,
+                                                 bool, bool]:
     """At a deadline the threat is carried out with probability ``credibility``; otherwise,
     if talks were held in the progress window, the deadline is extended with probability
-    ``extension_probability``; otherwise the threat lapses.
+    ``extension_probability``; otherwise the threat lapses. A pressure threat on a
+    belligerent is carried out at its own deadline with its own credibility, or lapses.
 
-    Returns (due, carry, extend, lapse, u_carry, u_extend, progress).
+    Returns (due, carry, extend, lapse, u_carry, u_extend, progress, pressure_due,
+    pressure_carry).
     """
+    pressure_due = q.pressure == PENDING and p.pressure_deadline == day
+    if pressure_due:
+        q.pressure, q.pressure_day = pressure.decide_at_deadline(
+            q.pressure, p.pressure_deadline, day, draw(c.keys[_PRESSURE], q.replicate, 1, 0),
+            p.pressure_credibility)
+    pressure_carry = pressure_due and q.pressure == CARRIED_OUT
     due = q.threat == PENDING and q.deadline == day
     if not due:
-        return False, False, False, False, 0.0, 0.0, False
+        return False, False, False, False, 0.0, 0.0, False, pressure_due, pressure_carry
     u_carry = draw(c.keys[_DEADLINE], q.replicate, 1, 0)
     u_extend = draw(c.keys[_EXTEND], q.replicate, 1, 0)
     carry = u_carry < p.credibility
@@ -118,7 +138,8 @@ def sanctioner_phase(p, q, c, day: int) -> tuple[bool, bool, bool, bool, float, 
         q.extensions += 1
     else:
         q.threat = LAPSED
-    return due, carry, extend, not carry and not extend, u_carry, u_extend, progress
+    return (due, carry, extend, not carry and not extend, u_carry, u_extend, progress,
+            pressure_due, pressure_carry)
 
 
 @njit(cache=True, error_model="numpy")
@@ -171,8 +192,10 @@ def war_phase(p, q, c, day: int) -> None:
     """The front moves (drift fed by oil revenue, kept in ``q.drift``); strikes on
     civilians."""
     factor = war.drift_factor(q.revenue, p.revenue0, p.resource_elasticity)
+    extra = pressure.pressure_effects(pressure_active(p, q, day), p.pressure_on_def,
+                                      p.pressure_cost, p.pressure_drift)[2]
     for k in range(p.K):
-        q.drift[k] = p.drift[k] * factor
+        q.drift[k] = p.drift[k] * factor + extra
         z = ndtri(draw(c.keys[_FRONT], q.replicate, p.K, k))
         q.control[k] = war.advance_front(q.control[k], q.drift[k], p.front_vol[k], z, q.at_war)
     q.strikes, q.killed, q.injured = war.strike_counts(
@@ -182,59 +205,146 @@ def war_phase(p, q, c, day: int) -> None:
 
 
 @njit(cache=True, error_model="numpy")
-def negotiation_phase(p, q, c, day: int) -> tuple[bool, bool, bool, float, float, float, float,
-                                                  bool, bool, float, float]:
-    """Costs accumulate and may soften hard demands; talks may end in a deal.
+def pressure_active(p, q, day: int) -> bool:
+    """Whether the sanctioner's pressure threat acts today (carried out, past its lag, at
+    war)."""
+    return q.at_war and pressure.in_force(q.pressure, q.pressure_day, p.pressure_lag, day)
 
-    Returns (softened_occ, softened_def, talks, p_occ, p_def, low, high, possible, agree,
-    u_agree, terms): the sides softened today, whether talks were held and, if so, the
-    expected outcomes, the zone of agreement, the draw and the aggregate terms (NaN
-    without a deal).
-    """
-    loss = war.revenue_loss_share(q.revenue, p.revenue0)
-    cost_occ = war.daily_cost(p.war_cost_occ, p.sens_occ, loss)
-    cost_def = war.daily_cost(p.war_cost_def, p.sens_def, loss)
-    w = 1.0 if q.at_war else 0.0
-    q.cost_occ += cost_occ * w
-    q.cost_def += cost_def * w
-    soft_occ = q.at_war and not q.soft_occ and q.cost_occ > p.resolve_occ
-    soft_def = q.at_war and not q.soft_def and q.cost_def > p.resolve_def
-    q.soft_occ = q.soft_occ or soft_occ
-    q.soft_def = q.soft_def or soft_def
-    u_talks = draw(c.keys[_TALKS], q.replicate, 1, 0)
-    talks = q.at_war and (c.talks or u_talks < p.talks_rate)
-    nan = np.nan
-    if not talks:
-        return soft_occ, soft_def, False, nan, nan, nan, nan, False, False, nan, nan
-    q.last_talks = day
-    h = p.horizon_value
+
+@njit(cache=True, error_model="numpy")
+def _measures_outlook(p, q, day: int) -> tuple[float, float]:
+    """(probability, days until they act) of the sanctioner's threatened measures not yet in
+    force; the earlier of the tariff's and the company sanctions' lags."""
+    lag = p.tariff_lag
+    if p.company_share > 0.0 and (p.tariff_rate <= 0.0 or p.company_lag < lag):
+        lag = p.company_lag
+    return pressure.outlook(q.threat, p.credibility, q.deadline, q.decision_day, lag, day)
+
+
+@njit(cache=True, error_model="numpy")
+def _learn(p, q, control, drift, weight) -> None:
+    """Both sides update their belief about the drift's bias from today's front move."""
+    if q.bvar_occ <= 0.0 and q.bvar_def <= 0.0:
+        return
     K = p.K
-    control, drift, weight = q.control[:K], q.drift[:K], p.weight[:K]
-    floor, ceil = q.floor[:K], q.ceil[:K]
-    p_occ = negotiation.expected_outcome(control, drift, p.optimism_occ, h, weight)
-    p_def = negotiation.expected_outcome(control, drift, -p.optimism_def, h, weight)
-    negotiation.hard_limits(p.floor_demand[:K], p.ceil_demand[:K], control, q.soft_occ,
-                            q.soft_def, floor, ceil)
-    low, high, possible = negotiation.zone(p_occ, p_def, h * cost_occ, h * cost_def, floor,
-                                           ceil, weight)
-    u_agree = draw(c.keys[_AGREE], q.replicate, 1, 0)
-    agree = possible and u_agree < p.p_agree
-    if not agree:
-        return soft_occ, soft_def, True, p_occ, p_def, low, high, possible, False, u_agree, nan
-    x = negotiation.protocol_terms(p.protocol, low, high, p_occ, p_def, p.nash_power,
-                                   p.delta_occ, p.delta_def, p.occ_proposes)
-    negotiation.region_terms(x, floor, ceil, weight, q.terms[:K])
+    e = learning.front_surprise(control, q.seen[:K], drift, weight)
+    obs_occ = learning.observation_variance(p.front_vol[:K], weight, p.noise_occ)
+    obs_def = learning.observation_variance(p.front_vol[:K], weight, p.noise_def)
+    q.belief_occ, q.bvar_occ = learning.update_belief(q.belief_occ, q.bvar_occ, e, obs_occ)
+    q.belief_def, q.bvar_def = learning.update_belief(q.belief_def, q.bvar_def, e, obs_def)
     for k in range(K):
-        q.control[k] = q.terms[k]
+        q.seen[k] = control[k]
+
+
+@njit(cache=True, error_model="numpy")
+def _settle(p, q, terms, day: int) -> None:
+    """A deal on ``terms``: the front frozen there, the war over, pending threats lifted
+    (and, with ``lift_on_deal``, the measures in force)."""
+    for k in range(p.K):
+        q.terms[k] = terms[k]
+        q.control[k] = terms[k]
     q.deal_day = day
     q.at_war = False
     if q.threat == PENDING or (p.lift_on_deal and q.threat == CARRIED_OUT):
         q.threat = LIFTED
+    if q.pressure == PENDING or q.pressure == CARRIED_OUT:
+        q.pressure = LIFTED
     if p.lift_on_deal:
         for m in range(p.M):
             q.tariff_tl[m] = 0.0
         q.company_tl = 0.0
-    return soft_occ, soft_def, True, p_occ, p_def, low, high, possible, True, u_agree, x
+
+
+@njit(cache=True, error_model="numpy")
+def negotiation_phase(p, q, c, day: int):
+    """War costs accumulate, beliefs learn from the front, reservation points soften; a
+    mediator's proposal on the table is judged; talks may end in a deal (docs/model.md 4.6,
+    4.12).
+
+    Returns (softened_occ, softened_def, talks, p_occ, p_def, low, high, possible, agree,
+    u_agree, terms, proposal, accepted, rejected_by, margin_occ, margin_def): the sides whose
+    reservation points reached the line today; whether talks were held and, if so, the
+    expected outcomes, the zone, the draw and the aggregate terms (NaN without a deal);
+    whether a proposal was judged, its outcome and both margins (NaN without one).
+    """
+    K = p.K
+    control, drift, weight = q.control[:K], q.drift[:K], p.weight[:K]
+    h = p.horizon_value
+    nan = np.nan
+    loss = war.revenue_loss_share(q.revenue, p.revenue0)
+    add_occ, add_def, _ = pressure.pressure_effects(pressure_active(p, q, day),
+                                                    p.pressure_on_def, p.pressure_cost,
+                                                    p.pressure_drift)
+    cost_occ = war.daily_cost(p.war_cost_occ, p.sens_occ, loss) + add_occ
+    cost_def = war.daily_cost(p.war_cost_def, p.sens_def, loss) + add_def
+    if q.at_war:
+        q.cost_occ += cost_occ
+        q.cost_def += cost_def
+        _learn(p, q, control, drift, weight)
+    prob_s, days_s = _measures_outlook(p, q, day)
+    prob_p, days_p = pressure.outlook(q.pressure, p.pressure_credibility,
+                                      p.pressure_deadline, q.pressure_day, p.pressure_lag,
+                                      day)
+    on_def = p.pressure_cost if p.pressure_on_def else 0.0
+    on_occ = p.pressure_cost - on_def
+    c_occ, e_occ = settlement.horizon_cost(h, cost_occ, prob_s, p.sens_occ * p.threat_loss_occ,
+                                           days_s, prob_p, on_occ, days_p)
+    c_def, e_def = settlement.horizon_cost(h, cost_def, 0.0, 0.0, 0.0, prob_p, on_def, days_p)
+    shift = bargaining.threat_expected_cost(prob_p, p.pressure_drift, days_p, h)
+    soft_occ = q.at_war and not q.soft_occ and bargaining.softening_load(
+        q.cost_occ, e_occ, p.resolve_occ) >= 1.0
+    soft_def = q.at_war and not q.soft_def and bargaining.softening_load(
+        q.cost_def, e_def, p.resolve_def) >= 1.0
+    q.soft_occ = q.soft_occ or soft_occ
+    q.soft_def = q.soft_def or soft_def
+    judged = q.at_war and c.proposal
+    accepted, who, m_occ, m_def = False, 0, nan, nan
+    if judged:
+        r_occ, r_def = settlement.reservation_points(
+            p.res_occ0[:K], p.res_def0[:K], control, q.cost_occ, q.cost_def, e_occ, e_def,
+            p.resolve_occ, p.resolve_def, p.past_occ, p.past_def)
+        f_occ, f_def = bargaining.fight_values(
+            bargaining.expected_share(control, drift, q.belief_occ, h, weight, shift),
+            bargaining.expected_share(control, drift, q.belief_def, h, weight, shift),
+            c_occ, c_def)
+        offered = proposals.proposal_terms(c.prop_terms[:K], control)
+        m_occ, m_def = proposals.proposal_margins(offered, weight, f_occ, f_def,
+                                                  c.prop_value_occ, c.prop_value_def,
+                                                  r_occ, r_def)
+        accepted, who = proposals.proposal_outcome(
+            m_occ, m_def, p.acceptance_noise, draw(c.keys[_ACCEPT_OCC], q.replicate, 1, 0),
+            draw(c.keys[_ACCEPT_DEF], q.replicate, 1, 0))
+        q.prop_seen = True
+        q.prop_accepted = accepted
+        q.prop_rejected_by = who
+        q.prop_margin_occ = m_occ
+        q.prop_margin_def = m_def
+        if accepted:
+            _settle(p, q, offered, day)
+    u_talks = draw(c.keys[_TALKS], q.replicate, 1, 0)
+    talks = q.at_war and (c.talks or u_talks < p.talks_rate)
+    if not talks:
+        return (soft_occ, soft_def, False, nan, nan, nan, nan, False, False, nan, nan, judged,
+                accepted, who, m_occ, m_def)
+    q.last_talks = day
+    r_occ, r_def = settlement.reservation_points(
+        p.res_occ0[:K], p.res_def0[:K], control, q.cost_occ, q.cost_def, e_occ, e_def,
+        p.resolve_occ, p.resolve_def, p.past_occ, p.past_def)
+    p_occ, p_def, low, high, possible, x, terms, a, b = settlement.talks_round(
+        control, drift, weight, h, q.belief_occ, q.belief_def, shift, c_occ, c_def, r_occ,
+        r_def, p.floor_demand[:K], p.ceil_demand[:K], p.protocol, p.nash_power, p.delta_occ,
+        p.delta_def, p.occ_proposes, p.prio_occ[:K], p.prio_def[:K])
+    for k in range(K):
+        q.floor[k] = a[k]
+        q.ceil[k] = b[k]
+    u_agree = draw(c.keys[_AGREE], q.replicate, 1, 0)
+    agree = possible and u_agree < p.p_agree
+    if not agree:
+        return (soft_occ, soft_def, True, p_occ, p_def, low, high, possible, False, u_agree,
+                nan, judged, accepted, who, m_occ, m_def)
+    _settle(p, q, terms, day)
+    return (soft_occ, soft_def, True, p_occ, p_def, low, high, possible, True, u_agree, x,
+            judged, accepted, who, m_occ, m_def)
 
 
 @njit(cache=True, error_model="numpy")

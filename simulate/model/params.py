@@ -31,6 +31,7 @@ from ..scenario.checks import split_key
 from ..scenario.schema import Scenario
 from . import buyers, market
 from .market import MIN_ELASTICITY_SUM
+from .negparams import negotiation_scalars, table_proposal
 from .sampling import PROTOCOLS, STANCE_WEIGHT, check_sampled, line_as_nan, lookup
 from .streams import N_STREAMS
 
@@ -65,6 +66,15 @@ SCALARS = [
     # negotiation
     ("protocol", "i8"), ("talks_rate", "f8"), ("p_agree", "f8"),
     ("horizon_value", "f8"), ("nash_power", "f8"), ("occ_proposes", "?"),
+    # negotiation v2 (docs/model.md 4.12)
+    ("threat_loss_occ", "f8"),                             # share of start revenue
+    ("past_occ", "f8"), ("past_def", "f8"),                # share per unit of load > 1
+    ("prior_var_occ", "f8"), ("prior_var_def", "f8"),      # (share/day)^2
+    ("noise_occ", "f8"), ("noise_def", "f8"),              # perception noise, share/day
+    ("acceptance_noise", "f8"),                            # share-eq
+    ("has_pressure", "?"), ("pressure_on_def", "?"), ("pressure_deadline", "i8"),
+    ("pressure_credibility", "f8"), ("pressure_lag", "i8"),
+    ("pressure_cost", "f8"), ("pressure_drift", "f8"),     # share-eq/day, share/day
     # sizes: regions, importers, buyers, suppliers; the last day
     ("K", "i8"), ("M", "i8"), ("B", "i8"), ("S", "i8"), ("n_days", "i8"),
 ]
@@ -77,6 +87,10 @@ ACTORS = {
     "front_vol": ("K", "f8"),           # share/sqrt(day)
     "floor_demand": ("K", "f8"),        # occupier's minimum (0 none, NaN the line)
     "ceil_demand": ("K", "f8"),         # defender's maximum (1 none, NaN the line)
+    "res_occ0": ("K", "f8"),            # occupier's reservation point (NaN the line)
+    "res_def0": ("K", "f8"),            # defender's reservation point (NaN the line)
+    "prio_occ": ("K", "f8"),            # value of a unit share of each region
+    "prio_def": ("K", "f8"),
     "exports0": ("M", "f8"),            # exports to the sanctioner, USD bn/yr
     "trade_sigma": ("M", "f8"),         # trade elasticity
     "stance_weight": ("M", "f8"),
@@ -98,6 +112,10 @@ CALENDAR = {
     "company": ("", "f8"),              # company sanctions share set (NaN no action)
     "tariff": ("M", "f8"),              # timeline tariff added on each importer
     "lift": ("M", "u1"),                # 1: the timeline lifts the tariff on the importer
+    "proposal": ("", "?"),              # a mediator's proposal is on the table
+    "prop_terms": ("K", "f8"),          # its terms per region (NaN: frozen on the line)
+    "prop_value_occ": ("", "f8"),       # relief + security terms to each side, share-eq
+    "prop_value_def": ("", "f8"),
     "keys": (N_STREAMS, "u8"),          # the day's stream keys (set per seed by the engines)
 }
 
@@ -248,6 +266,8 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None,
             calendar.company[t] = 0.0
         elif act.action == "talks":
             calendar.talks[t] = True
+        elif act.action == "proposal":
+            table_proposal(calendar, t, act, regions, occ_id, def_id, n_days)
     deadline = sanc["deadline"] if sanc and sanc["deadline"] is not None else None
     deadline_day = NO_DAY if deadline is None else _day(s, deadline)
     targets = np.array([m in tariff.get("targets", ()) for m in importers], dtype=bool)
@@ -289,6 +309,7 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None,
         "p_agree": neg["p_agree"], "horizon_value": neg["valuation_horizon_days"],
         "nash_power": neg["nash_power"], "occ_proposes": (neg["proposer"] or occ_id) == occ_id,
         "K": K, "M": M, "B": B, "S": S, "n_days": n_days,
+        **negotiation_scalars(s, occ, dfd, sanc, def_id),
     }
     for name, value in scalars.items():
         table[name] = value
@@ -299,6 +320,12 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None,
         """Demands per region; NaN stands for 'line' (the front line at the talks)."""
         return _rows([line_as_nan(actor["demands"].get(r, default)) for r in regions], n)
 
+    def reservation(actor: dict, default: float) -> np.ndarray:
+        """Reservation points per region (NaN: the line); the demands where omitted."""
+        res = actor["reservation"] or {}
+        return _rows([line_as_nan(res.get(r, actor["demands"].get(r, default)))
+                      for r in regions], n)
+
     buyer_values = [b for _, _, b in buyer_list]
     actor_values = {
         "weight": _rows([rg[r]["weight"] for r in regions], n),
@@ -306,6 +333,9 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None,
         "drift": _rows([rg[r]["drift_per_day"] for r in regions], n),
         "front_vol": _rows([rg[r]["volatility_per_day"] for r in regions], n),
         "floor_demand": per_region(occ, 0.0), "ceil_demand": per_region(dfd, 1.0),
+        "res_occ0": reservation(occ, 0.0), "res_def0": reservation(dfd, 1.0),
+        "prio_occ": _rows([occ["priorities"].get(r, 1.0) for r in regions], n),
+        "prio_def": _rows([dfd["priorities"].get(r, 1.0) for r in regions], n),
         "exports0": _rows([actors[m]["exports_to_us_busd"] for m in importers], n),
         "trade_sigma": _rows([actors[m]["trade_elasticity"] for m in importers], n),
         "stance_weight": _rows([lookup(STANCE_WEIGHT, actors[m]["stance"])

@@ -131,8 +131,9 @@ _NAMED_CHOICES = {"protocol": PROTOCOLS, "stance": STANCE_WEIGHT}
 
 
 def check_sampled(sampled: dict[str, np.ndarray]) -> None:
-    """Per replicate the model takes numbers, a protocol, a stance or a demand that may be
-    'line'; refuse other draws (dates, booleans, actor ids) with a clear message."""
+    """Per replicate the model takes numbers, a protocol, a stance, or a demand or
+    reservation point that may be 'line'; refuse other draws (dates, booleans, actor ids)
+    with a clear message."""
     for key, values in sampled.items():
         arr = np.asarray(values)
         if arr.dtype != object and arr.dtype.kind in "fiu":
@@ -140,7 +141,7 @@ def check_sampled(sampled: dict[str, np.ndarray]) -> None:
         leaf = key.rsplit(".", 1)[-1]
         if leaf in _NAMED_CHOICES and all(v in _NAMED_CHOICES[leaf] for v in arr.reshape(-1)):
             continue
-        if ".demands." in key and all(
+        if (".demands." in key or ".reservation." in key) and all(
                 v == "line" or not np.isnan(as_number(v)) for v in arr.reshape(-1)):
             continue
         raise ScenarioError.from_text(

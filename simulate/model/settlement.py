@@ -29,14 +29,15 @@ __all__ = ["horizon_cost", "reservation_points", "talks_round"]
 
 
 @njit(cache=True)
-def horizon_cost(horizon: float, daily_cost: float, probs: np.ndarray, per_day: np.ndarray,
-                 days_to_effect: np.ndarray) -> tuple[float, float]:
+def horizon_cost(horizon: float, daily_cost: float, prob1: float, per_day1: float,
+                 days1: float, prob2: float, per_day2: float,
+                 days2: float) -> tuple[float, float]:
     """(total, threats) cost of fighting on for ``horizon`` days, share-eq: ``H c`` plus,
-    for each pending threat ``j``, ``pi_j L_j max(H - d_j, 0)`` (its credibility-weighted
-    expected cost, :func:`bargaining.threat_expected_cost`); ``threats`` is the second part."""
-    threats = 0.0
-    for j in range(probs.shape[0]):
-        threats += threat_expected_cost(probs[j], per_day[j], days_to_effect[j], horizon)
+    for each of two threats not yet in force, ``pi_j L_j max(H - d_j, 0)`` (its
+    credibility-weighted expected cost, :func:`bargaining.threat_expected_cost`); ``threats``
+    is the second part (a threat with probability 0 adds nothing)."""
+    threats = (threat_expected_cost(prob1, per_day1, days1, horizon)
+               + threat_expected_cost(prob2, per_day2, days2, horizon))
     return horizon * daily_cost + threats, threats
 
 
@@ -69,9 +70,10 @@ def talks_round(control: np.ndarray, drift: np.ndarray, weight: np.ndarray, hori
     (:func:`reservation_points`), ``demand_*`` the opening demands (NaN = line),
     ``value_*`` the sides' region priorities.
 
-    Returns ``(p_occ, p_def, low, high, possible, x, terms)``: ``x`` the aggregate terms of
-    the protocol and ``terms`` the per-region terms (:func:`allocation.allocate_terms`);
-    when no deal is possible ``x`` is NaN and ``terms`` the line.
+    Returns ``(p_occ, p_def, low, high, possible, x, terms, a, b)``: ``x`` the aggregate
+    terms of the protocol and ``terms`` the per-region terms
+    (:func:`allocation.allocate_terms`), the line with ``x`` NaN when no deal is possible;
+    ``a``, ``b`` the per-region bounds (:func:`bargaining.region_bounds`).
     """
     p_occ = expected_share(control, drift, bias_occ, horizon, weight, shift)
     p_def = expected_share(control, drift, bias_def, horizon, weight, shift)
@@ -80,8 +82,8 @@ def talks_round(control: np.ndarray, drift: np.ndarray, weight: np.ndarray, hori
     a, b, compatible = region_bounds(r_occ, r_def, lo, hi)
     low, high, possible = zone(f_occ, f_def, a, b, weight, compatible)
     if not possible:
-        return p_occ, p_def, low, high, False, np.nan, control.copy()
+        return p_occ, p_def, low, high, False, np.nan, control.copy(), a, b
     x = protocol_terms(protocol, low, high, p_occ, p_def, nash_power, delta_occ, delta_def,
                        occ_proposes)
     terms = allocate_terms(x, control, a, b, weight, value_occ, value_def)
-    return p_occ, p_def, low, high, True, x, terms
+    return p_occ, p_def, low, high, True, x, terms, a, b

@@ -40,7 +40,7 @@ SCALARS = [
     ("at_war", "?"),
     ("deal_day", "i8"),              # day of the deal, -1 if none
     ("cost_occ", "f8"), ("cost_def", "f8"),   # cumulative war cost, share-eq
-    ("soft_occ", "?"), ("soft_def", "?"),     # hard demands softened to the line
+    ("soft_occ", "?"), ("soft_def", "?"),     # reservation points softened to the line
     ("deadline", "i8"),              # current deadline day (-1 none)
     ("threat", "i8"),                # Threat code
     ("decision_day", "i8"),          # day the threat was carried out (-1)
@@ -58,6 +58,13 @@ SCALARS = [
     ("total_strikes", "i8"), ("total_killed", "i8"), ("total_injured", "i8"),
     ("terms_aggregate", "f8"),       # at the end of the horizon
     ("kept_row", "i8"),              # row of the kept daily series, -1 if not kept
+    # negotiation v2 (docs/model.md 4.12)
+    ("belief_occ", "f8"), ("belief_def", "f8"),   # believed bias of the drift, share/day
+    ("bvar_occ", "f8"), ("bvar_def", "f8"),       # its variance, (share/day)^2
+    ("pressure", "i8"), ("pressure_day", "i8"),   # pressure threat: Threat code, decision
+    ("prop_seen", "?"), ("prop_accepted", "?"),   # a proposal was judged; accepted
+    ("prop_rejected_by", "i8"),                   # proposals.NOBODY/OCCUPIER/DEFENDER/BOTH
+    ("prop_margin_occ", "f8"), ("prop_margin_def", "f8"),   # at the last judgement
 ]
 
 #: per-actor state variables: name -> (axis, type)
@@ -65,8 +72,9 @@ ARRAYS = {
     "control": ("K", "f8"),          # occupier's share per region
     "terms": ("K", "f8"),            # settlement (valid where a deal occurred)
     "drift": ("K", "f8"),            # today's effective drift of the front, share/day
-    "floor": ("K", "f8"),            # hard limits at the last talks
+    "floor": ("K", "f8"),            # bounds of acceptable terms at the last talks
     "ceil": ("K", "f8"),
+    "seen": ("K", "f8"),             # the front as last observed (learning)
     "tariff_tl": ("M", "f8"),        # extra tariffs in force from the timeline
     "volume": ("B", "f8"),           # buyers' volumes, mb/d
     "volume_sum": ("M", "f8"),       # importers' volumes summed over the days, mb/d
@@ -97,6 +105,13 @@ def initial_state(p: Params, replicates: np.ndarray, keep: np.ndarray | None = N
     st.volume = t.base_volume
     st.bought = t.base_volume.sum(axis=1)
     st.kept_row = -1
+    st.belief_occ = t.optimism_occ
+    st.belief_def = -t.optimism_def
+    st.bvar_occ = t.prior_var_occ
+    st.bvar_def = t.prior_var_def
+    st.pressure = np.where(t.has_pressure, PENDING, NONE)
+    st.pressure_day = NO_DAY
+    st.seen = t.control0
     if keep is not None:
         st.kept_row[keep] = np.arange(int(np.sum(keep)))
     return st

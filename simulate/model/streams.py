@@ -58,10 +58,13 @@ class Stream(IntEnum):
     DEADLINE = 7
     EXTEND = 8
     BRENT = 9
+    PRESSURE = 10     # a pressure threat carried out at its deadline
+    ACCEPT_OCC = 11   # the occupier's acceptance of a mediator's proposal
+    ACCEPT_DEF = 12   # the defender's acceptance
 
 
 #: how many columns :func:`day_keys` has (stream ids run from 1 to N_STREAMS - 1)
-N_STREAMS = 10
+N_STREAMS = 13
 
 
 def parameter_stream(key: str) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from numba import njit
 
 from .streams import poisson_inverse
@@ -26,8 +28,17 @@ def revenue_loss_share(revenue: float, revenue0: float) -> float:
 @njit(cache=True, error_model="numpy")
 def drift_factor(revenue: float, revenue0: float, elasticity: float) -> float:
     """What multiplies the occupier's front drift: ``(revenue / revenue0) ** elasticity`` —
-    revenue pays for the offensive (1 when the start revenue is 0)."""
-    return max(revenue_ratio(revenue, revenue0), 0.0) ** elasticity
+    revenue pays for the offensive (1 when the start revenue is 0). The common elasticities
+    0, 1/2 and 1 take the exact shortcut (1, a square root, the ratio itself) instead of a
+    general power."""
+    ratio = max(revenue_ratio(revenue, revenue0), 0.0)
+    if elasticity == 0.5:
+        return math.sqrt(ratio)
+    if elasticity == 1.0:
+        return ratio
+    if elasticity == 0.0:
+        return 1.0
+    return ratio ** elasticity
 
 
 @njit(cache=True, error_model="numpy")

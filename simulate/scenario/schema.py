@@ -19,7 +19,8 @@ from .experiment_block import Experiment
 
 __all__ = [
     "SCHEMA_VERSION", "Source", "Region", "Strikes", "Learning", "Belligerent",
-    "SecondaryTariff", "CompanySanctions", "Threat", "Pressure", "Sanctioner", "Buyer", "Importer", "Supplier", "Actor",
+    "SecondaryTariff", "CompanySanctions", "Threat", "Pressure", "Sanctioner", "Buyer",
+    "Importer", "Supplier", "Actor",
     "Market", "Talks", "Negotiation", "Action", "Experiment", "Ensemble", "Outputs", "Scenario",
 ]
 
@@ -331,7 +332,7 @@ class Action(_Model):
     actor: str
     action: Literal["secondary_tariff", "lift_tariff", "company_sanctions",
                     "lift_company_sanctions", "talks", "tanker_designations", "price_cap",
-                    "embargo", "announcement"]
+                    "embargo", "announcement", "proposal"]
     target: str | None = None
     rate: NonNeg | None = None
     share: Share | None = None

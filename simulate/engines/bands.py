@@ -137,11 +137,17 @@ def bin_block(counts: np.ndarray, vmin: np.ndarray, vmax: np.ndarray, qsum: np.n
     that each day's counts stay in the CPU cache while its values are binned (binning one
     replicate's days in a row touches a different part of the counts every day). The
     counts, extremes and fixed-point sums are integers or order-free: the same result in
-    any order."""
+    any order. The loop body is :func:`bin_values`' (written out: a call per value, with a
+    view of ``values``, costs more than the binning)."""
     for day in range(values.shape[1]):
         for r in range(rows):
-            bin_values(counts, vmin, vmax, qsum, lo, inv, top, offsets, scale, day,
-                       values[r, day])
+            for j in range(values.shape[2]):
+                v = values[r, day, j]
+                t = min(max((v - lo[day, j]) * inv[day, j] + 1.0, 0.0), top[j])
+                counts[day, offsets[j] + np.int64(t)] += 1
+                vmin[day, j] = min(vmin[day, j], v)
+                vmax[day, j] = max(vmax[day, j], v)
+                qsum[day, j] += np.int64(np.rint(v * scale[day, j]))
 
 
 @njit(cache=True, error_model="numpy")

@@ -80,7 +80,8 @@ def run_rows(table: np.ndarray, st: np.ndarray, calendar: np.ndarray, series: np
                 run_day(p, q, c, day)
                 record_day(p, q, day, today, series)
                 if with_bands:
-                    block[i - first, day, :] = today
+                    for j in range(C):
+                        block[i - first, day, j] = today[j]
             finish_row(p, q)
         if with_bands:
             bin_block(counts, vmin, vmax, qsum, lo, inv, top, offsets, scale, block,

@@ -8,8 +8,8 @@ from numba import njit
 
 from .trade import tariff_factor
 
-__all__ = ["country_penalty", "penalty_of_factors", "buyer_target", "adjust_volume", "volume_shares",
-           "BBL_DAY_TO_BN_YEAR"]
+__all__ = ["country_penalty", "penalty_of_factors", "buyer_target", "adjust_volume",
+           "volume_shares", "BBL_DAY_TO_BN_YEAR"]
 
 #: mb/d x USD/bbl -> USD bn per year
 BBL_DAY_TO_BN_YEAR = 0.365

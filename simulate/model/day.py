@@ -3,8 +3,9 @@
 
 1. policy events (timeline actions)
 2. sanctioner decisions (deadlines: carry out, extend, or let lapse)
-3. buyers (expected penalty vs discount; lagged move toward target volumes)
-4. market (unsold barrels, Urals discount, Brent) and revenues
+3. buyers: trade policy of the day (timeline trade actions, designations, the tariffs and
+   threat the governments weigh)
+4. market: governments' directives, wedges, the clearing market, storage, Brent, revenue
 5. front line and strikes
 6. negotiation (costs, softening, talks, zone of agreement, deal)
 7. record (done by the engines, :mod:`simulate.engines.record`)
@@ -28,17 +29,16 @@ from numba import njit
 
 from . import (
     bargaining,
-    buyers,
     learning,
-    market,
     pressure,
     proposals,
     settlement,
+    trade,
+    tradeday,
     war,
 )
 from .state import CARRIED_OUT, LAPSED, LIFTED, PENDING
 from .streams import Stream, draw, ndtri
-from .trade import tariff_cost
 
 __all__ = ["PHASES", "policy_phase", "sanctioner_phase", "buyers_phase", "market_phase",
            "war_phase", "negotiation_phase", "run_day", "tariff_in_force",
@@ -84,9 +84,34 @@ def company_share_in_force(p, q, day: int) -> float:
 
 
 @njit(cache=True, error_model="numpy")
+def _remembered_factor(rates, factors, m: int, t: float, sigma: float) -> float:
+    """``(1 + t)^-sigma``, computed again only when importer m's rate has changed since it
+    was last computed (``rates``/``factors``: a memo in the state record; same numbers)."""
+    if rates[m] != t:
+        factors[m] = trade.tariff_factor(t, sigma)
+        rates[m] = t
+    return factors[m]
+
+
+@njit(cache=True, error_model="numpy")
+def factor_in_force(p, q, m: int, day: int) -> float:
+    """``(1 + t)^-sigma`` of importer m's tariff in force today."""
+    return _remembered_factor(q.memo_rate, q.memo_factor, m, tariff_in_force(p, q, m, day),
+                              p.trade_sigma[m])
+
+
+@njit(cache=True, error_model="numpy")
+def factor_with_threat(p, q, m: int, day: int) -> float:
+    """``(1 + t + threatened)^-sigma`` for importer m."""
+    return _remembered_factor(q.memo_rate_threat, q.memo_factor_threat, m,
+                              tariff_in_force(p, q, m, day) + p.threatened[m],
+                              p.trade_sigma[m])
+
+
+@njit(cache=True, error_model="numpy")
 def tariff_cost_today(p, q, m: int, day: int) -> float:
     """Importer m's lost exports (USD bn/yr) at today's tariff in force."""
-    return tariff_cost(p.exports0[m], tariff_in_force(p, q, m, day), p.trade_sigma[m])
+    return trade.cost_of_factor(p.exports0[m], factor_in_force(p, q, m, day))
 
 
 # ----- the phases ---------------------------------------------------------------------------
@@ -144,47 +169,42 @@ def sanctioner_phase(p, q, c, day: int) -> tuple[bool, bool, bool, bool, float, 
 
 @njit(cache=True, error_model="numpy")
 def buyers_phase(p, q, c, day: int) -> float:
-    """Each buyer moves toward its target volume; returns the company sanctions share in
-    force today."""
+    """Trade policy of the day (docs/model.md 4.9-4.11): the timeline's trade actions and the
+    threat's designation on its effective day (while the measures are live; a deal that lifts
+    them lifts designations), and what the governments weigh in the market phase: the extra
+    tariff in force and still threatened on each importer and the probability that the
+    threat comes. Returns the designated share of the occupier's exports today."""
+    ps = q.trade_ps
+    q.trade_news = 0.0
+    if measures_live(p, q):
+        q.trade_news = tradeday.apply_actions_today(p.trade_actions, day, ps, q.embargo)
+        if (q.threat == CARRIED_OUT and p.company_share > 0.0
+                and q.decision_day + p.company_lag == day):
+            tradeday.apply_action(ps, q.embargo, tradeday.A_DESIGNATION, day, p.company_share,
+                                  p.company_wind_down, 0.0, -1)
+    elif ps[tradeday.P_DES_SHARE] > 0.0 or ps[tradeday.P_TANKER_SHARE] > 0.0:
+        tradeday.apply_action(ps, q.embargo, tradeday.A_LIFT_DESIGNATION, day, 0.0, 0.0, 0.0,
+                              -1)
+        ps[tradeday.P_TANKER_SHARE] = 0.0
     decided = q.threat == CARRIED_OUT
     tariff_on = decided and q.decision_day + p.tariff_lag <= day
-    # probability that the threatened measures come on top of what is in force
     prob = 1.0 if decided else (p.credibility if q.threat == PENDING else 0.0)
-    threat_probability = 0.0 if tariff_on else prob
-    company_on = company_share_in_force(p, q, day)
-    company_expected = max(company_on, prob * p.company_share)
-    for b in range(p.B):
-        m = p.buyer_importer[b]
-        penalty = buyers.country_penalty(p.exports0[m], p.trade_sigma[m], p.stance_weight[m],
-                                         tariff_in_force(p, q, m, day), p.threatened[m],
-                                         threat_probability)
-        target = buyers.buyer_target(p.base_volume[b], p.volume_share[b], penalty,
-                                     p.penalty_exposure[b], p.discount_capture[b], q.discount,
-                                     p.sanctions_exposure[b], company_expected)
-        q.volume[b] = buyers.adjust_volume(q.volume[b], target, p.adjustment_days[b])
-    return company_on
+    q.trade_prob = 0.0 if tariff_on else prob
+    for m in range(p.M):
+        q.trade_tariff[m] = tariff_in_force(p, q, m, day)
+        q.trade_threat[m] = 0.0 if tariff_on else p.threatened[m]
+    if ps[tradeday.P_DES_DAY] >= 0.0 and day >= ps[tradeday.P_DES_DAY]:
+        return ps[tradeday.P_DES_SHARE]
+    return 0.0
 
 
 @njit(cache=True, error_model="numpy")
 def market_phase(p, q, c, day: int) -> tuple[float, float]:
-    """Unsold barrels widen the discount; shut-in barrels net of spare capacity move Brent.
-    Returns (unsold, loss) in mb/d."""
-    bought = 0.0
-    for b in range(p.B):
-        bought += q.volume[b]
-    q.bought = bought
-    unsold = max(p.capacity - bought, 0.0)
-    discount = market.urals_discount(p.discount0, p.discount_slope, unsold)
-    q.discounted, q.shut_in = market.split_unsold(unsold, p.reroute_share, q.brent - discount,
-                                                  p.shutin_price)
-    loss = market.supply_loss(q.shut_in, p.spare_capacity[:p.S], p.response_share[:p.S])
+    """Governments' directives, designations, wedges, the clearing market, storage and Brent
+    (docs/model.md 4.7-4.11, :func:`simulate.model.tradeday.trade_day`). Returns (withheld,
+    loss) in mb/d: barrels produced but not exported, and the net loss to the world."""
     z = ndtri(draw(c.keys[_BRENT], q.replicate, 1, 0))
-    q.brent_shock = p.brent_rho * q.brent_shock + p.brent_vol * z
-    q.brent = market.brent_price(p.brent0, loss, p.world_demand, p.supply_elasticity,
-                                 p.demand_elasticity, q.brent_shock)
-    q.discount = min(discount, q.brent - market.MIN_URALS_USD)
-    q.revenue = market.oil_revenue(q.bought, q.discounted, q.brent - q.discount)
-    return unsold, loss
+    return tradeday.trade_phase(p, q, day, z)
 
 
 @njit(cache=True, error_model="numpy")
@@ -311,9 +331,11 @@ def negotiation_phase(p, q, c, day: int):
         m_occ, m_def = proposals.proposal_margins(offered, weight, f_occ, f_def,
                                                   c.prop_value_occ, c.prop_value_def,
                                                   r_occ, r_def)
-        accepted, who = proposals.proposal_outcome(
-            m_occ, m_def, p.acceptance_noise, draw(c.keys[_ACCEPT_OCC], q.replicate, 1, 0),
-            draw(c.keys[_ACCEPT_DEF], q.replicate, 1, 0))
+        if c.prop_start:    # one acceptance draw per side and proposal
+            q.prop_u_occ = draw(c.keys[_ACCEPT_OCC], q.replicate, 1, 0)
+            q.prop_u_def = draw(c.keys[_ACCEPT_DEF], q.replicate, 1, 0)
+        accepted, who = proposals.proposal_outcome(m_occ, m_def, p.acceptance_noise,
+                                                   q.prop_u_occ, q.prop_u_def)
         q.prop_seen = True
         q.prop_accepted = accepted
         q.prop_rejected_by = who

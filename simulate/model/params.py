@@ -29,7 +29,7 @@ from numba import njit
 from ..errors import ScenarioError
 from ..scenario.checks import split_key
 from ..scenario.schema import Scenario
-from . import buyers, market
+from . import buyers, market, tradeparams
 from .market import MIN_ELASTICITY_SUM
 from .negparams import negotiation_scalars, table_proposal
 from .sampling import PROTOCOLS, STANCE_WEIGHT, check_sampled, line_as_nan, lookup
@@ -54,6 +54,7 @@ SCALARS = [
     ("deadline_day", "i8"),                                # day number, -1 none
     ("tariff_rate", "f8"), ("tariff_lag", "i8"),           # fraction, days
     ("company_share", "f8"), ("company_lag", "i8"),        # share of exports, days
+    ("company_wind_down", "i8"),                           # days to the stop (trade v2)
     ("credibility", "f8"), ("extension_probability", "f8"),
     ("extension_days", "i8"), ("progress_window", "i8"),
     ("lift_on_deal", "?"), ("has_threat", "?"),
@@ -105,6 +106,8 @@ ACTORS = {
     "spare_capacity": ("S", "f8"),      # mb/d
     "response_share": ("S", "f8"),
 }
+#: the trade side v2 (simulate.model.tradeday rows, docs/model.md 4.7-4.11)
+ACTORS.update(tradeparams.TRADE_PARAMS)
 
 #: what each day of the calendar holds (one record per day, the same for every replicate)
 CALENDAR = {
@@ -113,6 +116,7 @@ CALENDAR = {
     "tariff": ("M", "f8"),              # timeline tariff added on each importer
     "lift": ("M", "u1"),                # 1: the timeline lifts the tariff on the importer
     "proposal": ("", "?"),              # a mediator's proposal is on the table
+    "prop_start": ("", "?"),            # its first day (the sides draw their acceptance)
     "prop_terms": ("K", "f8"),          # its terms per region (NaN: frozen on the line)
     "prop_value_occ": ("", "f8"),       # relief + security terms to each side, share-eq
     "prop_value_def": ("", "f8"),
@@ -134,6 +138,8 @@ def record_dtype(scalars: list, actors: dict, sizes: dict[str, int]) -> np.dtype
     for name, (axis, kind) in actors.items():
         if isinstance(axis, int):
             fields.append((name, kind, (axis,)))
+        elif isinstance(axis, tuple):        # (axis, width): rows of ``width`` per actor
+            fields.append((name, kind, (capacity(sizes[axis[0]]) * axis[1],)))
         elif axis:
             fields.append((name, kind, (capacity(sizes[axis]),)))
         else:
@@ -154,8 +160,8 @@ class Params:
     sanctioner_id: str | None
     deadline_day: int               # the scenario's deadline (-1 none)
     tariff_targets: np.ndarray      # (M,) bool
-    table: np.ndarray               # (R,) records: SCALARS and ACTORS
-    calendar: np.ndarray            # (n_days + 1,) records: CALENDAR
+    table: np.recarray              # (R,) records: SCALARS and ACTORS
+    calendar: np.recarray           # (n_days + 1,) records: CALENDAR
     sampled: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -251,7 +257,7 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None,
     K, M, B, S = len(regions), len(importers), len(buyer_list), len(suppliers)
     sizes = {"K": K, "M": M, "B": B, "S": S}
     calendar = np.zeros(n_days + 1, dtype=record_dtype([], CALENDAR, sizes)).view(np.recarray)
-    calendar.company = np.nan
+    calendar["company"] = np.nan
     for day in neg["talks"]["scheduled"]:
         calendar.talks[_day(s, day)] = True
     for act in s.timeline:
@@ -291,6 +297,7 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None,
         "tariff_lag": np.rint(tariff.get("lag_days", 0)),
         "company_share": company.get("share", 0.0),
         "company_lag": np.rint(company.get("lag_days", 0)),
+        "company_wind_down": np.rint(company.get("wind_down_days", 0)),
         "credibility": sanc["credibility"] if sanc else 0.0,
         "extension_probability": sanc["extension_probability"] if sanc else 0.0,
         "extension_days": np.rint(sanc["extension_days"]) if sanc else 1,
@@ -353,6 +360,7 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None,
     for name, value in actor_values.items():
         table[name][:, :sizes[ACTORS[name][0]]] = value
     _derive(table)
+    tradeparams.fill_trade(table, d, s.start, n_days)
     return Params(
         n_days=n_days, region_names=regions, importer_ids=importers,
         buyer_ids=[f"{m}.{k}" for m, k, _ in buyer_list], occ_id=occ_id, def_id=def_id,

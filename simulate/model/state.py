@@ -12,8 +12,11 @@ from __future__ import annotations
 from enum import IntEnum
 
 import numpy as np
+from numba import njit
 
 from .params import NO_DAY, Params, record_dtype
+from .tradeday import init_trade_state
+from .tradeparams import TRADE_STATE
 
 __all__ = ["Threat", "SCALARS", "ARRAYS", "initial_state", "PENDING", "CARRIED_OUT",
            "LAPSED", "NONE", "LIFTED", "NEVER"]
@@ -65,6 +68,9 @@ SCALARS = [
     ("prop_seen", "?"), ("prop_accepted", "?"),   # a proposal was judged; accepted
     ("prop_rejected_by", "i8"),                   # proposals.NOBODY/OCCUPIER/DEFENDER/BOTH
     ("prop_margin_occ", "f8"), ("prop_margin_def", "f8"),   # at the last judgement
+    ("prop_u_occ", "f8"), ("prop_u_def", "f8"),   # acceptance uniforms of the proposal
+    # trade v2 (docs/model.md 4.7-4.11): today's probability that the threat comes and news
+    ("trade_prob", "f8"), ("trade_news", "f8"),
 ]
 
 #: per-actor state variables: name -> (axis, type)
@@ -76,14 +82,21 @@ ARRAYS = {
     "ceil": ("K", "f8"),
     "seen": ("K", "f8"),             # the front as last observed (learning)
     "tariff_tl": ("M", "f8"),        # extra tariffs in force from the timeline
+    "penalty": ("M", "f8"),          # today's expected tariff penalty, USD bn/yr
+    # the last tariff factor (1+t)^-sigma computed per importer, for the rate in force and
+    # for the rate with the threat (a memo: rates change on a few days only)
+    "memo_rate": ("M", "f8"), "memo_factor": ("M", "f8"),
+    "memo_rate_threat": ("M", "f8"), "memo_factor_threat": ("M", "f8"),
     "volume": ("B", "f8"),           # buyers' volumes, mb/d
     "volume_sum": ("M", "f8"),       # importers' volumes summed over the days, mb/d
     "tariff_cost_sum": ("M", "f8"),  # lost exports summed over the days, USD bn/yr
 }
+#: the trade side v2: market, buyers' and policy state (simulate.model.tradeday rows)
+ARRAYS.update(TRADE_STATE)
 
 
 def initial_state(p: Params, replicates: np.ndarray, keep: np.ndarray | None = None
-                  ) -> np.ndarray:
+                  ) -> np.recarray:
     """State records on day 0, before anything happens, of the replicates ``replicates``
     (rows of ``p.table``); ``keep`` marks the rows whose daily series are kept."""
     n = len(replicates)
@@ -104,7 +117,7 @@ def initial_state(p: Params, replicates: np.ndarray, keep: np.ndarray | None = N
     st.terms = t.control0
     st.volume = t.base_volume
     st.bought = t.base_volume.sum(axis=1)
-    st.kept_row = -1
+    st["kept_row"] = -1
     st.belief_occ = t.optimism_occ
     st.belief_def = -t.optimism_def
     st.bvar_occ = t.prior_var_occ
@@ -112,6 +125,17 @@ def initial_state(p: Params, replicates: np.ndarray, keep: np.ndarray | None = N
     st.pressure = np.where(t.has_pressure, PENDING, NONE)
     st.pressure_day = NO_DAY
     st.seen = t.control0
+    st.memo_rate = np.nan
+    st.memo_rate_threat = np.nan
     if keep is not None:
         st.kept_row[keep] = np.arange(int(np.sum(keep)))
+    _init_trade(t, st)
     return st
+
+
+@njit(cache=True, error_model="numpy")
+def _init_trade(table: np.ndarray, st: np.ndarray) -> None:
+    """The trade state of each row (one parameter row may serve every state row)."""
+    one = table.shape[0] == 1
+    for i in range(st.shape[0]):
+        init_trade_state(table[0 if one else i], st[i])

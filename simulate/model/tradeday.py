@@ -26,6 +26,9 @@ from . import clearing, designations, governments, wedges
 
 __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "A_DESIGNATION", "A_TANKERS", "A_PRICE_CAP", "A_EMBARGO", "A_LIFT_DESIGNATION",
+           "A_NEWS", "MAX_TRADE_ACTIONS", "NA", "apply_actions_today", "init_trade_state",
+           "trade_phase", "P_DES_SHARE", "P_TANKER_SHARE", "P_DES_DAY", "P_WIND_DOWN",
+           "S_FOB_DISC", "S_DELIVERED", "S_PREMIUM", "S_FOB", "S_STORED", "S_STATUS",
            "B_BASE", "B_CAP", "B_SLOPE", "B_LAG",
            "B_EXPOSURE", "B_STATE", "B_SELLER_OWNED", "B_COMPLIANT", "B_FLEX", "B_IMPORTER",
            "B_EXEMPT", "B_CAPTURE", "NB", "I_X0", "I_SIGMA", "I_CONDITIONAL", "I_CUT_CAP",
@@ -222,8 +225,13 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
 
 
 # ----- timeline actions on the trade side ---------------------------------------------------
-#: action codes for :func:`apply_action`
+#: action codes for :func:`apply_action` (A_NEWS: a row with news for Brent only)
 A_DESIGNATION, A_TANKERS, A_PRICE_CAP, A_EMBARGO, A_LIFT_DESIGNATION = range(5)
+A_NEWS = -1
+#: rows of trade actions a replicate holds, and their width: (day, code, share, wind-down,
+#: price, target, news); unused rows have a NaN day
+MAX_TRADE_ACTIONS = 16
+NA = 7
 
 
 @njit(cache=True, error_model="numpy")
@@ -259,3 +267,78 @@ def empty_policy() -> np.ndarray:
     ps[P_DES_DAY] = -1.0
     ps[P_TANKER_DAY] = -1.0
     return ps
+
+
+@njit(cache=True, error_model="numpy")
+def apply_actions_today(actions, day: int, ps, embargo) -> float:
+    """Apply the trade action rows dated ``day`` (flat rows of :data:`NA` values, sorted by
+    day, NaN-terminated); returns the day's news for Brent (expected loss, mb/d)."""
+    news = 0.0
+    for i in range(MAX_TRADE_ACTIONS):
+        when = actions[i * NA]
+        if np.isnan(when) or when > day:
+            break
+        if int(when) != day:
+            continue
+        code = int(actions[i * NA + 1])
+        news += actions[i * NA + 6]
+        if code >= 0:
+            apply_action(ps, embargo, code, day, actions[i * NA + 2], actions[i * NA + 3],
+                         actions[i * NA + 4], int(actions[i * NA + 5]))
+    return news
+
+
+# ----- the trade side inside the engines' records (simulate.model.params / state) --------------
+
+@njit(cache=True, error_model="numpy")
+def _store_rows(flat, rows) -> None:
+    """Write 2-D ``rows`` back into the record field ``flat``: a record handed over from
+    Python (the events engine) gives a reshaped copy of its field, not a view."""
+    n, w = rows.shape
+    for i in range(n):
+        for j in range(w):
+            flat[i * w + j] = rows[i, j]
+
+
+@njit(cache=True, error_model="numpy")
+def init_trade_state(p, q) -> None:
+    """Day-0 trade state of one replicate's state record ``q`` from its parameter record."""
+    bp = p.trade_bp[:p.B * NB].reshape((p.B, NB))
+    bs = q.trade_bs[:p.B * NBS].reshape((p.B, NBS))
+    initial_market_state(bp, p.trade_mp, q.trade_ms, bs)
+    _store_rows(q.trade_bs, bs)
+    q.trade_ps[:] = p.trade_ps0
+    for m in range(p.M):
+        q.embargo[m] = -1.0
+        q.directive[m] = 1.0
+    q.discount = q.trade_ms[S_FOB_DISC]
+    q.revenue = q.trade_ms[S_REVENUE]
+    q.bought = q.trade_ms[S_EXPORTS]
+
+
+@njit(cache=True, error_model="numpy")
+def trade_phase(p, q, day: int, z: float) -> tuple[float, float]:
+    """The trade day of one replicate from its records (the tariffs, threat and news set by
+    the day's policy); mirrors the result into the state fields the other phases read:
+    ``volume`` (purchases), ``bought`` (exports), ``discounted`` (0), ``shut_in`` (capacity
+    less exports: stored and shut in, net of releases), ``brent``, ``discount`` (FOB) and
+    ``revenue`` (at FOB). Returns (withheld, loss), mb/d."""
+    bp = p.trade_bp[:p.B * NB].reshape((p.B, NB))
+    ip = p.trade_ip[:p.M * NI].reshape((p.M, NI))
+    bs = q.trade_bs[:p.B * NBS].reshape((p.B, NBS))
+    purchases = q.volume[:p.B]
+    trade_day(day, bp, ip, p.trade_mp, q.trade_ps, q.embargo[:p.M], q.trade_ms, bs,
+              q.directive[:p.M], q.trade_tariff[:p.M], q.trade_threat[:p.M], q.trade_prob,
+              q.trade_news, z, p.spare_capacity[:p.S], p.response_share[:p.S], purchases)
+    _store_rows(q.trade_bs, bs)
+    ms = q.trade_ms
+    withheld = p.trade_mp[M_CAPACITY] - ms[S_EXPORTS]
+    q.bought = ms[S_EXPORTS]
+    q.discounted = 0.0
+    q.shut_in = withheld
+    q.brent = ms[S_BRENT]
+    q.brent_shock = ms[S_SHOCK]
+    q.discount = ms[S_FOB_DISC]
+    q.revenue = ms[S_REVENUE]
+    return withheld, ms[S_LOSS]
+

@@ -14,7 +14,8 @@ import numpy as np
 
 from . import tradeday as T
 
-__all__ = ["TradeArrays", "TradeTimeline", "trade_arrays", "trade_timeline", "STANCE_WEIGHT"]
+__all__ = ["TradeArrays", "TradeTimeline", "trade_arrays", "trade_timeline", "STANCE_WEIGHT",
+           "TRADE_PARAMS", "TRADE_STATE", "fill_trade", "MAX_TRADE_ACTIONS", "NA", "A_NEWS"]
 
 #: how much of the expected tariff relief a government weighs, by its stance
 STANCE_WEIGHT = {"defy": 0.5, "neutral": 1.0, "comply": 2.0}
@@ -140,3 +141,63 @@ def trade_timeline(d: dict, start, n_days: int, replicate: int = 0) -> TradeTime
                      _pick(act.get("price_usd"), replicate), target))
     actions = np.array(sorted(rows, key=lambda r: r[0]), dtype=float).reshape(-1, 6)
     return TradeTimeline(actions, news)
+
+
+# ----- the trade side inside the engines' parameter and state records ---------------------------
+
+MAX_TRADE_ACTIONS, NA, A_NEWS = T.MAX_TRADE_ACTIONS, T.NA, T.A_NEWS
+
+#: fields of the parameter record (:data:`simulate.model.params.ACTORS`): an axis name and a
+#: width means ``capacity(axis) * width`` floats (rows of :mod:`simulate.model.tradeday`)
+TRADE_PARAMS = {
+    "trade_bp": (("B", T.NB), "f8"),
+    "trade_ip": (("M", T.NI), "f8"),
+    "trade_mp": (T.NM, "f8"),
+    "trade_ps0": (T.NP, "f8"),
+    "trade_actions": (MAX_TRADE_ACTIONS * NA, "f8"),
+}
+#: fields of the state record (:data:`simulate.model.state.ARRAYS`)
+TRADE_STATE = {
+    "trade_ms": (T.NS, "f8"),
+    "trade_bs": (("B", T.NBS), "f8"),
+    "trade_ps": (T.NP, "f8"),
+    "embargo": ("M", "f8"),          # day an importer's buyers are embargoed from (-1 none)
+    "directive": ("M", "f8"),        # cap on state refiners' intake, share of base
+    "trade_tariff": ("M", "f8"),     # extra tariff in force today, fraction
+    "trade_threat": ("M", "f8"),     # threatened extra tariff still to come, fraction
+}
+
+
+def fill_trade(table: np.ndarray, d: dict, start, n_days: int) -> None:
+    """Write the trade arrays of every row of ``table`` (parameter records) from the plain
+    scenario data ``d`` (sampled values set), and the start revenue at the FOB price."""
+    from ..errors import ScenarioError
+
+    n = table.shape[0]
+    arrays = trade_arrays(d, n)
+    B, M = arrays.bp.shape[1], arrays.ip.shape[1]
+    table.trade_bp[:, :B * T.NB] = arrays.bp.reshape(n, -1)
+    table.trade_ip[:, :M * T.NI] = arrays.ip.reshape(n, -1)
+    table.trade_mp[:] = arrays.mp
+    table.trade_ps0[:] = arrays.ps0
+    table.trade_actions[:] = 0.0
+    for r in range(n):
+        tl = trade_timeline(d, start, n_days, r)
+        rows = [[*a, 0.0] for a in tl.actions.tolist()]
+        for t in np.flatnonzero(tl.news):    # news rides on the day's first action
+            same = [row for row in rows if row[0] == t]
+            if same:
+                same[0][6] += float(tl.news[t])
+            else:
+                rows.append([float(t), A_NEWS, 0.0, 0.0, 0.0, -1.0, float(tl.news[t])])
+        rows.sort(key=lambda a: a[0])
+        if len(rows) > MAX_TRADE_ACTIONS:
+            raise ScenarioError.from_text(
+                f"expected at most {MAX_TRADE_ACTIONS} trade actions in the timeline, found "
+                f"{len(rows)}", key="timeline")
+        if rows:
+            table.trade_actions[r, :len(rows) * NA] = np.asarray(rows, float).reshape(-1)
+        table.trade_actions[r, len(rows) * NA:] = np.nan
+    mp = arrays.mp
+    fob0 = mp[:, T.M_BRENT0] - mp[:, T.M_REF] - mp[:, T.M_FREIGHT] - mp[:, T.M_PREMIUM0]
+    table.revenue0 = mp[:, T.M_CAPACITY] * fob0

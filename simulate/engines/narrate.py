@@ -45,7 +45,7 @@ def _pct(x: float) -> str:
 class Narrator:
     """Collects rows ``{day, date, actor, event, details}`` for a one-replicate run."""
 
-    def __init__(self, scenario: Scenario, p: Params, s: np.ndarray):
+    def __init__(self, scenario: Scenario, p: Params, s: np.recarray):
         self.scenario, self.p, self.s = scenario, p, s
         self.rows: list[dict] = []
         self.us = p.sanctioner_id or "-"

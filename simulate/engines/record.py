@@ -134,7 +134,7 @@ class Recorder:
         """variable -> (kept, days, actors) array of the kept rows."""
         return {name: self.all_series[:, :, sl] for name, sl in self.slices.items()}
 
-    def outcomes(self, st: np.ndarray) -> dict[str, np.ndarray]:
+    def outcomes(self, st: np.recarray) -> dict[str, np.ndarray]:
         """Per-replicate outcome columns at the end of the horizon."""
         p = self.p
         days = p.n_days + 1

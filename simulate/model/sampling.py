@@ -127,7 +127,7 @@ def line_as_nan(value: Any) -> Any:
 
 
 #: names a per-replicate ``choice`` may take, by the last part of its key
-_NAMED_CHOICES = {"protocol": PROTOCOLS, "stance": STANCE_WEIGHT}
+_NAMED_CHOICES: dict[str, dict[str, Any]] = {"protocol": PROTOCOLS, "stance": STANCE_WEIGHT}
 
 
 def check_sampled(sampled: dict[str, np.ndarray]) -> None:

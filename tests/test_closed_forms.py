@@ -195,26 +195,29 @@ def test_constant_elasticity_price_exact():
     """P/P0 = (1 - s)^(-1/(es + |ed|)) with s = shut-in / world demand, every day."""
     s, res, brent, shut = _supply_loss_price()
     m = s.market
-    b = s.actors["CN"].buyers
-    lost = b["sanctioned"].base_volume_mbd
-    assert shut == pytest.approx(np.full(s.horizon_days + 1, lost), abs=1e-12)
+    lost = s.actors["EM"].buyers["sanctioned"].base_volume_mbd
+    assert shut == pytest.approx(np.full(s.horizon_days + 1, lost), abs=1e-9)
     share = lost / m.world_demand_mbd
     e = m.supply_elasticity + abs(m.demand_elasticity)
     expected = m.brent_usd * (1 - share) ** (-1 / e)
     np.testing.assert_allclose(brent, expected, rtol=TOL, atol=0)
     o = res.outcomes.iloc[0]
     assert o["brent_end_usd"] == pytest.approx(expected, rel=TOL)
-    # what is left is sold at the unchanged discount: revenue = 2.0 mb/d x (P - 10) per day
-    other = b["other"].base_volume_mbd
+    # trade v2: the other buyer's 2.0 mb/d clear where the supply curve offers them, at the
+    # FOB price U = 30 + (40 - 30) * 2.0 / 3.03 (docs/model.md 4.7); the market clears on
+    # yesterday's Brent, so the FOB price of day t is U + P_t - P_(t-1) (P_(-1) = P0)
+    other = s.actors["CN"].buyers["other"].base_volume_mbd
     assert o["exports_mbd"] == pytest.approx(other, rel=TOL)
-    revenue = other * (expected - m.urals_discount_usd) * (s.horizon_days + 1) / 1000
+    u = m.shutin_price_usd + (m.full_supply_price_usd - m.shutin_price_usd) * other / (
+        other + lost)
+    revenue = other * (u * (s.horizon_days + 1) + expected - m.brent_usd) / 1000
     assert o["oil_revenue_busd"] == pytest.approx(revenue, rel=TOL)
 
 
 def test_spare_capacity_offsets_part_of_the_loss():
     s, _, brent, _ = _supply_loss_price("supply_loss_spare")
     m, sa = s.market, s.actors["SA"]
-    lost = s.actors["CN"].buyers["sanctioned"].base_volume_mbd
+    lost = s.actors["EM"].buyers["sanctioned"].base_volume_mbd
     net = lost - min(sa.spare_capacity_mbd, sa.response_share * lost)
     assert net == pytest.approx(0.83)
     e = m.supply_elasticity + abs(m.demand_elasticity)
@@ -227,7 +230,7 @@ def test_small_supply_loss_approximation(lost):
     """%dP = s/(es + |ed|) + O(s^2): with a = 1/(es + |ed|),
     (1-s)^-a - 1 - a s = a(a+1)/2 s^2 (1 + (a+2)/3 s + ...), so the error of the linear
     formula is positive and within [1, 1 + (a+2) s] times a(a+1)/2 s^2."""
-    over = {"actors.CN.buyers.sanctioned.base_volume_mbd": lost}
+    over = {"actors.EM.buyers.sanctioned.base_volume_mbd": lost}
     s, _, brent, _ = _supply_loss_price(overrides=over)
     m = s.market
     share = lost / m.world_demand_mbd
@@ -240,34 +243,31 @@ def test_small_supply_loss_approximation(lost):
     assert abs(err) < 0.03 * pct  # the linear formula is within 3% at s <= 1%
 
 
-# ----- buyers: geometric lagged adjustment -----------------------------------------------
+# ----- buyers: the lagged adjustment and the market clearing (trade v2) ----------------------
+# The v1 rule (a target volume from penalty and benefit, approached geometrically) is gone;
+# its closed forms for v2 (geometric lags, clearing with linear demands, the stop at the end
+# of the wind-down) are checked on the rules in tests/test_trade_v2_rules.py and through the
+# engine in test_clearing_with_linear_demands_through_the_engine below.
 
-def test_buyers_adjust_geometrically_toward_fixed_targets():
-    """v_t = target + (v0 - target)(1 - 1/lag)^(t+1): the buyers' phase on day 0 already
-    makes the first move, and day t's series is recorded after day t's move."""
-    res = _run("lagged_buyer")
+def test_clearing_with_linear_demands_through_the_engine():
+    """clearing.yaml: one-day lags, linear demands, full supply, no premiums: the delivered
+    discount is D0 + (Q - sum V) / sum a every day, and the FOB discount adds the freight."""
+    res = _run("clearing")
     s = res.scenario
-    days = np.arange(s.horizon_days + 1)
-    # IN: extra tariff t from day 0; penalty = exposure * stance * X0 (1 - (1+t)^-sigma)
-    imp = s.actors["IN"]
-    buyer = imp.buyers["refiner"]
-    rate = s.timeline[0].rate
-    penalty = buyer.penalty_exposure * 2.0 * imp.exports_to_us_busd * (
-        1 - (1 + rate) ** -imp.trade_elasticity)
-    benefit = buyer.discount_capture * s.market.urals_discount_usd * buyer.base_volume_mbd \
-        * 0.365
-    target = buyer.base_volume_mbd * benefit / (benefit + penalty)
-    assert target == pytest.approx(1.5 * 2.19 / (2.19 + 0.5 * 2 * 80 * (1 - 1.25**-3)))
-    v0, lag = buyer.base_volume_mbd, buyer.adjustment_days
-    expected = target + (v0 - target) * (1 - 1 / lag) ** (days + 1)
-    np.testing.assert_allclose(_series(res, "volume_mbd", "IN"), expected, rtol=TOL, atol=TOL)
-    # TR: company sanctions on a share 0.5 of exports, sanctions exposure 0.4, lag 3.5 days
-    tr = s.actors["TR"].buyers["refiner"]
-    target = tr.base_volume_mbd * (1 - tr.sanctions_exposure * s.timeline[1].share)
-    expected = target + (tr.base_volume_mbd - target) * (1 - 1 / tr.adjustment_days) ** (days + 1)
-    np.testing.assert_allclose(_series(res, "volume_mbd", "TR"), expected, rtol=TOL, atol=TOL)
-    # the outcome is the mean over the horizon's days
-    assert res.outcomes.iloc[0]["volume_TR_mbd"] == pytest.approx(expected.mean(), rel=TOL)
+    buyers = [b for a in s.actors_of("importer").values() for b in a.buyers.values()]
+    q = s.market.export_capacity_mbd
+    total_v = sum(b.base_volume_mbd for b in buyers)
+    total_a = sum(b.demand_slope_mbd_per_usd for b in buyers)
+    delivered = s.market.urals_discount_usd + (q - total_v) / total_a
+    fob = _series(res, "urals_discount_usd")
+    np.testing.assert_allclose(fob, delivered + s.market.freight_usd, rtol=TOL)
+    exports = _series(res, "exports_mbd")
+    np.testing.assert_allclose(exports, q, rtol=TOL)
+    for name, a in s.actors_of("importer").items():
+        (b,) = a.buyers.values()
+        vol = _series(res, "volume_mbd", name)
+        np.testing.assert_allclose(vol, b.base_volume_mbd + b.demand_slope_mbd_per_usd * (
+            delivered - s.market.urals_discount_usd), rtol=TOL)
 
 
 # ----- negotiation: geometric time to deal -----------------------------------------------

@@ -55,7 +55,7 @@ def estimate_bytes(scenario, replicates: int, chunk_size: int, keep_series: int,
 
 def _available() -> int | None:
     try:
-        import psutil  # type: ignore[import-untyped]
+        import psutil
     except ImportError:  # pragma: no cover - psutil is a dependency
         return None
     vm = psutil.virtual_memory()

@@ -52,3 +52,18 @@ def test_sweep_discover_robust_sensitivity_commands(tmp_path):
 def test_a_scenario_without_experiment_block_exits_2(tmp_path):
     r = simulate_cli("sweep", str(AUG), "-q")
     assert r.returncode == 2 and "experiment" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_run_on_a_file_with_an_experiment_block_says_it_runs_the_base_scenario(tmp_path):
+    small = write_small(tmp_path)
+    r = simulate_cli("run", str(small), "-n", "3", "--json")
+    assert r.returncode == 0, r.stderr
+    notes = [line for line in r.stderr.splitlines() if "experiment: block" in line]
+    assert len(notes) == 1, r.stderr
+    assert "simulate sweep" in notes[0] and "simulate sensitivity" in notes[0]
+    assert "`run` runs the base scenario" in notes[0]
+    assert json.loads(r.stdout)["replicates"] == 3
+    plain = write_small(tmp_path, SMALL[:SMALL.index("experiment:")], "plain.yaml")
+    r = simulate_cli("run", str(plain), "-n", "3", "--json")
+    assert r.returncode == 0, r.stderr
+    assert "experiment" not in r.stderr

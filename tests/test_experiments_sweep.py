@@ -114,7 +114,7 @@ def test_a_sweep_point_equals_a_plain_run_with_the_same_parameters_and_seed(seri
                     keep_series=0)
         mine = serial.replicates[serial.replicates["point"] == i].reset_index(drop=True)
         o = plain.outcomes
-        np.testing.assert_array_equal(mine["deal_within_40"],
+        np.testing.assert_array_equal(mine["deal_within_40d"],
                                       (o["deal"] & (o["deal_day"] <= 40)).astype(int))
         np.testing.assert_array_equal(mine["oil_revenue_busd"], o["oil_revenue_busd"])
         for col in [c for c in o if c.startswith("param:")]:

@@ -152,7 +152,7 @@ def sensitivity(scenario: str, method: str, points: int, replicates: int | None,
     \b
     Example:
       simulate sensitivity scenarios/aug2025_experiment.yaml --method sobol --points 64 \\
-          -n 200 --outcome deal_within_180
+          -n 200 --outcome deal_within_180d
     """
     from ..experiments.sensitivity import sensitivity as sens_api
     s = load_from_cli(scenario, sets)
@@ -174,7 +174,7 @@ def sensitivity(scenario: str, method: str, points: int, replicates: int | None,
 
 @cli.command()
 @click.argument("source", metavar="EXPERIMENT_DIR|SCENARIO")
-@click.option("--outcome", required=True, help="Outcome to explain, e.g. deal_within_180.")
+@click.option("--outcome", required=True, help="Outcome to explain, e.g. deal_within_180d.")
 @click.option("--threshold", type=float, help="Case of interest: value above it (or below, "
               "with --below). Default for 0/1 outcomes: the outcome happened.")
 @click.option("--below", is_flag=True, help="Case of interest: value below --threshold.")
@@ -193,7 +193,7 @@ def discover(source: str, outcome: str, threshold: float | None, below: bool, on
 
     \b
     Example:
-      simulate discover runs/sweep --outcome deal_within_180
+      simulate discover runs/sweep --outcome deal_within_180d
       simulate discover runs/sweep --outcome india_volume --threshold 1.0 --below
     """
     from ..experiments.discovery import discover as discover_api
@@ -223,7 +223,7 @@ def robust(source: str, outcome: str, minimize: bool, threshold: float | None,
 
     \b
     Example:
-      simulate robust runs/crossed --outcome deal_within_180 --threshold 0.3
+      simulate robust runs/crossed --outcome deal_within_180d --threshold 0.3
     """
     from ..experiments.robust import robust as robust_api
     ex = _experiment(source, sets, points, replicates, quiet)

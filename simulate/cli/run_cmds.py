@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -87,12 +88,16 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
     s = load_from_cli(scenario, sets)
     if resume and out is None:
         raise ScenarioError.from_text("--resume needs --out")
+    if s.experiment is not None:  # say so rather than ignore the block silently
+        click.echo("note: the experiment: block is used by `simulate sweep` and `simulate "
+                   "sensitivity` (and discover/robust); `run` runs the base scenario",
+                   err=True)
     if out is not None:  # locked until the command ends; refuses folders not simulate's
         claim_output(out, kind="run", force=force, resume=resume,
                      inputs=[find_scenario(scenario)])
-    kwargs = dict(replicates=replicates, seed=seed, engine=engine, workers=workers,
-                  backend=backend, scheduler=scheduler, chunk_size=chunk_size,
-                  progress=not quiet)
+    kwargs: dict[str, Any] = dict(
+        replicates=replicates, seed=seed, engine=engine, workers=workers, backend=backend,
+        scheduler=scheduler, chunk_size=chunk_size, progress=not quiet)
     if out is not None:  # completed chunks are checkpointed so an interruption can --resume
         kwargs["checkpoint_dir"] = out
     if resume:

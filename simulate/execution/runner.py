@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..engines.bands import BandSketch
 from ..engines.batch import run_batch
 from ..engines.chunk import ChunkResult
 from ..engines.events import run_events
@@ -102,7 +103,7 @@ class _Assembler:
         self.filled = np.zeros(n, dtype=bool)
         self.series: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
         self.logs: list[tuple[int, list[dict]]] = []
-        self.bands = None
+        self.bands: BandSketch | None = None
 
     def add(self, chunk: ChunkResult) -> None:
         reps = np.asarray(chunk.outcomes["replicate"], dtype=np.int64)

@@ -147,7 +147,7 @@ def make_design(scenario: Scenario, *, design: str | None = None, points: int | 
     if d == 0:
         raise ScenarioError.from_text("the experiment varies nothing: add levers or "
                                       "uncertainties")
-    from scipy.stats import qmc  # type: ignore[import-untyped]
+    from scipy.stats import qmc
     if kind == "factorial":
         grids = np.meshgrid(*[f.factorial_units() for f in factors], indexing="ij")
         unit = np.stack([g.reshape(-1) for g in grids], axis=1)

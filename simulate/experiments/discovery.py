@@ -91,7 +91,7 @@ def prim_box(x: pd.DataFrame, y: Any, *, min_density: float = 0.8, peel_alpha: f
     ``min_density`` (else it is the densest): the knee of the trajectory, where peeling
     further loses more coverage than it gains density.
     """
-    import prim  # type: ignore[import-untyped]
+    import prim
 
     cases = _cases(y)
     x = x.reset_index(drop=True).astype(float)
@@ -114,10 +114,7 @@ def prim_box(x: pd.DataFrame, y: Any, *, min_density: float = 0.8, peel_alpha: f
 def cart_box(x: pd.DataFrame, y: Any, *, max_depth: int = 3, min_samples_leaf: int | None = None,
              seed: int = 0) -> CartResult:
     """A CART classification tree of cases ``y`` over conditions ``x``."""
-    from sklearn.tree import (  # type: ignore[import-untyped]
-        DecisionTreeClassifier,
-        export_text,
-    )
+    from sklearn.tree import DecisionTreeClassifier, export_text
 
     cases = _cases(y)
     x = x.reset_index(drop=True).astype(float)

@@ -22,6 +22,7 @@ from ..results.files import sha256_file, write_text_atomic
 from ..results.results import scenario_text
 from ..scenario import Scenario
 from ..scenario.loader import validate
+from ..scenario.messages import suggest
 from ..scenario.yamlio import load_yaml
 from .store import write_folder
 
@@ -71,7 +72,7 @@ class Experiment:
             return self.outcomes[0]
         if outcome not in self.outcomes:
             raise ResultsError(f"unknown outcome {outcome!r}: expected one of "
-                               f"{', '.join(self.outcomes)}")
+                               f"{', '.join(self.outcomes)}{suggest(outcome, self.outcomes)}")
         return outcome
 
     def table(self, outcome: str | None = None) -> pd.DataFrame:

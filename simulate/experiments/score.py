@@ -1,9 +1,10 @@
 """Score every replicate on an experiment's outcomes of interest.
 
 From one chunk's outcomes (and, when an outcome reads a daily variable, the chunk's daily
-series) to a table of one row per replicate: ``deal_within_<d>`` (1 when a deal is reached by
-day d), columns of the run's outcomes table, a variable on a date (or whether it is below or
-above a threshold there), and a variable summed or averaged over a period.
+series) to a table of one row per replicate: ``deal_within_<d>d`` (1 when a deal is reached by
+day d: the deal windows of :mod:`simulate.results.metrics`, same ids, same rule), columns of
+the run's outcomes table, a variable on a date (or whether it is below or above a threshold
+there), and a variable summed or averaged over a period.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import datetime as _dt
 
 import numpy as np
+import pandas as pd
 
 from ..engines.record import SERIES
 from ..errors import Problem, ScenarioError
+from ..results.metrics import deal_window_id, deal_within
 from ..scenario import Scenario
 from ..scenario.experiment_block import OnDate, Outcomes, OverPeriod
 
@@ -35,7 +38,7 @@ def needs_counterfactual(outcomes: Outcomes) -> bool:
 
 def outcome_names(outcomes: Outcomes) -> list[str]:
     """Names of the scored outcomes, in table order."""
-    names = [f"deal_within_{d}" for d in outcomes.deal_within]
+    names = [deal_window_id(d) for d in outcomes.deal_within]
     names += list(outcomes.columns)
     names += list(outcomes.on_date) + list(outcomes.over_period)
     return names
@@ -43,7 +46,7 @@ def outcome_names(outcomes: Outcomes) -> list[str]:
 
 def binary_outcomes(outcomes: Outcomes) -> set[str]:
     """Outcomes that are 0/1 per replicate (their per-point statistic is a probability)."""
-    out = {f"deal_within_{d}" for d in outcomes.deal_within}
+    out = {deal_window_id(d) for d in outcomes.deal_within}
     out |= {k for k, v in outcomes.on_date.items() if v.below is not None or v.above is not None}
     return out
 
@@ -96,11 +99,11 @@ def score_chunk(scenario: Scenario, outcomes: Outcomes, chunk_outcomes: dict,
     (needed only when :func:`needs_series`).
     """
     o = chunk_outcomes
-    deal = np.asarray(o["deal"], dtype=bool)
-    deal_day = np.asarray(o["deal_day"], dtype=np.int64)
+    deals = pd.DataFrame({"deal": np.asarray(o["deal"], dtype=bool),
+                          "deal_day": np.asarray(o["deal_day"], dtype=np.int64)})
     out: dict[str, np.ndarray] = {"replicate": np.asarray(o["replicate"], dtype=np.int64)}
     for d in outcomes.deal_within:
-        out[f"deal_within_{d}"] = (deal & (deal_day <= d)).astype(np.int8)
+        out[deal_window_id(d)] = deal_within(deals, d).astype(np.int8)
     for col in outcomes.columns:
         if col not in o:
             raise ScenarioError.from_text(

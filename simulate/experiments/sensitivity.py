@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from ..scenario.experiment_block import Lever, Outcomes
+from ..scenario.messages import suggest
 from .design import Factor, design_from_unit, factors_of
 from .score import binary_outcomes, check_outcomes, outcome_names
 
@@ -88,9 +89,9 @@ def sample_unit(d: int, method: str, n: int, seed: int, num_levels: int = 4) -> 
     (``n (d + 1)`` rows)."""
     problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0, 1]] * d}
     if method == "sobol":
-        from SALib.sample import sobol  # type: ignore[import-untyped]
+        from SALib.sample import sobol
         return sobol.sample(problem, n, calc_second_order=False, seed=seed)
-    from SALib.sample import morris  # type: ignore[import-untyped]
+    from SALib.sample import morris
     return morris.sample(problem, n, num_levels=num_levels, seed=seed)
 
 
@@ -137,7 +138,7 @@ def analyze(method: str, names: list[str], unit: np.ndarray, y: np.ndarray, *,
     noise = float(np.mean(np.asarray(se) ** 2)) if se is not None else 0.0
     share = min(noise / var, 1.0) if var > 0 else (1.0 if noise > 0 else 0.0)
     if method == "sobol":
-        from SALib.analyze import sobol  # type: ignore[import-untyped]
+        from SALib.analyze import sobol
         si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=resamples,
                            conf_level=0.95, seed=seed)
         table = pd.DataFrame({"factor": names, "S1": si["S1"], "S1_conf": si["S1_conf"],
@@ -147,7 +148,7 @@ def analyze(method: str, names: list[str], unit: np.ndarray, y: np.ndarray, *,
             for k, v in corr.items():
                 table[f"{k}_corrected"] = v
         return table, share
-    from SALib.analyze import morris  # type: ignore[import-untyped]
+    from SALib.analyze import morris
     si = morris.analyze(problem, np.asarray(unit, dtype=float), y, num_resamples=resamples,
                         conf_level=0.95, num_levels=num_levels, seed=seed)
     table = pd.DataFrame({"factor": names, "mu": si["mu"], "mu_star": si["mu_star"],
@@ -238,7 +239,7 @@ def sensitivity(target: Any, *, method: str = "sobol", points: int = 64,
         name = outcome or names_[0]
         if name not in names_:
             raise ScenarioError.from_text(f"unknown outcome {name!r}: expected one of "
-                                          f"{', '.join(names_)}")
+                                          f"{', '.join(names_)}{suggest(name, names_)}")
         n = int(replicates or base.experiment.replicates)
         reps = run_design(base, design, outs, replicates=n, seed=seed_, engine=engine,
                           backend=backend or ("dask" if scheduler else "serial" if workers <= 1

@@ -11,8 +11,9 @@ from pathlib import Path
 __all__ = ["write_text_atomic", "write_bytes_atomic", "write_atomic", "sha256_file"]
 
 
-def write_atomic(path: Path | str, writer: Callable[[Path], None]) -> Path:
-    """Call ``writer(tmp)`` on a temporary file beside ``path``, then rename it into place."""
+def write_atomic(path: Path | str, writer: Callable[[Path], object]) -> Path:
+    """Call ``writer(tmp)`` on a temporary file beside ``path`` (its return value is
+    ignored), then rename it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Metric", "DEAL_WINDOWS", "metrics_for", "deal_within", "deal_windows",
-           "metric_values", "get_metric"]
+__all__ = ["Metric", "DEAL_WINDOWS", "metrics_for", "deal_within", "deal_window_id",
+           "deal_windows", "metric_values", "get_metric"]
 
 #: default deal windows, days after the scenario's start
 DEAL_WINDOWS: tuple[int, ...] = (30, 90, 180, 365)
@@ -55,6 +55,11 @@ def deal_within(outcomes: pd.DataFrame, days: int | None) -> np.ndarray:
     if days is None:
         return deal
     return deal & (outcomes["deal_day"].to_numpy() <= int(days))
+
+
+def deal_window_id(days: int) -> str:
+    """The id of the deal window of ``days`` days: ``deal_within_<days>d``."""
+    return f"deal_within_{int(days)}d"
 
 
 def deal_windows(scenario: Any, windows: Iterable[int] | None = None) -> tuple[int, ...]:
@@ -103,7 +108,7 @@ def metrics_for(scenario: Any, columns: Sequence[str] | None = None,
                           "probability", _col("deal_by_deadline", bool),
                           "a deal on or before the first sanctioner deadline"))
     for w in deal_windows(scenario, windows):
-        out.append(Metric(f"deal_within_{w}d", f"P(deal within {w} days)", "proportion",
+        out.append(Metric(deal_window_id(w), f"P(deal within {w} days)", "proportion",
                           "probability", _within(w), f"a deal within {w} days of the start"))
     out.append(Metric("deal_within_horizon",
                       f"P(deal within horizon, {scenario.horizon_days} days)", "proportion",
@@ -143,15 +148,15 @@ def get_metric(scenario: Any, metric_id: str, columns: Sequence[str] | None = No
                windows: Iterable[int] | None = None) -> Metric:
     """The metric ``metric_id`` of a scenario; a KeyError naming the known ids otherwise.
 
-    ``deal_within_<w>d`` (or ``deal_within_<w>``, as experiment outcomes name it) is
-    available for any ``w`` shorter than the horizon.
+    ``deal_within_<w>d`` (also accepted without the final ``d``) is available for any ``w``
+    shorter than the horizon.
     """
     found = {m.id: m for m in metrics_for(scenario, columns, windows)}
     days = metric_id[len("deal_within_"):].removesuffix("d")
     if metric_id not in found and metric_id.startswith("deal_within_") and days.isdigit():
-        # any window by id; experiment outcomes spell it without the "d" (deal_within_90)
+        # any window by id
         found.update({m.id: m for m in metrics_for(scenario, columns, [int(days)])})
-        metric_id = f"deal_within_{int(days)}d"
+        metric_id = deal_window_id(int(days))
     if metric_id not in found:
         raise KeyError(f"no metric {metric_id!r}; known: {', '.join(found)}")
     return found[metric_id]

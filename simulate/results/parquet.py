@@ -60,8 +60,8 @@ def write_parquet(frame: pd.DataFrame, path: Path, units: dict[str, str],
     ``frame.attrs`` are kept under pandas' own ``PANDAS_ATTRS`` key, so ``read_parquet``
     restores them.
     """
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     fields = [f.with_metadata({b"unit": column_units[f.name].encode()})
@@ -102,7 +102,7 @@ def read_series(d: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def read_dtypes(path: Path) -> dict:
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq
     meta = pq.read_schema(path).metadata or {}
     try:
         return json.loads(meta.get(DTYPES_KEY, b"{}"))

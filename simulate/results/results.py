@@ -291,10 +291,10 @@ class Results:
                 f"[{format_number(r.ci_low)}, {format_number(r.ci_high)}]"
             spread = "" if _isnan(r.p05) else \
                 f"{format_number(r.p05)} to {format_number(r.p95)}"
-            rows.append(f"<tr><td style='text-align:left'>{e(r.label)}</td>"
+            rows.append(f"<tr><td style='text-align:left'>{e(str(r.label))}</td>"
                         f"<td>{e(format_number(r.estimate))}</td><td>{e(ci)}</td>"
                         f"<td>{e(spread)}</td>"
-                        f"<td style='text-align:left'>{e(r.unit)}</td><td>{r.n:,}</td></tr>")
+                        f"<td style='text-align:left'>{e(str(r.unit))}</td><td>{r.n:,}</td></tr>")
         desc = e(self.scenario.description.strip())
         return (f"<div class='simulate-results'><p><strong>simulate Results</strong>: "
                 f"<code>{e(self.scenario.name)}</code>{' &mdash; ' + desc if desc else ''}</p>"

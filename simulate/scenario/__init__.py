@@ -23,7 +23,7 @@ def json_schema() -> dict:
     """
     full = Scenario.model_json_schema(by_alias=True, mode="validation")
     defs = full.pop("$defs", {})
-    changes = _changes(full)
+    changes = _object_changes(full)
     changes["properties"]["extends"] = {
         "type": "string", "description": "path of the scenario this one extends (deep merge; "
                                          "relative to this file's folder)"}
@@ -47,6 +47,11 @@ def _changes(node: object) -> object:
         return [_changes(v) for v in node]
     if not isinstance(node, dict):
         return node
+    return _object_changes(node)
+
+
+def _object_changes(node: dict) -> dict:
+    """:func:`_changes` of a schema object (a mapping)."""
     out: dict = {}
     for key, value in node.items():
         if key in ("required", "discriminator"):

@@ -111,11 +111,13 @@ class _Horizon:
         if isinstance(self.start, _dt.date) and not MIN_DATE <= self.start <= MAX_DATE:
             self.start = None  # reported by number_findings
         days = data.get("horizon_days")
-        ok = isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 3650
-        self.end = self.start + _dt.timedelta(days=days) if self.start and ok else None
+        self.end: _dt.date | None = None
+        if self.start and isinstance(days, int) and not isinstance(days, bool) \
+                and 1 <= days <= 3650:
+            self.end = self.start + _dt.timedelta(days=days)
 
     def check(self, value: Any, key: str, out: list[Finding]) -> None:
-        if self.end is None or value is None:
+        if self.start is None or self.end is None or value is None:
             return
         when = _date(value, self.start)
         if when is None:
@@ -142,7 +144,9 @@ def cross_check(data: dict) -> list[Finding]:
 
     _check_belligerents(actors, roles, out)
     weights = [_num(_dict(r).get("weight")) for r in regions.values()]
-    if weights and all(w is not None and w >= 0 for w in weights) and sum(weights) <= 0:
+    known = [w for w in weights if w is not None]
+    if weights and len(known) == len(weights) and all(w >= 0 for w in known) \
+            and sum(known) <= 0:
         out.append(Finding("regions", "expected region weights with a positive sum, "
                                       "found all weights 0"))
 

@@ -49,7 +49,9 @@ class _Dist(BaseModel):
     def support(self) -> tuple[float, float]:
         """Smallest and largest value a draw can take (the TAIL and 1-TAIL quantiles if
         unbounded). Bounded distributions override this with their bounds."""
-        lo, hi = self.ppf([TAIL, 1 - TAIL])
+        import numpy as np
+
+        lo, hi = self.ppf(np.array([TAIL, 1 - TAIL]))
         return float(lo), float(hi)
 
 

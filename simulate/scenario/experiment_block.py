@@ -82,7 +82,7 @@ class Outcomes(_Model):
     """Outcomes of interest, scored for every replicate."""
 
     deal_within: tuple[Annotated[int, Field(ge=0)], ...] = Field(
-        (90, 180, 365), description="days: deal_within_<d> is 1 for a deal by day d")
+        (90, 180, 365), description="days: deal_within_<d>d is 1 for a deal by day d")
     columns: tuple[str, ...] = Field(
         (), description="columns of the run's outcomes table, e.g. oil_revenue_busd")
     on_date: dict[Ident, OnDate] = Field(default_factory=dict)

@@ -158,7 +158,7 @@ def _override_parts(data: dict, key: str) -> list[str | int]:
         if key.startswith(section + "."):
             head = split_key(section)
             rest = key[len(section) + 1:]
-            mapping = data
+            mapping: Any = data
             for part in head:
                 mapping = mapping.get(part) if isinstance(mapping, dict) else None
             known = [k for k in (mapping or {}) if isinstance(k, str)

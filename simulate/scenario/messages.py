@@ -7,6 +7,7 @@ import difflib
 import re
 import types
 import typing
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -204,7 +205,7 @@ def _tags(text: Any) -> list[str]:
     return re.findall(r"'([^']*)'", str(text or ""))
 
 
-def expectation(err: dict) -> str:
+def expectation(err: Mapping[str, Any]) -> str:
     """What the value should have been, in words, for a pydantic error (no 'found' part)."""
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind in _BOUNDS:
@@ -256,7 +257,7 @@ _PLAIN = ("float_type", "float_parsing", "int_type", "int_parsing", "finite_numb
           "date_from_datetime_inexact", *_BOUNDS)
 
 
-def _message(err: dict, root: type[BaseModel]) -> str:
+def _message(err: Mapping[str, Any], root: type[BaseModel]) -> str:
     kind, ctx, found = err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "missing":
         tp = type_at(root, tuple(err["loc"]))
@@ -282,14 +283,20 @@ def _message(err: dict, root: type[BaseModel]) -> str:
     if kind == "union_tag_not_found":
         tp = unwrap(type_at(root, tuple(err["loc"])))
         name = str(ctx.get("discriminator", "")).strip("'")
-        tags = [t for arg in typing.get_args(tp) for t in typing.get_args(
-            getattr(unwrap(arg), "model_fields", {}).get(name).annotation)] \
+        tags = [t for arg in typing.get_args(tp) for t in _field_args(arg, name)] \
             if typing.get_origin(tp) in (typing.Union, types.UnionType) else []
         return "required key missing" + (
             ": expected one of " + ", ".join(repr(t) for t in tags) if tags else "")
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
     return f"{err['msg'][0].lower()}{err['msg'][1:]}, found {describe(found)}"
+
+
+def _field_args(model: Any, name: str) -> tuple:
+    """The type arguments of field ``name`` of a pydantic model (the tags of a tag field);
+    empty if ``model`` has no such field."""
+    field = getattr(unwrap(model), "model_fields", {}).get(name)
+    return typing.get_args(field.annotation) if field is not None else ()
 
 
 def problems_from_validation(

@@ -70,8 +70,8 @@ def _fail(path: str, message: str) -> ScenarioError:
 
 @lru_cache(maxsize=16)
 def _read(path: str, mtime_ns: int, size: int) -> Posterior:
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     raw = Path(path).read_bytes()
     try:
@@ -112,8 +112,8 @@ def read_posterior(path: Path | str) -> Posterior:
 def write_posterior(path: Path | str, keys: list[str], values: np.ndarray, weights: np.ndarray,
                     metadata: dict[str, Any]) -> None:
     """Write a posterior atomically (temporary name, then rename)."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     values = np.asarray(values, float).reshape(len(weights), len(keys))
     w = np.asarray(weights, float)

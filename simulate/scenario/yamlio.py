@@ -114,7 +114,8 @@ def _walk(node: yaml.Node, key: str, file: str, positions: dict, problems: list,
     elif isinstance(node, yaml.SequenceNode):
         node.value = [_walk(item, join_key(key, i), file, positions, problems, skipped, loader,
                             seen_nodes) for i, item in enumerate(node.value)]
-    elif node.tag == _CORE_PREFIX + "timestamp" and not _timestamp_ok(loader, node):
+    elif isinstance(node, yaml.ScalarNode) and node.tag == _CORE_PREFIX + "timestamp" \
+            and not _timestamp_ok(loader, node):
         node.tag = _CORE_PREFIX + "str"
     return node
 
@@ -300,6 +301,7 @@ _ESCAPE = ("\x85", "\u2028", "\u2029", "\ufeff", "\r")
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style: str | None
     if any(c in value for c in _ESCAPE):
         style = '"'
     else:

@@ -10,7 +10,7 @@ Wilson score interval (``scipy.stats.binomtest``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +41,13 @@ def _wilson(k: int, n: int, confidence: float) -> tuple[float, float]:
 def proposal_odds(scenario: Scenario | str | Path, credibilities: Iterable[float],
                   *, keys: Sequence[str] = CREDIBILITY_KEYS, replicates: int | None = None,
                   seed: int | None = None, confidence: float = 0.95,
-                  **run_kw: Any) -> pd.DataFrame:
+                  overrides: Mapping[str, Any] | None = None, **run_kw: Any) -> pd.DataFrame:
     """One row per credibility: P(proposal accepted) with its interval, who rejected,
     the mean margins (share-eq) and P(deal within the horizon).
 
     ``keys``: the credibility keys set to each value (those present in the scenario; a
-    key the scenario lacks is skipped). ``run_kw`` goes to :func:`simulate.run`
+    key the scenario lacks is skipped). ``overrides``: other scenario values to fix at every
+    point (e.g. a shorter ``horizon_days``). ``run_kw`` goes to :func:`simulate.run`
     (``engine``, ``workers``, ``backend``...).
     """
     points = [float(c) for c in credibilities]
@@ -58,8 +59,8 @@ def proposal_odds(scenario: Scenario | str | Path, credibilities: Iterable[float
     run_kw.setdefault("keep_series", 0)
     rows = []
     for c in points:
-        res = run(scenario, replicates=replicates, seed=seed,
-                  overrides=_present(scenario, keys, c), **run_kw)
+        fixed = {**dict(overrides or {}), **_present(scenario, keys, c)}
+        res = run(scenario, replicates=replicates, seed=seed, overrides=fixed, **run_kw)
         o = res.outcomes
         missing = [col for col in _COLUMNS if col not in o.columns]
         if missing:

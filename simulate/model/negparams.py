@@ -54,11 +54,13 @@ def table_proposal(calendar: np.ndarray, day: int, act: Any, regions: list[str],
                    occ_id: str, def_id: str, n_days: int) -> None:
     """Put a mediator's proposal (a timeline action) on the calendar for its open days:
     terms per region (NaN = frozen on the line), relief and security values per side. A
-    later proposal replaces an earlier one on the days they share."""
+    later proposal replaces an earlier one on the days they share. On its first day the
+    sides draw their acceptance uniforms, kept while it is on the table."""
     terms = act.terms or {}
     values = [float(line_as_nan(terms.get(r, "line"))) for r in regions]
     relief, security = act.sanctions_relief or {}, act.security or {}
     last = min(day + int(act.open_days or 0), n_days)
+    calendar.prop_start[day] = True
     for t in range(day, last + 1):
         calendar.proposal[t] = True
         calendar.prop_terms[t, :len(regions)] = values

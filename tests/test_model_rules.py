@@ -270,9 +270,11 @@ def test_talks_on_the_deadline_day_come_after_the_decision(talks_day, extended):
 @pytest.mark.parametrize("lift", [True, False])
 def test_a_deal_lifts_measures_only_with_lift_on_deal(lift):
     """bargain.yaml settles on day 0; a timeline tariff on day 0 acts on the buyers that day
-    and is lifted by the deal the same day when lift_on_deal is true."""
+    and is lifted by the deal the same day when lift_on_deal is true. Trade v2: the tariff
+    reaches India's (state) refiners through its government's directive (docs/model.md 4.9)."""
     over = {"actors.US": {"role": "sanctioner", "lift_on_deal": lift},
-            "actors.IN.exports_to_us_busd": 80.0,
+            "actors.IN.exports_to_us_busd": 80.0, "actors.IN.tariff_conditional": 1.0,
+            "actors.IN.buyers.refiners.ownership": "state",
             "timeline": [{"date": "+0d", "actor": "US", "action": "secondary_tariff",
                           "target": "IN", "rate": 0.5}]}
     res = _run("bargain", over, keep_series=1)

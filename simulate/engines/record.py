@@ -169,7 +169,7 @@ class Recorder:
 REJECTED_BY = np.array(["none", "occupier", "defender", "both"], dtype=object)
 
 
-def proposal_outcomes(st: np.ndarray) -> dict[str, np.ndarray]:
+def proposal_outcomes(st: np.recarray) -> dict[str, np.ndarray]:
     """Outcome columns of a scenario with a mediator's proposal: whether it was judged
     (the war was still on when it was tabled), accepted, who rejected it, and both sides'
     margins at the last judgement (share-eq; 0 where it was never judged)."""

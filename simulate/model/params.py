@@ -22,6 +22,7 @@ values in :func:`compile_params`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -81,7 +82,7 @@ SCALARS = [
 ]
 
 #: per-actor parameters: name -> (axis, type); each is an array of the axis' capacity
-ACTORS = {
+ACTORS: dict[str, tuple[Any, str]] = {
     "weight": ("K", "f8"),              # region weights
     "control0": ("K", "f8"),            # occupier's share at the start
     "drift": ("K", "f8"),               # share/day
@@ -110,7 +111,7 @@ ACTORS = {
 ACTORS.update(tradeparams.TRADE_PARAMS)
 
 #: what each day of the calendar holds (one record per day, the same for every replicate)
-CALENDAR = {
+CALENDAR: dict[str, tuple[Any, str]] = {
     "talks": ("", "?"),                 # scheduled talks
     "company": ("", "f8"),              # company sanctions share set (NaN no action)
     "tariff": ("M", "f8"),              # timeline tariff added on each importer

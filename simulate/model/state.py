@@ -10,6 +10,7 @@ in :func:`initial_state` if it is not 0).
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -74,7 +75,7 @@ SCALARS = [
 ]
 
 #: per-actor state variables: name -> (axis, type)
-ARRAYS = {
+ARRAYS: dict[str, tuple[Any, str]] = {
     "control": ("K", "f8"),          # occupier's share per region
     "terms": ("K", "f8"),            # settlement (valid where a deal occurred)
     "drift": ("K", "f8"),            # today's effective drift of the front, share/day

@@ -50,7 +50,7 @@ def negotiation_scalars(s: Scenario, occ: dict, dfd: dict, sanc: dict | None,
     return out
 
 
-def table_proposal(calendar: np.ndarray, day: int, act: Any, regions: list[str],
+def table_proposal(calendar: np.recarray, day: int, act: Any, regions: list[str],
                    occ_id: str, def_id: str, n_days: int) -> None:
     """Put a mediator's proposal (a timeline action) on the calendar for its open days:
     terms per region (NaN = frozen on the line), relief and security values per side. A

@@ -82,6 +82,23 @@ def softening_load(cumulative_cost: float, expected_cost: float, resolve: float)
 
 
 @njit(cache=True)
+def _soften(reservation0: np.ndarray, control: np.ndarray, load: float,
+            past_line_rate: float, sign: float) -> np.ndarray:
+    """Reservation points moved by ``sign`` (-1 the occupier's, down; +1 the defender's,
+    up): toward the line by ``min(L, 1)`` of the gap, then past it by the rate per unit of
+    load beyond 1; bounded between the starting point and 0 (occupier) or 1 (defender)."""
+    out = np.empty(control.shape[0])
+    toward = min(load, 1.0)
+    past = past_line_rate * max(load - 1.0, 0.0)
+    for k in range(control.shape[0]):
+        x = control[k]
+        r0 = x if np.isnan(reservation0[k]) else reservation0[k]
+        r = r0 + sign * (toward * max(sign * (x - r0), 0.0) + past)
+        out[k] = max(min(r, 1.0), r0) if sign > 0.0 else min(max(r, 0.0), r0)
+    return out
+
+
+@njit(cache=True)
 def soften_occupier(reservation0: np.ndarray, control: np.ndarray, load: float,
                     past_line_rate: float) -> np.ndarray:
     """The occupier's reservation point per region (the smallest share it accepts).
@@ -90,15 +107,7 @@ def soften_occupier(reservation0: np.ndarray, control: np.ndarray, load: float,
     load ``L`` (:func:`softening_load`) goes from 0 to 1, then past the line (giving back
     territory) by ``past_line_rate`` share of the region per unit of load beyond 1:
     ``r = r0 - min(L, 1) * max(r0 - x, 0) - rate * max(L - 1, 0)``, bounded to [0, r0]."""
-    out = np.empty(control.shape[0])
-    toward = min(load, 1.0)
-    past = past_line_rate * max(load - 1.0, 0.0)
-    for k in range(control.shape[0]):
-        x = control[k]
-        r0 = x if np.isnan(reservation0[k]) else reservation0[k]
-        r = r0 - toward * max(r0 - x, 0.0) - past
-        out[k] = min(max(r, 0.0), r0)
-    return out
+    return _soften(reservation0, control, load, past_line_rate, -1.0)
 
 
 @njit(cache=True)
@@ -107,15 +116,7 @@ def soften_defender(reservation0: np.ndarray, control: np.ndarray, load: float,
     """The defender's reservation point per region (the largest occupier share it accepts),
     the mirror image of :func:`soften_occupier`:
     ``r = r0 + min(L, 1) * max(x - r0, 0) + rate * max(L - 1, 0)``, bounded to [r0, 1]."""
-    out = np.empty(control.shape[0])
-    toward = min(load, 1.0)
-    past = past_line_rate * max(load - 1.0, 0.0)
-    for k in range(control.shape[0]):
-        x = control[k]
-        r0 = x if np.isnan(reservation0[k]) else reservation0[k]
-        r = r0 + toward * max(x - r0, 0.0) + past
-        out[k] = max(min(r, 1.0), r0)
-    return out
+    return _soften(reservation0, control, load, past_line_rate, 1.0)
 
 
 @njit(cache=True)

@@ -35,6 +35,9 @@ __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "I_POLITICAL", "I_STANCE", "NI", "M_NAMES", "NM", "P_NAMES", "NP", "S_NAMES", "NS",
            "BS_VOLUME", "BS_STOP_DAY", "BS_PREMIUM", "BS_CAP", "NBS"]
 
+#: the Urals FOB price is kept at least this far above zero, USD/bbl
+MIN_URALS_USD = 1.0
+
 # ----- buyers' parameters (columns of bp) -------------------------------------------------
 (B_BASE, B_CAP, B_SLOPE, B_LAG, B_EXPOSURE, B_STATE, B_SELLER_OWNED, B_COMPLIANT, B_FLEX,
  B_IMPORTER, B_EXEMPT, B_CAPTURE) = range(12)
@@ -213,7 +216,9 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
                            mp[M_ED], ms[S_SHOCK])
     ms[S_BRENT] = p
     ms[S_DELIVERED] = d
-    ms[S_FOB_DISC] = wedges.fob_discount(d, mp[M_FREIGHT], ms[S_PREMIUM])
+    # the Urals price stays at least MIN_URALS_USD above 0 (Brent may fall below the price
+    # at which the market cleared on yesterday's Brent)
+    ms[S_FOB_DISC] = min(wedges.fob_discount(d, mp[M_FREIGHT], ms[S_PREMIUM]), p - MIN_URALS_USD)
     ms[S_FOB] = wedges.fob_price(p, ms[S_FOB_DISC])
     ms[S_EXPORTS] = exports
     ms[S_OFFERED] = offered

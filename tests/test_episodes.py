@@ -111,3 +111,32 @@ def test_brent_announcement_effect_decays_without_a_physical_loss(designations):
     assert 0.02 <= np.median(rise[:, 0]) <= 0.045
     assert 0.05 <= np.median(rise.max(axis=1)) <= 0.085
     assert np.median(brent[:, d + 21] / brent[:, d - 1] - 1.0) <= 0.02
+
+
+@pytest.mark.parametrize("name", ["embargo2022", "designations2025"])
+def test_engine_runs_the_same_trade_day_as_the_episode_driver(name):
+    """With every uncertain key fixed at its nominal value, the batch engine's daily exports,
+    FOB discount, Brent and importers' volumes equal the trade driver's (the same rule)."""
+    from simulate.execution.runner import run
+    from simulate.scenario import load_scenario
+    from simulate.scenario.checks import lookup
+
+    path = EPISODES / f"{name}.yaml"
+    data = load_scenario(path).to_data()
+    fixed = {key: lookup(data, key) for key in data.get("uncertainty", {})}
+    driver = run_trade(path, replicates=1, overrides=fixed)
+    res = run(path, overrides=fixed, replicates=1, keep_series=1, progress=False,
+              counterfactual=False)
+    ts = res.timeseries
+
+    def series(variable: str, actor: str = "") -> np.ndarray:
+        sel = ts[(ts.variable == variable) & (ts.actor == actor) & (ts.replicate == 0)]
+        return sel.sort_values("day")["value"].to_numpy()
+
+    np.testing.assert_allclose(series("exports_mbd"), driver["exports"][0], rtol=1e-12)
+    np.testing.assert_allclose(series("urals_discount_usd"), driver["fob_discount"][0],
+                               rtol=1e-12)
+    np.testing.assert_allclose(series("brent_usd"), driver["brent"][0], rtol=1e-12)
+    for imp in sorted(set(driver["importer"])):
+        np.testing.assert_allclose(series("volume_mbd", imp),
+                                   importer_volume(driver, imp)[0], rtol=1e-12, atol=1e-15)

@@ -21,7 +21,7 @@ import math
 import numpy as np
 from scipy import special  # type: ignore[import-untyped]
 
-from ..model import market, war
+from ..model import market, tradeday, war
 from ..model.params import Params, compile_params
 from ..scenario.schema import Scenario
 from .bands import DEFAULT_BINS, BandLayout
@@ -85,8 +85,12 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     world = max(float(sc.world_demand.min()), 1e-12)
     brent_lo = np.array([market.brent_price(float(sc.brent0.min()), 0.0, world, es_ed, 0.0,
                                             -_SIGMAS * x) for x in sd])
-    brent_hi = np.array([market.brent_price(float(sc.brent0.max()), capacity, world, es_ed,
-                                            0.0, _SIGMAS * x) for x in sd])
+    # trade v2: news adds an expected loss on top of every barrel lost
+    news = sc.trade_actions[:, tradeday.NA - 1::tradeday.NA]
+    news_max = float(np.nansum(np.clip(news, 0.0, None), axis=1).max()) if news.size else 0.0
+    brent_hi = np.array([market.brent_price(float(sc.brent0.max()), capacity + news_max,
+                                            world, es_ed, 0.0, _SIGMAS * x) for x in sd])
+    release = float(sc.trade_mp[:, tradeday.M_RELEASE_RATE].max())
     ranges: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
     def const(lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
@@ -111,20 +115,30 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
             hi = np.maximum(hi, demands.max())
         ranges[("control", region)] = (np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0))
     ranges[("brent_usd", "")] = (brent_lo, brent_hi)
-    d_hi = market.urals_discount(float(sc.discount0.max()), float(sc.discount_slope.max()),
-                                 capacity)
+    # trade v2: the FOB discount runs from the lowest delivered discount plus freight up to
+    # the Urals floor below Brent; stored barrels sold add to exports (shut_in_mbd, capacity
+    # less exports, is then negative)
+    lowest = float((sc.trade_mp[:, tradeday.M_MIN_DISC]
+                    + sc.trade_mp[:, tradeday.M_FREIGHT]).min())
     ranges[("urals_discount_usd", "")] = (
-        np.minimum(float(sc.discount0.min()), brent_lo - market.MIN_URALS_USD),
-        np.full(days, d_hi))
-    for name in ("exports_mbd", "bought_mbd", "discounted_mbd", "shut_in_mbd"):
-        ranges[(name, "")] = const(0.0, capacity)
+        np.minimum(min(lowest, 0.0), brent_lo - tradeday.MIN_URALS_USD),
+        brent_hi - tradeday.MIN_URALS_USD)
+    for name in ("exports_mbd", "bought_mbd", "discounted_mbd"):
+        ranges[(name, "")] = const(0.0, capacity + release)
+    ranges[("shut_in_mbd", "")] = const(-release, capacity)
     ranges[("oil_revenue_musd", "")] = (
-        np.zeros(days), np.array([market.oil_revenue(capacity, 0.0, b) for b in brent_hi]))
+        np.zeros(days), np.array([market.oil_revenue(capacity + release, 0.0, b)
+                                  for b in brent_hi]))
     base_m = np.zeros(len(p.importer_ids))
     np.add.at(base_m, p.column("buyer_importer")[0], base_max)
     M = len(p.importer_ids)
     max_rate = (p.calendar.tariff[:, :M].clip(min=0).sum(axis=0)
                 + p.column("threatened").max(axis=0))
+    # trade v2: a buyer can take up to its capacity, more by front-loading
+    B = len(p.buyer_ids)
+    rows = sc.trade_bp[:, :B * tradeday.NB].reshape(len(sc), B, tradeday.NB)
+    cap_b = (rows[:, :, tradeday.B_CAP] * (1.0 + rows[:, :, tradeday.B_FLEX])).max(axis=0)
+    np.add.at(base_m, p.column("buyer_importer")[0], np.maximum(cap_b - base_max, 0.0))
     for m, imp in enumerate(p.importer_ids):
         ranges[("volume_mbd", imp)] = const(0.0, base_m[m])
         ranges[("tariff_rate", imp)] = const(0.0, max_rate[m])

@@ -130,14 +130,27 @@ def check_invariants(s: Scenario) -> None:
         values = o[col] if col in o else [s.actors[side].demands.get(region, default)] * n
         return np.array([np.nan if v == "line" else float(v) for v in values])
 
+    # Negotiation v2 (docs/model.md 4.12): a side's reservation point (its demand here) moves
+    # toward the line as its load grows and passes the line only once the load passes 1
+    # ('softened'), so an unsoftened side settles between its demand and the line of the
+    # deal day. That line is the previous day's plus one day's move: |drift| + |z| s with
+    # |z| < 8.3 for the project's uniforms (0 < u < 1 in steps of 2^-53).
     soft_occ, soft_def = o[f"softened_{occ}"].to_numpy(), o[f"softened_{dfd}"].to_numpy()
+    front = _series(res, "control")          # regions in name order (the series' actors)
     for region in s.regions:
+        j = sorted(s.regions).index(region)
         x = o[f"terms_{region}"].to_numpy()
         floor, ceil = demand(occ, region, 0.0), demand(dfd, region, 1.0)
-        held = deal & ~soft_occ & ~np.isnan(floor)
-        assert (x[held] >= floor[held] - EPS).all()
-        held = deal & ~soft_def & ~np.isnan(ceil)
-        assert (x[held] <= ceil[held] + EPS).all()
+        rg = s.regions[region]
+        step = abs(rg.drift_per_day) + 8.3 * rg.volatility_per_day + EPS
+        for r in np.flatnonzero(deal):
+            if uncertain_control and day[r] == 0:
+                continue
+            before = rg.control if day[r] == 0 else front[r, day[r] - 1, j]
+            if not soft_occ[r] and not np.isnan(floor[r]):
+                assert x[r] >= min(floor[r], before - step) - EPS
+            if not soft_def[r] and not np.isnan(ceil[r]):
+                assert x[r] <= max(ceil[r], before + step) + EPS
         if not uncertain_control and s.regions[region].volatility_per_day == 0 \
                 and s.regions[region].drift_per_day == 0:
             assert (x[~deal] == s.regions[region].control).all()

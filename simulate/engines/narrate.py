@@ -56,6 +56,8 @@ class Narrator:
         self.month = np.zeros(3, dtype=np.int64)
         #: a single day with at least this many killed gets its own event
         self.heavy_killed = 5
+        #: who rejected the mediator's proposal when last judged (-1: not yet)
+        self.rejected_by = -1
 
     def date(self, day: int) -> _dt.date:
         return self.scenario.start + _dt.timedelta(days=int(day))
@@ -227,11 +229,13 @@ class Narrator:
             self.add(day, "mediator", "proposal_accepted",
                      f"the mediator's proposal is accepted ({margins}): {p.occ_id} keeps "
                      f"{terms}")
-        else:
+        elif int(r["rejected_by"]) != self.rejected_by:
+            # told on the first day and when the side that rejects changes, not every day
             who = {1: p.occ_id, 2: p.def_id, 3: f"{p.occ_id} and {p.def_id}"}[
                 int(r["rejected_by"])]
             self.add(day, "mediator", "proposal_rejected",
                      f"the mediator's proposal is rejected by {who} ({margins})")
+        self.rejected_by = int(r["rejected_by"])
 
     def _why_no_zone(self, lo: float, hi: float) -> str:
         """Name the hard demands that clash (the limits of today's talks, ``st.floor`` and

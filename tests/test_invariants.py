@@ -25,7 +25,7 @@ from strategies import scenarios
 
 from simulate.errors import ScenarioError, SimulateError
 from simulate.execution.runner import run
-from simulate.model.market import MIN_ELASTICITY_SUM
+from simulate.model.brent import MIN_ELASTICITY_SUM
 from simulate.scenario import Scenario
 
 EPS = 1e-9

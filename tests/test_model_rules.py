@@ -11,10 +11,9 @@ import numpy as np
 import pytest
 
 from simulate.execution.runner import run
-from simulate.model import allocation, bargaining, buyers, market, war
-from simulate.model.params import STANCE_WEIGHT, compile_params
+from simulate.model import allocation, bargaining, brent, war
+from simulate.model.params import compile_params
 from simulate.model.sampling import sample_uncertain
-from simulate.model.trade import tariff_cost
 from simulate.scenario import load_scenario
 
 HERE = Path(__file__).parent / "model_scenarios"
@@ -28,67 +27,17 @@ def _run(name: str, overrides: dict | None = None, **kw):
 
 # ----- rule functions (compiled, over one replicate's numbers) -----------------------------
 
-def test_country_penalty_weighs_the_threat_by_its_probability():
-    for x0, sigma, stance, now in ((100.0, 4.0, 0.5, 0.25), (50.0, 2.0, 2.0, 0.0)):
-        got = buyers.country_penalty(x0, sigma, stance, now, 1.0, 0.4)
-        c_now = tariff_cost(x0, now, sigma)
-        c_all = tariff_cost(x0, now + 1.0, sigma)
-        assert got == pytest.approx(stance * (c_now + 0.4 * (c_all - c_now)), rel=1e-14)
-        # without a chance of the threat, only the tariff in force counts
-        assert buyers.country_penalty(x0, sigma, stance, now, 1.0, 0.0) == stance * c_now
-    assert STANCE_WEIGHT == {"defy": 0.5, "neutral": 1.0, "comply": 2.0}
-
-
-def test_buyer_target_shares_the_country_penalty_by_volume():
-    base = np.array([1.0, 3.0, 2.0])
-    importer_of = np.array([0, 0, 1])
-    share = np.zeros(3)
-    buyers.volume_shares(base, importer_of, share)
-    np.testing.assert_array_equal(share, [0.25, 0.75, 1.0])
-    penalty_m = np.array([8.0, 0.0])
-    exposure = np.array([0.5, 1.0, 1.0])
-    capture = np.array([1.0, 0.5, 1.0])
-    sanc_exp = np.array([0.0, 0.5, 1.0])
-    for b in range(3):
-        got = buyers.buyer_target(base[b], share[b], penalty_m[importer_of[b]], exposure[b],
-                                  capture[b], 4.0, sanc_exp[b], 0.2)
-        benefit = capture[b] * 4.0 * base[b] * 0.365
-        penalty = exposure[b] * penalty_m[importer_of[b]] * share[b]
-        expected = base[b] * benefit / (benefit + penalty) * (1 - sanc_exp[b] * 0.2)
-        assert got == pytest.approx(expected, rel=1e-14)
-        # no benefit and no penalty: the buyer keeps its volume
-        assert buyers.buyer_target(base[b], share[b], 0.0, exposure[b], capture[b], 0.0,
-                                   sanc_exp[b], 0.0) == base[b]
-
-
-def test_adjust_volume_closes_a_fixed_fraction_of_the_gap():
-    assert buyers.adjust_volume(1.0, 0.0, 4.0) == 0.75
-    assert buyers.adjust_volume(1.0, 2.0, 1.0) == 2.0
-
-
-def test_split_unsold_and_the_shut_in_price():
-    assert market.split_unsold(1.0, 0.6, 31.0, 30.0) == pytest.approx((0.6, 0.4))
-    assert market.split_unsold(1.0, 0.6, 30.0, 30.0) == (0.0, 1.0)
-    assert market.split_unsold(1.0, 0.6, 10.0, 30.0) == (0.0, 1.0)
-
-
-def test_supply_loss_with_several_suppliers():
-    spare, response = np.array([0.5, 3.0]), np.array([0.5, 0.2])
-    # 2.0: min(0.5, 1.0) + min(3.0, 0.4) = 0.9 replaced; 0.1: 0.05 + 0.02
-    assert market.supply_loss(2.0, spare, response) == pytest.approx(1.1)
-    assert market.supply_loss(0.1, spare, response) == pytest.approx(0.03)
-    assert market.supply_loss(1.0, np.zeros(0), np.zeros(0)) == 1.0
-
-
-def test_urals_discount_and_revenue():
-    assert market.urals_discount(2.0, 8.0, 0.5) == 6.0
-    assert market.oil_revenue(3.0, 0.5, 60.0) == 210.0
-
+# The v1 buyers' and market rules (country penalty, buyer target, split of unsold barrels,
+# linear discount) are gone; the trade rules of v2 and their closed forms are tested in
+# tests/test_trade_v2_rules.py (and through the engine in tests/test_closed_forms.py).
 
 def test_price_ratio_is_one_without_loss_and_caps_the_loss():
-    assert market.price_ratio(0.0, 0.1, -0.25) == 1.0
-    assert market.price_ratio(2.0, 0.1, -0.25) == market.price_ratio(0.99, 0.1, -0.25)
-    assert market.price_ratio(0.1, 0.1, -0.25) == pytest.approx(0.9 ** (-1 / 0.35))
+    assert brent.price_ratio(0.0, 0.1, -0.25) == 1.0
+    assert brent.price_ratio(2.0, 0.1, -0.25) == brent.price_ratio(0.99, 0.1, -0.25)
+    assert brent.price_ratio(0.1, 0.1, -0.25) == pytest.approx(0.9 ** (-1 / 0.35))
+    assert brent.net_loss(2.0, np.array([0.5, 1.0]), np.array([0.3, 0.3])) == pytest.approx(
+        2.0 - 0.5 - 0.6)
+    assert brent.net_loss(1.0, np.zeros(0), np.zeros(0)) == 1.0
 
 
 def test_region_bounds_line_and_softening():

@@ -5,11 +5,11 @@ scenario, computed with the rule functions themselves (every uncertain parameter
 1e-6, 0.5 and 1 - 1e-6 quantiles): shares in [0, 1]; the front within six standard
 deviations of its random walk, with the drift at its largest revenue factor
 (:func:`~simulate.model.war.drift_factor`), or at a demanded line; Brent
-(:func:`~simulate.model.market.brent_price`) within six standard deviations of its AR(1)
-shock, up to the price the largest possible supply loss gives; the Urals discount up to
-:func:`~simulate.model.market.urals_discount` with every barrel unsold; revenue up to
-:func:`~simulate.model.market.oil_revenue` at capacity; volumes between 0 and the base
-volumes; tariff rates between 0 and every rate that can add up; strike casualties
+(:func:`~simulate.model.brent.brent_price`) within six standard deviations of its AR(1)
+shock, up to the price the largest possible supply loss and news give; the FOB discount up to
+the Urals floor below Brent; revenue up to capacity (plus releases from storage) at that
+Brent; volumes between 0 and the buyers' capacities (with front-loading); tariff rates
+between 0 and every rate that can add up; strike casualties
 (integers) in unit bins centred on integers up to their 1 - 1e-9 quantile. Scalar arithmetic
 in Python's ``math`` (the C library), so the edges do not depend on numpy's SIMD kernels.
 """
@@ -21,7 +21,7 @@ import math
 import numpy as np
 from scipy import special  # type: ignore[import-untyped]
 
-from ..model import market, tradeday, war
+from ..model import brent, tradeday, war
 from ..model.params import Params, compile_params
 from ..scenario.schema import Scenario
 from .bands import DEFAULT_BINS, BandLayout
@@ -83,13 +83,13 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
           for t in range(days)]
     es_ed = max(float((sc.supply_elasticity + np.abs(sc.demand_elasticity)).min()), 1e-6)
     world = max(float(sc.world_demand.min()), 1e-12)
-    brent_lo = np.array([market.brent_price(float(sc.brent0.min()), 0.0, world, es_ed, 0.0,
-                                            -_SIGMAS * x) for x in sd])
+    brent_lo = np.array([brent.brent_price(float(sc.brent0.min()), 0.0, 0.0, world, es_ed,
+                                           0.0, -_SIGMAS * x) for x in sd])
     # trade v2: news adds an expected loss on top of every barrel lost
     news = sc.trade_actions[:, tradeday.NA - 1::tradeday.NA]
     news_max = float(np.nansum(np.clip(news, 0.0, None), axis=1).max()) if news.size else 0.0
-    brent_hi = np.array([market.brent_price(float(sc.brent0.max()), capacity + news_max,
-                                            world, es_ed, 0.0, _SIGMAS * x) for x in sd])
+    brent_hi = np.array([brent.brent_price(float(sc.brent0.max()), capacity, news_max,
+                                           world, es_ed, 0.0, _SIGMAS * x) for x in sd])
     release = float(sc.trade_mp[:, tradeday.M_RELEASE_RATE].max())
     ranges: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
@@ -97,7 +97,7 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
         return np.full(days, float(lo)), np.full(days, float(hi))
 
     # the front: a random walk whose drift grows at most by the largest revenue factor
-    revenue_max = market.oil_revenue(capacity, 0.0, float(brent_hi[-1]))
+    revenue_max = capacity * float(brent_hi[-1])
     growth = max(war.drift_factor(revenue_max, max(float(sc.revenue0.min()), 1e-12),
                                   max(float(sc.resource_elasticity.max()), 0.0)), 1.0)
     for k, region in enumerate(p.region_names):
@@ -127,8 +127,7 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
         ranges[(name, "")] = const(0.0, capacity + release)
     ranges[("shut_in_mbd", "")] = const(-release, capacity)
     ranges[("oil_revenue_musd", "")] = (
-        np.zeros(days), np.array([market.oil_revenue(capacity + release, 0.0, b)
-                                  for b in brent_hi]))
+        np.zeros(days), (capacity + release) * brent_hi)
     base_m = np.zeros(len(p.importer_ids))
     np.add.at(base_m, p.column("buyer_importer")[0], base_max)
     M = len(p.importer_ids)

@@ -19,7 +19,11 @@ from numba import njit
 from .wedges import adjust_toward, decay_factor
 
 __all__ = ["price_ratio", "net_loss", "update_expectation", "brent_price", "MAX_LOSS_SHARE",
-           "MIN_LOSS_SHARE"]
+           "MIN_LOSS_SHARE", "MIN_ELASTICITY_SUM"]
+
+#: smallest ``supply_elasticity + |demand_elasticity|`` a scenario may have (an order of
+#: magnitude below the literature's smallest sums): below it the price response overflows
+MIN_ELASTICITY_SUM = 0.01
 
 #: loss shares are clipped to this range before the power
 MAX_LOSS_SHARE = 0.99

@@ -14,25 +14,13 @@ from __future__ import annotations
 
 from numba import njit
 
+from .trade import exports_under_tariff, tariff_cost
+
 __all__ = ["exports_under_tariff", "tariff_cost", "expected_relief", "discount_gain",
            "directive_cap", "BBL_DAY_TO_BN_YEAR"]
 
 #: mb/d x USD/bbl -> USD bn per year
 BBL_DAY_TO_BN_YEAR = 0.365
-
-
-@njit(cache=True, error_model="numpy")
-def exports_under_tariff(x0: float, t: float, sigma: float) -> float:
-    """Exports (USD bn/yr) under an extra ad valorem tariff ``t``: ``x0 (1 + t)^-sigma``."""
-    if t == 0.0:
-        return x0
-    return x0 * (1.0 + t) ** (-sigma)
-
-
-@njit(cache=True, error_model="numpy")
-def tariff_cost(x0: float, t: float, sigma: float) -> float:
-    """Lost exports (USD bn/yr) caused by the extra tariff ``t``."""
-    return x0 - exports_under_tariff(x0, t, sigma)
 
 
 @njit(cache=True, error_model="numpy")

@@ -25,13 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from ..errors import ScenarioError
 from ..scenario.checks import split_key
 from ..scenario.schema import Scenario
-from . import buyers, market, tradeparams
-from .market import MIN_ELASTICITY_SUM
+from . import tradeparams
+from .brent import MIN_ELASTICITY_SUM
 from .negparams import negotiation_scalars, table_proposal
 from .sampling import PROTOCOLS, STANCE_WEIGHT, check_sampled, line_as_nan, lookup
 from .streams import N_STREAMS
@@ -98,7 +97,6 @@ ACTORS: dict[str, tuple[Any, str]] = {
     "stance_weight": ("M", "f8"),
     "threatened": ("M", "f8"),          # threatened extra tariff on each importer
     "base_volume": ("B", "f8"),         # mb/d
-    "volume_share": ("B", "f8"),        # share of its country's base volume
     "penalty_exposure": ("B", "f8"),
     "sanctions_exposure": ("B", "f8"),
     "discount_capture": ("B", "f8"),
@@ -190,24 +188,13 @@ def _rows(values: list, n: int) -> np.ndarray:
     return np.ascontiguousarray(np.stack(cols, axis=1))
 
 
-@njit(cache=True, error_model="numpy")
-def _derive(table: np.ndarray) -> None:
-    """Parameters derived from others, row by row: the start oil revenue (capacity sold at
-    the start Urals price) and each buyer's share of its country's base volume."""
-    for i in range(table.shape[0]):
-        p = table[i]
-        p.revenue0 = market.oil_revenue(p.capacity, 0.0, p.brent0 - p.discount0)
-        buyers.volume_shares(p.base_volume[:p.B], p.buyer_importer[:p.B],
-                             p.volume_share[:p.B])
-
-
 def _day(s: Scenario, when) -> int:
     return (when - s.start).days
 
 
 def _check_elasticities(mkt: dict) -> None:
     """The price response ``(1-s)^(-1/(es + |ed|))`` needs ``es + |ed|`` of at least
-    :data:`~simulate.model.market.MIN_ELASTICITY_SUM`: with both elasticities 0 a single lost
+    :data:`~simulate.model.brent.MIN_ELASTICITY_SUM`: with both elasticities 0 a single lost
     barrel would make the price infinite, and near 0 it overflows."""
     total = np.asarray(mkt["supply_elasticity"], float) + np.abs(
         np.asarray(mkt["demand_elasticity"], float))
@@ -360,8 +347,7 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None,
     }
     for name, value in actor_values.items():
         table[name][:, :sizes[ACTORS[name][0]]] = value
-    _derive(table)
-    tradeparams.fill_trade(table, d, s.start, n_days)
+    tradeparams.fill_trade(table, d, s.start, n_days)    # also the start revenue at FOB
     return Params(
         n_days=n_days, region_names=regions, importer_ids=importers,
         buyer_ids=[f"{m}.{k}" for m, k, _ in buyer_list], occ_id=occ_id, def_id=def_id,

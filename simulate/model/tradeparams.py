@@ -13,12 +13,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import tradeday as T
+from .sampling import STANCE_WEIGHT
 
 __all__ = ["TradeArrays", "TradeTimeline", "trade_arrays", "trade_timeline", "STANCE_WEIGHT",
            "TRADE_PARAMS", "TRADE_STATE", "fill_trade", "MAX_TRADE_ACTIONS", "NA", "A_NEWS"]
-
-#: how much of the expected tariff relief a government weighs, by its stance
-STANCE_WEIGHT = {"defy": 0.5, "neutral": 1.0, "comply": 2.0}
 
 _ACTION_CODES = {"company_sanctions": T.A_DESIGNATION, "tanker_designations": T.A_TANKERS,
                  "price_cap": T.A_PRICE_CAP, "embargo": T.A_EMBARGO,

@@ -166,7 +166,7 @@ TRADE_STATE = {
 }
 
 
-def fill_trade(table: np.ndarray, d: dict, start, n_days: int) -> None:
+def fill_trade(table: np.recarray, d: dict, start, n_days: int) -> None:
     """Write the trade arrays of every row of ``table`` (parameter records) from the plain
     scenario data ``d`` (sampled values set), and the start revenue at the FOB price."""
     from ..errors import ScenarioError

@@ -24,7 +24,7 @@ __all__ = [
     "Market", "Talks", "Negotiation", "Action", "Experiment", "Ensemble", "Outputs", "Scenario",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
@@ -367,6 +367,9 @@ class Outputs(_Model):
                                                     "measures, on the same random numbers")
     keep_series: Annotated[int, Field(ge=0)] = Field(
         100, description="replicates whose full daily series are kept")
+    deal_within: tuple[Annotated[int, Field(ge=1, le=36500)], ...] | None = Field(
+        None, description="deal windows of the summary, days after the start (default 30, 90, "
+                          "180, 365; windows not shorter than the horizon are dropped)")
     report: bool = True
 
 
@@ -420,7 +423,6 @@ class Scenario(_Model):
     def posterior_file(self) -> str | None:
         """The posterior its uncertain keys are drawn from jointly (``from_posterior``)."""
         return self._posterior_file
-
 
     @property
     def fixed_keys(self) -> tuple[str, ...]:

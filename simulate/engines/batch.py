@@ -22,7 +22,7 @@ from ..model.streams import day_keys
 from ..scenario.schema import Scenario
 from .bands import BandArrays, BandSketch, bin_block
 from .chunk import ChunkResult
-from .compiling import announce_compilation
+from .compiling import announce_compilation, ensure_fresh_cache
 from .record import Recorder, finish_row, record_day
 
 __all__ = ["run_batch", "base_outcomes", "run_rows", "calendar_of", "BLOCK", "BAND_BLOCK"]
@@ -100,6 +100,7 @@ def run_batch(scenario: Scenario, seed: int, replicates: np.ndarray, keep_series
     ``progress(n)`` if given is told the replicates done as they complete. ``bands``:
     accumulate the quantile-band sketch of all rows (``ChunkResult.bands``).
     """
+    ensure_fresh_cache()
     replicates = np.asarray(replicates, dtype=np.int64)
     keep = replicates < keep_series
     sampled, p, st = base_outcomes(scenario, seed, replicates, keep)

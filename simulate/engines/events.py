@@ -21,7 +21,7 @@ from ..scenario.schema import Scenario
 from .bands import BandSketch, bin_day
 from .batch import base_outcomes, calendar_of
 from .chunk import ChunkResult, concat_chunks
-from .compiling import announce_compilation
+from .compiling import announce_compilation, ensure_fresh_cache
 from .narrate import Narrator, report
 from .record import Recorder, finish_row, record_day
 
@@ -35,6 +35,7 @@ def run_events_one(scenario: Scenario, seed: int, replicate: int, keep_series: b
     ``log=False`` skips the narration (same numbers, faster). ``bands``: a band sketch the
     replicate's daily values are added to (shared by the replicates of a chunk).
     """
+    ensure_fresh_cache()
     reps = np.array([replicate], dtype=np.int64)
     keep = np.array([keep_series])
     sampled, p, st = base_outcomes(scenario, seed, reps, keep)
@@ -93,6 +94,7 @@ def run_events(scenario: Scenario, seed: int, replicates: np.ndarray, keep_serie
     ``log`` says otherwise: True for every replicate, False for none) their event log; the
     others are run without narration. ``bands``: one band sketch for the chunk.
     """
+    ensure_fresh_cache()
     sketch = BandSketch.for_scenario(scenario) if bands else None
     chunks = []
     for r in np.asarray(replicates, dtype=np.int64):

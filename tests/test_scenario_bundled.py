@@ -74,6 +74,7 @@ def test_variants_differ_from_the_base_as_described():
     assert all("actors.US.credibility" not in s.uncertainty for s in (actual, none, carried))
     assert [(a.date, a.action, a.target) for a in actual.timeline] == [
         (dt.date(2025, 8, 27), "secondary_tariff", "IN"),
+        (dt.date(2025, 9, 3), "price_cap", None),
         (dt.date(2025, 10, 22), "company_sanctions", None),
         (dt.date(2026, 2, 2), "lift_tariff", "IN")]
     plan = load_scenario(SCENARIOS / "aug2025_mediator_plan.yaml")
@@ -185,6 +186,10 @@ def test_show_actual_equals_the_base_merged_by_hand(capsys: pytest.CaptureFixtur
     merged["timeline"] = child["timeline"]
     merged["cite"]["timeline"] = "timeline_after"
     merged["cite"]["negotiation.talks.scheduled"] = "timeline_after"
+    merged["cite"]["timeline[1].price_usd"] = "price_caps"
+    merged["cite"]["timeline[2].share"] = "rosneft_lukoil"
+    merged["cite"]["timeline[2].wind_down_days"] = "timeline_after"
+    merged["cite"]["timeline[2].expected_loss_mbd"] = "episodes_fit"
 
     assert main(["show", str(SCENARIOS / "aug2025_actual.yaml")]) == 0
     shown = yaml.safe_load(capsys.readouterr().out)

@@ -68,3 +68,13 @@ def test_validate_never_raises_internally_and_what_it_accepts_runs(text, tmp_pat
     except ScenarioError:
         return  # a per-replicate check (exit 2), not an internal error
     assert len(results.outcomes) == 2
+
+
+def test_text_that_reads_like_a_huge_number_is_still_text():
+    """A source title or note such as '1000000000000' is text: only number fields are bounded."""
+    from simulate.scenario.bounds import number_findings
+
+    data = {"sources": {"src": {"title": "1000000000000"}}, "description": "2e99",
+            "timeline": [{"note": "1e13", "rate": "1e13"}]}
+    assert number_findings(data) == [
+        ("timeline[0].rate", "expected a number from -1e12 to 1e12, found 1e+13")]

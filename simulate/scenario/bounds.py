@@ -108,7 +108,8 @@ def number_findings(data: Any) -> list[tuple[str, str]]:
             stack += [(_key(key, i), v) for i, v in enumerate(value)]
         elif isinstance(value, bool) or value is None:
             continue
-        elif isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.match(value)):
+        elif isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.match(value)
+                                                and not _is_text_field(key)):
             message = _number_problem(key, float(value) if isinstance(value, str) else value)
             if message:
                 out.append((key, message))
@@ -116,6 +117,16 @@ def number_findings(data: Any) -> list[tuple[str, str]]:
             out.append((key, f"expected a date from {MIN_DATE} to {MAX_DATE}, found "
                              f"{_as_date(value)}"))
     return sorted(out)
+
+
+#: free-text fields: a value there that reads like a number is text, not a number to bound
+_TEXT_ROOTS = ("sources", "cite", "description", "name")
+_TEXT_LEAVES = ("title", "note", "url", "description", "name", "publisher")
+
+
+def _is_text_field(key: str) -> bool:
+    root = key.split(".", 1)[0].split("[", 1)[0]
+    return root in _TEXT_ROOTS or key.rsplit(".", 1)[-1] in _TEXT_LEAVES
 
 
 def _as_date(value: _dt.date) -> _dt.date:

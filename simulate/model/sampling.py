@@ -34,7 +34,8 @@ _ZERO = {"dist": "choice", "values": [0.0]}
 def remove_measures(data: dict) -> dict:
     """Scenario data without the sanctioner's measures (the counterfactual of
     ``outputs.counterfactual``): threatened and timeline tariff rates and company-sanctions
-    shares set to 0, credibility 0; talks are kept.
+    shares set to 0, credibility 0 (of the tariff threat and of any pressure on a
+    belligerent); talks are kept.
 
     The scenario keeps its structure and an uncertain rate, share or credibility becomes the
     constant 0 instead of being dropped. Every other uncertain parameter keeps its stream
@@ -54,6 +55,9 @@ def remove_measures(data: dict) -> dict:
             if threat.get(kind):
                 threat[kind][leaf] = 0.0
                 zeroed.append(f"actors.{aid}.threat.{kind}.{leaf}")
+        if actor.get("pressure"):  # a threat toward a belligerent is a measure too
+            actor["pressure"]["credibility"] = 0.0
+            zeroed.append(f"actors.{aid}.pressure.credibility")
     for i, act in enumerate(data.get("timeline", [])):
         for leaf in ("rate", "share"):
             if act.get(leaf) is not None:

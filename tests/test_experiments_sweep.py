@@ -86,6 +86,15 @@ def test_lhs_covers_each_range_once_per_stratum(small):
     np.testing.assert_allclose(d.values["actors.RU.resolve"], resolve.ppf(d.unit[:, 2]))
 
 
+def test_sobol_design_takes_whole_blocks_of_2_to_the_m_points(small):
+    d = make_design(load_scenario(small), design="sobol", points=16, seed=2)
+    assert len(d) == 16
+    u = d.unit[:, 0]
+    assert sorted(np.floor(u * 16).astype(int)) == list(range(16))  # balanced per block
+    with pytest.raises(ScenarioError, match="power of 2.*found 12: use 8 or 16"):
+        make_design(load_scenario(small), design="sobol", points=12, seed=2)
+
+
 def test_crossed_design_runs_every_policy_in_every_state(small):
     d = make_design(load_scenario(small), design="crossed", points=4, seed=1)
     assert len(d) == 6 * 4

@@ -163,9 +163,14 @@ def make_design(scenario: Scenario, *, design: str | None = None, points: int | 
     elif kind == "lhs":
         unit = qmc.LatinHypercube(d=d, seed=np.random.default_rng(seed)).random(n)
     else:
+        if n < 1 or n & (n - 1):
+            # a Sobol' sequence is balanced only in blocks of 2^m points; a cut block is not
+            low = 1 << max(int(math.floor(math.log2(max(n, 1)))), 0)
+            raise ScenarioError.from_text(
+                f"expected a power of 2 for the points of a sobol design (its balance holds "
+                f"only for 2^m points), found {n}: use {low} or {2 * low}", key="points")
         sampler = qmc.Sobol(d=d, scramble=True, seed=np.random.default_rng(seed))
-        m = int(math.ceil(math.log2(max(n, 1))))
-        unit = sampler.random_base2(m)[:n]
+        unit = sampler.random_base2(int(math.log2(n)))
     return design_from_unit(factors, unit, kind)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from simulate.engines.record import SERIES, THREAT_NAMES
+from simulate.engines.record import SERIES, THREAT_NAMES, scenario_actors
 from simulate.results.results import Results
 from simulate.results.tables import tidy_series
 from simulate.scenario.loader import validate
@@ -60,8 +60,7 @@ def small_scenario(**changes):
 def _series_frame(scenario, kept: Sequence[int], series: dict[str, Sequence[float]]):
     days = np.arange(scenario.horizon_days + 1)
     dates = pd.Timestamp(scenario.start) + pd.to_timedelta(days, unit="D")
-    actors_of = {"region": list(scenario.regions),
-                 "importer": list(scenario.actors_of("importer")), None: [""]}
+    actors_of = scenario_actors(scenario)
     rows = []
     for name, kind in SERIES.items():
         for actor in actors_of[kind]:

@@ -7,9 +7,12 @@ deviations of its random walk, with the drift at its largest revenue factor
 (:func:`~simulate.model.war.drift_factor`), or at a demanded line; Brent
 (:func:`~simulate.model.brent.brent_price`) within six standard deviations of its AR(1)
 shock, up to the price the largest possible supply loss and news give; the FOB discount up to
-the Urals floor below Brent; revenue up to capacity (plus releases from storage) at that
-Brent; volumes between 0 and the buyers' capacities (with front-loading); tariff rates
-between 0 and every rate that can add up; strike casualties
+the Urals floor below Brent (the Urals FOB price from that floor up), the delivered discount
+from its floor up to Brent, the freight premium up to its start value plus the largest tanker
+designation's jump and the cap step, storage up to its daily rate; revenue up to capacity
+(plus releases from storage) at that Brent; volumes (per importer and per buyer) between 0
+and the buyers' capacities (with front-loading); directives in [0, 1]; tariff rates between 0
+and every rate that can add up; the designation status (0, 1, 2) and strike casualties
 (integers) in unit bins centred on integers up to their 1 - 1e-9 quantile. Scalar arithmetic
 in Python's ``math`` (the C library), so the edges do not depend on numpy's SIMD kernels.
 """
@@ -30,7 +33,7 @@ from .record import SERIES, series_actors
 __all__ = ["band_layout", "INTEGER_SERIES"]
 
 #: series whose values are integers (unit bins centred on the integers)
-INTEGER_SERIES = ("at_war", "killed", "injured")
+INTEGER_SERIES = ("at_war", "killed", "injured", "designation_status")
 #: tail probability left outside the range of a random quantity
 _TAIL = 1e-9
 _SIGMAS = 6.0
@@ -120,9 +123,31 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     # less exports, is then negative)
     lowest = float((sc.trade_mp[:, tradeday.M_MIN_DISC]
                     + sc.trade_mp[:, tradeday.M_FREIGHT]).min())
-    ranges[("urals_discount_usd", "")] = (
-        np.minimum(min(lowest, 0.0), brent_lo - tradeday.MIN_URALS_USD),
-        brent_hi - tradeday.MIN_URALS_USD)
+    fob_lo = np.minimum(min(lowest, 0.0), brent_lo - tradeday.MIN_URALS_USD)
+    fob_hi = brent_hi - tradeday.MIN_URALS_USD
+    ranges[("urals_discount_usd", "")] = (fob_lo, fob_hi)
+    ranges[("fob_discount_usd", "")] = (fob_lo, fob_hi)
+    ranges[("urals_fob_usd", "")] = (np.full(days, tradeday.MIN_URALS_USD),
+                                     brent_hi - min(lowest, 0.0))
+    # the delivered discount clears between its floor and the discount at which the FOB
+    # price reaches the shut-in price (below yesterday's Brent); day 0 at the reference
+    mp = sc.trade_mp
+    ranges[("delivered_discount_usd", "")] = (
+        np.full(days, min(float(mp[:, tradeday.M_MIN_DISC].min()),
+                          float(mp[:, tradeday.M_REF].min()), 0.0)),
+        np.maximum(brent_hi, max(float(mp[:, tradeday.M_MIN_DISC].max()),
+                                 float(mp[:, tradeday.M_REF].max()))))
+    # the freight premium moves toward targets no higher than the start premium plus the
+    # largest designated fleet share's jump plus the price-cap step
+    acts = sc.trade_actions.reshape(len(sc), -1, tradeday.NA)
+    tankers = np.where(acts[:, :, 1] == tradeday.A_TANKERS, acts[:, :, 2], 0.0)
+    tanker_max = float(np.nanmax(np.clip(tankers, 0.0, None))) if tankers.size else 0.0
+    ranges[("freight_premium_usd", "")] = const(
+        min(float(mp[:, tradeday.M_PREMIUM0].min()), 0.0),
+        float(mp[:, tradeday.M_PREMIUM0].max())
+        + float(mp[:, tradeday.M_FREIGHT_PER_SHARE].max()) * max(tanker_max, 1e-12)
+        + float(mp[:, tradeday.M_CAP_PREMIUM].max()))
+    ranges[("stored_mbd", "")] = const(0.0, float(mp[:, tradeday.M_STORAGE_RATE].max()))
     for name in ("exports_mbd", "bought_mbd", "discounted_mbd"):
         ranges[(name, "")] = const(0.0, capacity + release)
     ranges[("shut_in_mbd", "")] = const(-release, capacity)
@@ -141,6 +166,10 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     for m, imp in enumerate(p.importer_ids):
         ranges[("volume_mbd", imp)] = const(0.0, base_m[m])
         ranges[("tariff_rate", imp)] = const(0.0, max_rate[m])
+        ranges[("directive", imp)] = const(0.0, 1.0)
+    for b, buyer in enumerate(p.buyer_ids):
+        ranges[("buyer_volume_mbd", buyer)] = const(0.0, max(float(base_max[b]),
+                                                             float(cap_b[b])))
     ranges[("company_sanctions_share", "")] = const(0.0, 1.0)
     return ranges
 
@@ -161,7 +190,7 @@ def band_layout(s: Scenario, bins: int = DEFAULT_BINS) -> BandLayout:
             actor = actor or ""
             columns.append((name, actor))
             if name in INTEGER_SERIES:
-                top = 1 if name == "at_war" else strikes_max[name]
+                top = {"at_war": 1, "designation_status": 2}.get(name) or strikes_max[name]
                 step = max(1, math.ceil((top + 1) / (4 * bins)))
                 nb = math.ceil((top + 1) / step)
                 nbins.append(nb)

@@ -8,11 +8,19 @@ Outcome columns (one row per replicate; no NaN by construction):
 - ``terms_<region>`` and ``terms_aggregate``: the settlement where a deal occurred, otherwise
   the front line at the horizon (occupier's share);
 - ``oil_revenue_busd`` (USD bn over the horizon), ``exports_mbd``, ``shut_in_mbd`` (means),
-  ``brent_mean_usd``, ``brent_end_usd``, ``urals_discount_mean_usd``;
+  ``brent_mean_usd``, ``brent_end_usd``, ``urals_discount_mean_usd`` (the FOB discount, kept
+  under its v1 name), ``fob_discount_mean_usd`` (the same), ``delivered_discount_mean_usd``;
 - ``volume_<importer>_mbd`` (mean over the horizon), ``tariff_cost_<importer>_busd``
-  (USD bn of lost exports over the horizon); ``strikes``, ``killed``, ``injured`` (totals).
+  (USD bn of lost exports over the horizon); ``strikes``, ``killed``, ``injured`` (totals);
+- ``buyer_volume_<IMPORTER.buyer>_mbd`` (mean over the horizon) and
+  ``buyer_volume_end_<IMPORTER.buyer>_mbd`` (the last day).
 
-Daily series (``SERIES``): variable -> actor axis ("" for scalars, region or importer ids).
+Daily series (``SERIES``): variable -> actor axis ("" for scalars, region, importer or
+buyer ids, the last ``IMPORTER.buyer``). Trade v2 (docs/model.md 4.7-4.11): the FOB and
+delivered discounts, the freight/insurance sanctions premium, the Urals FOB price, barrels
+put into storage, each buyer's volume, each government's directive and the designation
+status. ``urals_discount_usd`` is the FOB discount (an alias of ``fob_discount_usd``, kept
+for the figures, metrics and calibration targets that name it).
 The day's values of every series are computed by :func:`day_values` (compiled) into one row
 of C columns (:func:`series_columns`); :func:`record_day` adds them to the running sums kept
 in the replicate's state record (``sum_*``, ``total_*``, ``volume_sum``...) and to the kept
@@ -23,6 +31,8 @@ column in :meth:`Recorder.outcomes`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -30,23 +40,41 @@ from ..model.allocation import aggregate
 from ..model.day import company_share_in_force, tariff_cost_today, tariff_in_force
 from ..model.params import Params
 from ..model.state import Threat
+from ..model.tradeday import S_DELIVERED, S_FOB, S_FOB_DISC, S_PREMIUM, S_STATUS, S_STORED
 
 __all__ = ["Recorder", "SERIES", "THREAT_NAMES", "series_actors", "series_columns",
+           "scenario_actors",
            "day_values", "record_day", "finish_row"]
 
 THREAT_NAMES = {int(t): t.name.lower() for t in Threat}
 
-#: daily series: name -> which actors it has ("region", "importer" or None)
+#: daily series: name -> which actors it has ("region", "importer", "buyer" or None)
 SERIES = {
     "control": "region", "brent_usd": None, "urals_discount_usd": None, "exports_mbd": None,
     "bought_mbd": None, "discounted_mbd": None, "shut_in_mbd": None,
     "oil_revenue_musd": None, "volume_mbd": "importer", "tariff_rate": "importer",
     "company_sanctions_share": None, "at_war": None, "killed": None, "injured": None,
+    # trade v2
+    "fob_discount_usd": None, "delivered_discount_usd": None, "freight_premium_usd": None,
+    "urals_fob_usd": None, "stored_mbd": None, "designation_status": None,
+    "buyer_volume_mbd": "buyer", "directive": "importer",
 }
 
+
 def series_actors(p: Params, name: str) -> list[str]:
+    """The actor ids of a series' columns (``[""]`` for a scalar series)."""
     kind = SERIES[name]
-    return {"region": p.region_names, "importer": p.importer_ids, None: [""]}[kind]
+    return {"region": p.region_names, "importer": p.importer_ids, "buyer": p.buyer_ids,
+            None: [""]}[kind]
+
+
+def scenario_actors(scenario: Any) -> dict[str | None, list[str]]:
+    """A scenario's actor ids per series axis (:data:`SERIES` kinds), in the engines'
+    order: regions, importers, buyers (``IMPORTER.buyer``) and ``[""]`` for scalars."""
+    importers = scenario.actors_of("importer")
+    return {"region": list(scenario.regions), "importer": list(importers),
+            "buyer": [f"{m}.{k}" for m, a in importers.items() for k in a.buyers],
+            None: [""]}
 
 
 def series_columns(p: Params) -> list[tuple[str, str]]:
@@ -83,6 +111,20 @@ def day_values(p, q, day: int, out: np.ndarray) -> None:
     out[c + 1] = 1.0 if q.at_war else 0.0
     out[c + 2] = q.killed
     out[c + 3] = q.injured
+    c += 4
+    ms = q.trade_ms
+    out[c] = ms[S_FOB_DISC]
+    out[c + 1] = ms[S_DELIVERED]
+    out[c + 2] = ms[S_PREMIUM]
+    out[c + 3] = ms[S_FOB]
+    out[c + 4] = ms[S_STORED]
+    out[c + 5] = ms[S_STATUS]
+    c += 6
+    for b in range(p.B):
+        out[c + b] = q.volume[b]
+    c += p.B
+    for m in range(M):
+        out[c + m] = q.directive[m]
 
 
 @njit(cache=True, error_model="numpy")
@@ -96,6 +138,9 @@ def record_day(p, q, day: int, today: np.ndarray, series: np.ndarray) -> None:
     q.sum_shut_in += q.shut_in
     q.sum_brent += q.brent
     q.sum_discount += q.discount
+    q.sum_delivered += q.trade_ms[S_DELIVERED]
+    for b in range(p.B):
+        q.buyer_volume_sum[b] += q.volume[b]
     q.total_strikes += q.strikes
     q.total_killed += q.killed
     q.total_injured += q.injured
@@ -155,9 +200,14 @@ class Recorder:
         out["brent_mean_usd"] = st.sum_brent / days
         out["brent_end_usd"] = st.brent.copy()
         out["urals_discount_mean_usd"] = st.sum_discount / days
+        out["fob_discount_mean_usd"] = st.sum_discount / days
+        out["delivered_discount_mean_usd"] = st.sum_delivered / days
         for m, imp in enumerate(p.importer_ids):
             out[f"volume_{imp}_mbd"] = st.volume_sum[:, m] / days
             out[f"tariff_cost_{imp}_busd"] = st.tariff_cost_sum[:, m] / 365.0
+        for b, buyer in enumerate(p.buyer_ids):
+            out[f"buyer_volume_{buyer}_mbd"] = st.buyer_volume_sum[:, b] / days
+            out[f"buyer_volume_end_{buyer}_mbd"] = st.volume[:, b].copy()
         for name in ("strikes", "killed", "injured"):
             out[name] = st[f"total_{name}"].astype(np.int64)
         if p.calendar.proposal.any():

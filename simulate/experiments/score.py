@@ -14,7 +14,7 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
-from ..engines.record import SERIES
+from ..engines.record import SERIES, scenario_actors
 from ..errors import Problem, ScenarioError
 from ..results.metrics import deal_window_id, deal_within
 from ..scenario import Scenario
@@ -56,8 +56,7 @@ def _day(scenario: Scenario, date: _dt.date) -> int:
 
 
 def _actors(scenario: Scenario, variable: str) -> list[str]:
-    return {"region": list(scenario.regions), None: [""],
-            "importer": list(scenario.actors_of("importer"))}[SERIES[variable]]
+    return scenario_actors(scenario)[SERIES[variable]]
 
 
 def _actor_index(scenario: Scenario, variable: str, actor: str) -> int:

@@ -48,6 +48,12 @@ VARIABLE_LABELS = {
     "control": "Occupier's share", "tariff_rate": "Extra US tariff",
     "company_sanctions_share": "Exports under company sanctions", "at_war": "At war",
     "killed": "Civilians killed", "injured": "Civilians injured",
+    "fob_discount_usd": "Urals FOB discount to Brent",
+    "delivered_discount_usd": "Urals delivered discount to Brent",
+    "freight_premium_usd": "Freight and insurance sanctions premium",
+    "urals_fob_usd": "Urals FOB price", "stored_mbd": "Crude put into storage",
+    "designation_status": "Designations (0 none, 1 wind-down, 2 in force)",
+    "buyer_volume_mbd": "Russian crude bought", "directive": "Cap on state refiners' intake",
 }
 
 

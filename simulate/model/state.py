@@ -58,7 +58,7 @@ SCALARS = [
     ("strikes", "i8"), ("killed", "i8"), ("injured", "i8"),      # today's counts
     # what the engines record (running sums over the days, see simulate.engines.record)
     ("sum_revenue", "f8"), ("sum_exports", "f8"), ("sum_shut_in", "f8"),
-    ("sum_brent", "f8"), ("sum_discount", "f8"),
+    ("sum_brent", "f8"), ("sum_discount", "f8"), ("sum_delivered", "f8"),
     ("total_strikes", "i8"), ("total_killed", "i8"), ("total_injured", "i8"),
     ("terms_aggregate", "f8"),       # at the end of the horizon
     ("kept_row", "i8"),              # row of the kept daily series, -1 if not kept
@@ -91,6 +91,7 @@ ARRAYS: dict[str, tuple[Any, str]] = {
     "volume": ("B", "f8"),           # buyers' volumes, mb/d
     "volume_sum": ("M", "f8"),       # importers' volumes summed over the days, mb/d
     "tariff_cost_sum": ("M", "f8"),  # lost exports summed over the days, USD bn/yr
+    "buyer_volume_sum": ("B", "f8"),  # buyers' volumes summed over the days, mb/d
 }
 #: the trade side v2: market, buyers' and policy state (simulate.model.tradeday rows)
 ARRAYS.update(TRADE_STATE)

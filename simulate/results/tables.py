@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..engines.chunk import ChunkResult
-from ..engines.record import SERIES, THREAT_NAMES
+from ..engines.record import THREAT_NAMES, series_actors
 from ..model.params import Params
 
 __all__ = ["outcomes_frame", "series_frame", "tidy_series", "UNITS"]
@@ -23,6 +23,12 @@ UNITS = {
     "bought_mbd": "mb/d", "discounted_mbd": "mb/d", "oil_revenue_musd": "USD M/day",
     "volume_mbd": "mb/d", "tariff_rate": "fraction", "company_sanctions_share": "fraction",
     "at_war": "1 at war, 0 after a deal", "killed": "people/day", "injured": "people/day",
+    # trade v2 (docs/model.md 4.7-4.11)
+    "fob_discount_usd": "USD/bbl", "delivered_discount_usd": "USD/bbl",
+    "freight_premium_usd": "USD/bbl", "urals_fob_usd": "USD/bbl", "stored_mbd": "mb/d",
+    "designation_status": "0 none, 1 wind-down, 2 in force", "buyer_volume_mbd": "mb/d",
+    "directive": "cap on state refiners' intake, share of base volume (1: none)",
+    "fob_discount_mean_usd": "USD/bbl", "delivered_discount_mean_usd": "USD/bbl",
 }
 
 
@@ -39,10 +45,9 @@ def series_frame(chunk: ChunkResult, p: Params, start: _dt.date) -> pd.DataFrame
     frames = []
     days = np.arange(p.n_days + 1)
     dates = pd.to_datetime(start) + pd.to_timedelta(days, unit="D")
-    actors_of = {"region": p.region_names, "importer": p.importer_ids, None: [""]}
     kept = chunk.kept
     for name, arr in chunk.series.items():
-        actors = actors_of[SERIES[name]]
+        actors = series_actors(p, name)
         k, n_days, n_act = arr.shape
         if k == 0:
             continue

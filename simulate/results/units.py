@@ -30,6 +30,8 @@ _OUTCOME_UNITS = {
 _OUTCOME_PATTERNS = (
     (re.compile(r"^terms_"), "occupier share"),
     (re.compile(r"^softened_"), "bool"),
+    (re.compile(r"^buyer_volume_end_.+_mbd$"), "mb/d (last day)"),
+    (re.compile(r"^buyer_volume_.+_mbd$"), "mb/d (mean over horizon)"),
     (re.compile(r"^volume_.+_mbd$"), "mb/d (mean over horizon)"),
     (re.compile(r"^tariff_cost_.+_busd$"), "USD bn over horizon"),
 )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..engines.record import SERIES
+from ..engines.record import SERIES, scenario_actors
 from .tables import UNITS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,7 +32,7 @@ __all__ = ["to_dataset", "QUANTILES"]
 
 #: quantiles of the bands, and their ``stat`` names in ``results.bands``
 QUANTILES = {0.05: "q05", 0.25: "q25", 0.5: "q50", 0.75: "q75", 0.95: "q95"}
-_ACTOR_DIM = {"region": "region", "importer": "importer", None: None}
+_ACTOR_DIM = {"region": "region", "importer": "importer", "buyer": "buyer", None: None}
 
 
 def _actors(results: Any, variable: str) -> list[str]:
@@ -41,6 +41,8 @@ def _actors(results: Any, variable: str) -> list[str]:
         return list(results.regions)
     if kind == "importer":
         return list(results.importers)
+    if kind == "buyer":
+        return scenario_actors(results.scenario)["buyer"]
     return [""]
 
 
@@ -116,6 +118,9 @@ def to_dataset(results: Any) -> xarray.Dataset:
         coords["region"] = list(results.regions)
     if results.importers:
         coords["importer"] = list(results.importers)
+    buyers = scenario_actors(results.scenario)["buyer"]
+    if buyers:
+        coords["buyer"] = buyers
     m = results.manifest
     return xr.Dataset(data, coords=coords, attrs={
         "scenario": results.scenario.name, "seed": str(m.get("seed")),

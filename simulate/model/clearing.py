@@ -21,11 +21,14 @@ discounts USD/bbl, stocks mb (million barrels).
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 from numba import njit
 
 __all__ = ["supply_share", "long_run_demand", "short_run_demand", "total_demand",
            "excess_demand", "clear_market", "split_withheld", "storage_release",
-           "BISECTION_STEPS"]
+           "BISECTION_STEPS", "HINT_STEPS"]
 
 #: bisection halvings of the discount bracket: 200 USD / 2**60 is far below a cent
 BISECTION_STEPS = 60
@@ -94,6 +97,31 @@ def excess_demand(discount, brent, wedge, capacity, released, zero_price, full_p
     return total_demand(discount, volume, base, ref_discount, slope, premium, cap, lag) - offer
 
 
+#: false-position steps that narrow the bracket before the bisection (hints only)
+HINT_STEPS = 12
+
+
+@njit(cache=True, error_model="numpy")
+def _monotone(brent, wedge, capacity, released, zero_price, full_price, volume, base,
+              ref_discount, slope, premium, cap, lag) -> bool:
+    """Whether excess demand, as computed in floating point, is certainly non-decreasing in
+    the discount: every input finite, capacity >= 0, every slope >= 0 and lag > 0. Each
+    rounded operation of :func:`excess_demand` is then monotone in its argument, so the
+    computed value is too (not just the exact one)."""
+    for x in (brent, wedge, capacity, released, zero_price, full_price, ref_discount):
+        if not math.isfinite(x):
+            return False
+    if capacity < 0.0:
+        return False
+    for b in range(volume.shape[0]):
+        if not (slope[b] >= 0.0 and lag[b] > 0.0 and math.isfinite(slope[b])
+                and math.isfinite(lag[b]) and math.isfinite(volume[b])
+                and math.isfinite(base[b]) and math.isfinite(premium[b])
+                and math.isfinite(cap[b])):
+            return False
+    return True
+
+
 @njit(cache=True, error_model="numpy")
 def clear_market(brent, wedge, capacity, released, zero_price, full_price, volume, base,
                  ref_discount, slope, premium, cap, lag, min_discount, out):
@@ -104,22 +132,91 @@ def clear_market(brent, wedge, capacity, released, zero_price, full_price, volum
     which the FOB price reaches the shut-in price (supply 0 there, so excess demand >= 0).
     When demand exceeds supply even at ``min_discount``, purchases are rationed in proportion
     to demand, so they never exceed the offer nor any buyer's cap.
+
+    The result is that of :data:`BISECTION_STEPS` halvings, computed with fewer evaluations
+    (docs/performance.md): when the computed excess demand is monotone (:func:`_monotone`),
+    a few false-position (Illinois) steps first find discounts ``a < b`` with excess demand
+    < 0 at ``a`` and >= 0 at ``b``; a midpoint at or below ``a`` (at or above ``b``) then
+    has the same sign without being evaluated. The bisection also stops once its midpoint
+    equals an end of the bracket (later halvings change nothing).
     """
     lo = min_discount
     hi = brent - wedge - zero_price
     if hi < lo:
         hi = lo
-    if excess_demand(lo, brent, wedge, capacity, released, zero_price, full_price, volume,
-                     base, ref_discount, slope, premium, cap, lag) >= 0.0:
+    args = (brent, wedge, capacity, released, zero_price, full_price, volume, base,
+            ref_discount, slope, premium, cap, lag)
+    e_lo = excess_demand(lo, *args)
+    if e_lo >= 0.0:
         d = lo
     else:
+        neg_at, pos_at = lo, np.inf    # excess < 0 known at neg_at, >= 0 at pos_at
+        if hi > lo and _monotone(*args):
+            a, ea, b = lo, e_lo, hi
+            eb = excess_demand(hi, *args)
+            if eb >= 0.0:
+                side = 0
+                fa, fb = ea, eb      # excess demand at a and b (ea, eb: Illinois weights)
+                for _ in range(HINT_STEPS):
+                    x = (a * eb - b * ea) / (eb - ea)
+                    if not (x > a and x < b):
+                        x = 0.5 * (a + b)
+                        if not (x > a and x < b):
+                            break
+                    ex = excess_demand(x, *args)
+                    if ex < 0.0:
+                        a, ea, fa = x, ex, ex
+                        if side == -1:
+                            eb *= 0.5
+                        side = -1
+                    else:
+                        b, eb, fb = x, ex, ex
+                        if side == 1:
+                            ea *= 0.5
+                        side = 1
+                        if ex == 0.0:
+                            break
+                # bring the far end next to the one nearer the root (a few ulps, then
+                # wider)
+                near_b = fb <= -fa
+                step = (abs(b) + abs(a)) * 1e-15 + 1e-300
+                for _ in range(6):
+                    if near_b:
+                        x = b - step
+                        if not x > a:
+                            break
+                        if excess_demand(x, *args) < 0.0:
+                            a = x
+                            break
+                        b = x
+                    else:
+                        x = a + step
+                        if not x < b:
+                            break
+                        if excess_demand(x, *args) >= 0.0:
+                            b = x
+                            break
+                        a = x
+                    step *= 16.0
+                pos_at = b
+            elif eb < 0.0:
+                a = hi
+            neg_at = a
         for _ in range(BISECTION_STEPS):
             mid = 0.5 * (lo + hi)
-            if excess_demand(mid, brent, wedge, capacity, released, zero_price, full_price,
-                             volume, base, ref_discount, slope, premium, cap, lag) < 0.0:
+            last = mid == lo or mid == hi
+            if mid <= neg_at:
+                negative = True
+            elif mid >= pos_at:
+                negative = False
+            else:
+                negative = excess_demand(mid, *args) < 0.0
+            if negative:
                 lo = mid
             else:
                 hi = mid
+            if last:
+                break
         d = hi
     offer = capacity * supply_share(brent - d - wedge, zero_price, full_price) + released
     demand = 0.0

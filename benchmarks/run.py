@@ -6,6 +6,7 @@
     python benchmarks/run.py --markdown out.md
     python benchmarks/run.py --compare       # 10^5 replicates: this tree, the previous
                                              # revision (compiled and numpy paths), Mesa
+    python benchmarks/run.py --compare --compare-n 20000   # the same at 2 x 10^4
 
 Every measurement runs in a fresh Python process (so peak memory is that run's own), times
 ``simulate.run(...)`` only (not interpreter start-up or imports; compiled kernels are loaded
@@ -247,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="10^3 and 10^4 replicates only")
     ap.add_argument("--compare", action="store_true",
                     help="10^5 replicates only: this tree, the previous revision, Mesa")
+    ap.add_argument("--compare-n", type=int, default=100_000,
+                    help="replicates of the --compare runs (default 10^5)")
     ap.add_argument("--previous", default=PREVIOUS,
                     help=f"the revision timed side by side (default {PREVIOUS})")
     ap.add_argument("--million", action="store_true",
@@ -290,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         return row
 
     if args.compare:
-        sizes = [100_000]
+        sizes = [args.compare_n]
     with tempfile.TemporaryDirectory(prefix="simulate-previous-") as tmp:
         previous = Path(tmp) / "tree"
         have_previous = subprocess.run(

@@ -152,12 +152,9 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
                                       binding, mp[M_CAP_PREMIUM]))
     ms[S_PREMIUM] = wedges.adjust_toward(ms[S_PREMIUM], target, mp[M_FREIGHT_LAG])
     # each buyer's cap today, risk premium and front-loading
-    base = np.empty(n_buyers)
-    slope = np.empty(n_buyers)
-    lag = np.empty(n_buyers)
-    premium = np.empty(n_buyers)
-    caps = np.empty(n_buyers)
-    volume = np.empty(n_buyers)
+    scratch = np.empty((6, n_buyers))    # one allocation a day instead of six
+    base, slope, lag = scratch[0], scratch[1], scratch[2]
+    premium, caps, volume = scratch[3], scratch[4], scratch[5]
     threshold = mp[M_THRESHOLD]
     for b in range(n_buyers):
         m = int(bp[b, B_IMPORTER])

@@ -124,7 +124,7 @@ def _monotone(brent, wedge, capacity, released, zero_price, full_price, volume, 
 
 @njit(cache=True, error_model="numpy")
 def clear_market(brent, wedge, capacity, released, zero_price, full_price, volume, base,
-                 ref_discount, slope, premium, cap, lag, min_discount, out):
+                 ref_discount, slope, premium, cap, lag, min_discount, out, guess=np.nan):
     """Clear today's market; fill ``out`` (per buyer) with purchases, mb/d.
 
     Returns ``(discount, offered)``: the delivered discount (USD/bbl) and the volume the
@@ -138,7 +138,9 @@ def clear_market(brent, wedge, capacity, released, zero_price, full_price, volum
     a few false-position (Illinois) steps first find discounts ``a < b`` with excess demand
     < 0 at ``a`` and >= 0 at ``b``; a midpoint at or below ``a`` (at or above ``b``) then
     has the same sign without being evaluated. The bisection also stops once its midpoint
-    equals an end of the bracket (later halvings change nothing).
+    equals an end of the bracket (later halvings change nothing). ``guess`` (yesterday's
+    discount, optional) is evaluated first to narrow the bracket; it changes only how many
+    evaluations are needed, never the result.
     """
     lo = min_discount
     hi = brent - wedge - zero_price
@@ -157,6 +159,12 @@ def clear_market(brent, wedge, capacity, released, zero_price, full_price, volum
             if eb >= 0.0:
                 side = 0
                 fa, fb = ea, eb      # excess demand at a and b (ea, eb: Illinois weights)
+                if guess > a and guess < b:
+                    eg = excess_demand(guess, *args)
+                    if eg < 0.0:
+                        a, ea, fa, side = guess, eg, eg, -1
+                    else:
+                        b, eb, fb, side = guess, eg, eg, 1
                 for _ in range(HINT_STEPS):
                     x = (a * eb - b * ea) / (eb - ea)
                     if not (x > a and x < b):

@@ -195,7 +195,7 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
                                         mp[M_FULL])
     d, offered = clearing.clear_market(brent_prev, wedge, shippable, released, mp[M_ZERO],
                                        mp[M_FULL], volume, base, mp[M_REF], slope, premium,
-                                       caps, lag, mp[M_MIN_DISC], purchases)
+                                       caps, lag, mp[M_MIN_DISC], purchases, ms[S_DELIVERED])
     exports = 0.0
     for b in range(n_buyers):
         exports += purchases[b]

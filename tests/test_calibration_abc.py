@@ -141,3 +141,15 @@ def test_command_line(case, tmp_path):
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
     assert again.returncode == 2 and "Traceback" not in again.stderr
     assert "--resume" in again.stderr
+
+
+def test_the_current_folder_and_its_ancestors_are_refused(case, tmp_path, monkeypatch):
+    scenario, targets = case
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "notes.txt").write_text("keep me")
+    monkeypatch.chdir(work)
+    for out in (".", str(tmp_path)):
+        with pytest.raises(ResultsError, match="current folder|contains the current"):
+            calibrate(scenario, targets, out, generations=1, force=True, **SMALL)
+    assert (work / "notes.txt").read_text() == "keep me"

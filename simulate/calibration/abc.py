@@ -40,6 +40,7 @@ import pandas as pd
 
 from ..errors import ResultsError
 from ..execution.runner import as_scenario, run
+from ..results.folders import check_output_path
 from ..results.results import scenario_sha256, scenario_text
 from ..scenario import Scenario
 from ..scenario.posterior import read_posterior, write_posterior
@@ -165,7 +166,9 @@ def _quiet_pyabc() -> Iterator[None]:
 def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any],
                  create: bool = True) -> bool:
     """Check (and with ``create``, make or clear) the output folder; True when a stored run
-    is to be continued. Checked once before any simulation, so a refusal comes at once."""
+    is to be continued. Checked once before any simulation, so a refusal comes at once.
+    The current folder and its ancestors are refused like every command's ``--out``."""
+    check_output_path(out)
     if out.exists() and not out.is_dir():
         raise ResultsError(f"{out}: expected a folder for the calibration, found a file")
     state = _read_state(out) if out.is_dir() else None

@@ -123,7 +123,7 @@ def experiment_findings(data: dict) -> list[tuple[str, str, bool]]:
     resolve: lever keys and uncertainty keys. (Series names and actors of outcomes are
     checked when the experiment runs, by :mod:`simulate.experiments.score`, which knows the
     engines' series.)"""
-    from .checks import resolve_path
+    from .keypaths import resolve_path
     from .yamlio import join_key
 
     block = data.get("experiment")

@@ -51,8 +51,27 @@ def test_shipped_targets_are_in_sample_and_consistent(path):
         src = t.sources[target.source]
         assert src.date is not None and src.date <= t.vintage, name
         assert target.last_day <= CUTOFF, name
-        assert target.unit == SERIES_UNITS[target.variable], name
+        want = "%" if target.statistic == "pct_change" else SERIES_UNITS[target.variable]
+        assert target.unit == want, name
         assert target.sd > 0
+
+
+@pytest.mark.parametrize("name", ["embargo2022", "designations2025"])
+def test_shipped_targets_name_series_the_episode_records(name):
+    """Every buyer a shipped target names is a buyer of the episode scenario, and China's
+    seaborne-only figures name seaborne buyers, never the pipeline (nor China's total)."""
+    from simulate.engines.record import scenario_actors
+
+    t = load_targets(REPO / "scenarios" / "targets" / f"{name}.yaml")
+    scenario = load_scenario(REPO / "scenarios" / "episodes" / f"{name}.yaml")
+    actors = scenario_actors(scenario)
+    for key, target in t.targets.items():
+        kind = {"buyer_volume_mbd": "buyer", "volume_mbd": "importer"}.get(target.variable)
+        if kind is not None:
+            assert set(target.actors) <= set(actors[kind]), key
+        if "seaborne" in target.quantity.lower():
+            assert target.variable == "buyer_volume_mbd", key
+            assert not any(a.endswith(".pipeline") for a in target.actors), key
 
 
 def _problems(tmp_path: Path, text: str) -> list[str]:
@@ -125,6 +144,47 @@ def test_statistics_of_a_window(tmp_path):
                            "actor": "", "value": [1.0, 2.0, 4.0, 8.0, 16.0]})
     got = statistics(series, mapped, 4)[0]
     assert list(got) == [7.5, 2.0, 16.0, 2.0, 16.0, 14.0, 700.0]
+
+
+def test_a_list_of_actors_is_the_sum_of_their_series(tmp_path):
+    """Two buyers' daily volumes 1, 2, 3, 4 and 10, 20, 30, 40: the mean of the sum over
+    days 1-3 is (2+3+4) / 3 + (20+30+40) / 3 = 3 + 30 = 33."""
+    import pandas as pd
+
+    path = tmp_path / "t.yaml"
+    body = ("  both:\n    quantity: q\n    variable: buyer_volume_mbd\n"
+            "    actor: [IN.a, IN.b]\n    window: [2025-01-02, 2025-01-04]\n"
+            "    value: 1\n    unit: mb/d\n    sd: 1\n    source: s1\n")
+    path.write_text(GOOD.split("targets:")[0] + "targets:\n" + body, encoding="utf-8")
+    targets = load_targets(path)
+    assert targets.targets["both"].actors == ("IN.a", "IN.b")
+    assert targets.targets["both"].actor_label == "IN.a+IN.b"
+    scenario = load_scenario(write_case(tmp_path)[0], overrides={"horizon_days": 4})
+    recorded = {("buyer_volume_mbd", "IN.a"), ("buyer_volume_mbd", "IN.b")}
+    mapped = map_targets(targets, scenario, recorded)
+    series = pd.DataFrame({"replicate": 0, "day": list(range(4)) * 2,
+                           "variable": "buyer_volume_mbd", "actor": ["IN.a"] * 4 + ["IN.b"] * 4,
+                           "value": [1.0, 2.0, 3.0, 4.0, 10.0, 20.0, 30.0, 40.0]})
+    assert statistics(series, mapped, 4)[0, 0] == pytest.approx(33.0)
+    with pytest.raises(ScenarioError, match="records no series 'buyer_volume_mbd' for actor "
+                                            "'IN.b'"):
+        map_targets(targets, scenario, {("buyer_volume_mbd", "IN.a")})
+
+
+@pytest.mark.parametrize("actor, variable, unit, message", [
+    ("[IN.a, IN.a]", "buyer_volume_mbd", "mb/d",
+     "expected a list of two or more distinct actor ids (a sum), found ['IN.a', 'IN.a']"),
+    ("[IN.a]", "buyer_volume_mbd", "mb/d",
+     "expected a list of two or more distinct actor ids (a sum), found ['IN.a']"),
+    ("[IN, CN]", "tariff_rate", "fraction",
+     "expected one actor for tariff_rate (only mb/d volumes add up), found the list "
+     "['IN', 'CN']"),
+])
+def test_a_bad_list_of_actors_is_refused(tmp_path, actor, variable, unit, message):
+    text = (GOOD.replace("actor: IN", f"actor: {actor}")
+            .replace("variable: volume_mbd", f"variable: {variable}")
+            .replace("unit: mb/d", f"unit: {unit}"))
+    assert _problems(tmp_path, text) == [f"bad.yaml:9:5: targets.india: {message}"]
 
 
 def test_targets_outside_the_scenario_or_unrecorded_are_set_aside(tmp_path):

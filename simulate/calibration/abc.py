@@ -10,13 +10,12 @@ Method (Beaumont et al. 2009, Toni et al. 2009, as implemented by pyabc 0.13):
 - tolerance: the median of the previous generation's distances (``MedianEpsilon``);
 - perturbation: a multivariate normal kernel fitted to the weighted particles.
 
-Reproducibility: each generation runs in its own ``ABCSMC.run`` call with numpy's and
-Python's global random generators seeded from (seed, generation) and restored afterwards:
-pyabc draws its proposals from numpy's global generator, which our own code never uses.
-With one worker, a calibration is then a pure function of (scenario, targets, settings,
-seed), and one that was interrupted and resumed gives the same particles as one that was
-not. With several workers pyabc's multicore sampler reseeds its processes from the system,
-so particles differ between runs (each particle's simulation is still reproducible).
+Reproducibility: each generation runs in its own ``ABCSMC.run`` call, on an ``ABCSMC``
+rebuilt from the stored history, and its particles are sampled by :mod:`.sampler`: one task
+per particle index, each seeded from the project's counter-based streams by (seed,
+generation, index), mapped in order in-process or over a process pool. A calibration is
+then a pure function of (scenario, targets, settings, seed) whatever the number of workers,
+and one that was interrupted and resumed gives the same particles as one that was not.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ import hashlib
 import json
 import logging
 import os
-import random
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,8 +42,9 @@ from ..results.folders import check_output_path
 from ..results.results import scenario_sha256, scenario_text
 from ..scenario import Scenario
 from ..scenario.posterior import read_posterior, write_posterior
-from .model import ParticleModel
+from .model import ParticleModel, named_stream
 from .priors import calibrated_keys, pyabc_prior, require_pyabc
+from .sampler import ordered_sampler, seeded_task, task_seed, worker_pool
 from .summaries import map_targets
 from .targets import Targets, load_targets
 
@@ -55,6 +54,8 @@ __all__ = ["calibrate", "Calibration", "CalibrationSettings", "STATE_FILE", "DB_
 STATE_FILE = "calibration.json"
 DB_FILE = "abc.db"
 POSTERIOR_FILE = "posterior.parquet"
+#: stream seeding the global generators around a generation's main-process work
+GENERATION_STREAM = named_stream("calibration.generation")
 #: pyabc's loggers are "ABC" and its children
 _PYABC_LOGGER = "ABC"
 
@@ -134,19 +135,11 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-@contextlib.contextmanager
-def _seeded_globals(seed: int, generation: int) -> Iterator[None]:
-    """Seed numpy's and Python's global generators for one pyabc generation; restore them
-    afterwards, so that the caller's global random state is left as it was."""
-    np_state, py_state = np.random.get_state(), random.getstate()  # noqa: NPY002
-    mixed = hashlib.blake2b(f"{seed}:{generation}".encode(), digest_size=4).digest()
-    np.random.seed(int.from_bytes(mixed, "little"))  # noqa: NPY002 - pyabc reads it
-    random.seed(int.from_bytes(mixed, "little"))
-    try:
-        yield
-    finally:
-        np.random.set_state(np_state)  # noqa: NPY002
-        random.setstate(py_state)
+def _seeded_globals(seed: int, generation: int) -> contextlib.AbstractContextManager[None]:
+    """numpy's and Python's global generators seeded for one generation's main-process work
+    (stream "calibration.generation") and restored afterwards; the particles themselves are
+    drawn in tasks seeded per index (:mod:`.sampler`)."""
+    return seeded_task(task_seed(seed, generation, 0, GENERATION_STREAM))
 
 
 @contextlib.contextmanager
@@ -196,23 +189,15 @@ def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any],
     return False
 
 
-def _sampler(workers: int) -> Any:
-    pyabc = require_pyabc()
-
-    if workers <= 1:
-        return pyabc.SingleCoreSampler()
-    return pyabc.MulticoreEvalParallelSampler(n_procs=workers)
-
-
 def _abc(model: ParticleModel, scenario: Scenario, settings: CalibrationSettings,
-         workers: int) -> Any:
+         map_: Callable[..., Any]) -> Any:
     pyabc = require_pyabc()
 
     return pyabc.ABCSMC(
         model, pyabc_prior(scenario, settings.keys or ()),
         distance_function=pyabc.AdaptivePNormDistance(p=2),
         population_size=settings.particles, eps=pyabc.MedianEpsilon(),
-        sampler=_sampler(workers))
+        sampler=ordered_sampler(int(settings.seed or 0), map_))
 
 
 def _generation_record(history: Any, t: int) -> dict[str, Any]:
@@ -300,17 +285,17 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
     db = "sqlite:///" + str((out / DB_FILE).resolve())
     observed = {n: float(v) for n, v in zip(mapped.names, mapped.observed, strict=True)}
 
-    def fresh() -> Any:
-        """An ABCSMC object on the stored history: each generation starts from the database
-        alone, so a resumed calibration continues exactly as an uninterrupted one would."""
-        abc = _abc(model, s, settings, workers)
-        if (out / DB_FILE).is_file():
-            abc.load(db, 1)
-        else:
-            abc.new(db, observed)
-        return abc
+    with _quiet_pyabc(), worker_pool(workers) as map_:
+        def fresh() -> Any:
+            """An ABCSMC object on the stored history: each generation starts from the
+            database alone, so a resumed calibration continues as an uninterrupted one."""
+            abc = _abc(model, s, settings, map_)
+            if (out / DB_FILE).is_file():
+                abc.load(db, 1)
+            else:
+                abc.new(db, observed)
+            return abc
 
-    with _quiet_pyabc():
         history = _run_generations(fresh, settings, state, out, progress)
     meta = {**identity, "targets_vintage": str(t_obj.vintage), "db": DB_FILE}
     post = _save_posterior(history, out, chosen, meta)

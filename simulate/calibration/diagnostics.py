@@ -84,7 +84,7 @@ def coverage_table(predicted: pd.DataFrame, mapped: Mapped) -> pd.DataFrame:
     rows = []
     for name, t in zip(mapped.names, mapped.targets, strict=True):
         lo, mid, hi = (float(v) for v in np.quantile(by_target[name], [0.05, 0.5, 0.95]))
-        rows.append({"target": name, "use": t.use, "variable": t.variable, "actor": t.actor,
+        rows.append({"target": name, "use": t.use, "variable": t.variable, "actor": t.actor_label,
                      "first_day": t.first_day, "last_day": t.last_day, "unit": t.unit,
                      "observed": t.value, "sd": t.sd, "q05": lo, "q50": mid, "q95": hi,
                      "inside": bool(lo <= t.value <= hi)})

@@ -1,6 +1,7 @@
 """Summary statistics: each target's statistic computed from a run's daily series.
 
-A target names a daily series (``variable``, ``actor``) and a calendar window; the window
+A target names a daily series (``variable``, ``actor``, or the sum of several actors'
+series) and a calendar window; the window
 becomes scenario days ``(first - start, last - start)``. Per replicate the statistic reduces
 the window's daily values to one number (mean, first, last, min, max, change = last - first,
 pct_change = 100 (last/first - 1)); a run's summary is the mean over its replicates. Targets
@@ -57,9 +58,10 @@ def map_targets(targets: Targets, scenario: Scenario,
             skipped.append((name, f"window {t.first_day}..{t.last_day} is outside the "
                                   f"scenario's days {scenario.start}..{scenario.end}"))
             continue
-        if series is not None and (t.variable, t.actor) not in series:
+        missing = [a for a in t.actors if series is not None and (t.variable, a) not in series]
+        if missing:
             skipped.append((name, f"the run records no series {t.variable!r} for actor "
-                                  f"{t.actor!r}"))
+                                  + ", ".join(repr(a) for a in missing)))
             continue
         names.append(name)
         days.append((a, b))
@@ -108,12 +110,14 @@ def _reduce(values: np.ndarray, statistic: str) -> np.ndarray:
 
 
 def statistics(timeseries: pd.DataFrame, mapped: Mapped, n_days: int) -> np.ndarray:
-    """Each target's statistic per replicate, shape (replicates, targets)."""
+    """Each target's statistic per replicate, shape (replicates, targets); a target naming
+    several actors takes its statistic of the sum of their daily series."""
     cache: dict[tuple[str, str], np.ndarray] = {}
     cols = []
     for t, (a, b) in zip(mapped.targets, mapped.days, strict=True):
-        key = (t.variable, t.actor)
-        if key not in cache:
-            cache[key] = series_matrix(timeseries, t.variable, t.actor, n_days)
-        cols.append(_reduce(cache[key][:, a:b + 1], t.statistic))
+        for actor in t.actors:
+            if (t.variable, actor) not in cache:
+                cache[t.variable, actor] = series_matrix(timeseries, t.variable, actor, n_days)
+        total = sum(cache[t.variable, actor][:, a:b + 1] for actor in t.actors)
+        cols.append(_reduce(np.asarray(total), t.statistic))
     return np.column_stack(cols) if cols else np.zeros((0, 0))

@@ -2,13 +2,15 @@
 
 A targets file (YAML) lists observed quantities and the model output each corresponds to:
 a daily series ``variable`` (as in ``Results.timeseries``) for an ``actor`` (importer,
-region, or ``""`` for world-level series), reduced over a calendar ``window`` (or one
-``date``) by a ``statistic``. Each value carries its unit (checked against the variable's
-unit), its measurement uncertainty ``sd`` (one standard deviation, in the value's unit:
-e.g. the 0.2-0.4 mb/d by which vendors' import series disagree), its source and the date
-that source was published. The file names its data ``vintage``: no value published after it
-is used. Files are read with the scenario reader, so every problem names file, line, column
-and key, with what was expected and what was found.
+region, buyer ``IMPORTER.buyer``, or ``""`` for world-level series; a list of actors of an
+additive mb/d series names their sum, e.g. a country's seaborne buyers), reduced over a
+calendar ``window`` (or one ``date``) by a ``statistic``. Each value carries its unit
+(checked against the variable's unit), its measurement uncertainty ``sd`` (one standard
+deviation, in the value's unit: e.g. the 0.2-0.4 mb/d by which vendors' import series
+disagree), its source and the date that source was published. The file names its data
+``vintage``: no value published after it is used. Files are read with the scenario reader,
+so every problem names file, line, column and key, with what was expected and what was
+found.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ STATISTICS = ("mean", "first", "last", "min", "max", "change", "pct_change")
 SERIES_UNITS = {
     "brent_usd": "USD/bbl", "urals_discount_usd": "USD/bbl", "fob_discount_usd": "USD/bbl",
     "delivered_discount_usd": "USD/bbl", "freight_usd": "USD/bbl",
+    "freight_premium_usd": "USD/bbl", "urals_fob_usd": "USD/bbl", "stored_mbd": "mb/d",
     "exports_mbd": "mb/d", "bought_mbd": "mb/d", "discounted_mbd": "mb/d",
     "shut_in_mbd": "mb/d", "volume_mbd": "mb/d", "buyer_volume_mbd": "mb/d",
     "oil_revenue_musd": "USD mn/day", "control": "share", "tariff_rate": "fraction",
@@ -64,7 +67,9 @@ class Target(_Model):
 
     quantity: str = Field(description="what was measured, in words")
     variable: str = Field(description="daily series of the model (Results.timeseries)")
-    actor: str = Field("", description="importer, region or buyer id; '' for world series")
+    actor: str | tuple[str, ...] = Field(
+        "", description="importer, region or buyer id (IMPORTER.buyer); '' for world series; "
+                        "a list of ids of an mb/d series: their sum")
     date: _dt.date | None = Field(None, description="the day observed (or use window)")
     window: tuple[_dt.date, _dt.date] | None = Field(
         None, description="first and last day (inclusive) the statistic is taken over")
@@ -88,6 +93,13 @@ class Target(_Model):
             raise ValueError(f"expected a window [first, last] with first <= last, found "
                              f"[{self.window[0]}, {self.window[1]}]")
         want = SERIES_UNITS.get(self.variable)
+        if isinstance(self.actor, tuple):
+            if len(self.actor) < 2 or len(set(self.actor)) != len(self.actor):
+                raise ValueError(f"expected a list of two or more distinct actor ids (a sum), "
+                                 f"found {list(self.actor)}")
+            if want != "mb/d":
+                raise ValueError(f"expected one actor for {self.variable} (only mb/d volumes "
+                                 f"add up), found the list {list(self.actor)}")
         if want is not None:
             if self.statistic == "pct_change":
                 want = "%"
@@ -95,6 +107,16 @@ class Target(_Model):
                 raise ValueError(f"expected unit {want!r} for {self.statistic} of "
                                  f"{self.variable}, found {self.unit!r}")
         return self
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        """The actor ids whose series are summed (one for a single series)."""
+        return self.actor if isinstance(self.actor, tuple) else (self.actor,)
+
+    @property
+    def actor_label(self) -> str:
+        """The actor as text: ids joined by '+' for a sum."""
+        return "+".join(self.actors)
 
     @property
     def first_day(self) -> _dt.date:

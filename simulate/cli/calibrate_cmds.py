@@ -46,8 +46,8 @@ def format_parameters(state: dict) -> str:
 @click.option("--predictive", type=click.IntRange(min=0), default=50, show_default=True,
               help="Posterior draws simulated for the predictive check (0: none).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes (more than 1: faster, but particles are no longer "
-                   "reproducible bit for bit).")
+              help="Processes (the particles are the same for any number: each is "
+                   "seeded by generation and index).")
 @set_option
 @click.option("--force", is_flag=True, help="Replace a calibration already in --out.")
 @click.option("--resume", is_flag=True, help="Continue the calibration stored in --out.")

@@ -1,8 +1,21 @@
 """Test session set-up: numba's cached code is dropped first if any compiled source changed
-(rule tests call compiled functions directly, before any engine would check)."""
+(rule tests call compiled functions directly, before any engine would check); fixtures
+shared by several test modules."""
+
+import pytest
 
 from simulate.engines.compiling import ensure_fresh_cache
 
 
 def pytest_configure(config):
     ensure_fresh_cache()
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """A real ``distributed.LocalCluster`` of 2 single-threaded worker processes (no
+    dashboard), one per test module; skipped where distributed is not installed."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster:
+        yield cluster

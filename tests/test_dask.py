@@ -16,17 +16,10 @@ from simulate.execution.backends import run_tasks
 from simulate.execution.runner import run
 from simulate.scenario import bundled_scenarios
 
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 
 AUG = bundled_scenarios()["aug2025"][0]
 N, CHUNK = 240, 60
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as c:
-        yield c
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +33,8 @@ def _same(a, b):
     pd.testing.assert_frame_equal(a.bands, b.bands, check_exact=True)
 
 
-def test_cluster_by_address_from_python_and_cli_and_retries(cluster, serial, tmp_path):
+def test_cluster_by_address_from_python_and_cli_and_retries(dask_cluster, serial, tmp_path):
+    cluster = dask_cluster
     res = run(AUG, replicates=N, chunk_size=45, keep_series=10, progress=False,
               scheduler=cluster.scheduler_address)
     assert res.manifest["backend"] == "dask"

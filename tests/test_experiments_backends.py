@@ -10,15 +10,8 @@ from experiments_common import SMALL, write_small
 
 import simulate
 
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as c:
-        yield c
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +19,8 @@ def small(tmp_path_factory):
     return write_small(tmp_path_factory.mktemp("backends"), SMALL)
 
 
-def test_sweep_identical_on_serial_processes_and_dask(small, cluster):
+def test_sweep_identical_on_serial_processes_and_dask(small, dask_cluster):
+    cluster = dask_cluster
     serial = simulate.sweep(small, progress=False)
     procs = simulate.sweep(small, workers=2, backend="processes", chunk_size=10,
                            progress=False)
@@ -37,7 +31,8 @@ def test_sweep_identical_on_serial_processes_and_dask(small, cluster):
         pd.testing.assert_frame_equal(other.statistics, serial.statistics, check_exact=True)
 
 
-def test_sensitivity_identical_on_serial_processes_and_dask(small, cluster):
+def test_sensitivity_identical_on_serial_processes_and_dask(small, dask_cluster):
+    cluster = dask_cluster
     kw = dict(points=4, replicates=10, outcome="oil_revenue_busd", progress=False)
     serial = simulate.sensitivity(small, **kw)
     for other in (simulate.sensitivity(small, workers=2, backend="processes", chunk_size=3, **kw),

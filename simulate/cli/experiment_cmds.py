@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from .main import cli
+from .outputs import output_flags
 from .run_cmds import BACKENDS, ENGINES
 from .scenario_cmds import load_from_cli, scenario_argument, set_option
 
@@ -72,10 +73,10 @@ def format_points(ex: Any, outcomes: list[str] | None = None) -> str:
 @set_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Save the experiment into this folder.")
-@click.option("--force", is_flag=True, help="Replace an experiment already in --out.")
-@click.option("--resume", is_flag=True, help="Continue an interrupted sweep in --out.")
-@click.option("--json", "as_json", is_flag=True, help="Print the per-point statistics as JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
+@output_flags(force="Replace an experiment already in --out.",
+              resume="Continue an interrupted sweep in --out.",
+              json="Print the per-point statistics as JSON.",
+              quiet="No progress bar and no table.")
 def sweep(scenario: str, design: str | None, points: int | None, replicates: int | None,
           seed: int | None, table: Path | None, target_se: float | None, engine: str,
           workers: int, backend: str | None, scheduler: str | None, chunk_size: int | None,
@@ -138,9 +139,7 @@ def _experiment(source: str, sets: tuple[str, ...], points: int | None,
 @set_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Save indices, points and a figure into this folder.")
-@click.option("--force", is_flag=True, help="Replace --out if it holds results.")
-@click.option("--json", "as_json", is_flag=True, help="Print the indices as JSON.")
-@click.option("--quiet", "-q", is_flag=True)
+@output_flags(force="Replace --out if it holds results.", json="Print the indices as JSON.")
 def sensitivity(scenario: str, method: str, points: int, replicates: int | None,
                 outcome: str | None, seed: int | None, engine: str, workers: int,
                 backend: str | None, scheduler: str | None, chunk_size: int | None,

@@ -10,6 +10,7 @@ import click
 
 from ..errors import ResultsError
 from .main import cli
+from .outputs import output_flags
 
 __all__ = ["format_comparison"]
 
@@ -109,9 +110,8 @@ def report(directory: Path, formats: str, dpi: int, quiet: bool) -> None:
               help="Name of each run, in order (repeat; default: scenario names).")
 @_formats_option
 @_dpi_option
-@click.option("--force", is_flag=True, help="Replace an existing --out folder.")
-@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="Print no table.")
+@output_flags(force="Replace an existing --out folder.", json="Print the comparison as JSON.",
+              quiet="Print no table.")
 @click.option("--replicates", "-n", type=click.IntRange(min=1),
               help="Replicates of each scenario file (default: the first file's).")
 @click.option("--seed", type=click.IntRange(min=0),

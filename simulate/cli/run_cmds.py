@@ -13,7 +13,7 @@ from ..errors import ScenarioError
 from ..limits import MAX_REPLICATES, MAX_SEED, MAX_WORKERS
 from ..scenario import find_scenario
 from .main import cli
-from .outputs import claim_output, resume_command
+from .outputs import claim_output, output_flags, resume_command
 from .scenario_cmds import load_from_cli, scenario_argument, set_option
 
 __all__ = ["format_summary", "ENGINES", "BACKENDS"]
@@ -69,11 +69,10 @@ def format_summary(table, title: str) -> str:
               help="Add replicates in chunks until every headline probability's standard "
                    "error is at most this (--replicates then caps them).")
 @set_option
-@click.option("--force", is_flag=True, help="Replace results already in --out.")
-@click.option("--resume", is_flag=True, help="Continue an interrupted run in --out.")
-@click.option("--no-report", is_flag=True, help="Skip figures and report.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+@output_flags(force="Replace results already in --out.",
+              resume="Continue an interrupted run in --out.",
+              skip=("--no-report", "Skip figures and report."),
+              json="Print the summary as JSON.", quiet="No progress bar and no summary table.")
 def run(scenario: str, out: Path | None, replicates: int | None, seed: int | None, engine: str,
         workers: int, backend: str | None, scheduler: str | None, chunk_size: int | None,
         sets: tuple[str, ...], force: bool, resume: bool, no_report: bool, as_json: bool,

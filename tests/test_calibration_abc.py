@@ -98,12 +98,13 @@ def test_resumed_calibration_equals_an_uninterrupted_one(case, whole, tmp_path):
 
 def test_existing_folder_is_never_overwritten(case, whole, tmp_path):
     scenario, targets = case
-    with pytest.raises(ResultsError, match="--resume to continue it or --force"):
+    with pytest.raises(ResultsError, match="holds a calibration; use --resume to continue it, "
+                                            "--force"):
         calibrate(scenario, targets, whole.directory, generations=1, **SMALL)
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me")
-    with pytest.raises(ResultsError, match="not a calibration folder"):
+    with pytest.raises(ResultsError, match="not written by simulate.*not even with --force"):
         calibrate(scenario, targets, foreign, generations=1, force=True, **SMALL)
     assert (foreign / "notes.txt").read_text() == "keep me"
     with pytest.raises(ResultsError, match="differs in seed"):

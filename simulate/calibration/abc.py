@@ -38,7 +38,7 @@ import pandas as pd
 
 from ..errors import ResultsError
 from ..execution.runner import as_scenario, run
-from ..results.folders import check_output_path
+from ..results.folders import prepare_output
 from ..results.results import scenario_sha256, scenario_text
 from ..scenario import Scenario
 from ..scenario.posterior import read_posterior, write_posterior
@@ -158,34 +158,24 @@ def _quiet_pyabc() -> Iterator[None]:
 
 def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any],
                  create: bool = True) -> bool:
-    """Check (and with ``create``, make or clear) the output folder; True when a stored run
-    is to be continued. Checked once before any simulation, so a refusal comes at once.
-    The current folder and its ancestors are refused like every command's ``--out``."""
-    check_output_path(out)
-    if out.exists() and not out.is_dir():
-        raise ResultsError(f"{out}: expected a folder for the calibration, found a file")
-    state = _read_state(out) if out.is_dir() else None
-    if out.is_dir() and any(out.iterdir()):
-        if state is None:
-            raise ResultsError(f"{out}: the folder exists and is not a calibration folder; "
-                               "choose another --out (a folder this tool did not create is "
-                               "never overwritten)")
-        if resume:
-            if state.get("identity") != identity:
-                diff = sorted(k for k in identity if state.get("identity", {}).get(k)
-                              != identity[k])
-                raise ResultsError(f"{out}: cannot resume: the stored calibration differs "
-                                   f"in {', '.join(diff)}")
-            return (out / DB_FILE).is_file()
-        if not force:
-            raise ResultsError(f"{out}: a calibration is already there; use --resume to "
-                               "continue it or --force to replace it")
-        if create:
-            shutil.rmtree(out)
-    if resume and state is None:
-        raise ResultsError(f"{out}: nothing to resume (no {STATE_FILE})")
+    """Check (and with ``create``, make or clear) the output folder by the rules of every
+    command's ``--out`` (:func:`~simulate.results.folders.prepare_output`: never a folder
+    simulate did not write, ``--force`` only on one it did, which then carries the
+    ``.simulate-results`` marker); True when a stored run is to be continued. Checked once
+    before any simulation, so a refusal comes at once."""
+    state = prepare_output(out, kind="calibration", force=force, resume=resume, create=False,
+                           resumable=STATE_FILE)
+    if resume:
+        stored = (_read_state(out) or {}).get("identity") or {}
+        if stored != identity:
+            diff = sorted(k for k in identity if stored.get(k) != identity[k])
+            raise ResultsError(f"{out}: cannot resume: the stored calibration differs "
+                               f"in {', '.join(diff)}")
+        return (out / DB_FILE).is_file()
     if create:
-        out.mkdir(parents=True, exist_ok=True)
+        if state not in ("missing", "empty"):  # --force on a folder simulate wrote
+            shutil.rmtree(out)
+        prepare_output(out, kind="calibration")  # makes and marks it
     return False
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from ..scenario import find_scenario
 from .main import cli
+from .outputs import claim_output, output_flags
 from .scenario_cmds import load_from_cli, scenario_argument, set_option
 
 __all__ = ["calibrate", "format_parameters"]
@@ -49,11 +51,10 @@ def format_parameters(state: dict) -> str:
               help="Processes (the particles are the same for any number: each is "
                    "seeded by generation and index).")
 @set_option
-@click.option("--force", is_flag=True, help="Replace a calibration already in --out.")
-@click.option("--resume", is_flag=True, help="Continue the calibration stored in --out.")
-@click.option("--no-figures", is_flag=True, help="Skip the figures.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@output_flags(force="Replace a calibration already in --out.",
+              resume="Continue the calibration stored in --out.",
+              skip=("--no-figures", "Skip the figures."),
+              json="Print the result as JSON.", quiet="No progress lines.")
 def calibrate(scenario: str, targets: Path, out: Path, particles: int, generations: int,
               params: tuple[str, ...], seed: int | None, replicates: int, min_epsilon: float,
               predictive: int, workers: int, sets: tuple[str, ...], force: bool, resume: bool,
@@ -66,8 +67,12 @@ def calibrate(scenario: str, targets: Path, out: Path, particles: int, generatio
       simulate run aug2025 --set uncertainty.from_posterior=cal/embargo/posterior.parquet
     """
     from ..calibration import calibrate as run_calibration
+    from ..calibration.abc import STATE_FILE
 
     s = load_from_cli(scenario, sets)
+    # locked until the command ends; the calibration makes (and marks) the folder itself
+    claim_output(out, kind="calibration", force=force, resume=resume, create=False,
+                 inputs=[find_scenario(scenario), targets], resumable=STATE_FILE)
 
     def report(record: dict) -> None:
         if not quiet and not as_json:

@@ -135,14 +135,16 @@ def check_output_path(out: Path | str, *, inputs: Iterable[Path | str] = (),
 
 def prepare_output(out: Path | str, *, kind: str, force: bool = False, resume: bool = False,
                    inputs: Iterable[Path | str] = (), create: bool = True,
-                   option: str = "--out") -> State:
+                   option: str = "--out", resumable: str | None = None) -> State:
     """Check that ``out`` may receive the output of a command; call it holding
     :func:`output_lock`. Returns the folder's :func:`folder_state` before anything was done.
 
     Without options, ``out`` must be missing or empty. ``force`` also accepts a folder that
-    simulate made (finished, interrupted or marked); ``resume`` accepts only an interrupted run.
-    A foreign folder is always refused. Stale temporary folders of a killed save are removed
-    (:func:`clean_stale`). With ``create``, a missing ``out`` is created and marked.
+    simulate made (finished, interrupted or marked); ``resume`` accepts only an interrupted run,
+    or, with ``resumable`` (a file name, e.g. a calibration's state file), a folder simulate
+    made that holds that file (a calibration continues with more generations even when it
+    finished). A foreign folder is always refused. Stale temporary folders of a killed save
+    are removed (:func:`clean_stale`). With ``create``, a missing ``out`` is created and marked.
     """
     given = Path(out)
     check_output_path(given, inputs=inputs, option=option)
@@ -155,17 +157,20 @@ def prepare_output(out: Path | str, *, kind: str, force: bool = False, resume: b
             f"{option} {given}: the folder is not empty and was not written by simulate (no "
             f"{MARKER} marker); it is never replaced, not even with --force: choose another "
             f"{option}")
-    if resume:
+    continuable = state == "interrupted" or (
+        resumable is not None and state in ("results", "marked")
+        and (given / resumable).is_file())
+    if resume and not continuable:
         if state == "results":
             raise ResultsError(f"{option} {given}: holds a finished run, there is nothing to "
                                "resume (use --force to replace it, or another folder)")
-        if state != "interrupted":
-            raise ResultsError(f"{option} {given}: holds no interrupted run to resume (run "
-                               "without --resume)")
-    elif state in ("results", "interrupted", "marked") and not force:
-        if state == "interrupted":
-            raise ResultsError(f"{option} {given}: holds an interrupted run; use --resume to "
-                               "continue it, --force to start again, or another folder")
+        raise ResultsError(f"{option} {given}: holds no interrupted run to resume (run "
+                           "without --resume)")
+    if not resume and state in ("results", "interrupted", "marked") and not force:
+        if continuable:
+            what = "an interrupted run" if state == "interrupted" else f"a {kind}"
+            raise ResultsError(f"{option} {given}: holds {what}; use --resume to continue "
+                               "it, --force to start again, or another folder")
         raise ResultsError(f"{given} already holds results; use --force to replace them, "
                            f"--resume to continue an interrupted run, or another {option}")
     clean_stale(given)

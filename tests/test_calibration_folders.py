@@ -1,0 +1,104 @@
+"""`simulate calibrate --out` follows the folder rules of every command (results/folders.py):
+the folder carries the ``.simulate-results`` marker; a folder simulate did not write is
+refused whatever the options; ``--force`` replaces only a marked one; ``--resume`` continues
+the calibration in the same folder; a second writer is refused while the first runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from calibration_cases import write_case
+
+from simulate.calibration import calibrate
+from simulate.errors import ResultsError
+from simulate.results.folders import MARKER
+
+KEY = "market.brent_usd"
+SMALL = {"particles": 8, "keys": [KEY], "seed": 5, "predictive": 0, "figures": False}
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    return write_case(tmp_path_factory.mktemp("case"), brent_mean=75.0, brent_end=76.0)
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "simulate", "calibrate", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_marked_folder_force_replaces_and_resume_reuses(case, tmp_path):
+    scenario, targets = case
+    out = tmp_path / "cal"
+    first = calibrate(scenario, targets, out, generations=1, **SMALL)
+    assert json.loads((out / MARKER).read_text())["kind"] == "calibration"
+    assert len(first.generations) == 1
+    (out / "extra.txt").write_text("left by the first calibration")
+    # --resume continues in the same folder: the stored generation is kept, one is added
+    resumed = calibrate(scenario, targets, out, generations=2, resume=True, **SMALL)
+    assert resumed.directory == out
+    assert list(resumed.generations["generation"]) == [0, 1]
+    assert resumed.generations.iloc[0].to_dict() == first.generations.iloc[0].to_dict()
+    assert (out / "extra.txt").is_file()
+    # --force replaces the marked folder: a fresh calibration, still marked
+    again = calibrate(scenario, targets, out, generations=1, force=True, **SMALL)
+    assert list(again.generations["generation"]) == [0]
+    assert not (out / "extra.txt").exists()
+    assert (out / MARKER).is_file()
+
+
+def test_foreign_and_unmarked_folders_are_refused_even_with_force(case, tmp_path):
+    scenario, targets = case
+    # a folder holding a calibration's files but no marker is not simulate's: refused
+    unmarked = tmp_path / "old"
+    unmarked.mkdir()
+    (unmarked / "calibration.json").write_text("{}")
+    for options in ({}, {"force": True}, {"resume": True}):
+        with pytest.raises(ResultsError, match=f"no {MARKER} marker"):
+            calibrate(scenario, targets, unmarked, generations=1, **options, **SMALL)
+    assert [p.name for p in unmarked.iterdir()] == ["calibration.json"]
+    # --resume needs a calibration to continue
+    with pytest.raises(ResultsError, match="no interrupted run to resume"):
+        calibrate(scenario, targets, tmp_path / "none", generations=1, resume=True, **SMALL)
+    assert not (tmp_path / "none").exists()
+    # a marked folder that is not a calibration cannot be resumed as one
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / MARKER).write_text('{"kind": "run"}')
+    (other / "manifest.json").write_text("{}")
+    with pytest.raises(ResultsError, match="finished run, there is nothing to resume"):
+        calibrate(scenario, targets, other, generations=1, resume=True, **SMALL)
+
+
+def test_command_line_refusals_and_resume(case, tmp_path):
+    scenario, targets = case
+    out = tmp_path / "cli"
+    base = [scenario, targets, "--out", out, "--particles", "8", "--param", KEY,
+            "--predictive", "0", "--seed", "3", "--no-figures", "--quiet"]
+    done = _cli(*base, "--generations", "1")
+    assert done.returncode == 0, done.stderr
+    assert (out / MARKER).is_file()
+    refused = _cli(*base, "--generations", "1")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "holds a calibration; use --resume" in refused.stderr
+    resumed = _cli(*base, "--generations", "2", "--resume", "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    assert [g["generation"] for g in json.loads(resumed.stdout)["generations"]] == [0, 1]
+    # an input's folder is refused as --out (the scenario and targets live there)
+    inside = _cli(scenario, targets, "--out", scenario.parent, "--generations", "1", "--force")
+    assert inside.returncode == 2 and "apart from the inputs" in inside.stderr
+    # a second writer is refused at once while another process holds the folder's lock
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from simulate.results.folders import "
+         "output_lock\nwith output_lock(sys.argv[1]):\n    print('held', flush=True); "
+         "time.sleep(60)", str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        busy = _cli(*base, "--generations", "3", "--resume")
+        assert busy.returncode == 2 and "in use by another simulate process" in busy.stderr
+    finally:
+        holder.kill()
+        holder.wait()

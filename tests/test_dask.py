@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from clitools import simulate_cli
 from exec_helpers import flaky
+from worker_tools import assert_workers_die_with_killed_parent
 
 from simulate.errors import ExecutionError
 from simulate.execution.backends import run_tasks
@@ -75,3 +76,10 @@ def test_unreachable_scheduler_is_an_execution_error():
     from simulate.execution.dask_backend import connect
     with pytest.raises(ExecutionError, match="cannot reach the Dask scheduler"):
         connect(scheduler="tcp://127.0.0.1:9", timeout=2)
+
+
+def test_dask_workers_die_with_a_killed_parent(tmp_path):
+    """`simulate run --backend dask` starts a local cluster; killed with SIGKILL mid-run, its
+    worker processes end too (issue 11; the processes backend: test_safety_execution.py)."""
+    pytest.importorskip("psutil")
+    assert_workers_die_with_killed_parent(tmp_path, "dask")

@@ -9,12 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from clitools import GOLDEN, REPO
+from worker_tools import assert_workers_die_with_killed_parent, start_cli
 
 from simulate.engines.chunk import ChunkResult
 from simulate.execution import chunkfile
@@ -99,44 +99,12 @@ def test_a_chunk_written_by_another_run_is_not_used(tmp_path):
     pd.testing.assert_frame_equal(ref.outcomes, resumed.outcomes, check_exact=True)
 
 
-def _children(pid: int) -> list:
-    import psutil
-    try:
-        return psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-
-
-def _start_cli(tmp_path: Path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-m", "simulate", "run", str(AUG), *args],
-                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-
-
 def test_worker_processes_die_with_a_killed_parent(tmp_path):
-    import psutil
-    proc = _start_cli(tmp_path, "-n", "400000", "--chunk-size", "2000", "--workers", "2",
-                      "--backend", "processes", "-q", "--set", "horizon_days=200")
-    try:
-        deadline = time.monotonic() + 120
-        workers: list = []
-        while len(workers) < 2:
-            assert proc.poll() is None, proc.stderr.read()
-            assert time.monotonic() < deadline, "no worker processes started"
-            time.sleep(0.2)
-            workers = [p for p in _children(proc.pid) if "python" in p.name().lower()]
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        gone, alive = psutil.wait_procs(workers, timeout=15)
-        assert not alive, f"workers outlived their parent: {alive}"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    assert_workers_die_with_killed_parent(tmp_path, "processes")  # Dask: test_dask.py
 
 
 def test_ctrl_c_prints_the_exact_resume_command(tmp_path):
-    proc = _start_cli(tmp_path, "-n", "4000", "--chunk-size", "200", "--out", "res", "-q",
+    proc = start_cli(tmp_path, "-n", "4000", "--chunk-size", "200", "--out", "res", "-q",
                       "--no-report", "--set", "horizon_days=120")
     try:
         deadline = time.monotonic() + 240

@@ -8,6 +8,12 @@ capacity) plus the market's **expected loss**: news adds the credibility-weighte
 loss (mb/d; negative for measures designed to keep barrels flowing) to an expectation that
 decays with a half-life of days, and the price term follows it with a short lag (calibration
 fact 10: +2-4% on day 1, +6-8% over 2-4 sessions, gone within 1-2 weeks without a loss).
+
+The sanctioner's own threat is news too: the market prices the barrels the threat puts at
+risk (:func:`threatened_loss`) times the probability that it is carried out; each time that
+probability changes (the threat announced at the start, carried out, lapsed or lifted), the
+threat's part of the expectation is set to the new probability-weighted loss
+(:func:`threat_news`), and it decays like any news in between.
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ from numba import njit
 
 from .wedges import adjust_toward, decay_factor
 
-__all__ = ["price_ratio", "net_loss", "update_expectation", "brent_price", "MAX_LOSS_SHARE",
-           "MIN_LOSS_SHARE", "MIN_ELASTICITY_SUM"]
+__all__ = ["price_ratio", "net_loss", "update_expectation", "brent_price", "threatened_loss",
+           "threat_news", "MAX_LOSS_SHARE", "MIN_LOSS_SHARE", "MIN_ELASTICITY_SUM"]
 
 #: smallest ``supply_elasticity + |demand_elasticity|`` a scenario may have (an order of
 #: magnitude below the literature's smallest sums): below it the price response overflows
@@ -67,3 +73,38 @@ def brent_price(brent0: float, loss: float, perceived: float, world_demand: floa
     """Brent (USD/bbl) after the realised ``loss`` plus the ``perceived`` expected loss."""
     ratio = price_ratio((loss + perceived) / world_demand, supply_elasticity, demand_elasticity)
     return brent0 * ratio * math.exp(shock)
+
+
+@njit(cache=True, error_model="numpy")
+def threatened_loss(base, importer, threatened, company_share: float, ratio: float) -> float:
+    """Loss of world supply (mb/d) the market prices if the threat is carried out.
+
+    ``ratio * sum_b base_b a_b`` over the buyers (``base`` mb/d, ``importer`` index of each):
+    all of a buyer's barrels are at risk (``a_b = 1``) when its country is a target of the
+    threatened tariff (``threatened[m] > 0``), otherwise the threatened company-sanctions
+    share of them (``a_b = company_share``). ``ratio``: mb/d priced per mb/d at risk
+    (``market.threat_loss_ratio``, docs/model.md 4.11).
+    """
+    at_risk = 0.0
+    for b in range(base.shape[0]):
+        share = 1.0 if threatened[importer[b]] > 0.0 else company_share
+        at_risk += base[b] * share
+    return ratio * at_risk
+
+
+@njit(cache=True, error_model="numpy")
+def threat_news(priced: float, prob_priced: float, prob: float, loss: float,
+                half_life: float):
+    """``(news, priced)`` of the threat today (mb/d).
+
+    ``priced``: the threat's part of the expected loss yesterday, priced at probability
+    ``prob_priced``; it decays like the expectation (half-life ``half_life`` days). When
+    today's probability ``prob`` differs, the part is set to ``prob * loss`` and the news is
+    the difference from its decayed value (a jump to the full ``loss`` when the threat is
+    carried out, back to 0 when it lapses); otherwise there is no news.
+    """
+    decayed = priced * decay_factor(half_life)
+    if prob == prob_priced:
+        return 0.0, decayed
+    level = prob * loss
+    return level - decayed, level

@@ -29,6 +29,7 @@ from numba import njit
 
 from . import (
     bargaining,
+    brent,
     learning,
     pressure,
     proposals,
@@ -168,12 +169,28 @@ def sanctioner_phase(p, q, c, day: int) -> tuple[bool, bool, bool, bool, float, 
 
 
 @njit(cache=True, error_model="numpy")
+def _threat_news(p, q, prob: float) -> float:
+    """Brent news from the sanctioner's threat today (mb/d, docs/model.md 4.11): the threat's
+    part of the expected loss is set to ``prob`` x the threatened loss whenever ``prob``
+    changes (announced, carried out, lapsed, lifted) and decays in between."""
+    loss = 0.0
+    if prob != q.threat_prob_priced:
+        loss = brent.threatened_loss(p.base_volume[:p.B], p.buyer_importer[:p.B],
+                                     p.threatened[:p.M], p.company_share, p.threat_loss_ratio)
+    news, q.threat_priced = brent.threat_news(q.threat_priced, q.threat_prob_priced, prob,
+                                              loss, p.trade_mp[tradeday.M_EXP_HALF_LIFE])
+    q.threat_prob_priced = prob
+    return news
+
+
+@njit(cache=True, error_model="numpy")
 def buyers_phase(p, q, c, day: int) -> float:
     """Trade policy of the day (docs/model.md 4.9-4.11): the timeline's trade actions and the
     threat's designation on its effective day (while the measures are live; a deal that lifts
     them lifts designations), and what the governments weigh in the market phase: the extra
     tariff in force and still threatened on each importer and the probability that the
-    threat comes. Returns the designated share of the occupier's exports today."""
+    threat comes; and the day's news for Brent (the timeline's and the threat's,
+    :func:`_threat_news`). Returns the designated share of the occupier's exports today."""
     ps = q.trade_ps
     q.trade_news = 0.0
     if measures_live(p, q):
@@ -190,6 +207,7 @@ def buyers_phase(p, q, c, day: int) -> float:
     tariff_on = decided and q.decision_day + p.tariff_lag <= day
     prob = 1.0 if decided else (p.credibility if q.threat == PENDING else 0.0)
     q.trade_prob = 0.0 if tariff_on else prob
+    q.trade_news += _threat_news(p, q, prob)
     for m in range(p.M):
         q.trade_tariff[m] = tariff_in_force(p, q, m, day)
         q.trade_threat[m] = 0.0 if tariff_on else p.threatened[m]

@@ -64,6 +64,7 @@ SCALARS = [
     ("world_demand", "f8"), ("supply_elasticity", "f8"), ("demand_elasticity", "f8"),
     ("brent_vol", "f8"), ("brent_rho", "f8"),
     ("revenue0", "f8"),                                    # start revenue, USD M/day
+    ("threat_loss_ratio", "f8"),                           # mb/d priced per mb/d at risk
     # negotiation
     ("protocol", "i8"), ("talks_rate", "f8"), ("p_agree", "f8"),
     ("horizon_value", "f8"), ("nash_power", "f8"), ("occ_proposes", "?"),
@@ -299,6 +300,7 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None,
         "supply_elasticity": mkt["supply_elasticity"],
         "demand_elasticity": mkt["demand_elasticity"],
         "brent_vol": mkt["brent_volatility_per_day"], "brent_rho": mkt["brent_persistence"],
+        "threat_loss_ratio": mkt["threat_loss_ratio"],
         "protocol": lookup(PROTOCOLS, neg["protocol"]),
         "talks_rate": neg["talks"]["rate_per_day"],
         "p_agree": neg["p_agree"], "horizon_value": neg["valuation_horizon_days"],

@@ -72,6 +72,8 @@ SCALARS = [
     ("prop_u_occ", "f8"), ("prop_u_def", "f8"),   # acceptance uniforms of the proposal
     # trade v2 (docs/model.md 4.7-4.11): today's probability that the threat comes and news
     ("trade_prob", "f8"), ("trade_news", "f8"),
+    # the threat's part of Brent's expected loss (mb/d) and the probability it was priced at
+    ("threat_priced", "f8"), ("threat_prob_priced", "f8"),
 ]
 
 #: per-actor state variables: name -> (axis, type)

@@ -142,3 +142,8 @@ class Market(ScenarioModel):
         5.0, description="half-life of the market's expected loss after news, days")
     expectation_adjust_days: Annotated[float, Field(ge=1.0)] = Field(
         2.0, description="lag of the price toward the expected loss, days (trading sessions)")
+    threat_loss_ratio: NonNeg = Field(
+        0.0, description="world supply loss the market prices per mb/d of the occupier's "
+                         "crude a sanctioner's threat puts at risk (the targets' buyers' base "
+                         "volumes, the company-sanctions share of the others'), weighted by "
+                         "the probability that the threat is carried out, mb/d per mb/d")

@@ -3,13 +3,16 @@
     python benchmarks/calibrate_episodes.py                      # 200 particles, 8 generations
     python benchmarks/calibrate_episodes.py --particles 40 --generations 3   # a quick look
     python benchmarks/calibrate_episodes.py --episode embargo2022 --out cal/
+    python benchmarks/calibrate_episodes.py --particles 60 --generations 5 --predictive 60
+        # the run recorded in docs/calibration.md (about 20 min per episode on a busy 2-core box)
 
 Pairs each scenario of ``scenarios/episodes/`` with the targets file of the same name in
-``scenarios/targets/`` and runs ``simulate.calibrate`` on it (one worker, so the particles are
-reproducible from the seed), writing ``OUT/<episode>/``. Prints, per episode: wall time,
-simulations and simulations per second, the tolerance and acceptance rate of each generation,
-each parameter's prior and posterior (mean, sd, sd ratio), the identifiability warnings, and the
-posterior predictive coverage (share of targets inside the model's 90% band; nominal 0.9).
+``scenarios/targets/`` and runs ``simulate.calibrate`` on it (``--workers`` processes, 1 by
+default; the particles are the same for any number), writing ``OUT/<episode>/``. Prints, per
+episode: wall time, simulations and simulations per second, the tolerance and acceptance rate
+of each generation, each parameter's prior and posterior (mean, sd, sd ratio), the
+identifiability warnings, and the posterior predictive coverage (share of targets inside the
+model's 90% band; nominal 0.9), with the targets outside their band and by how many sd.
 Then runs the August 2025 scenario on the last posterior whose keys it has
 (``uncertainty: {from_posterior: ...}``) and prints the headline summary.
 """
@@ -61,6 +64,7 @@ def main() -> None:
     parser.add_argument("--generations", type=int, default=8)
     parser.add_argument("--predictive", type=int, default=100)
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--episode", action="append", help="only this episode (repeatable)")
     parser.add_argument("--out", type=Path, default=Path("calibration-runs"))
     parser.add_argument("--resume", action="store_true")
@@ -72,6 +76,7 @@ def main() -> None:
         cal = calibrate(scenario, targets, args.out / name, particles=args.particles,
                         generations=args.generations, seed=args.seed,
                         predictive=args.predictive, resume=args.resume, force=not args.resume,
+                        workers=args.workers,
                         progress=lambda g: print(
                             f"  generation {g['generation']}: epsilon {g['epsilon']:.4g}, "
                             f"{g['simulations']} simulations, acceptance "
@@ -92,6 +97,11 @@ def main() -> None:
         if pred:
             print(f"  predictive coverage: {pred['coverage']:.2f} of {len(pred['targets'])} "
                   f"targets (fitted only: {pred['coverage_fit']:.2f}); nominal 0.90")
+            for t in pred["targets"]:
+                if not t["inside"]:
+                    print(f"  outside: {t['target']} ({t['use']}): observed {t['observed']:.4g}, "
+                          f"band {t['q05']:.4g}..{t['q95']:.4g}, median off by "
+                          f"{(t['observed'] - t['q50']) / t['sd']:+.1f} sd")
         last = cal
     if last is None:
         print("no episode scenario with a targets file found")

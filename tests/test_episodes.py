@@ -113,7 +113,118 @@ def test_brent_announcement_effect_decays_without_a_physical_loss(designations):
     assert np.median(brent[:, d + 21] / brent[:, d - 1] - 1.0) <= 0.02
 
 
-@pytest.mark.parametrize("name", ["embargo2022", "designations2025"])
+# ----- the Turkey cap switch (fact 9): turkey_cap2025 extends designations2025 -------------
+# days from the scenario start (1 Dec 2024) of the months of 2025
+JAN, FEB, MAR, APR, MAY = (31, 62), (62, 90), (90, 121), (121, 151), (151, 182)
+CAP = 60.0
+WORLD_SHIFT_DAY = APR[0]    # 1 Apr 2025, the lasting Brent fall
+
+
+@pytest.fixture(scope="module")
+def turkey():
+    """Fact 9: Tupras follows the $60 cap line from Feb 2025; Brent falls in April."""
+    return run_trade(EPISODES / "turkey_cap2025.yaml", replicates=REPLICATES, seed=3)
+
+
+def _month(series: np.ndarray, month: tuple[int, int]) -> np.ndarray:
+    """Average of each replicate over the days of ``month``."""
+    return series[:, month[0]:month[1]].mean(axis=1)
+
+
+def _tupras(series: dict) -> np.ndarray:
+    return series["purchases"][:, :, series["buyer_ids"].index("TR.tupras")]
+
+
+def test_tupras_stops_while_urals_is_above_the_cap_and_resumes_below_it(turkey):
+    """Fact 9: Tupras stopped buying in Feb 2025 and resumed in April once Urals was below
+    $60 (from 2-3 Apr at Russian ports; IEA: Russian crude averaged $55.64 in April)."""
+    urals, tupras = turkey["urals_fob"], _tupras(turkey)
+    jan = _month(tupras, JAN)
+    assert np.all(jan > 0.1)
+    # the rule: no purchase on a Feb-May day after a day with Urals above the cap
+    after_above = np.zeros_like(urals, dtype=bool)
+    after_above[:, FEB[0]:MAY[1]] = urals[:, FEB[0] - 1:MAY[1] - 1] > CAP
+    assert after_above.any() and np.all(tupras[after_above] == 0.0)
+    # the cap binds in March: Urals above it most days, Tupras' intake near zero
+    assert np.median((urals[:, MAR[0]:MAR[1]] > CAP).mean(axis=1)) >= 0.75
+    assert np.mean((urals[:, MAR[0]:MAR[1]] > CAP).mean(axis=1) >= 0.4) >= 0.9
+    march = _month(tupras, MAR) / jan
+    assert np.median(march) <= 0.05
+    assert np.mean(march <= 0.1) >= 0.9
+    assert np.median(_month(tupras, (FEB[0], MAR[1])) / jan) <= 0.15
+    # the April fall takes Urals below the cap within days, and it stays there
+    first_below = np.argmax(urals[:, WORLD_SHIFT_DAY:] < CAP, axis=1)
+    assert np.all(urals[np.arange(len(first_below)), WORLD_SHIFT_DAY + first_below] < CAP)
+    assert np.mean(first_below <= 7) >= 0.9
+    assert not np.any(urals[:, APR[0] + 14:MAY[1]] > CAP)
+    assert 53.5 <= np.median(_month(urals, APR)) <= 57.5
+    # Tupras resumes: about 57% of January in April (0.9 Mt of 1.2 Mt less the others'
+    # 0.12 mb/d, derived), back to its January level in May
+    april, may = _month(tupras, APR) / jan, _month(tupras, MAY) / jan
+    assert 0.35 <= np.median(april) <= 0.8
+    assert np.median(may) >= 0.85
+    assert np.mean(may >= 0.75) >= 0.9
+    assert np.all(may > march)
+
+
+def test_turkey_russian_volume_falls_to_a_fifth_and_is_back_near_280_kbd_by_may(turkey):
+    """Fact 9 and Episode 2: Turkey took ~283 kb/d of Urals in Jan 2025, 19% of ~650 kb/d
+    (about 0.12 mb/d) in March, 0.9 Mt (about 0.21 mb/d) in April and 1.2 Mt (~0.28) in May."""
+    turkey_volume = importer_volume(turkey, "TR")
+    jan, mar = _month(turkey_volume, JAN), _month(turkey_volume, MAR)
+    apr, may = _month(turkey_volume, APR), _month(turkey_volume, MAY)
+    assert 0.25 <= np.median(jan) <= 0.31
+    assert np.median(mar) <= 0.15
+    assert np.mean(mar <= 0.17) >= 0.9
+    assert 0.17 <= np.median(apr) <= 0.25
+    assert 0.24 <= np.median(may) <= 0.31
+    assert np.mean((may >= 0.2) & (may <= 0.32)) >= 0.9
+    assert np.all(may > mar)
+
+
+def test_fob_discount_renarrows_once_the_cap_stops_binding(turkey):
+    """Fact 6: the FOB discount re-narrowed once Urals fell below the cap and Western tankers
+    returned (Apr 2025); freight Baltic-India about 8 mn USD a cargo in early March, about 6
+    in April-May."""
+    fob, freight = turkey["fob_discount"], turkey["freight_premium"]
+    narrowing = _month(fob, MAR) - _month(fob, MAY)
+    assert np.median(narrowing) >= 2.0
+    assert np.mean(narrowing >= 1.5) >= 0.9
+    freight_fall = _month(freight, MAR) - _month(freight, MAY)
+    assert np.median(freight_fall) >= 1.5
+    assert np.all(freight_fall > 0.0)
+
+
+def test_lasting_world_shift_holds_the_expectation_at_its_level():
+    """The lasting_loss_mbd rule (docs/model.md 4.11): from its day the news renewed every
+    day, X (1 - 2^(-1/h)), takes the expected loss to X as X (1 - 2^(-(t - t0 + 1)/h)),
+    without fading; a later shift replaces it."""
+    from simulate.model import tradeday as T
+    from simulate.model.brent import update_expectation
+    from simulate.model.tradeparams import lasting_news
+
+    half_life, lag, shift, t0, t1 = 5.0, 3.0, -6.0, 4, 40
+    rows = np.full(T.MAX_TRADE_ACTIONS * T.NA, np.nan)
+    rows[:2 * T.NA] = [t0, T.A_WORLD, 0.0, 0.0, lasting_news(shift, half_life), -1, 0.0,
+                       t1, T.A_WORLD, 0.0, 0.0, lasting_news(0.0, half_life), -1, 0.0]
+    ps, embargo = T.empty_policy(), -np.ones(1)
+    expected = perceived = 0.0
+    for day in range(t1):
+        news = T.apply_actions_today(rows, day, ps, embargo)
+        expected, perceived = update_expectation(expected, perceived, news, half_life, lag)
+        closed = shift * (1.0 - 2.0 ** (-(day - t0 + 1) / half_life)) if day >= t0 else 0.0
+        assert expected == pytest.approx(closed, rel=1e-12, abs=1e-15)
+    assert expected == pytest.approx(shift, rel=1e-2)
+    assert perceived == pytest.approx(shift, rel=0.02)
+    for day in range(t1, t1 + 10):     # ended: the expectation decays from there
+        before = expected
+        news = T.apply_actions_today(rows, day, ps, embargo)
+        expected, perceived = update_expectation(expected, perceived, news, half_life, lag)
+        assert news == 0.0
+        assert expected == pytest.approx(before * 2.0 ** (-1.0 / half_life), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["embargo2022", "designations2025", "turkey_cap2025"])
 def test_engine_runs_the_same_trade_day_as_the_episode_driver(name):
     """With every uncertain key fixed at its nominal value, the batch engine's daily exports,
     FOB discount, Brent and importers' volumes equal the trade driver's (the same rule)."""
@@ -140,3 +251,25 @@ def test_engine_runs_the_same_trade_day_as_the_episode_driver(name):
     for imp in sorted(set(driver["importer"])):
         np.testing.assert_allclose(series("volume_mbd", imp),
                                    importer_volume(driver, imp)[0], rtol=1e-12, atol=1e-15)
+
+
+def test_both_engines_run_the_lasting_world_shift_identically():
+    """turkey_cap2025 is the one scenario with a lasting world-market shift and a price cap
+    switching a buyer: the batch and events engines agree replicate by replicate, bit for
+    bit, on its daily Brent, FOB discount and volumes."""
+    from simulate.engines.batch import run_batch
+    from simulate.engines.events import run_events
+    from simulate.scenario import load_scenario
+
+    s = load_scenario(EPISODES / "turkey_cap2025.yaml")
+    reps = np.arange(6)
+    batch = run_batch(s, s.ensemble.seed, reps, keep_series=len(reps))
+    events = run_events(s, s.ensemble.seed, reps, keep_series=len(reps), log=False)
+    assert list(batch.series) == list(events.series)
+    for name in batch.series:
+        np.testing.assert_array_equal(batch.series[name], events.series[name], err_msg=name)
+    for col in batch.outcomes:
+        np.testing.assert_array_equal(np.asarray(batch.outcomes[col]),
+                                      np.asarray(events.outcomes[col]), err_msg=col)
+    brent = batch.series["brent_usd"]       # the April fall is in the engines' Brent
+    assert np.all(brent[:, MAY[0]] < 0.93 * brent[:, MAR[0]])

@@ -80,7 +80,7 @@ def run_trade(path: Path | str, replicates: int = 50, seed: int = 0,
                 k += 1
             T.trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff_days[day],
                         zeros, 0.0,
-                        tl.news[day], 0.0, spare, response, out)
+                        tl.news[day] + ps[T.P_WORLD_NEWS], 0.0, spare, response, out)
             market[r, day] = ms
             purchases[r, day] = out
             directives[r, day] = directive

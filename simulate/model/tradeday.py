@@ -26,7 +26,8 @@ from . import clearing, designations, governments, wedges
 
 __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "A_DESIGNATION", "A_TANKERS", "A_PRICE_CAP", "A_EMBARGO", "A_LIFT_DESIGNATION",
-           "A_NEWS", "MAX_TRADE_ACTIONS", "NA", "apply_actions_today", "init_trade_state",
+           "A_NEWS", "A_WORLD", "P_WORLD_NEWS", "MAX_TRADE_ACTIONS", "NA",
+           "apply_actions_today", "init_trade_state",
            "trade_phase", "P_DES_SHARE", "P_TANKER_SHARE", "P_DES_DAY", "P_WIND_DOWN",
            "S_FOB_DISC", "S_DELIVERED", "S_PREMIUM", "S_FOB", "S_STORED", "S_STATUS",
            "B_BASE", "B_CAP", "B_SLOPE", "B_LAG",
@@ -61,9 +62,10 @@ M_NAMES = ("brent0", "ref_discount", "base_freight", "capacity", "zero_price", "
 NM = 28
 # ----- policy state (ps) ------------------------------------------------------------------
 P_NAMES = ("designated_share", "designation_day", "wind_down_days", "tanker_share",
-           "tanker_day", "price_cap")
-P_DES_SHARE, P_DES_DAY, P_WIND_DOWN, P_TANKER_SHARE, P_TANKER_DAY, P_PRICE_CAP = range(6)
-NP = 6
+           "tanker_day", "price_cap", "world_news_per_day")
+(P_DES_SHARE, P_DES_DAY, P_WIND_DOWN, P_TANKER_SHARE, P_TANKER_DAY, P_PRICE_CAP,
+ P_WORLD_NEWS) = range(7)
+NP = 7
 # ----- market state (ms) ------------------------------------------------------------------
 S_NAMES = ("delivered_discount", "freight_premium", "expected_loss", "perceived_loss",
            "stock", "brent", "brent_shock", "fob_discount", "urals_fob", "exports", "offered",
@@ -227,8 +229,9 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
 
 
 # ----- timeline actions on the trade side ---------------------------------------------------
-#: action codes for :func:`apply_action` (A_NEWS: a row with news for Brent only)
-A_DESIGNATION, A_TANKERS, A_PRICE_CAP, A_EMBARGO, A_LIFT_DESIGNATION = range(5)
+#: action codes for :func:`apply_action` (A_NEWS: a row with news for Brent only; A_WORLD: a
+#: lasting world-market shift, its daily news in the price column)
+A_DESIGNATION, A_TANKERS, A_PRICE_CAP, A_EMBARGO, A_LIFT_DESIGNATION, A_WORLD = range(6)
 A_NEWS = -1
 #: rows of trade actions a replicate holds, and their width: (day, code, share, wind-down,
 #: price, target, news); unused rows have a NaN day
@@ -244,7 +247,8 @@ def apply_action(ps, embargo, code: int, day: int, share: float, wind_down: floa
     A designation sets the designated share (the total, not an increment), its effective day
     and wind-down; tanker designations set the designated share of the fleet and restart the
     freight shock; a price cap sets the cap (0 removes it); an embargo stops ``target``'s
-    buyers from ``day``; lifting designations clears them.
+    buyers from ``day``; lifting designations clears them; a lasting world-market shift sets
+    the news renewed every day from ``day`` (``price``, mb/d a day; it replaces the last one).
     """
     if code == A_DESIGNATION:
         ps[P_DES_SHARE] = share
@@ -261,6 +265,8 @@ def apply_action(ps, embargo, code: int, day: int, share: float, wind_down: floa
         ps[P_DES_SHARE] = 0.0
         ps[P_DES_DAY] = -1.0
         ps[P_WIND_DOWN] = 0.0
+    elif code == A_WORLD:
+        ps[P_WORLD_NEWS] = price
 
 
 def empty_policy() -> np.ndarray:
@@ -274,7 +280,9 @@ def empty_policy() -> np.ndarray:
 @njit(cache=True, error_model="numpy")
 def apply_actions_today(actions, day: int, ps, embargo) -> float:
     """Apply the trade action rows dated ``day`` (flat rows of :data:`NA` values, sorted by
-    day, NaN-terminated); returns the day's news for Brent (expected loss, mb/d)."""
+    day, NaN-terminated); returns the day's news for Brent (expected loss, mb/d): the
+    actions' own plus the daily news of a lasting world-market shift in force
+    (docs/model.md 4.11)."""
     news = 0.0
     for i in range(MAX_TRADE_ACTIONS):
         when = actions[i * NA]
@@ -287,7 +295,7 @@ def apply_actions_today(actions, day: int, ps, embargo) -> float:
         if code >= 0:
             apply_action(ps, embargo, code, day, actions[i * NA + 2], actions[i * NA + 3],
                          actions[i * NA + 4], int(actions[i * NA + 5]))
-    return news
+    return news + ps[P_WORLD_NEWS]
 
 
 # ----- the trade side inside the engines' records (simulate.model.params / state) --------------

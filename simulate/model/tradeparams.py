@@ -14,9 +14,11 @@ import numpy as np
 
 from . import tradeday as T
 from .sampling import STANCE_WEIGHT
+from .wedges import decay_factor
 
 __all__ = ["TradeArrays", "TradeTimeline", "trade_arrays", "trade_timeline", "STANCE_WEIGHT",
-           "TRADE_PARAMS", "TRADE_STATE", "fill_trade", "MAX_TRADE_ACTIONS", "NA", "A_NEWS"]
+           "TRADE_PARAMS", "TRADE_STATE", "fill_trade", "lasting_news", "MAX_TRADE_ACTIONS",
+           "NA", "A_NEWS"]
 
 _ACTION_CODES = {"company_sanctions": T.A_DESIGNATION, "tanker_designations": T.A_TANKERS,
                  "price_cap": T.A_PRICE_CAP, "embargo": T.A_EMBARGO,
@@ -35,7 +37,8 @@ class TradeArrays(NamedTuple):
 
 class TradeTimeline(NamedTuple):
     """Trade actions by day: ``actions`` (A, 6) rows ``(day, code, share, wind_down, price,
-    target)`` sorted by day; ``news`` (n_days + 1,) expected loss added that day, mb/d."""
+    target)`` sorted by day (a lasting world-market shift: its daily news as the price);
+    ``news`` (n_days + 1,) expected loss added that day, mb/d."""
 
     actions: np.ndarray
     news: np.ndarray
@@ -118,10 +121,18 @@ def _pick(value: Any, replicate: int) -> float:
     return float(arr[0] if arr.size == 1 else arr[replicate])
 
 
+def lasting_news(loss: float, half_life: float) -> float:
+    """News a day (mb/d) that holds the expectation at a lasting world-market shift ``loss``:
+    ``E = E 2^(-1/h) + n`` settles at ``loss`` when ``n = loss (1 - 2^(-1/h))``
+    (docs/model.md 4.11)."""
+    return loss * (1.0 - decay_factor(half_life))
+
+
 def trade_timeline(d: dict, start, n_days: int, replicate: int = 0) -> TradeTimeline:
     """The trade actions of ``d['timeline']`` by day from ``start`` (a date), with the
     draws of replicate ``replicate`` where a timeline number is uncertain."""
     importers = [k for k, a in d["actors"].items() if a["role"] == "importer"]
+    half_life = _pick(d["market"]["expectation_half_life_days"], replicate)
     rows = []
     news = np.zeros(n_days + 1)
     for act in d.get("timeline") or ():
@@ -130,6 +141,9 @@ def trade_timeline(d: dict, start, n_days: int, replicate: int = 0) -> TradeTime
             continue
         if act.get("expected_loss_mbd") is not None:
             news[day] += _pick(act["expected_loss_mbd"], replicate)
+        if act.get("lasting_loss_mbd") is not None:
+            rows.append((day, T.A_WORLD, 0.0, 0.0,
+                         lasting_news(_pick(act["lasting_loss_mbd"], replicate), half_life), -1))
         code = _ACTION_CODES.get(act["action"])
         if code is None:
             continue

@@ -48,6 +48,11 @@ class Action(ScenarioModel):
     expected_loss_mbd: float | None = Field(
         None, description="news for Brent: the credibility-weighted loss of the occupier's "
                           "barrels the market expects, mb/d (negative: more barrels flow)")
+    lasting_loss_mbd: float | None = Field(
+        None, description="a lasting shift of the world oil balance from this date (outside "
+                          "the occupier's trade: other producers, world demand), priced like "
+                          "news that does not fade: world supply lost, mb/d (negative: a "
+                          "surplus; replaces the last one; 0 ends it)")
     note: str | None = None
     terms: dict[str, Share | Literal["line"]] | None = Field(
         None, description="proposal: occupier's share per region ('line' = frozen on the "

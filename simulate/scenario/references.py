@@ -130,7 +130,8 @@ def check_action(key: str, act: dict, roles: dict, importers: list[str], horizon
                                            + options_hint(actor, roles, "actors")))
     action = act.get("action")
     for need in _NEEDS.get(action, ()) if isinstance(action, str) else ():
-        if act.get(need) is None:
+        lasting = need == "expected_loss_mbd" and act.get("lasting_loss_mbd") is not None
+        if act.get(need) is None and not lasting:
             out.append(Finding(f"{key}.{need}", f"required key missing: expected "
                                                 f"{_NEED_WORDS[need]} for a {action} action"))
     if action in ("secondary_tariff", "lift_tariff", "embargo"):

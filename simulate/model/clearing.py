@@ -12,37 +12,60 @@ discounts USD/bbl, stocks mb (million barrels).
 * The occupier **offers** its export capacity while the FOB Urals price is above the
   full-supply price, nothing below the shut-in price, linearly in between (Johnson, Rachel &
   Wolfram, NBER w31347: supply falls sharply below ~40 USD and reaches zero just below ~30).
-* The delivered discount ``D`` solves ``sum_b q_b(D) = Q g(P - D - w)`` (excess demand rises
-  with ``D``, so bisection finds it); at the lowest discount allowed, excess demand is
-  rationed in proportion to demand.
+* The delivered discount ``D`` solves ``sum_b q_b(D) = Q g(P - D - w)``. Excess demand is
+  continuous, piecewise linear and rises with ``D``: safeguarded Newton steps from yesterday's
+  discount find the root, usually in two evaluations; at the lowest discount allowed, excess
+  demand is rationed in proportion to demand.
 * Barrels not sold are **stored** (up to the storage room and rate) or **shut in**, so
   ``Q + released = exports + stored + shut_in`` every day.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
 __all__ = ["supply_share", "long_run_demand", "short_run_demand", "total_demand",
-           "excess_demand", "clear_market", "split_withheld", "storage_release",
-           "BISECTION_STEPS", "HINT_STEPS"]
+           "excess_demand", "find_discount", "clear_market", "split_withheld",
+           "storage_release", "MAX_STEPS", "STEP_TOL"]
 
-#: bisection halvings of the discount bracket: 200 USD / 2**60 is far below a cent
-BISECTION_STEPS = 60
+
+@njit(cache=True, error_model="numpy")
+def _supply(fob_price: float, zero_price: float, full_price: float) -> tuple[float, float]:
+    """``(share, d share / d FOB price)`` of :func:`supply_share` (per USD/bbl)."""
+    if fob_price >= full_price:
+        return 1.0, 0.0
+    if fob_price <= zero_price or full_price <= zero_price:
+        return 0.0, 0.0
+    width = full_price - zero_price
+    return (fob_price - zero_price) / width, 1.0 / width
 
 
 @njit(cache=True, error_model="numpy")
 def supply_share(fob_price: float, zero_price: float, full_price: float) -> float:
     """Share of export capacity offered at the FOB Urals price (USD/bbl): 1 at or above
     ``full_price``, 0 at or below ``zero_price``, linear in between."""
-    if fob_price >= full_price:
-        return 1.0
-    if fob_price <= zero_price or full_price <= zero_price:
-        return 0.0
-    return (fob_price - zero_price) / (full_price - zero_price)
+    return _supply(fob_price, zero_price, full_price)[0]
+
+
+@njit(cache=True, error_model="numpy")
+def _clip(x: float, dx: float, cap: float) -> tuple[float, float]:
+    """``x`` clipped to ``[0, cap]`` and its slope ``dx`` (0 where clipped)."""
+    if x > cap:
+        return cap, 0.0
+    if x < 0.0:
+        return 0.0, 0.0
+    return x, dx
+
+
+@njit(cache=True, error_model="numpy")
+def _demand(discount: float, volume: float, base: float, ref_discount: float, slope: float,
+            premium: float, cap: float, lag: float) -> tuple[float, float, float]:
+    """``(long-run demand, short-run demand, d short-run / d discount)`` of one buyer
+    (mb/d, mb/d, mb/d per USD/bbl): the one place the demand rules are written."""
+    target, dtarget = _clip(base + slope * (discount - premium - ref_discount), slope, cap)
+    q, dq = _clip(volume + (target - volume) / lag, dtarget / lag, cap)
+    return target, q, dq
 
 
 @njit(cache=True, error_model="numpy")
@@ -53,12 +76,7 @@ def long_run_demand(discount: float, base: float, ref_discount: float, slope: fl
     ``slope`` is mb/d per USD/bbl of delivered discount; ``premium`` the buyer's risk premium
     (USD/bbl) that the discount must cover; ``cap`` its capacity for the crude today.
     """
-    q = base + slope * (discount - premium - ref_discount)
-    if q > cap:
-        q = cap
-    if q < 0.0:
-        q = 0.0
-    return q
+    return _demand(discount, 0.0, base, ref_discount, slope, premium, cap, 1.0)[0]
 
 
 @njit(cache=True, error_model="numpy")
@@ -66,13 +84,23 @@ def short_run_demand(discount: float, volume: float, base: float, ref_discount: 
                      slope: float, premium: float, cap: float, lag: float) -> float:
     """Today's purchase at ``discount``: yesterday's ``volume`` moved ``1/lag`` of the way to
     the long-run demand, and at most ``cap`` (mb/d)."""
-    target = long_run_demand(discount, base, ref_discount, slope, premium, cap)
-    q = volume + (target - volume) / lag
-    if q > cap:
-        q = cap
-    if q < 0.0:
-        q = 0.0
-    return q
+    return _demand(discount, volume, base, ref_discount, slope, premium, cap, lag)[1]
+
+
+@njit(cache=True, error_model="numpy")
+def _excess(discount, brent, wedge, capacity, released, zero_price, full_price, volume, base,
+            ref_discount, slope, premium, cap, lag) -> tuple[float, float]:
+    """``(excess demand, its slope in the discount)``: mb/d and mb/d per USD/bbl."""
+    total = 0.0
+    dtotal = 0.0
+    for b in range(volume.shape[0]):
+        _, q, dq = _demand(discount, volume[b], base[b], ref_discount, slope[b], premium[b],
+                           cap[b], lag[b])
+        total += q
+        dtotal += dq
+    share, dshare = _supply(brent - discount - wedge, zero_price, full_price)
+    # the FOB price falls one for one with the discount, so supply falls with it
+    return total - (capacity * share + released), dtotal + capacity * dshare
 
 
 @njit(cache=True, error_model="numpy")
@@ -93,33 +121,59 @@ def excess_demand(discount, brent, wedge, capacity, released, zero_price, full_p
     Supply is ``capacity * supply_share(FOB price) + released`` with the FOB price
     ``brent - discount - wedge`` (``wedge`` = freight + seller-side premium, USD/bbl).
     """
-    offer = capacity * supply_share(brent - discount - wedge, zero_price, full_price) + released
-    return total_demand(discount, volume, base, ref_discount, slope, premium, cap, lag) - offer
+    return _excess(discount, brent, wedge, capacity, released, zero_price, full_price,
+                   volume, base, ref_discount, slope, premium, cap, lag)[0]
 
 
-#: false-position steps that narrow the bracket before the bisection (hints only)
-HINT_STEPS = 12
+#: most evaluations of excess demand one clearing may take (bisection steps included)
+MAX_STEPS = 200
+#: a Newton step shorter than this (relative to 1 + |discount|) ends the search
+STEP_TOL = 1e-12
 
 
 @njit(cache=True, error_model="numpy")
-def _monotone(brent, wedge, capacity, released, zero_price, full_price, volume, base,
-              ref_discount, slope, premium, cap, lag) -> bool:
-    """Whether excess demand, as computed in floating point, is certainly non-decreasing in
-    the discount: every input finite, capacity >= 0, every slope >= 0 and lag > 0. Each
-    rounded operation of :func:`excess_demand` is then monotone in its argument, so the
-    computed value is too (not just the exact one)."""
-    for x in (brent, wedge, capacity, released, zero_price, full_price, ref_discount):
-        if not math.isfinite(x):
-            return False
-    if capacity < 0.0:
-        return False
-    for b in range(volume.shape[0]):
-        if not (slope[b] >= 0.0 and lag[b] > 0.0 and math.isfinite(slope[b])
-                and math.isfinite(lag[b]) and math.isfinite(volume[b])
-                and math.isfinite(base[b]) and math.isfinite(premium[b])
-                and math.isfinite(cap[b])):
-            return False
-    return True
+def find_discount(lo, hi, guess, brent, wedge, capacity, released, zero_price, full_price,
+                  volume, base, ref_discount, slope, premium, cap, lag):
+    """The delivered discount in ``[lo, hi]`` at which excess demand is zero (USD/bbl),
+    ``lo`` if it is >= 0 there, ``hi`` if it is < 0 there; and the evaluations used.
+
+    Excess demand is continuous, piecewise linear and non-decreasing in the discount, so a
+    Newton step from a point lands on the root whenever the point's linear piece reaches
+    it: from yesterday's discount (``guess``) that is usually the first step, and the
+    second evaluation confirms it. Steps leaving the bracket known so far fall back to
+    bisection, so the search ends on any input (at most :data:`MAX_STEPS` evaluations).
+    """
+    a, b = lo, hi                 # excess < 0 is known at a if a_known, >= 0 at b if b_known
+    a_known = False
+    b_known = False
+    x = guess if guess >= lo and guess <= hi else lo
+    steps = 0
+    while steps < MAX_STEPS:
+        e, s = _excess(x, brent, wedge, capacity, released, zero_price, full_price, volume,
+                       base, ref_discount, slope, premium, cap, lag)
+        steps += 1
+        if e == 0.0:
+            return x, steps
+        if e < 0.0:
+            if x >= hi:
+                return hi, steps
+            a, a_known = x, True
+        else:
+            if x <= lo:
+                return lo, steps
+            b, b_known = x, True
+        nx = x - e / s if s > 0.0 else (hi if e < 0.0 else lo)
+        if not nx == nx:      # NaN (non-finite inputs): bisect
+            nx = 0.5 * (a + b)
+        nx = min(max(nx, lo), hi)
+        if abs(nx - x) <= STEP_TOL * (1.0 + abs(x)):
+            return x, steps
+        if (a_known and nx <= a) or (b_known and nx >= b):
+            nx = 0.5 * (a + b)
+            if not (nx > a and nx < b):       # the bracket is two adjacent doubles
+                return b, steps
+        x = nx
+    return (b if b_known else x), steps
 
 
 @njit(cache=True, error_model="numpy")
@@ -128,104 +182,19 @@ def clear_market(brent, wedge, capacity, released, zero_price, full_price, volum
     """Clear today's market; fill ``out`` (per buyer) with purchases, mb/d.
 
     Returns ``(discount, offered)``: the delivered discount (USD/bbl) and the volume the
-    occupier offers at it (mb/d). The bracket runs from ``min_discount`` to the discount at
-    which the FOB price reaches the shut-in price (supply 0 there, so excess demand >= 0).
-    When demand exceeds supply even at ``min_discount``, purchases are rationed in proportion
-    to demand, so they never exceed the offer nor any buyer's cap.
-
-    The result is that of :data:`BISECTION_STEPS` halvings, computed with fewer evaluations
-    (docs/performance.md): when the computed excess demand is monotone (:func:`_monotone`),
-    a few false-position (Illinois) steps first find discounts ``a < b`` with excess demand
-    < 0 at ``a`` and >= 0 at ``b``; a midpoint at or below ``a`` (at or above ``b``) then
-    has the same sign without being evaluated. The bisection also stops once its midpoint
-    equals an end of the bracket (later halvings change nothing). ``guess`` (yesterday's
-    discount, optional) is evaluated first to narrow the bracket; it changes only how many
-    evaluations are needed, never the result.
+    occupier offers at it (mb/d). The discount is searched (:func:`find_discount`) from
+    ``min_discount`` to the discount at which the FOB price reaches the shut-in price (supply
+    0 there); ``guess`` (yesterday's discount, optional) is where the search starts. When
+    demand exceeds supply at the discount found (at ``min_discount``, or by rounding),
+    purchases are rationed in proportion to demand, so they never exceed the offer nor any
+    buyer's cap.
     """
     lo = min_discount
     hi = brent - wedge - zero_price
     if hi < lo:
         hi = lo
-    args = (brent, wedge, capacity, released, zero_price, full_price, volume, base,
-            ref_discount, slope, premium, cap, lag)
-    e_lo = excess_demand(lo, *args)
-    if e_lo >= 0.0:
-        d = lo
-    else:
-        neg_at, pos_at = lo, np.inf    # excess < 0 known at neg_at, >= 0 at pos_at
-        if hi > lo and _monotone(*args):
-            a, ea, b = lo, e_lo, hi
-            eb = excess_demand(hi, *args)
-            if eb >= 0.0:
-                side = 0
-                fa, fb = ea, eb      # excess demand at a and b (ea, eb: Illinois weights)
-                if guess > a and guess < b:
-                    eg = excess_demand(guess, *args)
-                    if eg < 0.0:
-                        a, ea, fa, side = guess, eg, eg, -1
-                    else:
-                        b, eb, fb, side = guess, eg, eg, 1
-                for _ in range(HINT_STEPS):
-                    x = (a * eb - b * ea) / (eb - ea)
-                    if not (x > a and x < b):
-                        x = 0.5 * (a + b)
-                        if not (x > a and x < b):
-                            break
-                    ex = excess_demand(x, *args)
-                    if ex < 0.0:
-                        a, ea, fa = x, ex, ex
-                        if side == -1:
-                            eb *= 0.5
-                        side = -1
-                    else:
-                        b, eb, fb = x, ex, ex
-                        if side == 1:
-                            ea *= 0.5
-                        side = 1
-                        if ex == 0.0:
-                            break
-                # bring the far end next to the one nearer the root (a few ulps, then
-                # wider)
-                near_b = fb <= -fa
-                step = (abs(b) + abs(a)) * 1e-15 + 1e-300
-                for _ in range(6):
-                    if near_b:
-                        x = b - step
-                        if not x > a:
-                            break
-                        if excess_demand(x, *args) < 0.0:
-                            a = x
-                            break
-                        b = x
-                    else:
-                        x = a + step
-                        if not x < b:
-                            break
-                        if excess_demand(x, *args) >= 0.0:
-                            b = x
-                            break
-                        a = x
-                    step *= 16.0
-                pos_at = b
-            elif eb < 0.0:
-                a = hi
-            neg_at = a
-        for _ in range(BISECTION_STEPS):
-            mid = 0.5 * (lo + hi)
-            last = mid == lo or mid == hi
-            if mid <= neg_at:
-                negative = True
-            elif mid >= pos_at:
-                negative = False
-            else:
-                negative = excess_demand(mid, *args) < 0.0
-            if negative:
-                lo = mid
-            else:
-                hi = mid
-            if last:
-                break
-        d = hi
+    d, _ = find_discount(lo, hi, guess, brent, wedge, capacity, released, zero_price,
+                         full_price, volume, base, ref_discount, slope, premium, cap, lag)
     offer = capacity * supply_share(brent - d - wedge, zero_price, full_price) + released
     demand = 0.0
     for b in range(volume.shape[0]):

@@ -109,7 +109,7 @@ def test_newton_clearing_finds_the_root_bisection_finds(buyers, brent0, wedge, c
     range bind: the safeguarded Newton search returns the discount 200 halvings find
     (within 1e-9 USD/bbl; where excess demand is flat, any point where it is zero), from
     any starting guess, in a bounded number of evaluations."""
-    volume, base, slope, premium, cap, lag = (np.array(c) for c in zip(*buyers))
+    volume, base, slope, premium, cap, lag = (np.array(c) for c in zip(*buyers, strict=True))
     args = (brent0, wedge, capacity, released, 30.0, 40.0, volume, base, ref, slope,
             premium, cap, lag)
     lo, hi = -50.0, max(brent0 - wedge - 30.0, -50.0)

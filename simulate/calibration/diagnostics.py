@@ -64,7 +64,9 @@ def identifiability(scenario: Scenario, posterior: pd.DataFrame) -> pd.DataFrame
 def predictive_check(model: ParticleModel, posterior: pd.DataFrame, n: int,
                      seed: int) -> pd.DataFrame:
     """Simulated observations of every mapped target for ``n`` particles drawn by weight:
-    a tidy table (draw, particle, target, value)."""
+    a tidy table (draw, particle, target, value). Each draw is seeded by its particle and its
+    index, so a particle drawn twice gives two independent simulated observations (a
+    posterior with a small effective sample size still gets a band of ``n`` draws)."""
     w = posterior["weight"].to_numpy(float)
     cum = np.cumsum(w) / w.sum()
     u = uniforms(seed, np.arange(n, dtype=np.int64), -3, _PREDICTIVE_STREAM)[:, 0]
@@ -72,7 +74,7 @@ def predictive_check(model: ParticleModel, posterior: pd.DataFrame, n: int,
     rows = []
     for draw, i in enumerate(picks):
         values = {k: float(posterior[k].iloc[i]) for k in model.keys}
-        stats = model.simulate(values, noise=True)
+        stats = model.simulate(values, noise=True, draw=draw)
         rows += [{"draw": draw, "particle": int(i), "target": name, "value": float(v)}
                  for name, v in zip(model.mapped.names, stats, strict=True)]
     return pd.DataFrame(rows)

@@ -71,10 +71,15 @@ class ParticleModel:
     def scenario_for(self, values: Mapping[str, float]) -> Scenario:
         return with_overrides(self.base, {k: float(values[k]) for k in self.keys})
 
-    def simulate(self, values: Mapping[str, float], noise: bool | None = None) -> np.ndarray:
-        """Statistics of the targets for parameter ``values`` (mean over replicates)."""
+    def simulate(self, values: Mapping[str, float], noise: bool | None = None,
+                 draw: int | None = None) -> np.ndarray:
+        """Statistics of the targets for parameter ``values`` (mean over replicates). With
+        ``draw`` (a posterior predictive draw), the seed also depends on the draw index, so two
+        draws of one particle get their own simulation and their own measurement error."""
         theta = [float(values[k]) for k in self.keys]
         sim_seed = particle_seed(self.seed, theta)
+        if draw is not None:
+            sim_seed = particle_seed(sim_seed, [float(draw)])
         results = run(self.scenario_for(values), replicates=self.replicates, seed=sim_seed,
                       keep_series=self.replicates, counterfactual=False, progress=False,
                       workers=1)

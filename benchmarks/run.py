@@ -100,15 +100,16 @@ def child(spec: dict) -> dict:
     days = s.horizon_days + 1
     kind = spec.get("kind", "run")
     n = int(spec["n"])
-    out = {"days": days}
+    out: dict = {"days": days}
     if kind == "mesa":
         sys.path.insert(0, str(HERE))
         from mesa_model import check_against_engine, run_replicates
         checked, worst, bad = check_against_engine(s, s.ensemble.seed, range(20))
         out.update(check={"replicates": checked, "max_abs_diff": worst, "differ": bad})
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run_replicates(s, s.ensemble.seed, np.arange(n))
         out["wall"] = time.perf_counter() - t0
+        out["cpu"] = time.process_time() - c0
     else:
         kw = dict(replicates=n, engine=spec.get("engine", "batch"), progress=False,
                   keep_series=spec.get("keep_series", 0),
@@ -122,14 +123,18 @@ def child(spec: dict) -> dict:
             run(s, replicates=600, chunk_size=600, progress=False, counterfactual=False,
                 keep_series=0)
         with _TreeSampler() as sampler:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             res = run(s, **kw)
             out["wall"] = time.perf_counter() - t0
+            out["cpu"] = time.process_time() - c0
         out["tree_peak_mb"] = sampler.peak / 2**20
         out["rows"] = len(res.outcomes)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     out["rate"] = n * days / out["wall"]
+    # this process's CPU time: on a machine shared with other jobs, the rate per CPU second
+    # of a one-process run is what the load does not change (worker processes not counted)
+    out["cpu_rate"] = n * days / out["cpu"] if out.get("cpu") else float("nan")
     return out
 
 
@@ -185,6 +190,7 @@ def _fmt_rate(r: float) -> str:
 
 def render(rows: list[dict], sizes: list[int]) -> str:
     """The Markdown table and the headline ratios of a list of measurements."""
+    nan = float("nan")
     best = {}
     for r in rows:
         if ("error" not in r and r["engine"] == "batch" and r["backend"] == "serial"
@@ -192,20 +198,22 @@ def render(rows: list[dict], sizes: list[int]) -> str:
             best.setdefault(r["n"], r)
     events = next((r for r in rows if r["engine"] == "events"), {"error": "not run"})
     mesa_row = next((r for r in rows if r["engine"] == "mesa"), {"error": "not run"})
-    lines = ["| engine / backend | replicates | replicate-days/s | wall s | peak RSS MB "
-             "(main / process tree) | note |", "|---|---:|---:|---:|---:|---|"]
+    lines = ["| engine / backend | replicates | replicate-days/s | per CPU second | wall s | "
+             "peak RSS MB (main / process tree) | note |", "|---|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['label']} | {r['n']:,} | failed | | | {r['error']} |")
+            lines.append(f"| {r['label']} | {r['n']:,} | failed | | | | {r['error']} |")
             continue
         tree = r.get("tree_peak_mb")
         mem = f"{r['peak_mb']:.0f}" + (f" / {tree:.0f}" if tree else "")
-        lines.append(f"| {r['label']} | {r['n']:,} | {_fmt_rate(r['rate'])} | "
+        cpu = r.get("cpu_rate", float("nan"))
+        cpu_txt = _fmt_rate(cpu) if cpu == cpu and "x" not in r["backend"] else ""
+        lines.append(f"| {r['label']} | {r['n']:,} | {_fmt_rate(r['rate'])} | {cpu_txt} | "
                      f"{r['wall']:.2f} | {mem} | {r.get('note', '')} |")
         if r["engine"] in ("events", "mesa"):
             for n in sizes:
                 wall = n * r["days"] / r["rate"]
-                lines.append(f"| {r['label']} | {n:,} | {_fmt_rate(r['rate'])} | "
+                lines.append(f"| {r['label']} | {n:,} | {_fmt_rate(r['rate'])} | | "
                              f"{wall:.0f} | | extrapolated from {r['n']} replicates |")
     lines.append("")
     top = best.get(max(best)) if best else None
@@ -214,12 +222,16 @@ def render(rows: list[dict], sizes: list[int]) -> str:
                      f"{_fmt_rate(top['rate'])} replicate-days/s ({top['label']}).")
         for r in rows:
             if r.get("previous") and r["n"] == top["n"] and "error" not in r:
-                lines.append(f"- vs {r['label']}: {top['rate'] / r['rate']:.2f}x")
+                lines.append(f"- vs {r['label']}: {top['rate'] / r['rate']:.2f}x wall, "
+                             f"{top.get('cpu_rate', nan) / r.get('cpu_rate', nan):.2f}x "
+                             f"per CPU second")
         if "error" not in events:
             lines.append(f"- vs the events engine: {top['rate'] / events['rate']:.0f}x")
         if "error" not in mesa_row:
             chk = mesa_row.get("check", {})
-            lines.append(f"- vs the Mesa port: {top['rate'] / mesa_row['rate']:.0f}x (the port "
+            lines.append(f"- vs the Mesa port: {top['rate'] / mesa_row['rate']:.0f}x wall, "
+                         f"{top.get('cpu_rate', nan) / mesa_row.get('cpu_rate', nan):.0f}x "
+                         f"per CPU second (the port "
                          f"reproduces the batch engine on {chk.get('replicates')} replicates: "
                          f"largest difference {chk.get('max_abs_diff')}, columns differing: "
                          f"{chk.get('differ') or 'none'})")

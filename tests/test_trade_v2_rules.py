@@ -102,13 +102,14 @@ market_buyers = st.tuples(st.floats(0.0, 3.0), st.floats(0.0, 3.0), st.floats(0.
        brent0=st.floats(35.0, 120.0), wedge=st.floats(0.0, 20.0),
        capacity=st.floats(0.0, 10.0), released=st.floats(0.0, 1.0),
        ref=st.floats(-5.0, 20.0), guess=st.floats(-60.0, 100.0) | st.just(math.nan))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 def test_newton_clearing_finds_the_root_bisection_finds(buyers, brent0, wedge, capacity,
                                                         released, ref, guess):
     """Excess demand is piecewise linear with kinks where caps, zero demand and the supply
-    range bind: the safeguarded Newton search returns the discount 200 halvings find
-    (within 1e-9 USD/bbl; where excess demand is flat, any point where it is zero), from
-    any starting guess, in a bounded number of evaluations."""
+    range bind: the safeguarded Newton search returns the discount 200 halvings find (the
+    smallest with excess demand >= 0, within 1e-9 USD/bbl; across an interval where excess
+    demand is zero up to rounding, a point of it: exact plateaus are tested below), from any
+    starting guess, in a bounded number of evaluations."""
     volume, base, slope, premium, cap, lag = (np.array(c) for c in zip(*buyers, strict=True))
     args = (brent0, wedge, capacity, released, 30.0, 40.0, volume, base, ref, slope,
             premium, cap, lag)
@@ -116,11 +117,29 @@ def test_newton_clearing_finds_the_root_bisection_finds(buyers, brent0, wedge, c
     d, steps = clearing.find_discount(lo, hi, guess, *args)
     expect = _bisected_root(lo, hi, args)
     assert lo <= d <= hi and steps <= clearing.MAX_STEPS
-    if abs(d - expect) > 1e-9:
-        # only where excess demand is zero on a whole interval may the two differ
-        scale = 1.0 + capacity + base.sum() + volume.sum()
-        assert abs(clearing.excess_demand(d, *args)) <= 1e-9 * scale
-        assert abs(clearing.excess_demand(expect, *args)) <= 1e-9 * scale
+    if abs(d - expect) > 1e-9 * (1.0 + abs(expect)):
+        # only across an interval where excess demand is zero up to rounding (nothing
+        # trades, or demand equals supply on both sides of a kink) may the two differ
+        scale = 1e-12 * (1.0 + capacity + base.sum() + volume.sum() + cap.sum())
+        for x in (d, expect, 0.5 * (d + expect), 0.9 * d + 0.1 * expect):
+            assert abs(clearing.excess_demand(x, *args)) <= scale
+
+
+@pytest.mark.parametrize("guess", [-20.0, 0.0, 2.0, 15.0, math.nan])
+def test_clearing_on_a_plateau_takes_the_lowest_discount(guess):
+    """Inelastic buyers whose demand equals the full supply: excess demand is 0 for every
+    discount that keeps the FOB price at full supply, and the market takes the lowest
+    (the price the sellers can get), whatever the search starts from."""
+    base = np.array([1.0, 0.8])
+    args = (70.0, 8.0, 1.8, 0.0, 30.0, 40.0, base.copy(), base, 2.0, np.zeros(2),
+            np.zeros(2), np.full(2, 3.0), np.ones(2))
+    d, _ = clearing.find_discount(-30.0, 32.0, guess, *args)
+    assert d == -30.0
+    # the plateau starts at a kink: demand rises until a cap binds at D = 6
+    args = (70.0, 8.0, 1.8, 0.0, 30.0, 40.0, np.array([0.8, 0.8]), np.array([0.6, 0.8]),
+            2.0, np.array([0.1, 0.0]), np.zeros(2), np.array([1.0, 0.8]), np.ones(2))
+    d, _ = clearing.find_discount(-30.0, 32.0, guess, *args)
+    assert d == pytest.approx(6.0, abs=1e-12)
 
 
 def test_newton_clearing_takes_two_evaluations_within_one_linear_piece():

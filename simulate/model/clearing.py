@@ -32,10 +32,11 @@ __all__ = ["supply_share", "long_run_demand", "short_run_demand", "total_demand"
 
 @njit(cache=True, error_model="numpy")
 def _supply(fob_price: float, zero_price: float, full_price: float) -> tuple[float, float]:
-    """``(share, d share / d FOB price)`` of :func:`supply_share` (per USD/bbl)."""
+    """``(share, d share / d FOB price)`` of :func:`supply_share` (per USD/bbl); at a kink
+    the derivative on the side of higher prices (lower discounts), as :func:`_clip`."""
     if fob_price >= full_price:
         return 1.0, 0.0
-    if fob_price <= zero_price or full_price <= zero_price:
+    if fob_price < zero_price or full_price <= zero_price:
         return 0.0, 0.0
     width = full_price - zero_price
     return (fob_price - zero_price) / width, 1.0 / width
@@ -50,10 +51,12 @@ def supply_share(fob_price: float, zero_price: float, full_price: float) -> floa
 
 @njit(cache=True, error_model="numpy")
 def _clip(x: float, dx: float, cap: float) -> tuple[float, float]:
-    """``x`` clipped to ``[0, cap]`` and its slope ``dx`` (0 where clipped)."""
+    """``x`` clipped to ``[0, cap]`` and its slope ``dx`` (0 where clipped). ``x`` rises
+    with the discount; at a kink the slope is the one on the side of lower discounts (the
+    left derivative), which :func:`find_discount` needs to tell the smallest root."""
     if x > cap:
         return cap, 0.0
-    if x < 0.0:
+    if x <= 0.0:
         return 0.0, 0.0
     return x, dx
 
@@ -134,16 +137,19 @@ STEP_TOL = 1e-12
 @njit(cache=True, error_model="numpy")
 def find_discount(lo, hi, guess, brent, wedge, capacity, released, zero_price, full_price,
                   volume, base, ref_discount, slope, premium, cap, lag):
-    """The delivered discount in ``[lo, hi]`` at which excess demand is zero (USD/bbl),
-    ``lo`` if it is >= 0 there, ``hi`` if it is < 0 there; and the evaluations used.
+    """The smallest delivered discount in ``[lo, hi]`` at which excess demand is >= 0
+    (USD/bbl; ``hi`` if there is none), and the evaluations used.
 
     Excess demand is continuous, piecewise linear and non-decreasing in the discount, so a
     Newton step from a point lands on the root whenever the point's linear piece reaches
     it: from yesterday's discount (``guess``) that is usually the first step, and the
-    second evaluation confirms it. Steps leaving the bracket known so far fall back to
-    bisection, so the search ends on any input (at most :data:`MAX_STEPS` evaluations).
+    second evaluation confirms it. Slopes are left derivatives, so a zero with a positive
+    slope is the smallest one; from a zero on a flat piece the search goes on to the left.
+    Steps leaving the bracket known so far fall back to bisection, so the search ends on
+    any input (at most :data:`MAX_STEPS` evaluations).
     """
     a, b = lo, hi                 # excess < 0 is known at a if a_known, >= 0 at b if b_known
+    ea, sa = 0.0, 0.0             # excess demand and slope at a
     a_known = False
     b_known = False
     x = guess if guess >= lo and guess <= hi else lo
@@ -152,21 +158,29 @@ def find_discount(lo, hi, guess, brent, wedge, capacity, released, zero_price, f
         e, s = _excess(x, brent, wedge, capacity, released, zero_price, full_price, volume,
                        base, ref_discount, slope, premium, cap, lag)
         steps += 1
-        if e == 0.0:
-            return x, steps
         if e < 0.0:
             if x >= hi:
                 return hi, steps
-            a, a_known = x, True
+            a, ea, sa, a_known = x, e, s, True
         else:
             if x <= lo:
                 return lo, steps
+            if e == 0.0 and s > 0.0:
+                return x, steps
             b, b_known = x, True
-        nx = x - e / s if s > 0.0 else (hi if e < 0.0 else lo)
+        newton = s > 0.0
+        if newton:
+            nx = x - e / s
+        elif e < 0.0:
+            nx = hi
+        elif a_known and sa > 0.0:      # flat at or above zero: go back to a's piece
+            nx = a - ea / sa
+        else:
+            nx = lo
         if not nx == nx:      # NaN (non-finite inputs): bisect
             nx = 0.5 * (a + b)
         nx = min(max(nx, lo), hi)
-        if abs(nx - x) <= STEP_TOL * (1.0 + abs(x)):
+        if newton and abs(nx - x) <= STEP_TOL * (1.0 + abs(x)):
             return x, steps
         if (a_known and nx <= a) or (b_known and nx >= b):
             nx = 0.5 * (a + b)

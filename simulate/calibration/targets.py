@@ -21,7 +21,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..engines.record import SERIES
 from ..errors import Problem, ScenarioError
+from ..results.tables import UNITS
 from ..scenario.messages import nearest, problems_from_validation
 from ..scenario.yamlio import Position, read_yaml
 
@@ -33,16 +35,10 @@ TARGETS_SCHEMA_VERSION = 1
 #: how a target reduces the daily values of its window to one number
 STATISTICS = ("mean", "first", "last", "min", "max", "change", "pct_change")
 
-#: unit of each daily series a target may name (``Results.timeseries`` variables);
-#: ``change`` keeps the unit, ``pct_change`` is in percent
-SERIES_UNITS = {
-    "brent_usd": "USD/bbl", "urals_discount_usd": "USD/bbl", "fob_discount_usd": "USD/bbl",
-    "delivered_discount_usd": "USD/bbl", "freight_usd": "USD/bbl",
-    "freight_premium_usd": "USD/bbl", "urals_fob_usd": "USD/bbl", "stored_mbd": "mb/d",
-    "exports_mbd": "mb/d", "bought_mbd": "mb/d", "discounted_mbd": "mb/d",
-    "shut_in_mbd": "mb/d", "volume_mbd": "mb/d", "buyer_volume_mbd": "mb/d",
-    "oil_revenue_musd": "USD mn/day", "control": "share", "tariff_rate": "fraction",
-}
+#: unit of each daily series a target may name (``Results.timeseries`` variables: the
+#: recorder's series, in the units of the results tables); ``change`` keeps the unit,
+#: ``pct_change`` is in percent
+SERIES_UNITS = {name: UNITS[name] for name in SERIES}
 
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
 

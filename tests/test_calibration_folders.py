@@ -102,3 +102,16 @@ def test_command_line_refusals_and_resume(case, tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_the_library_refuses_a_folder_holding_an_input_even_with_force(case, tmp_path):
+    """calibrate() itself (not only the CLI) refuses --out holding its targets file, so
+    force cannot remove an input along with the marked folder."""
+    scenario, targets = case
+    out = tmp_path / "cal"
+    calibrate(scenario, targets, out, generations=1, **SMALL)
+    kept = out / "my_targets.yaml"
+    kept.write_text(targets.read_text())
+    with pytest.raises(ResultsError, match="apart from the inputs"):
+        calibrate(scenario, kept, out, generations=1, force=True, **SMALL)
+    assert kept.is_file() and (out / MARKER).is_file()

@@ -41,6 +41,7 @@ from ..execution.runner import as_scenario, run
 from ..results.folders import prepare_output
 from ..results.results import scenario_sha256, scenario_text
 from ..scenario import Scenario
+from ..scenario.bundled import find_scenario
 from ..scenario.posterior import read_posterior, write_posterior
 from .model import ParticleModel, named_stream
 from .priors import calibrated_keys, pyabc_prior, require_pyabc
@@ -157,14 +158,15 @@ def _quiet_pyabc() -> Iterator[None]:
 
 
 def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any],
-                 create: bool = True) -> bool:
+                 create: bool = True, inputs: Sequence[Path] = ()) -> bool:
     """Check (and with ``create``, make or clear) the output folder by the rules of every
     command's ``--out`` (:func:`~simulate.results.folders.prepare_output`: never a folder
     simulate did not write, ``--force`` only on one it did, which then carries the
     ``.simulate-results`` marker); True when a stored run is to be continued. Checked once
-    before any simulation, so a refusal comes at once."""
+    before any simulation, so a refusal comes at once. A folder holding one of ``inputs``
+    (the scenario and targets files) is refused, so ``--force`` cannot remove them."""
     state = prepare_output(out, kind="calibration", force=force, resume=resume, create=False,
-                           resumable=STATE_FILE)
+                           resumable=STATE_FILE, inputs=inputs)
     if resume:
         stored = (_read_state(out) or {}).get("identity") or {}
         if stored != identity:
@@ -247,7 +249,9 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
                 "seed": seed, "particles": settings.particles, "keys": list(chosen),
                 "replicates": settings.replicates}
     out = Path(out)
-    _prepare_dir(out, resume, force, identity, create=False)
+    inputs = [find_scenario(scenario)] if isinstance(scenario, (str, Path)) else []
+    inputs += [] if targets_path is None else [targets_path]
+    _prepare_dir(out, resume, force, identity, create=False, inputs=inputs)
     pilot = run(s, replicates=1, seed=seed, keep_series=1, counterfactual=False,
                 progress=False, workers=1)
     recorded = {(str(v), str(a)) for v, a in
@@ -255,7 +259,7 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
                     index=False)}
     mapped_all = map_targets(t_obj, s, recorded)
     mapped = mapped_all.subset("fit")
-    continuing = _prepare_dir(out, resume, force, identity)
+    continuing = _prepare_dir(out, resume, force, identity, inputs=inputs)
     if not continuing:
         (out / "scenario.yaml").write_text(scenario_text(s), encoding="utf-8")
         if targets_path is not None:

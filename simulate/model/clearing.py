@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["supply_share", "long_run_demand", "short_run_demand", "total_demand",
+__all__ = ["supply_share", "long_run_demand", "short_run_demand",
            "excess_demand", "find_discount", "clear_market", "split_withheld",
            "storage_release", "MAX_STEPS", "STEP_TOL"]
 
@@ -104,16 +104,6 @@ def _excess(discount, brent, wedge, capacity, released, zero_price, full_price, 
     share, dshare = _supply(brent - discount - wedge, zero_price, full_price)
     # the FOB price falls one for one with the discount, so supply falls with it
     return total - (capacity * share + released), dtotal + capacity * dshare
-
-
-@njit(cache=True, error_model="numpy")
-def total_demand(discount, volume, base, ref_discount, slope, premium, cap, lag) -> float:
-    """Sum of the buyers' short-run demands at ``discount`` (arrays per buyer), mb/d."""
-    total = 0.0
-    for b in range(volume.shape[0]):
-        total += short_run_demand(discount, volume[b], base[b], ref_discount, slope[b],
-                                  premium[b], cap[b], lag[b])
-    return total
 
 
 @njit(cache=True, error_model="numpy")

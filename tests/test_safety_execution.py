@@ -103,6 +103,32 @@ def test_worker_processes_die_with_a_killed_parent(tmp_path):
     assert_workers_die_with_killed_parent(tmp_path, "processes")  # Dask: test_dask.py
 
 
+_CAUGHT_IN_EXEC = """\
+import signal, sys
+try:
+    exec("import signal\\nsignal.raise_signal(signal.SIGINT)\\nwhile True: pass")
+except KeyboardInterrupt:
+    pass
+{exit}
+"""
+
+
+@pytest.mark.parametrize("exit_line, code", [
+    ("sys.exit(130)", -signal.SIGINT),  # CPython's own behaviour: what the CLI must undo
+    ("from simulate.cli.main import interrupted\nsys.exit(interrupted())", 130),
+])
+def test_an_interrupt_caught_inside_exec_still_exits_130(tmp_path, exit_line, code):
+    """A Ctrl-C that lands inside a library's exec() of a string (scipy builds argument
+    parsers so) used to make `python -m simulate` die by SIGINT, 1 run in ~25, after printing
+    its resume command; interrupted() gives 130 whatever was running."""
+    (tmp_path / "caught").mkdir()
+    (tmp_path / "caught" / "__main__.py").write_text(_CAUGHT_IN_EXEC.format(exit=exit_line))
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"}
+    proc = subprocess.run([sys.executable, "-m", "caught"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120, start_new_session=True)
+    assert proc.returncode == code, proc.stderr
+
+
 def test_ctrl_c_prints_the_exact_resume_command(tmp_path):
     proc = start_cli(tmp_path, "-n", "4000", "--chunk-size", "200", "--out", "res", "-q",
                       "--no-report", "--set", "horizon_days=120")
@@ -117,7 +143,7 @@ def test_ctrl_c_prints_the_exact_resume_command(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130
+    assert proc.returncode == 130, err
     assert "Traceback" not in err
     command = next(line.strip() for line in err.splitlines() if line.strip().startswith(
         "simulate run"))

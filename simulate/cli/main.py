@@ -44,6 +44,18 @@ def _register() -> None:
         import_module(f"{__package__}.{name}")
 
 
+def interrupted() -> int:
+    """Exit code 130 for an interrupt the command has handled.
+
+    CPython remembers a KeyboardInterrupt that escaped any ``exec`` of a string (scipy, numba
+    and the standard library build functions that way), even after it was caught, and
+    ``python -m`` then ends the process by SIGINT instead of with the code returned.
+    Evaluating any string clears that memory, so the code is 130 whatever was running when
+    Ctrl-C came."""
+    exec("None", {})  # noqa: S102 - a constant string, for its side effect described above
+    return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     _register()
@@ -55,14 +67,14 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
-        return 130
+        return interrupted()
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except (KeyboardInterrupt, BrokenPipeError):
-        return 130
+        return interrupted()
     except Exception:  # noqa: BLE001 - anything else is our bug
         click.echo("internal error (please report it with the traceback below):", err=True)
         traceback.print_exc(file=sys.stderr)

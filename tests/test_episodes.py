@@ -141,10 +141,19 @@ def test_tupras_stops_while_urals_is_above_the_cap_and_resumes_below_it(turkey):
     urals, tupras = turkey["urals_fob"], _tupras(turkey)
     jan = _month(tupras, JAN)
     assert np.all(jan > 0.1)
-    # the rule: no purchase on a Feb-May day after a day with Urals above the cap
-    after_above = np.zeros_like(urals, dtype=bool)
-    after_above[:, FEB[0]:MAY[1]] = urals[:, FEB[0] - 1:MAY[1] - 1] > CAP
-    assert after_above.any() and np.all(tupras[after_above] == 0.0)
+    # the rule: Tupras buys only on days the market clears at an FOB price at or below the
+    # cap (the clearing prices on yesterday's Brent), and there are days it does not buy
+    cleared = np.full_like(urals, np.nan)
+    cleared[:, 1:] = turkey["brent"][:, :-1] - turkey["fob_discount"][:, 1:]
+    days = slice(FEB[0], MAY[1])
+    bought = tupras[:, days] > 0.0
+    assert np.all(cleared[:, days][bought] <= CAP + 1e-9)
+    assert (~bought).any()
+    # ... and the price does not flip around the cap from one day to the next
+    jumps = np.diff(turkey["delivered_discount"], axis=1)
+    big = np.abs(jumps) > 0.5
+    flips = big[:, 1:] & big[:, :-1] & (np.sign(jumps[:, 1:]) != np.sign(jumps[:, :-1]))
+    assert not flips.any()
     # the cap binds in March: Urals above it most days, Tupras' intake near zero
     assert np.median((urals[:, MAR[0]:MAR[1]] > CAP).mean(axis=1)) >= 0.75
     assert np.mean((urals[:, MAR[0]:MAR[1]] > CAP).mean(axis=1) >= 0.4) >= 0.9

@@ -252,9 +252,6 @@ def test_designation_status_and_the_stop_at_the_end_of_the_wind_down():
     assert designations.reshuffled_cap(2.0, 0.6, 30.0, 30.0) == pytest.approx(
         2.0 * (1 - 0.6 * math.exp(-1)))
     assert designations.front_load_factor(designations.WIND_DOWN, 0.7, 0.5, False, 0.1) == 1.1
-    assert designations.cap_eligible(True, 61.0, 60.0) is False
-    assert designations.cap_eligible(True, 59.0, 60.0) is True
-    assert designations.cap_eligible(False, 61.0, 60.0) is True
 
 
 def _market(n_buyers=2, capacity=None):
@@ -298,6 +295,68 @@ def _run(bp, ip, mp, days, actions=(), news=None):
     return rows
 
 
+@pytest.mark.parametrize("half_life", [20.0, 45.0, 90.0])
+def test_discount_excess_halves_every_adaptation_half_life(half_life):
+    """One buyer, lag 1, 0.5 mb/d more supply than its base at any price above full supply:
+    the discount clears at D_0 + 0.5/a = 12 on day 0, and as the buyer's demand shifts out
+    toward the extra volume, D_t = D_0 + (0.5/a) 2^(-t/h) exactly (docs/model.md 4.7)."""
+    bp, ip, mp = _market(n_buyers=1, capacity=1.5)
+    bp[0, T.B_CAP] = 3.0
+    mp[T.M_ADAPT] = half_life
+    rows = _run(bp, ip, mp, 200)
+    for day in (0, 1, 10, int(half_life), 2 * int(half_life), 199):
+        expected = 2.0 + 0.5 / 0.05 * 2.0 ** (-day / half_life)
+        assert rows[day][0][T.S_DELIVERED] == pytest.approx(expected, rel=1e-9)
+        assert rows[day][1][0] == pytest.approx(1.5, rel=1e-12)   # it takes all the supply
+    # without adaptation the discount stays where the extra barrels pushed it
+    mp[T.M_ADAPT] = 0.0
+    rows = _run(bp, ip, mp, 200)
+    assert rows[199][0][T.S_DELIVERED] == pytest.approx(12.0, rel=1e-12)
+
+
+def test_price_cap_pins_the_fob_price_and_rations_the_compliant_buyers():
+    """A 69 USD cap (D_c = 4): with both buyers the market would clear at D = 2 (Urals 71,
+    above the cap), without the compliant one far below it, so it clears at the cap: the
+    other buyer takes its demand there, 1 + 0.05 (4 - 2) = 1.1, and the compliant one the
+    0.9 left of the 2 mb/d offered; the price stays there day after day (no flip-flop)."""
+    bp, ip, mp = _market()
+    bp[0, T.B_COMPLIANT] = 1.0
+    rows = _run(bp, ip, mp, 30, actions=[(2, T.A_PRICE_CAP, 0.0, 0.0, 69.0, 0)])
+    for day in range(2, 30):
+        assert rows[day][0][T.S_DELIVERED] == pytest.approx(4.0, rel=1e-12)
+        assert rows[day][1] == pytest.approx([0.9, 1.1], rel=1e-12)
+        assert rows[day][0][T.S_FOB] == pytest.approx(69.0, rel=1e-12)
+    # the same in the clearing alone, and with no compliant buyer it is clear_market
+    args = (80.0, 7.0, 2.0, 0.0, 30.0, 40.0, np.ones(2), np.ones(2), 2.0, np.full(2, 0.05),
+            np.zeros(2), np.full(2, 1.5), np.ones(2), -20.0)
+    out = np.zeros(2)
+    d, offer = clearing.clear_under_price_cap(*args, out, np.nan, np.array([True, False]),
+                                              69.0, np.zeros(2))
+    assert (d, offer) == (pytest.approx(4.0), pytest.approx(2.0))
+    assert out == pytest.approx([0.9, 1.1])
+    plain = np.zeros(2)
+    expected = clearing.clear_market(*args, plain, np.nan)
+    got = clearing.clear_under_price_cap(*args, out, np.nan, np.array([False, False]), 69.0,
+                                         np.zeros(2))
+    assert got == expected and np.array_equal(out, plain)
+
+
+def test_adaptation_does_not_lower_demand_below_base_when_a_buyer_is_held_back():
+    """A buyer embargoed for months, then free again, buys as before: the shift follows only
+    volumes above base, so being held back leaves no negative memory."""
+    bp, ip, mp = _market(n_buyers=2, capacity=2.0)
+    bp[1, T.B_EXEMPT] = 1.0            # buyer 1 keeps buying through the embargo
+    mp[T.M_ADAPT] = 30.0
+    rows = _run(bp, ip, mp, 120, actions=[(5, T.A_EMBARGO, 0.0, 0.0, 0.0, 0)])
+    assert rows[119][1][0] == 0.0
+    assert rows[119][2][0, T.BS_ADAPTED] == 0.0
+    # buyer 1 absorbed buyer 0's barrels up to its cap of 1.5 from day 5 and adapted to the
+    # 0.5 extra after each of the 115 days 5..119
+    assert rows[119][1][1] == pytest.approx(1.5)
+    assert rows[119][2][1, T.BS_ADAPTED] == pytest.approx(0.5 * (1 - 2 ** (-115 / 30)),
+                                                          rel=1e-12)
+
+
 def test_exposed_buyer_stops_designated_barrels_exactly_at_the_end_of_the_wind_down():
     bp, ip, mp = _market()
     bp[0, T.B_EXPOSURE] = 0.9           # exposed: stops
@@ -314,11 +373,27 @@ def test_exposed_buyer_stops_designated_barrels_exactly_at_the_end_of_the_wind_d
 
 
 def test_price_cap_compliant_buyer_switches_with_the_urals_price():
+    """Two buyers (base 1, cap 1.5, slope 0.05), 2 mb/d offered, Brent 80, freight 7: the
+    market clears at D = 2 (Urals 71). A 60 USD cap: without the compliant buyer the other
+    would take 1.5 and supply would have to fall to 1.5 (Urals 37.5, far below the cap), so
+    the market clears at the cap, D_c = 80 - 7 - 60 = 13, where the other takes its cap 1.5
+    and the compliant buyer the 0.5 left."""
     bp, ip, mp = _market()
     bp[0, T.B_COMPLIANT] = 1.0
     rows = _run(bp, ip, mp, 6, actions=[(2, T.A_PRICE_CAP, 0.0, 0.0, 60.0, 0)])
-    assert rows[1][1][0] > 0.5          # Urals ~71 but no cap yet
-    assert rows[2][1][0] == 0.0         # cap below yesterday's Urals: stops
+    assert rows[1][1][0] == pytest.approx(1.0)        # Urals ~71 but no cap yet
+    for day in (2, 5):
+        assert rows[day][0][T.S_DELIVERED] == pytest.approx(13.0, rel=1e-12)
+        assert rows[day][1] == pytest.approx([0.5, 1.5], rel=1e-12)
+    # a third buyer that is not compliant takes the barrels: the cap no longer binds on
+    # the market, so the compliant buyer buys nothing (Tupras, Feb-Mar 2025)
+    bp3, ip3, mp3 = _market(n_buyers=3)
+    bp3[0, T.B_COMPLIANT] = 1.0
+    bp3[1:, T.B_SLOPE] = 0.5
+    rows = _run(bp3, ip3, mp3, 6, actions=[(2, T.A_PRICE_CAP, 0.0, 0.0, 69.0, 0)])
+    # without the compliant buyer: 2 + 2 x 0.5 (D - 2) = 3 gives D = 3 < D_c = 4
+    assert rows[3][0][T.S_DELIVERED] == pytest.approx(3.0, rel=1e-12)
+    assert rows[3][1] == pytest.approx([0.0, 1.5, 1.5], rel=1e-12)
     bp2, ip2, mp2 = _market()
     bp2[0, T.B_COMPLIANT] = 1.0
     rows = _run(bp2, ip2, mp2, 4, actions=[(2, T.A_PRICE_CAP, 0.0, 0.0, 75.0, 0)])
@@ -339,9 +414,10 @@ buyer_rows = st.tuples(
        ref=st.floats(0.0, 15.0), freight=st.floats(0.0, 20.0),
        storage=st.floats(0.0, 50.0), cut=st.floats(0.0, 1.0),
        des=st.tuples(st.integers(0, 20), st.floats(0.0, 1.0), st.integers(0, 30)),
-       cap=st.floats(0.0, 80.0), tariff=st.floats(0.0, 1.0))
+       cap=st.floats(0.0, 80.0), tariff=st.floats(0.0, 1.0),
+       adapt=st.sampled_from([0.0, 1.0, 30.0, 120.0]))
 def test_trade_day_invariants(rows, capacity_extra, brent0, ref, freight, storage, cut, des,
-                              cap, tariff):
+                              cap, tariff, adapt):
     bp = np.zeros((len(rows), T.NB))
     for b, (base, extra, slope, lag, expo, state, owned, compliant, flex, exempt) in \
             enumerate(rows):
@@ -357,6 +433,7 @@ def test_trade_day_invariants(rows, capacity_extra, brent0, ref, freight, storag
     mp[[T.M_FREIGHT_PER_SHARE, T.M_FREIGHT_LASTING, T.M_FREIGHT_DECAY]] = [10.0, 0.2, 40.0]
     mp[[T.M_FREIGHT_LAG, T.M_CAP_PREMIUM, T.M_WORLD, T.M_ES, T.M_ED]] = [7, 2, 103, 0.1, -0.3]
     mp[[T.M_EXP_HALF_LIFE, T.M_EXP_LAG, T.M_MIN_DISC]] = [5.0, 2.0, 0.0]
+    mp[T.M_ADAPT] = adapt
     ps = T.empty_policy()
     emb = -np.ones(1)
     ms = np.zeros(T.NS)
@@ -387,6 +464,11 @@ def test_trade_day_invariants(rows, capacity_extra, brent0, ref, freight, storag
         assert ms[T.S_STOCK] == pytest.approx(stock + ms[T.S_STORED] - ms[T.S_RELEASED])
         assert -1e-12 <= ms[T.S_STOCK] <= storage + 1e-9
         assert ms[T.S_SHUT_IN] >= -1e-12 and ms[T.S_STORED] >= 0.0
+        # the adapted shift of demand is the extra volume taken, smoothed: within [0, cap]
+        assert np.all(bs[:, T.BS_ADAPTED] >= 0.0)
+        assert np.all(bs[:, T.BS_ADAPTED] <= bp[:, T.B_CAP] * (1 + bp[:, T.B_FLEX]) + 1e-12)
+        if adapt == 0.0:
+            assert np.all(bs[:, T.BS_ADAPTED] == 0.0)
 
 
 def test_rules_run_as_plain_python():

@@ -16,6 +16,16 @@ discounts USD/bbl, stocks mb (million barrels).
   continuous, piecewise linear and rises with ``D``: safeguarded Newton steps from yesterday's
   discount find the root, usually in two evaluations; at the lowest discount allowed, excess
   demand is rationed in proportion to demand.
+* Buyers **adapt** to the barrels they take above their base volume (shipping, insurance,
+  payment channels, crude slates): the demand curve shifts out by ``A_b``, which moves
+  toward the extra volume with a half-life ``h``,
+  ``A_b <- k A_b + (1 - k) max(v_b - V_b, 0)``, ``k = 2^(-1/h)``; with lasting extra
+  supply the discount's excess over ``D_0 + pi_b`` then halves every ``h`` days
+  (calibration stylised fact 3).
+* Under a **price cap**, compliant buyers may buy only at an FOB price at or below the cap:
+  their demand is 0 below the discount ``D_c = P - w - cap`` and whole above it. If the
+  market clears above the cap without them and below it with them, it clears at the cap,
+  ``D = D_c``, and they share what the others leave, in proportion to their demand.
 * Barrels not sold are **stored** (up to the storage room and rate) or **shut in**, so
   ``Q + released = exports + stored + shut_in`` every day.
 """
@@ -27,7 +37,8 @@ from numba import njit
 
 __all__ = ["supply_share", "long_run_demand", "short_run_demand",
            "excess_demand", "find_discount", "clear_market", "split_withheld",
-           "storage_release", "MAX_STEPS", "STEP_TOL"]
+           "storage_release", "adapted_shift", "clear_under_price_cap", "MAX_STEPS",
+           "STEP_TOL"]
 
 
 @njit(cache=True, error_model="numpy")
@@ -69,6 +80,14 @@ def _demand(discount: float, volume: float, base: float, ref_discount: float, sl
     target, dtarget = _clip(base + slope * (discount - premium - ref_discount), slope, cap)
     q, dq = _clip(volume + (target - volume) / lag, dtarget / lag, cap)
     return target, q, dq
+
+
+@njit(cache=True, error_model="numpy")
+def adapted_shift(shift: float, extra: float, keep: float) -> float:
+    """Tomorrow's outward shift of a buyer's demand (mb/d): today's ``shift`` moved toward
+    the volume it took above its base, ``extra`` (none if negative), keeping ``keep`` of
+    the gap (the daily factor of the adaptation half-life; 0 adapts at once)."""
+    return keep * shift + (1.0 - keep) * max(extra, 0.0)
 
 
 @njit(cache=True, error_model="numpy")
@@ -210,6 +229,64 @@ def clear_market(brent, wedge, capacity, released, zero_price, full_price, volum
         for b in range(volume.shape[0]):
             out[b] *= scale
     return d, offer
+
+
+@njit(cache=True, error_model="numpy")
+def clear_under_price_cap(brent, wedge, capacity, released, zero_price, full_price, volume,
+                          base, ref_discount, slope, premium, cap, lag, min_discount, out,
+                          guess, compliant, price_cap, scratch):
+    """:func:`clear_market` when ``compliant`` buyers (flags) may buy only at an FOB price
+    at or below ``price_cap`` (USD/bbl; <= 0: no cap). Returns ``(discount, offered)``.
+
+    Their demand is 0 for delivered discounts below ``D_c = brent - wedge - price_cap`` and
+    whole from ``D_c`` on, so excess demand jumps there. The market clears with every buyer
+    if that leaves the FOB price at or below the cap; else without the compliant buyers if
+    that leaves it at or above the cap; else at the cap (``D_c``), where the others buy
+    their demand and the compliant buyers share the rest of the offer in proportion to
+    their demand (a price ceiling for part of the market). ``scratch`` (B,) holds the caps
+    without the compliant buyers.
+    """
+    n = volume.shape[0]
+    any_compliant = False
+    for b in range(n):
+        if compliant[b] and cap[b] > 0.0:
+            any_compliant = True
+    d, offer = clear_market(brent, wedge, capacity, released, zero_price, full_price,
+                            volume, base, ref_discount, slope, premium, cap, lag,
+                            min_discount, out, guess)
+    d_cap = brent - wedge - price_cap
+    if price_cap <= 0.0 or not any_compliant or d >= d_cap:
+        return d, offer
+    for b in range(n):
+        scratch[b] = 0.0 if compliant[b] else cap[b]
+    d, offer = clear_market(brent, wedge, capacity, released, zero_price, full_price,
+                            volume, base, ref_discount, slope, premium, scratch, lag,
+                            min_discount, out, guess)
+    if d <= d_cap:
+        return d, offer
+    # at the cap: the others at their demand, the compliant buyers share the rest
+    offer = capacity * supply_share(brent - d_cap - wedge, zero_price, full_price) + released
+    others = 0.0
+    wanted = 0.0
+    for b in range(n):
+        out[b] = short_run_demand(d_cap, volume[b], base[b], ref_discount, slope[b],
+                                  premium[b], cap[b], lag[b])
+        if compliant[b]:
+            wanted += out[b]
+        else:
+            others += out[b]
+    if others > offer:           # only by rounding: the market cleared above the cap
+        scale = offer / others
+        for b in range(n):
+            out[b] = 0.0 if compliant[b] else out[b] * scale
+        return d_cap, offer
+    rest = offer - others
+    if wanted > rest:
+        scale = rest / wanted
+        for b in range(n):
+            if compliant[b]:
+                out[b] *= scale
+    return d_cap, offer
 
 
 @njit(cache=True, error_model="numpy")

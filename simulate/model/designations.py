@@ -1,4 +1,4 @@
-"""Designations as stops, embargoes, and price-cap compliance as a switch.
+"""Designations as stops and embargoes.
 
 Rules over one replicate (docs/model.md section 4.10). Days are integers from the start.
 
@@ -11,8 +11,7 @@ Rules over one replicate (docs/model.md section 4.10). Days are integers from th
   channels, ``1 - kappa exp(-(t - t_stop) / T)``.
 * During the wind-down a buyer that will stop may **front-load** up to ``1 + flex`` of its
   demand (bounded by its capacity).
-* **Price-cap compliance**: a buyer that follows the cap can buy only while yesterday's Urals
-  FOB price is at or below the cap (calibration fact 9).
+* Price-cap compliance is a price ceiling in the clearing (``clearing.clear_under_price_cap``).
 * An **embargo** on an importer stops its buyers (pipeline exemptions aside) from its date.
 """
 
@@ -23,7 +22,7 @@ import math
 from numba import njit
 
 __all__ = ["NONE", "WIND_DOWN", "IN_FORCE", "designation_status", "stops", "reshuffled_cap",
-           "front_load_factor", "cap_eligible"]
+           "front_load_factor"]
 
 #: designation status codes
 NONE, WIND_DOWN, IN_FORCE = 0, 1, 2
@@ -63,11 +62,3 @@ def front_load_factor(status: int, exposure: float, threshold: float, seller_own
     if status == WIND_DOWN and exposure > threshold and not seller_owned:
         return 1.0 + flex
     return 1.0
-
-
-@njit(cache=True, error_model="numpy")
-def cap_eligible(compliant: bool, fob_price: float, price_cap: float) -> bool:
-    """Whether a buyer may buy today under the price cap (``price_cap`` <= 0: no cap)."""
-    if not compliant or price_cap <= 0.0:
-        return True
-    return fob_price <= price_cap

@@ -34,7 +34,7 @@ __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "B_EXPOSURE", "B_STATE", "B_SELLER_OWNED", "B_COMPLIANT", "B_FLEX", "B_IMPORTER",
            "B_EXEMPT", "B_CAPTURE", "NB", "I_X0", "I_SIGMA", "I_CONDITIONAL", "I_CUT_CAP",
            "I_POLITICAL", "I_STANCE", "NI", "M_NAMES", "NM", "P_NAMES", "NP", "S_NAMES", "NS",
-           "BS_VOLUME", "BS_STOP_DAY", "BS_PREMIUM", "BS_CAP", "NBS"]
+           "BS_VOLUME", "BS_STOP_DAY", "BS_PREMIUM", "BS_CAP", "BS_ADAPTED", "NBS"]
 
 #: the Urals FOB price is kept at least this far above zero, USD/bbl
 MIN_URALS_USD = 1.0
@@ -53,13 +53,13 @@ M_NAMES = ("brent0", "ref_discount", "base_freight", "capacity", "zero_price", "
            "freight_per_share", "freight_lasting", "freight_decay_days", "freight_lag",
            "cap_premium", "world_demand", "supply_elasticity", "demand_elasticity",
            "expectation_half_life", "expectation_lag", "brent_vol", "brent_rho",
-           "premium0", "bottleneck")
+           "premium0", "bottleneck", "adaptation_half_life", "cap_margin")
 (M_BRENT0, M_REF, M_FREIGHT, M_CAPACITY, M_ZERO, M_FULL, M_MIN_DISC, M_STORAGE_CAP,
  M_STORAGE_RATE, M_RELEASE_RATE, M_PREMIUM_SCALE, M_ND_PREMIUM, M_RESHUFFLE, M_THRESHOLD,
  M_FREIGHT_PER_SHARE, M_FREIGHT_LASTING, M_FREIGHT_DECAY, M_FREIGHT_LAG, M_CAP_PREMIUM,
  M_WORLD, M_ES, M_ED, M_EXP_HALF_LIFE, M_EXP_LAG, M_BRENT_VOL, M_BRENT_RHO,
- M_PREMIUM0, M_BOTTLENECK) = range(28)
-NM = 28
+ M_PREMIUM0, M_BOTTLENECK, M_ADAPT, M_CAP_MARGIN) = range(30)
+NM = 30
 # ----- policy state (ps) ------------------------------------------------------------------
 P_NAMES = ("designated_share", "designation_day", "wind_down_days", "tanker_share",
            "tanker_day", "price_cap", "world_news_per_day")
@@ -76,8 +76,8 @@ S_NAMES = ("delivered_discount", "freight_premium", "expected_loss", "perceived_
  S_STATUS, S_SHORTFALL) = range(18)
 NS = 18
 # ----- buyers' state (bs) -----------------------------------------------------------------
-BS_VOLUME, BS_STOP_DAY, BS_PREMIUM, BS_CAP = range(4)
-NBS = 4
+BS_VOLUME, BS_STOP_DAY, BS_PREMIUM, BS_CAP, BS_ADAPTED = range(5)
+NBS = 5
 
 
 @njit(cache=True, error_model="numpy")
@@ -96,6 +96,7 @@ def initial_market_state(bp, mp, ms, bs) -> None:
         bs[b, BS_STOP_DAY] = -1.0
         bs[b, BS_PREMIUM] = 0.0
         bs[b, BS_CAP] = bp[b, B_CAP]
+        bs[b, BS_ADAPTED] = 0.0
         total += bp[b, B_BASE]
     ms[S_EXPORTS] = total
     ms[S_OFFERED] = total
@@ -154,9 +155,10 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
                                       binding, mp[M_CAP_PREMIUM]))
     ms[S_PREMIUM] = wedges.adjust_toward(ms[S_PREMIUM], target, mp[M_FREIGHT_LAG])
     # each buyer's cap today, risk premium and front-loading
-    scratch = np.empty((6, n_buyers))    # one allocation a day instead of six
+    scratch = np.empty((7, n_buyers))    # one allocation a day instead of seven
     base, slope, lag = scratch[0], scratch[1], scratch[2]
     premium, caps, volume = scratch[3], scratch[4], scratch[5]
+    compliant = np.empty(n_buyers, dtype=np.bool_)
     threshold = mp[M_THRESHOLD]
     for b in range(n_buyers):
         m = int(bp[b, B_IMPORTER])
@@ -165,8 +167,7 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
         c = bp[b, B_CAP]
         if embargo[m] >= 0.0 and day >= embargo[m] and bp[b, B_EXEMPT] < 0.5:
             c = 0.0
-        if not designations.cap_eligible(bp[b, B_COMPLIANT] > 0.5, fob_prev, cap):
-            c = 0.0
+        compliant[b] = bp[b, B_COMPLIANT] > 0.5
         if bp[b, B_STATE] > 0.5 and directive[m] < 1.0:
             c = min(c, directive[m] * bp[b, B_BASE])
         stopped = designations.stops(status, exposure, threshold, owned)
@@ -177,7 +178,7 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
                                             mp[M_RESHUFFLE])
         flex = designations.front_load_factor(status, exposure, threshold, owned,
                                               bp[b, B_FLEX])
-        base[b] = bp[b, B_BASE] * flex
+        base[b] = bp[b, B_BASE] * flex + bs[b, BS_ADAPTED]
         slope[b] = bp[b, B_SLOPE] * flex
         lag[b] = bp[b, B_LAG]
         premium[b] = wedges.buyer_premium(exposure, mp[M_PREMIUM_SCALE], kappa, transient,
@@ -195,13 +196,20 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
     shippable = capacity * (1.0 - ms[S_SHORTFALL])
     released = clearing.storage_release(ms[S_STOCK], mp[M_RELEASE_RATE], fob_prev,
                                         mp[M_FULL])
-    d, offered = clearing.clear_market(brent_prev, wedge, shippable, released, mp[M_ZERO],
-                                       mp[M_FULL], volume, base, mp[M_REF], slope, premium,
-                                       caps, lag, mp[M_MIN_DISC], purchases, ms[S_DELIVERED])
+    d, offered = clearing.clear_under_price_cap(
+        brent_prev, wedge, shippable, released, mp[M_ZERO], mp[M_FULL], volume, base,
+        mp[M_REF], slope, premium, caps, lag, mp[M_MIN_DISC], purchases, ms[S_DELIVERED],
+        compliant, max(cap - mp[M_CAP_MARGIN], 1e-9) if cap > 0.0 else 0.0, scratch[6])
     exports = 0.0
+    adapting = mp[M_ADAPT] > 0.0  # half-life 0: no adaptation
+    keep = wedges.decay_factor(mp[M_ADAPT])
     for b in range(n_buyers):
         exports += purchases[b]
         bs[b, BS_VOLUME] = purchases[b]
+        if adapting:  # shipping, payments and slates adapt to barrels taken above base
+            nominal = base[b] - bs[b, BS_ADAPTED]
+            bs[b, BS_ADAPTED] = clearing.adapted_shift(bs[b, BS_ADAPTED],
+                                                       purchases[b] - nominal, keep)
     stored, shut_in = clearing.split_withheld(capacity, released, exports, ms[S_STOCK],
                                               mp[M_STORAGE_CAP], mp[M_STORAGE_RATE])
     ms[S_STOCK] += stored - released

@@ -102,7 +102,9 @@ def trade_arrays(d: dict, n: int) -> TradeArrays:
             T.M_EXP_HALF_LIFE: "expectation_half_life_days",
             T.M_EXP_LAG: "expectation_adjust_days", T.M_BRENT_VOL: "brent_volatility_per_day",
             T.M_BRENT_RHO: "brent_persistence", T.M_PREMIUM0: "freight_premium_usd",
-            T.M_BOTTLENECK: "tanker_bottleneck_share"}
+            T.M_BOTTLENECK: "tanker_bottleneck_share",
+            T.M_ADAPT: "demand_adaptation_half_life_days",
+            T.M_CAP_MARGIN: "cap_compliance_margin_usd"}
     mp = np.zeros((n, T.NM))
     for col, key in keys.items():
         mp[:, col] = _col(mk[key], n)

@@ -120,6 +120,10 @@ class Market(ScenarioModel):
     cap_freight_premium_usd: NonNeg = Field(
         0.0, description="extra freight/insurance premium while Urals FOB is above a price "
                          "cap (compliant tankers and insurers withdraw), USD/bbl")
+    cap_compliance_margin_usd: NonNeg = Field(
+        0.0, description="safety margin below the price cap that price_cap_compliant buyers "
+                         "keep: they buy only at an FOB price at or below the cap minus "
+                         "this, USD/bbl")
     price_cap_usd: NonNeg | None = Field(None, description="price cap in force at start, "
                                                            "USD/bbl (none: no cap)")
     risk_premium_usd: NonNeg = Field(
@@ -138,6 +142,11 @@ class Market(ScenarioModel):
     storage_rate_mbd: NonNeg = Field(0.0, description="most unsold crude stored a day, mb/d")
     release_rate_mbd: NonNeg = Field(0.0, description="most stored crude sold a day once the "
                                                       "FOB price is back above full supply")
+    demand_adaptation_half_life_days: NonNeg = Field(
+        0.0, description="half-life of buyers' adaptation to barrels taken above their base "
+                         "volume (shipping, payments, slates): their demand shifts out by "
+                         "the extra volume, so a discount widened by redirected barrels "
+                         "narrows again; 0: no adaptation, days")
     expectation_half_life_days: NonNeg = Field(
         5.0, description="half-life of the market's expected loss after news, days")
     expectation_adjust_days: Annotated[float, Field(ge=1.0)] = Field(

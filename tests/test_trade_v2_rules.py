@@ -314,6 +314,32 @@ def test_discount_excess_halves_every_adaptation_half_life(half_life):
     assert rows[199][0][T.S_DELIVERED] == pytest.approx(12.0, rel=1e-12)
 
 
+@pytest.mark.parametrize("lag", [1.0, 20.0])
+def test_ramp_limit_makes_a_buyer_absorb_extra_barrels_linearly(lag):
+    """One buyer (base 1, capacity 3, slope 0.05) and 0.5 mb/d more supply from day 0: without
+    a limit it takes it as fast as its lag allows; with 0.3 mb/d a month (about 0.00986 a
+    day) its purchases rise by exactly that much a day until the market clears, and the
+    discount stays at the level that sells the rest (supply falls while the FOB price is
+    below full supply): stylised fact 2, about 0.2 mb/d a month for India."""
+    bp, ip, mp = _market(n_buyers=1, capacity=1.5)
+    bp[0, T.B_CAP] = 3.0
+    bp[0, T.B_LAG] = lag
+    bp[0, T.B_RAMP] = 0.3 / T.DAYS_PER_MONTH
+    rows = _run(bp, ip, mp, 80)
+    r = 0.3 / T.DAYS_PER_MONTH
+    volumes = np.array([row[1][0] for row in rows])
+    # day 0 starts from the base volume 1; day t buys at most 1 + r (t + 1)
+    limited = volumes < 1.5 - 1e-9
+    assert limited[:40].all()
+    days = np.flatnonzero(limited)
+    assert volumes[days] == pytest.approx(1.0 + r * (days + 1), rel=1e-12)
+    # meanwhile the unsold barrels widen the discount until supply falls to what is bought
+    assert all(rows[t][0][T.S_DELIVERED] > 12.0 for t in days)
+    bp[0, T.B_RAMP] = 0.0
+    free = np.array([row[1][0] for row in _run(bp, ip, mp, 80)])
+    assert np.all(free >= volumes - 1e-12)
+
+
 def test_price_cap_pins_the_fob_price_and_rations_the_compliant_buyers():
     """A 69 USD cap (D_c = 4): with both buyers the market would clear at D = 2 (Urals 71,
     above the cap), without the compliant one far below it, so it clears at the cap: the
@@ -415,14 +441,15 @@ buyer_rows = st.tuples(
        storage=st.floats(0.0, 50.0), cut=st.floats(0.0, 1.0),
        des=st.tuples(st.integers(0, 20), st.floats(0.0, 1.0), st.integers(0, 30)),
        cap=st.floats(0.0, 80.0), tariff=st.floats(0.0, 1.0),
-       adapt=st.sampled_from([0.0, 1.0, 30.0, 120.0]))
+       adapt=st.sampled_from([0.0, 1.0, 30.0, 120.0]),
+       ramp=st.sampled_from([0.0, 0.001, 0.01, 0.2]))
 def test_trade_day_invariants(rows, capacity_extra, brent0, ref, freight, storage, cut, des,
-                              cap, tariff, adapt):
+                              cap, tariff, adapt, ramp):
     bp = np.zeros((len(rows), T.NB))
     for b, (base, extra, slope, lag, expo, state, owned, compliant, flex, exempt) in \
             enumerate(rows):
         bp[b] = [base, base + extra, slope, lag, expo, state, owned, compliant, flex, 0.0,
-                 exempt, 1.0]
+                 exempt, 1.0, ramp]
     ip = np.array([[87.0, 4.0, 1.0, cut, 0.0, 1.0]])
     mp = np.zeros(T.NM)
     mp[[T.M_BRENT0, T.M_REF, T.M_FREIGHT, T.M_ZERO, T.M_FULL]] = [brent0, ref, freight,
@@ -449,6 +476,7 @@ def test_trade_day_invariants(rows, capacity_extra, brent0, ref, freight, storag
         if day == 40:
             T.apply_action(ps, emb, T.A_EMBARGO, day, 0.0, 0.0, 0.0, 0)
         stock = ms[T.S_STOCK]
+        before = bs[:, T.BS_VOLUME].copy()
         T.trade_day(day, bp, ip, mp, ps, emb, ms, bs, directive, np.array([tariff]),
                     np.array([0.5]), 0.4, 0.1 if day == 3 else 0.0, 0.0, np.zeros(0),
                     np.zeros(0), out)
@@ -456,6 +484,8 @@ def test_trade_day_invariants(rows, capacity_extra, brent0, ref, freight, storag
         assert np.all(out >= 0.0)
         assert np.all(out <= bp[:, T.B_CAP] * (1 + bp[:, T.B_FLEX]) + 1e-12)
         assert np.all(out <= bs[:, T.BS_CAP] + 1e-12)
+        if ramp > 0.0:            # purchases rise at most the ramp a day
+            assert np.all(out <= before + ramp * (1 + 1e-12) + 1e-12)
         assert ms[T.S_EXPORTS] == pytest.approx(out.sum(), abs=1e-12)
         assert ms[T.S_EXPORTS] <= ms[T.S_OFFERED] + 1e-9
         # barrels conserved: capacity + released = exports + stored + shut in

@@ -32,7 +32,8 @@ __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "S_FOB_DISC", "S_DELIVERED", "S_PREMIUM", "S_FOB", "S_STORED", "S_STATUS",
            "B_BASE", "B_CAP", "B_SLOPE", "B_LAG",
            "B_EXPOSURE", "B_STATE", "B_SELLER_OWNED", "B_COMPLIANT", "B_FLEX", "B_IMPORTER",
-           "B_EXEMPT", "B_CAPTURE", "NB", "I_X0", "I_SIGMA", "I_CONDITIONAL", "I_CUT_CAP",
+           "B_EXEMPT", "B_CAPTURE", "B_RAMP", "DAYS_PER_MONTH", "NB", "I_X0", "I_SIGMA",
+           "I_CONDITIONAL", "I_CUT_CAP",
            "I_POLITICAL", "I_STANCE", "NI", "M_NAMES", "NM", "P_NAMES", "NP", "S_NAMES", "NS",
            "BS_VOLUME", "BS_STOP_DAY", "BS_PREMIUM", "BS_CAP", "BS_ADAPTED", "NBS"]
 
@@ -41,8 +42,10 @@ MIN_URALS_USD = 1.0
 
 # ----- buyers' parameters (columns of bp) -------------------------------------------------
 (B_BASE, B_CAP, B_SLOPE, B_LAG, B_EXPOSURE, B_STATE, B_SELLER_OWNED, B_COMPLIANT, B_FLEX,
- B_IMPORTER, B_EXEMPT, B_CAPTURE) = range(12)
-NB = 12
+ B_IMPORTER, B_EXEMPT, B_CAPTURE, B_RAMP) = range(13)
+NB = 13
+#: days in a month, for ramps given per month
+DAYS_PER_MONTH = 365.25 / 12
 # ----- importers' parameters (columns of ip) ----------------------------------------------
 I_X0, I_SIGMA, I_CONDITIONAL, I_CUT_CAP, I_POLITICAL, I_STANCE = range(6)
 NI = 6
@@ -183,8 +186,11 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
         lag[b] = bp[b, B_LAG]
         premium[b] = wedges.buyer_premium(exposure, mp[M_PREMIUM_SCALE], kappa, transient,
                                           stopped, mp[M_ND_PREMIUM])
-        caps[b] = c
         volume[b] = bs[b, BS_VOLUME]
+        # a ramp limit r (mb/d a day; 0: none) as a cap on the long-run demand at v + r L:
+        # the short-run demand v + (q* - v)/L then rises at most r a day
+        ramp = bp[b, B_RAMP]
+        caps[b] = min(c, volume[b] + ramp * lag[b]) if ramp > 0.0 else c
         bs[b, BS_PREMIUM] = premium[b]
         bs[b, BS_CAP] = c
     wedge = mp[M_FREIGHT] + ms[S_PREMIUM]

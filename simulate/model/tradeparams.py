@@ -76,6 +76,8 @@ def trade_arrays(d: dict, n: int) -> TradeArrays:
         bp[:, j, T.B_IMPORTER] = i
         bp[:, j, T.B_EXEMPT] = float(bool(b.get("embargo_exempt")))
         bp[:, j, T.B_CAPTURE] = _col(b["discount_capture"], n)
+        if b.get("max_ramp_mbd_per_month") is not None:  # else 0: no limit
+            bp[:, j, T.B_RAMP] = _col(b["max_ramp_mbd_per_month"], n) / T.DAYS_PER_MONTH
     ip = np.zeros((n, len(importers), T.NI))
     for i, m in enumerate(importers):
         a = actors[m]

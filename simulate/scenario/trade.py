@@ -37,7 +37,11 @@ class Buyer(ScenarioModel):
         "private", description="state: follows its government's directive; seller_owned: "
                                "owned by a designated seller, cannot stop buying")
     price_cap_compliant: bool = Field(
-        False, description="buys only while the Urals FOB price is at or below a price cap")
+        False, description="buys only at an Urals FOB price at or below a price cap (less "
+                           "market.cap_compliance_margin_usd)")
+    max_ramp_mbd_per_month: Positive | None = Field(
+        None, description="most its purchases can rise in a month (refinery slates, term "
+                          "contracts, shipping), mb/d per month; default: no limit")
     front_load_share: Share = Field(
         0.0, description="extra demand during a designation's wind-down, share of demand "
                          "(storage and contract flexibility)")

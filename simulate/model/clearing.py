@@ -235,7 +235,7 @@ def clear_market(brent, wedge, capacity, released, zero_price, full_price, volum
 def clear_under_price_cap(brent, wedge, capacity, released, zero_price, full_price, volume,
                           base, ref_discount, slope, premium, cap, lag, min_discount, out,
                           guess, compliant, price_cap, scratch):
-    """:func:`clear_market` when ``compliant`` buyers (flags) may buy only at an FOB price
+    """:func:`clear_market` when ``compliant`` buyers (flags, nonzero) may buy only at an FOB price
     at or below ``price_cap`` (USD/bbl; <= 0: no cap). Returns ``(discount, offered)``.
 
     Their demand is 0 for delivered discounts below ``D_c = brent - wedge - price_cap`` and
@@ -249,7 +249,7 @@ def clear_under_price_cap(brent, wedge, capacity, released, zero_price, full_pri
     n = volume.shape[0]
     any_compliant = False
     for b in range(n):
-        if compliant[b] and cap[b] > 0.0:
+        if compliant[b] != 0 and cap[b] > 0.0:
             any_compliant = True
     d, offer = clear_market(brent, wedge, capacity, released, zero_price, full_price,
                             volume, base, ref_discount, slope, premium, cap, lag,
@@ -258,7 +258,7 @@ def clear_under_price_cap(brent, wedge, capacity, released, zero_price, full_pri
     if price_cap <= 0.0 or not any_compliant or d >= d_cap:
         return d, offer
     for b in range(n):
-        scratch[b] = 0.0 if compliant[b] else cap[b]
+        scratch[b] = 0.0 if compliant[b] != 0 else cap[b]
     d, offer = clear_market(brent, wedge, capacity, released, zero_price, full_price,
                             volume, base, ref_discount, slope, premium, scratch, lag,
                             min_discount, out, guess)
@@ -271,20 +271,20 @@ def clear_under_price_cap(brent, wedge, capacity, released, zero_price, full_pri
     for b in range(n):
         out[b] = short_run_demand(d_cap, volume[b], base[b], ref_discount, slope[b],
                                   premium[b], cap[b], lag[b])
-        if compliant[b]:
+        if compliant[b] != 0:
             wanted += out[b]
         else:
             others += out[b]
     if others > offer:           # only by rounding: the market cleared above the cap
         scale = offer / others
         for b in range(n):
-            out[b] = 0.0 if compliant[b] else out[b] * scale
+            out[b] = 0.0 if compliant[b] != 0 else out[b] * scale
         return d_cap, offer
     rest = offer - others
     if wanted > rest:
         scale = rest / wanted
         for b in range(n):
-            if compliant[b]:
+            if compliant[b] != 0:
                 out[b] *= scale
     return d_cap, offer
 

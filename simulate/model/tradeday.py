@@ -158,10 +158,10 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
                                       binding, mp[M_CAP_PREMIUM]))
     ms[S_PREMIUM] = wedges.adjust_toward(ms[S_PREMIUM], target, mp[M_FREIGHT_LAG])
     # each buyer's cap today, risk premium and front-loading
-    scratch = np.empty((7, n_buyers))    # one allocation a day instead of seven
+    scratch = np.empty((8, n_buyers))    # one allocation a day instead of eight
     base, slope, lag = scratch[0], scratch[1], scratch[2]
     premium, caps, volume = scratch[3], scratch[4], scratch[5]
-    compliant = np.empty(n_buyers, dtype=np.bool_)
+    compliant = scratch[7]                # price-cap compliance flags, 1.0 or 0.0
     threshold = mp[M_THRESHOLD]
     for b in range(n_buyers):
         m = int(bp[b, B_IMPORTER])
@@ -170,7 +170,7 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
         c = bp[b, B_CAP]
         if embargo[m] >= 0.0 and day >= embargo[m] and bp[b, B_EXEMPT] < 0.5:
             c = 0.0
-        compliant[b] = bp[b, B_COMPLIANT] > 0.5
+        compliant[b] = 1.0 if bp[b, B_COMPLIANT] > 0.5 else 0.0
         if bp[b, B_STATE] > 0.5 and directive[m] < 1.0:
             c = min(c, directive[m] * bp[b, B_BASE])
         stopped = designations.stops(status, exposure, threshold, owned)

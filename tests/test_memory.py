@@ -108,3 +108,19 @@ def test_a_child_reports_its_own_peak_not_its_parents():
                                             text=True, timeout=60, check=True).stdout)
     assert ballast.sum() == 64_000_000
     assert own < 100, (own, rusage)  # rusage: ~the parent's peak where exec inherits it
+
+
+def test_the_outcome_table_is_the_merged_arrays_not_a_copy():
+    """At 10^6 replicates the outcome table is ~650 MB: building the DataFrame must not copy
+    it while the merged arrays are alive (that copy nearly doubled the run's peak)."""
+    from simulate.execution.runner import run
+    from simulate.results.tables import outcomes_frame
+
+    res = run(AUG, replicates=30, progress=False, overrides={"horizon_days": 20})
+    arrays = {k: res.outcomes[k].to_numpy().copy() for k in ("deal", "exports_mbd",
+                                                              "replicate")}
+    arrays["threat"] = np.zeros(30, dtype=np.int64)   # codes, as the engines write them
+    chunk = type("Merged", (), {"outcomes": arrays})()
+    frame = outcomes_frame(chunk)
+    for k in ("deal", "exports_mbd", "replicate"):
+        assert np.shares_memory(frame[k].to_numpy(), arrays[k]), k

@@ -33,8 +33,12 @@ UNITS = {
 
 
 def outcomes_frame(chunk: ChunkResult) -> pd.DataFrame:
-    """One row per replicate; the threat status as a category."""
-    df = pd.DataFrame(chunk.outcomes)
+    """One row per replicate; the threat status as a category.
+
+    The columns are the chunk's arrays, not copies (``copy=False``): at 10^6 replicates the
+    table is about 650 MB, and a copy made while the merged arrays are still alive doubled
+    the run's peak memory (docs/performance.md section 4)."""
+    df = pd.DataFrame(chunk.outcomes, copy=False)
     df["threat"] = pd.Categorical(df["threat"].map(THREAT_NAMES),
                                   categories=list(THREAT_NAMES.values()))
     return df

@@ -9,7 +9,7 @@ import pytest
 from calibration_cases import write_case
 from matplotlib.figure import Figure
 
-from simulate.calibration.diagnostics import coverage_table, identifiability
+from simulate.calibration.diagnostics import coverage_table, identifiability, weight_warning
 from simulate.calibration.summaries import map_targets
 from simulate.calibration.targets import load_targets
 from simulate.figures.calibration import (
@@ -39,6 +39,21 @@ def test_identifiability_flags_a_posterior_equal_to_its_prior(tmp_path):
     # the discount's particles spread evenly over its whole prior [5, 15]: flagged
     assert abs(table.loc[KEYS[1], "sd_ratio"] - 1.0) < 0.01
     assert table.loc[KEYS[1], "like_prior"]
+
+
+def test_a_posterior_resting_on_few_particles_is_flagged():
+    """ESS = (sum w)^2 / sum w^2: 60 equal weights give 60 (no warning); one particle with
+    0.9 of the weight and 59 sharing the rest give 1 / (0.81 + 0.01/59) ~ 1.23."""
+    even = _posterior(60)
+    assert weight_warning(even) is None
+    skewed = even.copy()
+    skewed["weight"] = np.r_[0.9, np.full(59, 0.1 / 59)]
+    ess = 1.0 / (0.81 + 0.01 / 59)
+    message = weight_warning(skewed)
+    assert message is not None and f"about {ess:.1f} of its 60 particles" in message
+    # the threshold: 10% of the particles, and never fewer than 10
+    assert weight_warning(_posterior(9)) is not None        # ESS 9 < 10
+    assert weight_warning(_posterior(200)) is None
 
 
 def test_coverage_table_counts_observed_values_inside_the_band(tmp_path):

@@ -26,12 +26,14 @@ from ..scenario import Scenario
 from .model import ParticleModel, named_stream
 from .summaries import Mapped
 
-__all__ = ["identifiability", "predictive_check", "coverage_table", "finish",
-           "PREDICTIVE_FILE", "SD_RATIO_FLAG", "SHIFT_FLAG"]
+__all__ = ["identifiability", "predictive_check", "coverage_table", "finish", "weight_warning",
+           "PREDICTIVE_FILE", "SD_RATIO_FLAG", "SHIFT_FLAG", "ESS_FLAG"]
 
 PREDICTIVE_FILE = "predictive.parquet"
 SD_RATIO_FLAG = 0.8
 SHIFT_FLAG = 0.2
+#: a posterior whose weights rest on fewer particles than this share of them is flagged
+ESS_FLAG = 0.1
 _PREDICTIVE_STREAM = named_stream("calibration.predictive")
 
 
@@ -59,6 +61,19 @@ def identifiability(scenario: Scenario, posterior: pd.DataFrame) -> pd.DataFrame
                      "ess": ess,
                      "like_prior": bool(ratio > SD_RATIO_FLAG and shift < shift_flag)})
     return pd.DataFrame(rows)
+
+
+def weight_warning(posterior: pd.DataFrame) -> str | None:
+    """A warning when the last generation's importance weights rest on few particles: an
+    effective sample size ``(sum w)^2 / sum w^2`` below :data:`ESS_FLAG` of the particles
+    (or below 10) makes the posterior's means, sds and bands rough."""
+    w = posterior["weight"].to_numpy(float)
+    ess = float(w.sum() ** 2 / np.sum(w ** 2))
+    if ess >= max(10.0, ESS_FLAG * len(w)):
+        return None
+    return (f"the posterior's weights rest on about {ess:.1f} of its {len(w)} particles "
+            "(effective sample size): its means, sds and predictive bands are rough; run "
+            "more particles or generations, or calibrate fewer keys (--param)")
 
 
 def predictive_check(model: ParticleModel, posterior: pd.DataFrame, n: int,
@@ -102,6 +117,9 @@ def finish(out: Path, scenario: Scenario, keys: tuple[str, ...], posterior: pd.D
         f"{r['parameter']}: the posterior is close to its prior (sd ratio {r['sd_ratio']:.2f}, "
         f"mean shift {r['shift']:.2f} prior sd): the targets barely identify it"
         for r in state["parameters"] if r["like_prior"]]
+    degenerate = weight_warning(posterior)
+    if degenerate is not None:
+        state["warnings"].append(degenerate)
     if n <= 0:
         return
     checker = ParticleModel(scenario, keys, mapped_all, model.seed, model.replicates)

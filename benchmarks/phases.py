@@ -48,6 +48,8 @@ def phase_times(scenario: str, n: int) -> list[float]:
                 p, q = table[i], st[i]
                 for day in range(calendar.shape[0]):
                     c = calendar[day]
+                    # one line per phase: the phases are different compiled functions,
+                    # which a compiled loop cannot index by a runtime counter
                     if on[0]:
                         p1(p, q, c, day)
                     if on[1]:

@@ -43,11 +43,17 @@ def _weighted_mean_sd(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     return mean, float(np.sqrt(np.sum(w * (x - mean) ** 2)))
 
 
+def _ess(posterior: pd.DataFrame) -> float:
+    """Effective sample size of the importance weights, ``(sum w)^2 / sum w^2``."""
+    w = posterior["weight"].to_numpy(float)
+    return float(w.sum() ** 2 / np.sum(w ** 2))
+
+
 def identifiability(scenario: Scenario, posterior: pd.DataFrame) -> pd.DataFrame:
     """Per parameter: prior and posterior mean and sd, sd ratio, shift, and a flag."""
     rows = []
     w = posterior["weight"].to_numpy(float)
-    ess = float(w.sum() ** 2 / np.sum(w ** 2))
+    ess = _ess(posterior)
     shift_flag = max(SHIFT_FLAG, 2.0 / np.sqrt(ess))
     for key in [c for c in posterior.columns if c != "weight"]:
         frozen = scenario.uncertainty[key].frozen()
@@ -67,11 +73,10 @@ def weight_warning(posterior: pd.DataFrame) -> str | None:
     """A warning when the last generation's importance weights rest on few particles: an
     effective sample size ``(sum w)^2 / sum w^2`` below :data:`ESS_FLAG` of the particles
     (or below 10) makes the posterior's means, sds and bands rough."""
-    w = posterior["weight"].to_numpy(float)
-    ess = float(w.sum() ** 2 / np.sum(w ** 2))
-    if ess >= max(10.0, ESS_FLAG * len(w)):
+    ess = _ess(posterior)
+    if ess >= max(10.0, ESS_FLAG * len(posterior)):
         return None
-    return (f"the posterior's weights rest on about {ess:.1f} of its {len(w)} particles "
+    return (f"the posterior's weights rest on about {ess:.1f} of its {len(posterior)} particles "
             "(effective sample size): its means, sds and predictive bands are rough; run "
             "more particles or generations, or calibrate fewer keys (--param)")
 

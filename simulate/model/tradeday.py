@@ -158,10 +158,9 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
                                       binding, mp[M_CAP_PREMIUM]))
     ms[S_PREMIUM] = wedges.adjust_toward(ms[S_PREMIUM], target, mp[M_FREIGHT_LAG])
     # each buyer's cap today, risk premium and front-loading
-    scratch = np.empty((8, n_buyers))    # one allocation a day instead of eight
+    scratch = np.empty((7, n_buyers))    # one allocation a day instead of seven
     base, slope, lag = scratch[0], scratch[1], scratch[2]
     premium, caps, volume = scratch[3], scratch[4], scratch[5]
-    compliant = scratch[7]                # price-cap compliance flags, 1.0 or 0.0
     threshold = mp[M_THRESHOLD]
     for b in range(n_buyers):
         m = int(bp[b, B_IMPORTER])
@@ -170,7 +169,6 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
         c = bp[b, B_CAP]
         if embargo[m] >= 0.0 and day >= embargo[m] and bp[b, B_EXEMPT] < 0.5:
             c = 0.0
-        compliant[b] = 1.0 if bp[b, B_COMPLIANT] > 0.5 else 0.0
         if bp[b, B_STATE] > 0.5 and directive[m] < 1.0:
             c = min(c, directive[m] * bp[b, B_BASE])
         stopped = designations.stops(status, exposure, threshold, owned)
@@ -205,10 +203,11 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
     d, offered = clearing.clear_under_price_cap(
         brent_prev, wedge, shippable, released, mp[M_ZERO], mp[M_FULL], volume, base,
         mp[M_REF], slope, premium, caps, lag, mp[M_MIN_DISC], purchases, ms[S_DELIVERED],
-        compliant, max(cap - mp[M_CAP_MARGIN], 1e-9) if cap > 0.0 else 0.0, scratch[6])
+        bp[:, B_COMPLIANT], max(cap - mp[M_CAP_MARGIN], 1e-9) if cap > 0.0 else 0.0,
+        scratch[6])
     exports = 0.0
     adapting = mp[M_ADAPT] > 0.0  # half-life 0: no adaptation
-    keep = wedges.decay_factor(mp[M_ADAPT])
+    keep = wedges.decay_factor(mp[M_ADAPT]) if adapting else 0.0
     for b in range(n_buyers):
         exports += purchases[b]
         bs[b, BS_VOLUME] = purchases[b]

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from simulate.execution.runner import run
 from simulate.model import brent
+from simulate.model.wedges import decay_factor
 from simulate.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,16 +53,16 @@ def test_threat_news_jumps_to_the_weighted_loss_and_decays_between_changes():
     """Announced at pi = 0.4 (loss 10, half-life 5): news 4 then nothing while the part
     decays as 4 * 2^(-t/5); carried out on day 3: news 10 - 4 * 2^(-3/5), part 10; a lapse
     instead: news -4 * 2^(-3/5), part 0."""
-    news, part = brent.threat_news(0.0, 0.0, 0.4, 10.0, 5.0)
+    news, part = brent.threat_news(0.0, 0.0, 0.4, 10.0, decay_factor(5.0))
     assert (news, part) == (pytest.approx(4.0, rel=1e-15), pytest.approx(4.0, rel=1e-15))
     for t in (1, 2):
-        news, part = brent.threat_news(part, 0.4, 0.4, 10.0, 5.0)
+        news, part = brent.threat_news(part, 0.4, 0.4, 10.0, decay_factor(5.0))
         assert news == 0.0
         assert part == pytest.approx(4.0 * 2 ** (-t / 5), rel=1e-12)
-    carried, part_c = brent.threat_news(part, 0.4, 1.0, 10.0, 5.0)
+    carried, part_c = brent.threat_news(part, 0.4, 1.0, 10.0, decay_factor(5.0))
     assert carried == pytest.approx(10.0 - 4.0 * 2 ** (-3 / 5), rel=1e-12)
     assert part_c == 10.0
-    lapsed, part_l = brent.threat_news(part, 0.4, 0.0, 10.0, 5.0)
+    lapsed, part_l = brent.threat_news(part, 0.4, 0.0, 10.0, decay_factor(5.0))
     assert lapsed == pytest.approx(-4.0 * 2 ** (-3 / 5), rel=1e-12)
     assert part_l == 0.0
 
@@ -75,12 +76,12 @@ def test_expectation_is_the_threats_priced_part_every_day(probs, loss, half_life
     expected = perceived = part = priced_at = 0.0
     last_change, level = 0, 0.0
     for t, prob in enumerate(probs):
-        news, part = brent.threat_news(part, priced_at, prob, loss, half_life)
+        news, part = brent.threat_news(part, priced_at, prob, loss, decay_factor(half_life))
         if prob != priced_at:
             last_change, level = t, prob * loss
         priced_at = prob
-        expected, perceived = brent.update_expectation(expected, perceived, news, half_life,
-                                                       3.0)
+        expected, perceived = brent.update_expectation(expected, perceived, news,
+                                                       decay_factor(half_life), 3.0)
         closed = level * 2 ** (-(t - last_change) / half_life)
         assert expected == pytest.approx(closed, rel=1e-9, abs=1e-12)
         assert part == pytest.approx(closed, rel=1e-9, abs=1e-12)

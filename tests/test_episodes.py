@@ -237,8 +237,10 @@ def test_lasting_world_shift_holds_the_expectation_at_its_level():
     from simulate.model import tradeday as T
     from simulate.model.brent import update_expectation
     from simulate.model.tradeparams import lasting_news
+    from simulate.model.wedges import decay_factor
 
     half_life, lag, shift, t0, t1 = 5.0, 3.0, -6.0, 4, 40
+    keep = decay_factor(half_life)
     rows = np.full(T.MAX_TRADE_ACTIONS * T.NA, np.nan)
     rows[:2 * T.NA] = [t0, T.A_WORLD, 0.0, 0.0, lasting_news(shift, half_life), -1, 0.0,
                        t1, T.A_WORLD, 0.0, 0.0, lasting_news(0.0, half_life), -1, 0.0]
@@ -246,7 +248,7 @@ def test_lasting_world_shift_holds_the_expectation_at_its_level():
     expected = perceived = 0.0
     for day in range(t1):
         news = T.apply_actions_today(rows, day, ps, embargo)
-        expected, perceived = update_expectation(expected, perceived, news, half_life, lag)
+        expected, perceived = update_expectation(expected, perceived, news, keep, lag)
         closed = shift * (1.0 - 2.0 ** (-(day - t0 + 1) / half_life)) if day >= t0 else 0.0
         assert expected == pytest.approx(closed, rel=1e-12, abs=1e-15)
     assert expected == pytest.approx(shift, rel=1e-2)
@@ -254,7 +256,7 @@ def test_lasting_world_shift_holds_the_expectation_at_its_level():
     for day in range(t1, t1 + 10):     # ended: the expectation decays from there
         before = expected
         news = T.apply_actions_today(rows, day, ps, embargo)
-        expected, perceived = update_expectation(expected, perceived, news, half_life, lag)
+        expected, perceived = update_expectation(expected, perceived, news, keep, lag)
         assert news == 0.0
         assert expected == pytest.approx(before * 2.0 ** (-1.0 / half_life), rel=1e-12)
 

@@ -203,10 +203,10 @@ def test_constant_elasticity_price_response(loss):
 
 def test_expected_loss_decays_geometrically_without_a_physical_loss():
     """After news n on day 0, expected = n 2^(-t/h); the price term lags behind it."""
-    e, x = brent.update_expectation(0.0, 0.0, 2.0, 5.0, 1.0)
+    e, x = brent.update_expectation(0.0, 0.0, 2.0, wedges.decay_factor(5.0), 1.0)
     assert (e, x) == (2.0, 2.0)
     for t in range(1, 30):
-        e, x = brent.update_expectation(e, x, 0.0, 5.0, 1.0)
+        e, x = brent.update_expectation(e, x, 0.0, wedges.decay_factor(5.0), 1.0)
         assert e == pytest.approx(2.0 * 2 ** (-t / 5.0), rel=1e-12)
     assert brent.net_loss(2.0, np.array([0.5, 3.0]), np.array([0.5, 0.1])) == pytest.approx(
         2.0 - 0.5 - 0.2)

@@ -160,7 +160,7 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
                 + p.column("threatened").max(axis=0))
     # trade v2: a buyer can take up to its capacity, more by front-loading
     B = len(p.buyer_ids)
-    rows = sc.trade_bp[:, :B * tradeday.NB].reshape(len(sc), B, tradeday.NB)
+    rows = sc.trade_bp[:, :B]
     cap_b = (rows[:, :, tradeday.B_CAP] * (1.0 + rows[:, :, tradeday.B_FLEX])).max(axis=0)
     np.add.at(base_m, p.column("buyer_importer")[0], np.maximum(cap_b - base_max, 0.0))
     for m, imp in enumerate(p.importer_ids):

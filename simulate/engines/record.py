@@ -82,7 +82,7 @@ def series_columns(p: Params) -> list[tuple[str, str]]:
     return [(name, actor) for name in SERIES for actor in series_actors(p, name)]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def day_values(p, q, day: int, out: np.ndarray) -> None:
     """Today's value of every series column of one replicate (:func:`series_columns`
     order), into ``out`` (C,)."""
@@ -127,7 +127,7 @@ def day_values(p, q, day: int, out: np.ndarray) -> None:
         out[c + m] = q.directive[m]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def record_day(p, q, day: int, today: np.ndarray, series: np.ndarray) -> None:
     """Phase 7: today's values into ``today`` and (a kept replicate) into ``series``
     (kept, days, C), and the running sums of the state record."""

@@ -22,7 +22,7 @@ import math
 
 from numba import njit
 
-from .wedges import adjust_toward, decay_factor
+from .wedges import adjust_toward
 
 __all__ = ["price_ratio", "net_loss", "update_expectation", "brent_price", "threatened_loss",
            "threat_news", "MAX_LOSS_SHARE", "MIN_LOSS_SHARE", "MIN_ELASTICITY_SUM"]
@@ -54,15 +54,16 @@ def net_loss(lost: float, spare, response) -> float:
 
 
 @njit(cache=True, error_model="numpy")
-def update_expectation(expected: float, perceived: float, news: float, half_life: float,
+def update_expectation(expected: float, perceived: float, news: float, keep: float,
                        lag: float):
     """``(expected, perceived)`` after one day (mb/d).
 
-    ``expected`` decays by half every ``half_life`` days and jumps by today's ``news``
-    (credibility-weighted threatened loss); ``perceived``, the part the price sees, closes
-    ``1/lag`` of its gap to ``expected`` each day.
+    ``expected`` keeps ``keep`` of itself (the daily factor of its half-life,
+    :func:`simulate.model.wedges.decay_factor`, computed once per replicate) and jumps by
+    today's ``news`` (credibility-weighted threatened loss); ``perceived``, the part the
+    price sees, closes ``1/lag`` of its gap to ``expected`` each day.
     """
-    expected = expected * decay_factor(half_life) + news
+    expected = expected * keep + news
     perceived = adjust_toward(perceived, expected, lag)
     return expected, perceived
 
@@ -93,17 +94,16 @@ def threatened_loss(base, importer, threatened, company_share: float, ratio: flo
 
 
 @njit(cache=True, error_model="numpy")
-def threat_news(priced: float, prob_priced: float, prob: float, loss: float,
-                half_life: float):
+def threat_news(priced: float, prob_priced: float, prob: float, loss: float, keep: float):
     """``(news, priced)`` of the threat today (mb/d).
 
     ``priced``: the threat's part of the expected loss yesterday, priced at probability
-    ``prob_priced``; it decays like the expectation (half-life ``half_life`` days). When
+    ``prob_priced``; it decays like the expectation (daily factor ``keep``). When
     today's probability ``prob`` differs, the part is set to ``prob * loss`` and the news is
     the difference from its decayed value (a jump to the full ``loss`` when the threat is
     carried out, back to 0 when it lapses); otherwise there is no news.
     """
-    decayed = priced * decay_factor(half_life)
+    decayed = priced * keep
     if prob == prob_priced:
         return 0.0, decayed
     level = prob * loss

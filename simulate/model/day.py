@@ -178,7 +178,7 @@ def _threat_news(p, q, prob: float) -> float:
         loss = brent.threatened_loss(p.base_volume[:p.B], p.buyer_importer[:p.B],
                                      p.threatened[:p.M], p.company_share, p.threat_loss_ratio)
     news, q.threat_priced = brent.threat_news(q.threat_priced, q.threat_prob_priced, prob,
-                                              loss, p.trade_mp[tradeday.M_EXP_HALF_LIFE])
+                                              loss, q.trade_ms[tradeday.S_EXP_KEEP])
     q.threat_prob_priced = prob
     return news
 

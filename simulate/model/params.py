@@ -133,13 +133,18 @@ def capacity(n: int) -> int:
 def record_dtype(scalars: list, actors: dict, sizes: dict[str, int]) -> np.dtype:
     """A record type: the scalar fields, then the arrays of ``actors`` (name -> (axis, type)):
     sized by :func:`capacity` of ``sizes[axis]``, or ``axis`` long if it is a number, or a
-    scalar if it is ``""``."""
+    scalar if it is ``""``; a 2-D field if ``axis`` is a pair of an axis name and a width
+    (in either order). Compiled rules take views of the fields (``q.trade_bs[:p.B]``), which
+    need no reshaping and carry no reference count."""
     fields = list(scalars)
     for name, (axis, kind) in actors.items():
         if isinstance(axis, int):
             fields.append((name, kind, (axis,)))
-        elif isinstance(axis, tuple):        # (axis, width): rows of ``width`` per actor
-            fields.append((name, kind, (capacity(sizes[axis[0]]) * axis[1],)))
+        elif isinstance(axis, tuple):        # (axis, width): a row of ``width`` per actor;
+            a, b = axis                      # (width, axis): ``width`` rows over the actors
+            shape = ((capacity(sizes[a]), b) if isinstance(a, str)
+                     else (a, capacity(sizes[b])))
+            fields.append((name, kind, shape))
         elif axis:
             fields.append((name, kind, (capacity(sizes[axis]),)))
         else:

@@ -29,13 +29,14 @@ __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "A_NEWS", "A_WORLD", "P_WORLD_NEWS", "MAX_TRADE_ACTIONS", "NA",
            "apply_actions_today", "init_trade_state",
            "trade_phase", "P_DES_SHARE", "P_TANKER_SHARE", "P_DES_DAY", "P_WIND_DOWN",
-           "S_FOB_DISC", "S_DELIVERED", "S_PREMIUM", "S_FOB", "S_STORED", "S_STATUS",
+           "S_FOB_DISC", "S_DELIVERED", "S_EXP_KEEP", "S_PREMIUM", "S_FOB", "S_STORED",
+           "S_STATUS",
            "B_BASE", "B_CAP", "B_SLOPE", "B_LAG",
            "B_EXPOSURE", "B_STATE", "B_SELLER_OWNED", "B_COMPLIANT", "B_FLEX", "B_IMPORTER",
            "B_EXEMPT", "B_CAPTURE", "B_RAMP", "DAYS_PER_MONTH", "NB", "I_X0", "I_SIGMA",
            "I_CONDITIONAL", "I_CUT_CAP",
            "I_POLITICAL", "I_STANCE", "NI", "M_NAMES", "NM", "P_NAMES", "NP", "S_NAMES", "NS",
-           "BS_VOLUME", "BS_STOP_DAY", "BS_PREMIUM", "BS_CAP", "BS_ADAPTED", "NBS"]
+           "BS_VOLUME", "BS_STOP_DAY", "BS_PREMIUM", "BS_CAP", "BS_ADAPTED", "NBS", "NW"]
 
 #: the Urals FOB price is kept at least this far above zero, USD/bbl
 MIN_URALS_USD = 1.0
@@ -73,20 +74,24 @@ NP = 7
 S_NAMES = ("delivered_discount", "freight_premium", "expected_loss", "perceived_loss",
            "stock", "brent", "brent_shock", "fob_discount", "urals_fob", "exports", "offered",
            "stored", "shut_in", "released", "loss", "revenue", "designation_status",
-           "shipping_shortfall")
+           "shipping_shortfall", "expectation_keep", "adaptation_keep")
 (S_DELIVERED, S_PREMIUM, S_EXPECTED, S_PERCEIVED, S_STOCK, S_BRENT, S_SHOCK, S_FOB_DISC,
  S_FOB, S_EXPORTS, S_OFFERED, S_STORED, S_SHUT_IN, S_RELEASED, S_LOSS, S_REVENUE,
- S_STATUS, S_SHORTFALL) = range(18)
-NS = 18
+ S_STATUS, S_SHORTFALL, S_EXP_KEEP, S_ADAPT_KEEP) = range(20)
+NS = 20
 # ----- buyers' state (bs) -----------------------------------------------------------------
 BS_VOLUME, BS_STOP_DAY, BS_PREMIUM, BS_CAP, BS_ADAPTED = range(5)
 NBS = 5
+# ----- the day's working rows over the buyers (work) -----------------------------------------
+W_BASE, W_SLOPE, W_LAG, W_PREMIUM, W_CAP, W_VOLUME, W_OTHERS = range(7)
+NW = 7
 
 
 @njit(cache=True, error_model="numpy")
 def initial_market_state(bp, mp, ms, bs) -> None:
     """Fill ``ms`` and ``bs`` for day 0: volumes at base, the reference delivered discount,
-    the start freight/insurance premium, no stock, Brent at its start value."""
+    the start freight/insurance premium, no stock, Brent at its start value; and the daily
+    factors of the expectation's and the adaptation's half-lives."""
     ms[:] = 0.0
     ms[S_DELIVERED] = mp[M_REF]
     ms[S_BRENT] = mp[M_BRENT0]
@@ -104,6 +109,9 @@ def initial_market_state(bp, mp, ms, bs) -> None:
     ms[S_EXPORTS] = total
     ms[S_OFFERED] = total
     ms[S_REVENUE] = total * ms[S_FOB]
+    # the daily factors of the half-lives, computed once (the same numbers every day)
+    ms[S_EXP_KEEP] = wedges.decay_factor(mp[M_EXP_HALF_LIFE])
+    ms[S_ADAPT_KEEP] = wedges.decay_factor(mp[M_ADAPT])
 
 
 @njit(cache=True, error_model="numpy")
@@ -133,10 +141,14 @@ def _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive) -> None
 
 @njit(cache=True, error_model="numpy")
 def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_rate,
-              threat_prob, news, z, spare, response, purchases):
+              threat_prob, news, z, spare, response, purchases, work=None):
     """One day of the trade side; updates ``ms``, ``bs``, ``directive`` and fills
-    ``purchases`` (mb/d per buyer). Clearing uses yesterday's Brent and FOB price."""
+    ``purchases`` (mb/d per buyer). Clearing uses yesterday's Brent and FOB price. ``work``
+    (NW, B) holds the day's working rows (no memory from day to day); the engines pass a
+    field of the state record, so that the day allocates nothing."""
     n_buyers = bp.shape[0]
+    if work is None:
+        work = np.empty((NW, n_buyers))
     brent_prev = ms[S_BRENT]
     fob_prev = ms[S_FOB]
     status = designations.designation_status(day, int(ps[P_DES_DAY]), int(ps[P_WIND_DOWN]))
@@ -147,20 +159,21 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
     # designations fade to their lasting part; a binding price cap adds a step
     cap = ps[P_PRICE_CAP]
     binding = cap > 0.0 and fob_prev > cap
-    since = day - ps[P_TANKER_DAY] if ps[P_TANKER_DAY] >= 0.0 else -1.0
     lasting, decay = mp[M_FREIGHT_LASTING], mp[M_FREIGHT_DECAY]
-    tankers = wedges.freight_target(ps[P_TANKER_SHARE], since, 1.0, lasting, decay, False, 0.0)
-    # the fading part of the designated fleet share: buyers' tanker risk, shipping shortfall
-    transient = wedges.freight_target(ps[P_TANKER_SHARE], since, 1.0, 0.0, decay, False, 0.0)
-    transient *= 1.0 - lasting
+    share = ps[P_TANKER_SHARE]
+    tankers = 0.0      # the designated fleet share, its fading part as wedges.freight_target
+    transient = 0.0    # the fading part alone: buyers' tanker risk, shipping shortfall
+    if share > 0.0 and ps[P_TANKER_DAY] >= 0.0 and day >= ps[P_TANKER_DAY]:
+        faded = wedges.fade(day - ps[P_TANKER_DAY], decay)
+        tankers = wedges.faded_shock(share, faded, 1.0, lasting)
+        transient = wedges.faded_shock(share, faded, 1.0, 0.0) * (1.0 - lasting)
     target = (mp[M_FREIGHT_PER_SHARE] * tankers
               + wedges.freight_target(1.0, float(day), mp[M_PREMIUM0], lasting, decay,
                                       binding, mp[M_CAP_PREMIUM]))
     ms[S_PREMIUM] = wedges.adjust_toward(ms[S_PREMIUM], target, mp[M_FREIGHT_LAG])
     # each buyer's cap today, risk premium and front-loading
-    scratch = np.empty((7, n_buyers))    # one allocation a day instead of seven
-    base, slope, lag = scratch[0], scratch[1], scratch[2]
-    premium, caps, volume = scratch[3], scratch[4], scratch[5]
+    base, slope, lag = work[W_BASE], work[W_SLOPE], work[W_LAG]
+    premium, caps, volume = work[W_PREMIUM], work[W_CAP], work[W_VOLUME]
     threshold = mp[M_THRESHOLD]
     for b in range(n_buyers):
         m = int(bp[b, B_IMPORTER])
@@ -204,10 +217,10 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
         brent_prev, wedge, shippable, released, mp[M_ZERO], mp[M_FULL], volume, base,
         mp[M_REF], slope, premium, caps, lag, mp[M_MIN_DISC], purchases, ms[S_DELIVERED],
         bp[:, B_COMPLIANT], max(cap - mp[M_CAP_MARGIN], 1e-9) if cap > 0.0 else 0.0,
-        scratch[6])
+        work[W_OTHERS])
     exports = 0.0
     adapting = mp[M_ADAPT] > 0.0  # half-life 0: no adaptation
-    keep = wedges.decay_factor(mp[M_ADAPT]) if adapting else 0.0
+    keep = ms[S_ADAPT_KEEP]
     for b in range(n_buyers):
         exports += purchases[b]
         bs[b, BS_VOLUME] = purchases[b]
@@ -222,7 +235,7 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
     withheld = capacity - exports
     loss = _brent.net_loss(withheld, spare, response) if withheld > 0.0 else withheld
     ms[S_EXPECTED], ms[S_PERCEIVED] = _brent.update_expectation(
-        ms[S_EXPECTED], ms[S_PERCEIVED], news, mp[M_EXP_HALF_LIFE], mp[M_EXP_LAG])
+        ms[S_EXPECTED], ms[S_PERCEIVED], news, ms[S_EXP_KEEP], mp[M_EXP_LAG])
     ms[S_SHOCK] = mp[M_BRENT_RHO] * ms[S_SHOCK] + mp[M_BRENT_VOL] * z
     p = _brent.brent_price(mp[M_BRENT0], loss, ms[S_PERCEIVED], mp[M_WORLD], mp[M_ES],
                            mp[M_ED], ms[S_SHOCK])
@@ -314,22 +327,9 @@ def apply_actions_today(actions, day: int, ps, embargo) -> float:
 # ----- the trade side inside the engines' records (simulate.model.params / state) --------------
 
 @njit(cache=True, error_model="numpy")
-def _store_rows(flat, rows) -> None:
-    """Write 2-D ``rows`` back into the record field ``flat``: a record handed over from
-    Python (the events engine) gives a reshaped copy of its field, not a view."""
-    n, w = rows.shape
-    for i in range(n):
-        for j in range(w):
-            flat[i * w + j] = rows[i, j]
-
-
-@njit(cache=True, error_model="numpy")
 def init_trade_state(p, q) -> None:
     """Day-0 trade state of one replicate's state record ``q`` from its parameter record."""
-    bp = p.trade_bp[:p.B * NB].reshape((p.B, NB))
-    bs = q.trade_bs[:p.B * NBS].reshape((p.B, NBS))
-    initial_market_state(bp, p.trade_mp, q.trade_ms, bs)
-    _store_rows(q.trade_bs, bs)
+    initial_market_state(p.trade_bp[:p.B], p.trade_mp, q.trade_ms, q.trade_bs[:p.B])
     q.trade_ps[:] = p.trade_ps0
     for m in range(p.M):
         q.embargo[m] = -1.0
@@ -346,14 +346,11 @@ def trade_phase(p, q, day: int, z: float) -> tuple[float, float]:
     ``volume`` (purchases), ``bought`` (exports), ``discounted`` (0), ``shut_in`` (capacity
     less exports: stored and shut in, net of releases), ``brent``, ``discount`` (FOB) and
     ``revenue`` (at FOB). Returns (withheld, loss), mb/d."""
-    bp = p.trade_bp[:p.B * NB].reshape((p.B, NB))
-    ip = p.trade_ip[:p.M * NI].reshape((p.M, NI))
-    bs = q.trade_bs[:p.B * NBS].reshape((p.B, NBS))
-    purchases = q.volume[:p.B]
-    trade_day(day, bp, ip, p.trade_mp, q.trade_ps, q.embargo[:p.M], q.trade_ms, bs,
-              q.directive[:p.M], q.trade_tariff[:p.M], q.trade_threat[:p.M], q.trade_prob,
-              q.trade_news, z, p.spare_capacity[:p.S], p.response_share[:p.S], purchases)
-    _store_rows(q.trade_bs, bs)
+    trade_day(day, p.trade_bp[:p.B], p.trade_ip[:p.M], p.trade_mp, q.trade_ps,
+              q.embargo[:p.M], q.trade_ms, q.trade_bs[:p.B], q.directive[:p.M],
+              q.trade_tariff[:p.M], q.trade_threat[:p.M], q.trade_prob, q.trade_news, z,
+              p.spare_capacity[:p.S], p.response_share[:p.S], q.volume[:p.B],
+              q.trade_work[:, :p.B])
     ms = q.trade_ms
     withheld = p.trade_mp[M_CAPACITY] - ms[S_EXPORTS]
     q.bought = ms[S_EXPORTS]

@@ -181,6 +181,7 @@ TRADE_STATE = {
     "directive": ("M", "f8"),        # cap on state refiners' intake, share of base
     "trade_tariff": ("M", "f8"),     # extra tariff in force today, fraction
     "trade_threat": ("M", "f8"),     # threatened extra tariff still to come, fraction
+    "trade_work": ((T.NW, "B"), "f8"),   # the day's working rows over the buyers
 }
 
 
@@ -192,8 +193,8 @@ def fill_trade(table: np.recarray, d: dict, start, n_days: int) -> None:
     n = table.shape[0]
     arrays = trade_arrays(d, n)
     B, M = arrays.bp.shape[1], arrays.ip.shape[1]
-    table.trade_bp[:, :B * T.NB] = arrays.bp.reshape(n, -1)
-    table.trade_ip[:, :M * T.NI] = arrays.ip.reshape(n, -1)
+    table.trade_bp[:, :B] = arrays.bp
+    table.trade_ip[:, :M] = arrays.ip
     table.trade_mp[:] = arrays.mp
     table.trade_ps0[:] = arrays.ps0
     table.trade_actions[:] = 0.0

@@ -20,7 +20,7 @@ import math
 from numba import njit
 
 __all__ = ["adjust_toward", "buyer_premium", "freight_target", "fob_discount", "fob_price",
-           "revenue_fob", "decay_factor"]
+           "revenue_fob", "decay_factor", "fade", "faded_shock"]
 
 
 @njit(cache=True, error_model="numpy")
@@ -51,6 +51,20 @@ def buyer_premium(exposure: float, premium_scale: float, designated_share: float
 
 
 @njit(cache=True, error_model="numpy")
+def fade(days_since: float, decay_days: float) -> float:
+    """``exp(-days_since / decay_days)``: what is left of a shock ``days_since`` days old
+    (0 if it fades at once, ``decay_days`` <= 0)."""
+    return math.exp(-days_since / decay_days) if decay_days > 0.0 else 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def faded_shock(tanker_share: float, faded: float, per_share: float, lasting: float) -> float:
+    """``per_share * tanker_share * (lasting + (1 - lasting) * faded)``, USD/bbl: a shock
+    whose part ``1 - lasting`` has faded to ``faded`` (:func:`fade`)."""
+    return per_share * tanker_share * (lasting + (1.0 - lasting) * faded)
+
+
+@njit(cache=True, error_model="numpy")
 def freight_target(tanker_share: float, days_since: float, per_share: float,
                    lasting: float, decay_days: float, cap_binding: bool,
                    cap_premium: float) -> float:
@@ -62,8 +76,7 @@ def freight_target(tanker_share: float, days_since: float, per_share: float,
     """
     shock = 0.0
     if tanker_share > 0.0 and days_since >= 0.0:
-        fade = math.exp(-days_since / decay_days) if decay_days > 0.0 else 0.0
-        shock = per_share * tanker_share * (lasting + (1.0 - lasting) * fade)
+        shock = faded_shock(tanker_share, fade(days_since, decay_days), per_share, lasting)
     if cap_binding:
         shock += cap_premium
     return shock

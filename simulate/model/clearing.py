@@ -143,7 +143,7 @@ MAX_STEPS = 200
 STEP_TOL = 1e-12
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def find_discount(lo, hi, guess, brent, wedge, capacity, released, zero_price, full_price,
                   volume, base, ref_discount, slope, premium, cap, lag):
     """The smallest delivered discount in ``[lo, hi]`` at which excess demand is >= 0
@@ -199,7 +199,7 @@ def find_discount(lo, hi, guess, brent, wedge, capacity, released, zero_price, f
     return (b if b_known else x), steps
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def clear_market(brent, wedge, capacity, released, zero_price, full_price, volume, base,
                  ref_discount, slope, premium, cap, lag, min_discount, out, guess=np.nan):
     """Clear today's market; fill ``out`` (per buyer) with purchases, mb/d.

@@ -556,3 +556,37 @@ def test_buyer_capacity_must_cover_its_base_volume_for_every_draw(tmp_path):
             {"dist": "uniform", "low": 0.8, "high": 1.1}})
     with pytest.raises(ScenarioError, match="capacity_mbd"):
         load()
+
+
+# ----- trade actions in the parameter records ------------------------------------------------
+
+@pytest.mark.parametrize("name, varies", [("aug2025_actual", False),
+                                          ("episodes/turkey_cap2025.yaml", True)])
+def test_each_replicates_trade_actions_are_its_own_timelines(name, varies):
+    """The records hold each replicate's timeline actions (trade_timeline with its draws):
+    one timeline copied to every row when no timeline number is sampled (aug2025_actual), one
+    per replicate when shares are (turkey_cap2025)."""
+    from simulate.model.params import _set, compile_params
+    from simulate.model.sampling import sample_uncertain
+    from simulate.model.tradeparams import trade_timeline
+    from simulate.scenario import load_scenario
+    from simulate.scenario.bundled import find_scenario
+
+    path = (Path(__file__).parents[1] / "scenarios" / name if name.endswith(".yaml")
+            else find_scenario(name))
+    s = load_scenario(path)
+    reps = np.arange(5)
+    sampled = sample_uncertain(s, 3, reps)
+    table = compile_params(s, sampled, len(reps)).table
+    d = s.model_dump(by_alias=True)
+    for key, values in sampled.items():
+        _set(d, key, np.asarray(values).reshape(-1))
+    for r in reps:
+        actions = trade_timeline(d, s.start, s.horizon_days, r).actions
+        rows = table.trade_actions[r].reshape(-1, T.NA)
+        kept = rows[~np.isnan(rows[:, 0]) & (rows[:, 1] != T.A_NEWS)][:, :6]
+        assert len(actions) > 0
+        np.testing.assert_array_equal(kept, actions)
+    differ = any(not np.array_equal(table.trade_actions[r], table.trade_actions[0],
+                                    equal_nan=True) for r in reps)
+    assert differ == varies

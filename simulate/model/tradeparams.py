@@ -132,6 +132,21 @@ def lasting_news(loss: float, half_life: float) -> float:
     return loss * (1.0 - decay_factor(half_life))
 
 
+def _sampled(value: Any) -> bool:
+    """Whether a timeline number holds one draw per replicate (not one number for all)."""
+    return value is not None and np.asarray(value).size > 1
+
+
+def _timeline_varies(d: dict) -> bool:
+    """Whether replicates' trade timelines differ: a timeline number of a trade action is
+    sampled, or the expectation half-life is while a lasting world-market shift needs it."""
+    acts = d.get("timeline") or ()
+    keys = ("expected_loss_mbd", "lasting_loss_mbd", "share", "wind_down_days", "price_usd")
+    lasting = any(act.get("lasting_loss_mbd") is not None for act in acts)
+    return (any(_sampled(act.get(k)) for act in acts for k in keys)
+            or (lasting and _sampled(d["market"]["expectation_half_life_days"])))
+
+
 def trade_timeline(d: dict, start, n_days: int, replicate: int = 0) -> TradeTimeline:
     """The trade actions of ``d['timeline']`` by day from ``start`` (a date), with the
     draws of replicate ``replicate`` where a timeline number is uncertain."""
@@ -198,7 +213,8 @@ def fill_trade(table: np.recarray, d: dict, start, n_days: int) -> None:
     table.trade_mp[:] = arrays.mp
     table.trade_ps0[:] = arrays.ps0
     table.trade_actions[:] = 0.0
-    for r in range(n):
+    varies = _timeline_varies(d)
+    for r in range(n if varies else 1):
         tl = trade_timeline(d, start, n_days, r)
         rows = [[*a, 0.0] for a in tl.actions.tolist()]
         for t in np.flatnonzero(tl.news):    # news rides on the day's first action
@@ -215,6 +231,8 @@ def fill_trade(table: np.recarray, d: dict, start, n_days: int) -> None:
         if rows:
             table.trade_actions[r, :len(rows) * NA] = np.asarray(rows, float).reshape(-1)
         table.trade_actions[r, len(rows) * NA:] = np.nan
+    if not varies:          # one timeline for every replicate
+        table.trade_actions[1:] = table.trade_actions[0]
     mp = arrays.mp
     fob0 = mp[:, T.M_BRENT0] - mp[:, T.M_REF] - mp[:, T.M_FREIGHT] - mp[:, T.M_PREMIUM0]
     table.revenue0 = mp[:, T.M_CAPACITY] * fob0

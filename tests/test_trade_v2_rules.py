@@ -590,3 +590,41 @@ def test_each_replicates_trade_actions_are_its_own_timelines(name, varies):
     differ = any(not np.array_equal(table.trade_actions[r], table.trade_actions[0],
                                     equal_nan=True) for r in reps)
     assert differ == varies
+
+
+def test_remembered_relief_gives_the_numbers_computed_every_day():
+    """A government's expected relief is computed again only when its tariff, the threat or
+    the threat's probability changes: days run with the memo give the same numbers, bit for
+    bit, as days that compute it afresh, through a directive that switches on when the
+    tariff comes (day 10), and the memo holds the inputs of its last computation."""
+    bp = np.zeros((2, T.NB))
+    bp[0] = [1.0, 1.5, 0.05, 5.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]   # state
+    bp[1] = [1.0, 1.5, 0.05, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]   # private
+    ip = np.array([[87.0, 4.0, 1.0, 0.5, 8.0, 1.0]])
+    mp = np.zeros(T.NM)
+    mp[[T.M_BRENT0, T.M_REF, T.M_FREIGHT, T.M_ZERO, T.M_FULL]] = [70.0, 10.0, 5.0, 30.0, 40.0]
+    mp[[T.M_CAPACITY, T.M_FREIGHT_LAG, T.M_WORLD, T.M_ES, T.M_ED]] = [2.0, 7, 103, 0.1, -0.3]
+    mp[[T.M_EXP_HALF_LIFE, T.M_EXP_LAG, T.M_RESHUFFLE]] = [5.0, 2.0, 30.0]
+    runs = []
+    memo = np.full((1, T.NR), np.nan)
+    for remember in (True, False):
+        ps, emb = T.empty_policy(), -np.ones(1)
+        ms, bs = np.zeros(T.NS), np.zeros((2, T.NBS))
+        T.initial_market_state(bp, mp, ms, bs)
+        directive, out = np.ones(1), np.zeros(2)
+        days = []
+        for day in range(30):
+            tariff = np.array([0.25 if day >= 10 else 0.0])
+            threat = np.array([0.5 if day < 20 else 0.0])
+            prob = 0.4 if day < 15 else 1.0
+            T.trade_day(day, bp, ip, mp, ps, emb, ms, bs, directive, tariff, threat, prob,
+                        0.0, 0.0, np.zeros(0), np.zeros(0), out, np.empty((T.NW, 2)),
+                        memo if remember else None)
+            days.append((ms.copy(), bs.copy(), out.copy(), directive.copy()))
+        runs.append(days)
+    for a, b in zip(*runs, strict=True):
+        for x, y in zip(a, b, strict=True):
+            np.testing.assert_array_equal(x, y)
+    assert [d[3][0] for d in runs[0]] == [1.0] * 10 + [0.5] * 20
+    assert list(memo[0, [T.R_TARIFF, T.R_THREAT, T.R_PROB]]) == [0.25, 0.0, 1.0]
+    assert memo[0, T.R_RELIEF] == governments.expected_relief(87.0, 4.0, 0.25, 0.0, 1.0, 1.0)

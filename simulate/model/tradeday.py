@@ -36,7 +36,8 @@ __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "B_EXEMPT", "B_CAPTURE", "B_RAMP", "DAYS_PER_MONTH", "NB", "I_X0", "I_SIGMA",
            "I_CONDITIONAL", "I_CUT_CAP",
            "I_POLITICAL", "I_STANCE", "NI", "M_NAMES", "NM", "P_NAMES", "NP", "S_NAMES", "NS",
-           "BS_VOLUME", "BS_STOP_DAY", "BS_PREMIUM", "BS_CAP", "BS_ADAPTED", "NBS", "NW"]
+           "BS_VOLUME", "BS_STOP_DAY", "BS_PREMIUM", "BS_CAP", "BS_ADAPTED", "NBS", "NW", "NR",
+           "R_TARIFF", "R_THREAT", "R_PROB", "R_RELIEF"]
 
 #: the Urals FOB price is kept at least this far above zero, USD/bbl
 MIN_URALS_USD = 1.0
@@ -85,6 +86,9 @@ NBS = 5
 # ----- the day's working rows over the buyers (work) -----------------------------------------
 W_BASE, W_SLOPE, W_LAG, W_PREMIUM, W_CAP, W_VOLUME, W_OTHERS = range(7)
 NW = 7
+# ----- each government's last expected relief and what it was computed for (relief) ----------
+R_TARIFF, R_THREAT, R_PROB, R_RELIEF = range(4)
+NR = 4
 
 
 @njit(cache=True, error_model="numpy")
@@ -115,7 +119,23 @@ def initial_market_state(bp, mp, ms, bs) -> None:
 
 
 @njit(cache=True, error_model="numpy")
-def _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive) -> None:
+def _relief(ip, m: int, tariff: float, threat_rate: float, threat_prob: float,
+            memo) -> float:
+    """Importer m's expected relief (:func:`governments.expected_relief`), computed again
+    only when its tariff, threat or the threat's probability changed since ``memo`` (M, NR)
+    last held it (they change on a few days only; the same numbers)."""
+    if (memo[m, R_TARIFF] == tariff and memo[m, R_THREAT] == threat_rate
+            and memo[m, R_PROB] == threat_prob):
+        return memo[m, R_RELIEF]
+    relief = governments.expected_relief(ip[m, I_X0], ip[m, I_SIGMA], tariff, threat_rate,
+                                         threat_prob, ip[m, I_CONDITIONAL])
+    memo[m, R_TARIFF], memo[m, R_THREAT], memo[m, R_PROB] = tariff, threat_rate, threat_prob
+    memo[m, R_RELIEF] = relief
+    return relief
+
+
+@njit(cache=True, error_model="numpy")
+def _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive, memo) -> None:
     """Each government's cap on its state refiners (share of base volume; 1 = none)."""
     for m in range(ip.shape[0]):
         total = 0.0
@@ -132,8 +152,7 @@ def _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive) -> None
             directive[m] = 1.0
             continue
         cut = ip[m, I_CUT_CAP]
-        relief = governments.expected_relief(ip[m, I_X0], ip[m, I_SIGMA], tariff[m],
-                                             threat_rate[m], threat_prob, ip[m, I_CONDITIONAL])
+        relief = _relief(ip, m, tariff[m], threat_rate[m], threat_prob, memo)
         gain = governments.discount_gain(ms[S_DELIVERED], capture / state, state * (1.0 - cut))
         directive[m] = governments.directive_cap(relief, state / total, cut, gain,
                                                  ip[m, I_POLITICAL], ip[m, I_STANCE])
@@ -141,20 +160,23 @@ def _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive) -> None
 
 @njit(cache=True, error_model="numpy")
 def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_rate,
-              threat_prob, news, z, spare, response, purchases, work=None):
+              threat_prob, news, z, spare, response, purchases, work=None, relief=None):
     """One day of the trade side; updates ``ms``, ``bs``, ``directive`` and fills
     ``purchases`` (mb/d per buyer). Clearing uses yesterday's Brent and FOB price. ``work``
-    (NW, B) holds the day's working rows (no memory from day to day); the engines pass a
-    field of the state record, so that the day allocates nothing."""
+    (NW, B) holds the day's working rows (no memory from day to day) and ``relief`` (M, NR)
+    each government's last expected relief (a memo, NaN at the start); the engines pass
+    fields of the state record, so that the day allocates nothing."""
     n_buyers = bp.shape[0]
     if work is None:
         work = np.empty((NW, n_buyers))
+    if relief is None:
+        relief = np.full((ip.shape[0], NR), np.nan)
     brent_prev = ms[S_BRENT]
     fob_prev = ms[S_FOB]
     status = designations.designation_status(day, int(ps[P_DES_DAY]), int(ps[P_WIND_DOWN]))
     ms[S_STATUS] = status
     kappa = ps[P_DES_SHARE] if status != designations.NONE else 0.0
-    _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive)
+    _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive, relief)
     # freight and insurance sanctions premium: the start premium and the latest tanker
     # designations fade to their lasting part; a binding price cap adds a step
     cap = ps[P_PRICE_CAP]
@@ -334,6 +356,8 @@ def init_trade_state(p, q) -> None:
     for m in range(p.M):
         q.embargo[m] = -1.0
         q.directive[m] = 1.0
+        for k in range(NR):
+            q.trade_relief[m, k] = np.nan
     q.discount = q.trade_ms[S_FOB_DISC]
     q.revenue = q.trade_ms[S_REVENUE]
     q.bought = q.trade_ms[S_EXPORTS]
@@ -350,7 +374,7 @@ def trade_phase(p, q, day: int, z: float) -> tuple[float, float]:
               q.embargo[:p.M], q.trade_ms, q.trade_bs[:p.B], q.directive[:p.M],
               q.trade_tariff[:p.M], q.trade_threat[:p.M], q.trade_prob, q.trade_news, z,
               p.spare_capacity[:p.S], p.response_share[:p.S], q.volume[:p.B],
-              q.trade_work[:, :p.B])
+              q.trade_work[:, :p.B], q.trade_relief[:p.M])
     ms = q.trade_ms
     withheld = p.trade_mp[M_CAPACITY] - ms[S_EXPORTS]
     q.bought = ms[S_EXPORTS]

@@ -197,6 +197,7 @@ TRADE_STATE = {
     "trade_tariff": ("M", "f8"),     # extra tariff in force today, fraction
     "trade_threat": ("M", "f8"),     # threatened extra tariff still to come, fraction
     "trade_work": ((T.NW, "B"), "f8"),   # the day's working rows over the buyers
+    "trade_relief": (("M", T.NR), "f8"),  # each government's last expected relief (a memo)
 }
 
 

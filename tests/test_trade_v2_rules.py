@@ -617,9 +617,12 @@ def test_remembered_relief_gives_the_numbers_computed_every_day():
             tariff = np.array([0.25 if day >= 10 else 0.0])
             threat = np.array([0.5 if day < 20 else 0.0])
             prob = 0.4 if day < 15 else 1.0
-            T.trade_day(day, bp, ip, mp, ps, emb, ms, bs, directive, tariff, threat, prob,
-                        0.0, 0.0, np.zeros(0), np.zeros(0), out, np.empty((T.NW, 2)),
-                        memo if remember else None)
+            args = (day, bp, ip, mp, ps, emb, ms, bs, directive, tariff, threat, prob, 0.0,
+                    0.0, np.zeros(0), np.zeros(0), out)
+            if remember:
+                T.trade_day(*args, relief=memo)
+            else:           # a fresh memo every day: computed every day
+                T.trade_day(*args)
             days.append((ms.copy(), bs.copy(), out.copy(), directive.copy()))
         runs.append(days)
     for a, b in zip(*runs, strict=True):

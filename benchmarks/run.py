@@ -7,6 +7,8 @@
     python benchmarks/run.py --compare       # 10^5 replicates: this tree, the previous
                                              # revision (compiled and numpy paths), Mesa
     python benchmarks/run.py --compare --compare-n 20000   # the same at 2 x 10^4
+    python benchmarks/run.py --compare --compare-n 5000 --previous a50f7f2 --interleave 4
+                                             # this tree and a50f7f2 in turn, 4 pairs
 
 Every measurement runs in a fresh Python process (so peak memory is that run's own), times
 ``simulate.run(...)`` only (not interpreter start-up or imports; compiled kernels are loaded
@@ -28,7 +30,10 @@ engine's outcomes for 20 replicates.
 ``--previous REV`` (default b426371, the last revision with the numpy rules and the numba
 twin kernels) also times that revision side by side: it is checked out into a temporary git
 worktree and run by the same child code, with ``SIMULATE_ACCEL=numba`` (its compiled path)
-and ``SIMULATE_ACCEL=numpy``; the worktree is removed afterwards.
+and ``SIMULATE_ACCEL=numpy``; the worktree is removed afterwards. ``--interleave K`` runs
+this tree and the previous revision's compiled path in turn, K pairs, and reports the
+median rates per CPU second and their ratio: on a machine shared with other jobs the rate
+of one process moves with the load, and runs taken in turn see the same load.
 """
 
 from __future__ import annotations
@@ -220,8 +225,11 @@ def render(rows: list[dict], sizes: list[int]) -> str:
     if top is not None:
         lines.append(f"Batch engine, one process, {top['n']:,} replicates: "
                      f"{_fmt_rate(top['rate'])} replicate-days/s ({top['label']}).")
-        for r in rows:
-            if r.get("previous") and r["n"] == top["n"] and "error" not in r:
+        shown = set()
+        for r in rows:       # the first measurement of each previous revision's path
+            if (r.get("previous") and r["n"] == top["n"] and "error" not in r
+                    and r["label"] not in shown):
+                shown.add(r["label"])
                 lines.append(f"- vs {r['label']}: {top['rate'] / r['rate']:.2f}x wall, "
                              f"{top.get('cpu_rate', nan) / r.get('cpu_rate', nan):.2f}x "
                              f"per CPU second")
@@ -254,6 +262,25 @@ def render(rows: list[dict], sizes: list[int]) -> str:
     return "\n".join(lines)
 
 
+def interleaved(rows: list[dict]) -> str:
+    """Medians of the rates per CPU second of this tree and the previous revision's compiled
+    path, measured in turn, and their ratio."""
+    import statistics
+
+    def rates(previous: bool) -> list[float]:
+        return [r["cpu_rate"] for r in rows if "error" not in r and r["engine"] == "batch"
+                and bool(r.get("previous")) == previous]
+
+    ours, theirs = rates(False), rates(True)
+    if not ours or not theirs:
+        return "- interleaved: no complete pair"
+    a, b = statistics.median(ours), statistics.median(theirs)
+    us = ", ".join(f"{1e6 / r:.2f}" for r in ours)
+    them = ", ".join(f"{1e6 / r:.2f}" for r in theirs)
+    return (f"- interleaved, {len(ours)} pairs, µs per replicate-day (CPU): this tree {us}; "
+            f"previous {them}; medians {1e6 / a:.2f} vs {1e6 / b:.2f}: {a / b:.2f}x")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -264,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="replicates of the --compare runs (default 10^5)")
     ap.add_argument("--previous", default=PREVIOUS,
                     help=f"the revision timed side by side (default {PREVIOUS})")
+    ap.add_argument("--interleave", type=int, default=0, metavar="K",
+                    help="with --compare: K pairs of this tree and the previous revision in "
+                         "turn, reported as medians")
     ap.add_argument("--million", action="store_true",
                     help="also run 10^6 replicates (default outputs) and report peak memory")
     ap.add_argument("--million-workers", type=int, default=1,
@@ -312,7 +342,13 @@ def main(argv: list[str] | None = None) -> int:
             ["git", "worktree", "add", "--detach", str(previous), args.previous],
             cwd=REPO, capture_output=True).returncode == 0
         try:
-            for n in sizes:
+            for _ in range(args.interleave if args.compare and have_previous else 0):
+                for n in sizes:
+                    add("batch (compiled rules)", "batch", "serial", n, {})
+                    add(f"previous revision {args.previous}, compiled path", "batch",
+                        "serial", n, {"repo": str(previous), "accel": "numba"},
+                        previous=True)
+            for n in sizes if not (args.interleave and args.compare) else ():
                 add("batch (compiled rules)", "batch", "serial", n, {})
                 if have_previous:
                     add(f"previous revision {args.previous}, compiled path", "batch",
@@ -342,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
             note="memory run")
 
     table = render(rows, sizes)
+    if args.interleave and args.compare:
+        table += "\n" + interleaved(rows)
     print()
     print(table)
     command = "python benchmarks/run.py " + " ".join(a for a in (argv or sys.argv[1:]))

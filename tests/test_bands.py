@@ -191,7 +191,7 @@ def test_bands_do_not_depend_on_chunking(aug):
 
 
 def test_block_binning_equals_binning_one_value_at_a_time():
-    """The batch engine's block binning (three passes over the columns) gives the same
+    """The batch engine's block binning (bin_values' body written out) gives the same
     counts, extremes and fixed-point sums as :func:`bin_values` replicate by replicate,
     including values below and above the layout's range (clamped into the end bins)."""
     from simulate.engines.bands import bin_block, bin_values

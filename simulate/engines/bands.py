@@ -138,23 +138,14 @@ def bin_block(counts: np.ndarray, vmin: np.ndarray, vmax: np.ndarray, qsum: np.n
     replicate's days in a row touches a different part of the counts every day). The
     counts, extremes and fixed-point sums are integers or order-free: the same result in
     any order. The loop body is :func:`bin_values`' (written out: a call per value, with a
-    view of ``values``, costs more than the binning), in three passes over the columns so
-    that the two without scattered writes run in SIMD lanes (elementwise operations: the
-    same numbers on any CPU; tests/test_bands.py checks it against :func:`bin_values`)."""
-    C = values.shape[2]
-    at = np.empty(C, dtype=np.int64)
+    view of ``values``, costs more than the binning; tests/test_bands.py checks the two
+    agree)."""
     for day in range(values.shape[1]):
         for r in range(rows):
-            # three passes over the columns: the first and last have no scattered writes,
-            # so the compiler can run them in SIMD lanes (elementwise, the same numbers)
-            for j in range(C):
+            for j in range(values.shape[2]):
                 v = values[r, day, j]
-                at[j] = offsets[j] + np.int64(min(max((v - lo[day, j]) * inv[day, j] + 1.0,
-                                                      0.0), top[j]))
-            for j in range(C):
-                counts[day, at[j]] += 1
-            for j in range(C):
-                v = values[r, day, j]
+                t = min(max((v - lo[day, j]) * inv[day, j] + 1.0, 0.0), top[j])
+                counts[day, offsets[j] + np.int64(t)] += 1
                 vmin[day, j] = min(vmin[day, j], v)
                 vmax[day, j] = max(vmax[day, j], v)
                 qsum[day, j] += np.int64(np.rint(v * scale[day, j]))

@@ -17,9 +17,9 @@ Rules over one replicate (docs/model.md section 4.10). Days are integers from th
 
 from __future__ import annotations
 
-import math
-
 from numba import njit
+
+from .wedges import fade
 
 __all__ = ["NONE", "WIND_DOWN", "IN_FORCE", "designation_status", "stops", "reshuffled_cap",
            "front_load_factor"]
@@ -51,8 +51,7 @@ def reshuffled_cap(cap: float, designated_share: float, days_stopped: float,
                    reshuffle_days: float) -> float:
     """Capacity (mb/d) a stopped buyer can fill with non-designated barrels:
     ``cap (1 - kappa exp(-days_stopped / reshuffle_days))``."""
-    left = math.exp(-days_stopped / reshuffle_days) if reshuffle_days > 0.0 else 0.0
-    return cap * (1.0 - designated_share * left)
+    return cap * (1.0 - designated_share * fade(days_stopped, reshuffle_days))
 
 
 @njit(cache=True, error_model="numpy")

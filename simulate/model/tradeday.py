@@ -188,7 +188,7 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
     if share > 0.0 and ps[P_TANKER_DAY] >= 0.0 and day >= ps[P_TANKER_DAY]:
         faded = wedges.fade(day - ps[P_TANKER_DAY], decay)
         tankers = wedges.faded_shock(share, faded, 1.0, lasting)
-        transient = wedges.faded_shock(share, faded, 1.0, 0.0) * (1.0 - lasting)
+        transient = share * faded * (1.0 - lasting)
     target = (mp[M_FREIGHT_PER_SHARE] * tankers
               + wedges.freight_target(1.0, float(day), mp[M_PREMIUM0], lasting, decay,
                                       binding, mp[M_CAP_PREMIUM]))

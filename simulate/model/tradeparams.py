@@ -138,12 +138,12 @@ def _sampled(value: Any) -> bool:
 
 
 def _timeline_varies(d: dict) -> bool:
-    """Whether replicates' trade timelines differ: a timeline number of a trade action is
-    sampled, or the expectation half-life is while a lasting world-market shift needs it."""
+    """Whether replicates' trade timelines (:func:`trade_timeline`) may differ: any number of
+    the timeline is sampled, or the expectation half-life is while a lasting world-market
+    shift needs it."""
     acts = d.get("timeline") or ()
-    keys = ("expected_loss_mbd", "lasting_loss_mbd", "share", "wind_down_days", "price_usd")
     lasting = any(act.get("lasting_loss_mbd") is not None for act in acts)
-    return (any(_sampled(act.get(k)) for act in acts for k in keys)
+    return (any(_sampled(v) for act in acts for v in act.values())
             or (lasting and _sampled(d["market"]["expectation_half_life_days"])))
 
 

@@ -161,8 +161,31 @@ def test_withheld_barrels_fill_storage_then_shut_in():
     assert (stored, shut) == (0.5, 0.5)
     stored, shut = clearing.split_withheld(5.0, 0.0, 2.0, 0.0, 10.0, 2.0)
     assert (stored, shut) == (2.0, 1.0)
-    assert clearing.storage_release(3.0, 1.0, 45.0, 40.0) == 1.0
-    assert clearing.storage_release(3.0, 1.0, 35.0, 40.0) == 0.0
+    assert clearing.releasable(3.0, 1.0) == 1.0
+    assert clearing.releasable(0.4, 1.0) == 0.4
+    assert clearing.releasable(0.0, 1.0) == 0.0
+
+
+@pytest.mark.parametrize(("fob", "share"), [(35.0, 0.0), (40.0, 0.0), (42.5, 0.25),
+                                            (47.0, 0.7), (50.0, 1.0), (80.0, 1.0)])
+def test_stock_is_offered_as_the_price_rises_above_full_supply(fob, share):
+    """Supply 30-40 USD/bbl: stock is offered from 40, all of the day's release at 50."""
+    assert clearing.release_share(fob, 30.0, 40.0) == pytest.approx(share, abs=1e-15)
+
+
+def test_stock_release_clears_with_the_market_in_closed_form():
+    """Production offered in full above 40; 1 mb/d of stock may be released. One inelastic
+    buyer of 5.5 mb/d against 5 mb/d of capacity: the FOB price settles where the stock
+    offered fills the gap, U = 40 + 10 x 0.5 = 45, i.e. D = 80 - 5 - 45 = 30, and 0.5 mb/d
+    of stock is sold (continuous in the price: no all-or-nothing release)."""
+    vol = np.array([5.5])
+    out = np.zeros(1)
+    d, offer = clearing.clear_market(80.0, 5.0, 5.0, 1.0, 30.0, 40.0, vol, vol.copy(), 0.0,
+                                     np.zeros(1), np.zeros(1), np.full(1, 9.0), np.ones(1),
+                                     -50.0, out)
+    assert d == pytest.approx(30.0, abs=1e-9)
+    assert offer == pytest.approx(5.5, abs=1e-12) and out[0] == pytest.approx(5.5, abs=1e-12)
+    assert 1.0 * clearing.release_share(80.0 - d - 5.0, 30.0, 40.0) == pytest.approx(0.5)
 
 
 # ----- lags, wedges, Brent ------------------------------------------------------------------
@@ -450,7 +473,7 @@ def test_trade_day_invariants(rows, capacity_extra, brent0, ref, freight, storag
             enumerate(rows):
         bp[b] = [base, base + extra, slope, lag, expo, state, owned, compliant, flex, 0.0,
                  exempt, 1.0, ramp]
-    ip = np.array([[87.0, 4.0, 1.0, cut, 0.0, 1.0]])
+    ip = np.array([[87.0, 4.0, 1.0, cut, 0.0, 1.0, 0.0]])   # review daily
     mp = np.zeros(T.NM)
     mp[[T.M_BRENT0, T.M_REF, T.M_FREIGHT, T.M_ZERO, T.M_FULL]] = [brent0, ref, freight,
                                                                  30.0, 40.0]
@@ -600,7 +623,7 @@ def test_remembered_relief_gives_the_numbers_computed_every_day():
     bp = np.zeros((2, T.NB))
     bp[0] = [1.0, 1.5, 0.05, 5.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]   # state
     bp[1] = [1.0, 1.5, 0.05, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]   # private
-    ip = np.array([[87.0, 4.0, 1.0, 0.5, 8.0, 1.0]])
+    ip = np.array([[87.0, 4.0, 1.0, 0.5, 8.0, 1.0, 0.0]])   # review daily
     mp = np.zeros(T.NM)
     mp[[T.M_BRENT0, T.M_REF, T.M_FREIGHT, T.M_ZERO, T.M_FULL]] = [70.0, 10.0, 5.0, 30.0, 40.0]
     mp[[T.M_CAPACITY, T.M_FREIGHT_LAG, T.M_WORLD, T.M_ES, T.M_ED]] = [2.0, 7, 103, 0.1, -0.3]
@@ -631,3 +654,57 @@ def test_remembered_relief_gives_the_numbers_computed_every_day():
     assert [d[3][0] for d in runs[0]] == [1.0] * 10 + [0.5] * 20
     assert list(memo[0, [T.R_TARIFF, T.R_THREAT, T.R_PROB]]) == [0.25, 0.0, 1.0]
     assert memo[0, T.R_RELIEF] == governments.expected_relief(87.0, 4.0, 0.25, 0.0, 1.0, 1.0)
+
+
+def test_government_reviews_on_news_or_after_its_review_period():
+    assert governments.reviews(True, 3, 2.0, 30.0)            # what it weighs changed
+    assert governments.reviews(False, 3, math.nan, 30.0)      # never decided
+    assert not governments.reviews(False, 31, 2.0, 30.0)      # 29 days since
+    assert governments.reviews(False, 32, 2.0, 30.0)          # 30 days since
+    assert governments.reviews(False, 5, 5.0, 0.0)            # 0: every day
+    assert governments.lifts_conditional_tariff(0.59, 0.6)
+    assert not governments.lifts_conditional_tariff(0.6, 0.6)
+    assert not governments.lifts_conditional_tariff(0.0, 0.0)  # unconditional: never
+
+
+def test_directive_stands_between_reviews_and_reaches_refiners_with_their_lag():
+    """The start state is observed (no decision on day 0 although a cut pays); the
+    government first decides at its review on day 10 and cuts; a discount that would make
+    it revoke (from day 15) reopens nothing until the next review (day 20). The cut reaches
+    the state refiner from yesterday's purchases with its 5-day lag:
+    ``cap_t = cap_{t-1} + (h V - cap_{t-1}) / 5``."""
+    bp = np.zeros((2, T.NB))
+    bp[0] = [1.0, 1.5, 0.0, 5.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]   # state
+    bp[1] = [1.0, 1.5, 0.0, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]   # private
+    ip = np.array([[87.0, 4.0, 1.0, 0.5, 8.0, 1.0, 10.0]])            # reviews every 10 days
+    mp = np.zeros(T.NM)
+    mp[[T.M_BRENT0, T.M_REF, T.M_FREIGHT, T.M_ZERO, T.M_FULL]] = [70.0, 10.0, 5.0, 30.0, 40.0]
+    mp[[T.M_CAPACITY, T.M_FREIGHT_LAG, T.M_WORLD, T.M_ES, T.M_ED]] = [2.0, 7, 103, 0.1, -0.3]
+    mp[[T.M_EXP_HALF_LIFE, T.M_EXP_LAG, T.M_RESHUFFLE]] = [5.0, 2.0, 30.0]
+    mp[T.M_MIN_DISC] = -50.0
+    ps, emb = T.empty_policy(), -np.ones(1)
+    ms, bs = np.zeros(T.NS), np.zeros((2, T.NBS))
+    T.initial_market_state(bp, mp, ms, bs)
+    memo = np.full((1, T.NR), np.nan)
+    memo[0, T.R_DAY] = 0.0                      # as init_trade_state: the start is observed
+    directive, out = np.ones(1), np.zeros(2)
+    seen, reached = [], []
+    for day in range(25):
+        if day >= 15:
+            ms[T.S_DELIVERED] = 1e4             # the discount gain now outweighs the relief
+        before = bs[0, T.BS_VOLUME]
+        T.trade_day(day, bp, ip, mp, ps, emb, ms, bs, directive, np.array([0.25]),
+                    np.zeros(1), 0.0, 0.0, 0.0, np.zeros(0), np.zeros(0), out, relief=memo)
+        seen.append(directive[0])
+        if 10 <= day < 20:
+            reached.append((before, bs[0, T.BS_DIRECTED], out[0]))
+        if day == 12:
+            assert memo[0, T.R_CUT] == 10.0
+    assert seen == [1.0] * 10 + [0.5] * 10 + [1.0] * 5
+    assert math.isnan(memo[0, T.R_CUT]) and memo[0, T.R_DAY] == 20.0
+    cap = 1.0
+    for before, got, bought in reached:
+        cap = cap + (0.5 - cap) / 5.0 if cap != 1.0 else before + (0.5 - before) / 5.0
+        assert got == pytest.approx(cap, rel=1e-12) and bought <= got + 1e-12
+    assert reached[0][2] == pytest.approx(0.9, rel=1e-12)   # one fifth of the way on day 10
+    assert math.isnan(bs[0, T.BS_DIRECTED])                # revoked: no cap left

@@ -27,7 +27,11 @@ discounts USD/bbl, stocks mb (million barrels).
   market clears above the cap without them and below it with them, it clears at the cap,
   ``D = D_c``, and they share what the others leave, in proportion to their demand.
 * Barrels not sold are **stored** (up to the storage room and rate) or **shut in**, so
-  ``Q + released = exports + stored + shut_in`` every day.
+  ``Q + released = exports + stored + shut_in`` every day. Stored barrels are **offered**
+  back as the FOB price rises above the full-supply price: the share
+  ``clip((U - U_full) / (U_full - U_0), 0, 1)`` of what may be released today
+  (``min(stock, release rate)``), so the offer, and the discount, are continuous in the
+  price (a release switched on by yesterday's price made the discount jump day after day).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from numba import njit
 
 __all__ = ["supply_share", "long_run_demand", "short_run_demand",
            "excess_demand", "find_discount", "clear_market", "split_withheld",
-           "storage_release", "adapted_shift", "clear_under_price_cap", "MAX_STEPS",
+           "releasable", "release_share", "adapted_shift", "clear_under_price_cap", "MAX_STEPS",
            "STEP_TOL"]
 
 
@@ -58,6 +62,31 @@ def supply_share(fob_price: float, zero_price: float, full_price: float) -> floa
     """Share of export capacity offered at the FOB Urals price (USD/bbl): 1 at or above
     ``full_price``, 0 at or below ``zero_price``, linear in between."""
     return _supply(fob_price, zero_price, full_price)[0]
+
+
+@njit(cache=True, error_model="numpy")
+def _release(fob_price: float, zero_price: float, full_price: float) -> tuple[float, float]:
+    """``(share, d share / d FOB price)`` of :func:`release_share`: the supply curve moved up
+    by its own width, so stock is offered only where production is offered in full."""
+    return _supply(fob_price - (full_price - zero_price), zero_price, full_price)
+
+
+@njit(cache=True, error_model="numpy")
+def release_share(fob_price: float, zero_price: float, full_price: float) -> float:
+    """Share of the stock releasable today that is offered at the FOB price (USD/bbl): 0 up
+    to ``full_price``, rising linearly to 1 at ``2 full_price - zero_price``."""
+    return _release(fob_price, zero_price, full_price)[0]
+
+
+@njit(cache=True, error_model="numpy")
+def _offer(fob_price: float, capacity: float, releasable: float, zero_price: float,
+           full_price: float) -> tuple[float, float]:
+    """``(offer, d offer / d FOB price)``, mb/d and mb/d per USD/bbl: production offered
+    (``capacity`` x :func:`supply_share`) plus stock offered (``releasable`` x
+    :func:`release_share`)."""
+    share, dshare = _supply(fob_price, zero_price, full_price)
+    rel, drel = _release(fob_price, zero_price, full_price)
+    return capacity * share + releasable * rel, capacity * dshare + releasable * drel
 
 
 @njit(cache=True, error_model="numpy")
@@ -120,9 +149,10 @@ def _excess(discount, brent, wedge, capacity, released, zero_price, full_price, 
                            cap[b], lag[b])
         total += q
         dtotal += dq
-    share, dshare = _supply(brent - discount - wedge, zero_price, full_price)
-    # the FOB price falls one for one with the discount, so supply falls with it
-    return total - (capacity * share + released), dtotal + capacity * dshare
+    offer, doffer = _offer(brent - discount - wedge, capacity, released, zero_price,
+                           full_price)
+    # the FOB price falls one for one with the discount, so the offer falls with it
+    return total - offer, dtotal + doffer
 
 
 @njit(cache=True, error_model="numpy")
@@ -130,8 +160,9 @@ def excess_demand(discount, brent, wedge, capacity, released, zero_price, full_p
                   volume, base, ref_discount, slope, premium, cap, lag) -> float:
     """Demand minus supply (mb/d) at a delivered discount; rises with the discount.
 
-    Supply is ``capacity * supply_share(FOB price) + released`` with the FOB price
-    ``brent - discount - wedge`` (``wedge`` = freight + seller-side premium, USD/bbl).
+    Supply is ``capacity * supply_share(U) + released * release_share(U)`` at the FOB price
+    ``U = brent - discount - wedge`` (``wedge`` = freight + seller-side premium, USD/bbl;
+    ``released``: the stock that may be released today, mb/d).
     """
     return _excess(discount, brent, wedge, capacity, released, zero_price, full_price,
                    volume, base, ref_discount, slope, premium, cap, lag)[0]
@@ -218,7 +249,7 @@ def clear_market(brent, wedge, capacity, released, zero_price, full_price, volum
         hi = lo
     d, _ = find_discount(lo, hi, guess, brent, wedge, capacity, released, zero_price,
                          full_price, volume, base, ref_discount, slope, premium, cap, lag)
-    offer = capacity * supply_share(brent - d - wedge, zero_price, full_price) + released
+    offer = _offer(brent - d - wedge, capacity, released, zero_price, full_price)[0]
     demand = 0.0
     for b in range(volume.shape[0]):
         out[b] = short_run_demand(d, volume[b], base[b], ref_discount, slope[b], premium[b],
@@ -265,7 +296,7 @@ def clear_under_price_cap(brent, wedge, capacity, released, zero_price, full_pri
     if d <= d_cap:
         return d, offer
     # at the cap: the others at their demand, the compliant buyers share the rest
-    offer = capacity * supply_share(brent - d_cap - wedge, zero_price, full_price) + released
+    offer = _offer(brent - d_cap - wedge, capacity, released, zero_price, full_price)[0]
     others = 0.0
     wanted = 0.0
     for b in range(n):
@@ -308,10 +339,9 @@ def split_withheld(capacity: float, released: float, exports: float, stock: floa
 
 
 @njit(cache=True, error_model="numpy")
-def storage_release(stock: float, release_rate: float, fob_price: float,
-                    full_price: float) -> float:
-    """Stored barrels put back on the market today (mb/d): up to ``release_rate`` once the
-    FOB price (yesterday's) is back at or above the full-supply price, else none."""
-    if fob_price < full_price or stock <= 0.0:
+def releasable(stock: float, release_rate: float) -> float:
+    """Stored barrels that may be put back on the market today (mb/d): the stock, at most
+    ``release_rate``; how much is offered depends on today's price (:func:`release_share`)."""
+    if stock <= 0.0:
         return 0.0
     return min(stock, release_rate)

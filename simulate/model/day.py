@@ -30,6 +30,7 @@ from numba import njit
 from . import (
     bargaining,
     brent,
+    governments,
     learning,
     pressure,
     proposals,
@@ -42,7 +43,7 @@ from .state import CARRIED_OUT, LAPSED, LIFTED, PENDING
 from .streams import Stream, draw, ndtri
 
 __all__ = ["PHASES", "policy_phase", "sanctioner_phase", "buyers_phase", "market_phase",
-           "war_phase", "negotiation_phase", "run_day", "tariff_in_force",
+           "war_phase", "negotiation_phase", "run_day", "tariff_in_force", "tariff_due",
            "company_share_in_force", "measures_live", "tariff_cost_today"]
 
 PHASES = ("policy", "sanctioner", "buyers", "market", "war", "negotiation")
@@ -53,6 +54,7 @@ _STRIKES, _KILLED, _INJURED = int(Stream.STRIKES), int(Stream.KILLED), int(Strea
 _TALKS, _AGREE = int(Stream.TALKS), int(Stream.AGREE)
 _PRESSURE = int(Stream.PRESSURE)
 _ACCEPT_OCC, _ACCEPT_DEF = int(Stream.ACCEPT_OCC), int(Stream.ACCEPT_DEF)
+_RELIEF = int(Stream.RELIEF)
 
 
 # ----- measures in force ------------------------------------------------------------------
@@ -70,11 +72,19 @@ def _threat_on(q, lag: int, day: int) -> bool:
 
 
 @njit(cache=True, error_model="numpy")
-def tariff_in_force(p, q, m: int, day: int) -> float:
-    """Extra tariff rate in force on importer m today (fraction): the timeline's, plus the
-    threatened rate on a target once the threat is carried out and its lag has passed."""
+def tariff_due(p, q, m: int, day: int) -> float:
+    """Extra tariff rate on importer m today before any conditional lifting (fraction): the
+    timeline's, plus the threatened rate on a target once the threat is carried out and its
+    lag has passed. What its government weighs: lifted, it returns if the cut is revoked."""
     on = _threat_on(q, p.tariff_lag, day)
     return q.tariff_tl[m] + (p.threatened[m] if on else 0.0)
+
+
+@njit(cache=True, error_model="numpy")
+def tariff_in_force(p, q, m: int, day: int) -> float:
+    """Extra tariff rate in force on importer m today (fraction): :func:`tariff_due`, or 0
+    while the sanctioner has lifted it because the importer's government cut (4.9)."""
+    return 0.0 if q.suspended[m] > 0.0 else tariff_due(p, q, m, day)
 
 
 @njit(cache=True, error_model="numpy")
@@ -184,6 +194,24 @@ def _threat_news(p, q, prob: float) -> float:
 
 
 @njit(cache=True, error_model="numpy")
+def _conditional_lifts(p, q, c, day: int) -> None:
+    """The sanctioner's answer to a government's cut (docs/model.md 4.9): once a cut has
+    stood for the tariff lag (at least a day), the tariffs and threat on that importer are
+    lifted with the probability its government weighed (``tariff_conditional``; one draw
+    per cut); they return the day the cut is revoked."""
+    lag = max(p.tariff_lag, 1)
+    for m in range(p.M):
+        began = q.trade_relief[m, tradeday.R_CUT]
+        if q.directive[m] >= 1.0:
+            q.suspended[m] = 0.0
+        elif q.suspended[m] == 0.0 and began == began and day == int(began) + lag:
+            u = draw(c.keys[_RELIEF], q.replicate, p.M, m)
+            if governments.lifts_conditional_tariff(
+                    u, p.trade_ip[m, tradeday.I_CONDITIONAL]):
+                q.suspended[m] = 1.0
+
+
+@njit(cache=True, error_model="numpy")
 def buyers_phase(p, q, c, day: int) -> float:
     """Trade policy of the day (docs/model.md 4.9-4.11): the timeline's trade actions and the
     threat's designation on its effective day (while the measures are live; a deal that lifts
@@ -208,8 +236,9 @@ def buyers_phase(p, q, c, day: int) -> float:
     prob = 1.0 if decided else (p.credibility if q.threat == PENDING else 0.0)
     q.trade_prob = 0.0 if tariff_on else prob
     q.trade_news += _threat_news(p, q, prob)
+    _conditional_lifts(p, q, c, day)
     for m in range(p.M):
-        q.trade_tariff[m] = tariff_in_force(p, q, m, day)
+        q.trade_tariff[m] = tariff_due(p, q, m, day)
         q.trade_threat[m] = 0.0 if tariff_on else p.threatened[m]
     if ps[tradeday.P_DES_DAY] >= 0.0 and day >= ps[tradeday.P_DES_DAY]:
         return ps[tradeday.P_DES_SHARE]

@@ -17,7 +17,7 @@ from numba import njit
 from .trade import exports_under_tariff, tariff_cost
 
 __all__ = ["exports_under_tariff", "tariff_cost", "expected_relief", "discount_gain",
-           "directive_cap", "BBL_DAY_TO_BN_YEAR"]
+           "directive_cap", "reviews", "lifts_conditional_tariff", "BBL_DAY_TO_BN_YEAR"]
 
 #: mb/d x USD/bbl -> USD bn per year
 BBL_DAY_TO_BN_YEAR = 0.365
@@ -60,3 +60,22 @@ def directive_cap(relief: float, state_share: float, cut_cap: float, gain: float
     if credit > gain + political_cost:
         return cut_cap
     return 1.0
+
+
+@njit(cache=True, error_model="numpy")
+def reviews(changed: bool, day: int, last_day: float, review_days: float) -> bool:
+    """Whether a government decides its directive today: when what it weighs from the
+    sanctioner changed (tariff, threat, the threat's probability), when it has never
+    decided (``last_day`` NaN), or ``review_days`` after its last decision (0: every day).
+    Between reviews the directive stands: the discount it moves does not reopen it."""
+    if changed or not last_day == last_day:
+        return True
+    return day - last_day >= review_days
+
+
+@njit(cache=True, error_model="numpy")
+def lifts_conditional_tariff(u: float, conditional: float) -> bool:
+    """Whether the sanctioner lifts the tariffs and threat on an importer whose government
+    has cut: with the probability ``conditional`` its government weighed (``u`` uniform),
+    so governments' expectations and the sanctioner's behaviour agree."""
+    return u < conditional

@@ -61,10 +61,11 @@ class Stream(IntEnum):
     PRESSURE = 10     # a pressure threat carried out at its deadline
     ACCEPT_OCC = 11   # the occupier's acceptance of a mediator's proposal
     ACCEPT_DEF = 12   # the defender's acceptance
+    RELIEF = 13       # the sanctioner lifts conditional tariffs on an importer that cut
 
 
 #: how many columns :func:`day_keys` has (stream ids run from 1 to N_STREAMS - 1)
-N_STREAMS = 13
+N_STREAMS = 14
 
 
 def parameter_stream(key: str) -> int:

@@ -35,9 +35,10 @@ __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "B_EXPOSURE", "B_STATE", "B_SELLER_OWNED", "B_COMPLIANT", "B_FLEX", "B_IMPORTER",
            "B_EXEMPT", "B_CAPTURE", "B_RAMP", "DAYS_PER_MONTH", "NB", "I_X0", "I_SIGMA",
            "I_CONDITIONAL", "I_CUT_CAP",
-           "I_POLITICAL", "I_STANCE", "NI", "M_NAMES", "NM", "P_NAMES", "NP", "S_NAMES", "NS",
-           "BS_VOLUME", "BS_STOP_DAY", "BS_PREMIUM", "BS_CAP", "BS_ADAPTED", "NBS", "NW", "NR",
-           "R_TARIFF", "R_THREAT", "R_PROB", "R_RELIEF"]
+           "I_POLITICAL", "I_STANCE", "I_REVIEW", "NI", "M_NAMES", "NM", "P_NAMES", "NP",
+           "S_NAMES", "NS", "BS_VOLUME", "BS_STOP_DAY", "BS_PREMIUM", "BS_CAP", "BS_ADAPTED",
+           "BS_DIRECTED", "NBS", "NW", "NR",
+           "R_TARIFF", "R_THREAT", "R_PROB", "R_RELIEF", "R_DAY", "R_CUT"]
 
 #: the Urals FOB price is kept at least this far above zero, USD/bbl
 MIN_URALS_USD = 1.0
@@ -49,8 +50,8 @@ NB = 13
 #: days in a month, for ramps given per month
 DAYS_PER_MONTH = 365.25 / 12
 # ----- importers' parameters (columns of ip) ----------------------------------------------
-I_X0, I_SIGMA, I_CONDITIONAL, I_CUT_CAP, I_POLITICAL, I_STANCE = range(6)
-NI = 6
+I_X0, I_SIGMA, I_CONDITIONAL, I_CUT_CAP, I_POLITICAL, I_STANCE, I_REVIEW = range(7)
+NI = 7
 # ----- market parameters (mp) -------------------------------------------------------------
 M_NAMES = ("brent0", "ref_discount", "base_freight", "capacity", "zero_price", "full_price",
            "min_discount", "storage_capacity", "storage_rate", "release_rate",
@@ -81,14 +82,17 @@ S_NAMES = ("delivered_discount", "freight_premium", "expected_loss", "perceived_
  S_STATUS, S_SHORTFALL, S_EXP_KEEP, S_ADAPT_KEEP) = range(20)
 NS = 20
 # ----- buyers' state (bs) -----------------------------------------------------------------
-BS_VOLUME, BS_STOP_DAY, BS_PREMIUM, BS_CAP, BS_ADAPTED = range(5)
-NBS = 5
+# BS_DIRECTED: the cap a government's directive has reached on a state refiner, mb/d (NaN:
+# no directive in force); it closes 1/lag of the gap to the directed volume each day
+BS_VOLUME, BS_STOP_DAY, BS_PREMIUM, BS_CAP, BS_ADAPTED, BS_DIRECTED = range(6)
+NBS = 6
 # ----- the day's working rows over the buyers (work) -----------------------------------------
 W_BASE, W_SLOPE, W_LAG, W_PREMIUM, W_CAP, W_VOLUME, W_OTHERS = range(7)
 NW = 7
-# ----- each government's last expected relief and what it was computed for (relief) ----------
-R_TARIFF, R_THREAT, R_PROB, R_RELIEF = range(4)
-NR = 4
+# ----- each government's decision memory (relief): its last expected relief and what it was
+# computed for, the day it last decided, and the day its cut in force began (NaN: none) -----
+R_TARIFF, R_THREAT, R_PROB, R_RELIEF, R_DAY, R_CUT = range(6)
+NR = 6
 
 
 @njit(cache=True, error_model="numpy")
@@ -109,6 +113,7 @@ def initial_market_state(bp, mp, ms, bs) -> None:
         bs[b, BS_PREMIUM] = 0.0
         bs[b, BS_CAP] = bp[b, B_CAP]
         bs[b, BS_ADAPTED] = 0.0
+        bs[b, BS_DIRECTED] = np.nan
         total += bp[b, B_BASE]
     ms[S_EXPORTS] = total
     ms[S_OFFERED] = total
@@ -120,24 +125,37 @@ def initial_market_state(bp, mp, ms, bs) -> None:
 
 @njit(cache=True, error_model="numpy")
 def _relief(ip, m: int, tariff: float, threat_rate: float, threat_prob: float,
-            memo) -> float:
-    """Importer m's expected relief (:func:`governments.expected_relief`), computed again
-    only when its tariff, threat or the threat's probability changed since ``memo`` (M, NR)
-    last held it (they change on a few days only; the same numbers)."""
+            memo) -> tuple[float, bool]:
+    """Importer m's expected relief (:func:`governments.expected_relief`) and whether its
+    inputs (tariff, threat, the threat's probability) changed since ``memo`` (M, NR) last
+    held them; computed again only then (they change on a few days only; same numbers)."""
     if (memo[m, R_TARIFF] == tariff and memo[m, R_THREAT] == threat_rate
             and memo[m, R_PROB] == threat_prob):
-        return memo[m, R_RELIEF]
+        return memo[m, R_RELIEF], False
     relief = governments.expected_relief(ip[m, I_X0], ip[m, I_SIGMA], tariff, threat_rate,
                                          threat_prob, ip[m, I_CONDITIONAL])
     memo[m, R_TARIFF], memo[m, R_THREAT], memo[m, R_PROB] = tariff, threat_rate, threat_prob
     memo[m, R_RELIEF] = relief
-    return relief
+    return relief, True
 
 
 @njit(cache=True, error_model="numpy")
-def _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive, memo) -> None:
-    """Each government's cap on its state refiners (share of base volume; 1 = none)."""
+def _directives(day, bp, ip, ms, tariff, threat_rate, threat_prob, directive, memo) -> None:
+    """Each government's cap on its state refiners (share of base volume; 1 = none),
+    decided again only when its tariff, the threat or the threat's probability changes, or
+    ``I_REVIEW`` days after its last decision (:func:`governments.reviews`); the start
+    state, marked by a decision day without inputs in ``memo`` (M, NR), is observed, not
+    decided. Keeps in ``memo[m, R_CUT]`` the day the cut in force began (NaN: none)."""
     for m in range(ip.shape[0]):
+        first = np.isnan(memo[m, R_TARIFF])
+        relief, changed = _relief(ip, m, tariff[m], threat_rate[m], threat_prob, memo)
+        last = memo[m, R_DAY]
+        if first and not np.isnan(last):      # the start: the directive in force is observed
+            memo[m, R_DAY] = day
+            continue
+        if not governments.reviews(changed, day, last, ip[m, I_REVIEW]):
+            continue
+        memo[m, R_DAY] = day
         total = 0.0
         state = 0.0
         capture = 0.0
@@ -152,10 +170,14 @@ def _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive, memo) -
             directive[m] = 1.0
             continue
         cut = ip[m, I_CUT_CAP]
-        relief = _relief(ip, m, tariff[m], threat_rate[m], threat_prob, memo)
         gain = governments.discount_gain(ms[S_DELIVERED], capture / state, state * (1.0 - cut))
-        directive[m] = governments.directive_cap(relief, state / total, cut, gain,
-                                                 ip[m, I_POLITICAL], ip[m, I_STANCE])
+        new = governments.directive_cap(relief, state / total, cut, gain,
+                                        ip[m, I_POLITICAL], ip[m, I_STANCE])
+        if new >= 1.0:
+            memo[m, R_CUT] = np.nan
+        elif directive[m] >= 1.0:
+            memo[m, R_CUT] = day
+        directive[m] = new
 
 
 @njit(cache=True, error_model="numpy")
@@ -164,7 +186,8 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
     """One day of the trade side; updates ``ms``, ``bs``, ``directive`` and fills
     ``purchases`` (mb/d per buyer). Clearing uses yesterday's Brent and FOB price. ``work``
     (NW, B) holds the day's working rows (no memory from day to day) and ``relief`` (M, NR)
-    each government's last expected relief (a memo, NaN at the start); the engines pass
+    each government's decision memory (NaN: none, so it decides every day; see
+    :func:`_directives`); the engines pass
     fields of the state record, so that the day allocates nothing."""
     n_buyers = bp.shape[0]
     if work is None:
@@ -176,7 +199,7 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
     status = designations.designation_status(day, int(ps[P_DES_DAY]), int(ps[P_WIND_DOWN]))
     ms[S_STATUS] = status
     kappa = ps[P_DES_SHARE] if status != designations.NONE else 0.0
-    _directives(bp, ip, ms, tariff, threat_rate, threat_prob, directive, relief)
+    _directives(day, bp, ip, ms, tariff, threat_rate, threat_prob, directive, relief)
     # freight and insurance sanctions premium: the start premium and the latest tanker
     # designations fade to their lasting part; a binding price cap adds a step
     cap = ps[P_PRICE_CAP]
@@ -205,7 +228,17 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
         if embargo[m] >= 0.0 and day >= embargo[m] and bp[b, B_EXEMPT] < 0.5:
             c = 0.0
         if bp[b, B_STATE] > 0.5 and directive[m] < 1.0:
-            c = min(c, directive[m] * bp[b, B_BASE])
+            # cargoes are booked ahead: the directed cut reaches the refiner with its lag,
+            # from what it bought yesterday
+            reached = bs[b, BS_DIRECTED]
+            if not reached == reached:
+                reached = bs[b, BS_VOLUME]
+            reached = wedges.adjust_toward(reached, directive[m] * bp[b, B_BASE],
+                                           bp[b, B_LAG])
+            bs[b, BS_DIRECTED] = reached
+            c = min(c, reached)
+        else:
+            bs[b, BS_DIRECTED] = np.nan
         stopped = designations.stops(status, exposure, threshold, owned)
         if stopped:
             if bs[b, BS_STOP_DAY] < 0.0:
@@ -233,13 +266,16 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
     ms[S_SHORTFALL] = wedges.adjust_toward(ms[S_SHORTFALL], mp[M_BOTTLENECK] * transient,
                                            mp[M_FREIGHT_LAG])
     shippable = capacity * (1.0 - ms[S_SHORTFALL])
-    released = clearing.storage_release(ms[S_STOCK], mp[M_RELEASE_RATE], fob_prev,
-                                        mp[M_FULL])
+    # stock that may be released today; how much of it is offered depends on the price
+    # the market clears at (clearing.release_share)
+    releasable = clearing.releasable(ms[S_STOCK], mp[M_RELEASE_RATE])
     d, offered = clearing.clear_under_price_cap(
-        brent_prev, wedge, shippable, released, mp[M_ZERO], mp[M_FULL], volume, base,
+        brent_prev, wedge, shippable, releasable, mp[M_ZERO], mp[M_FULL], volume, base,
         mp[M_REF], slope, premium, caps, lag, mp[M_MIN_DISC], purchases, ms[S_DELIVERED],
         bp[:, B_COMPLIANT], max(cap - mp[M_CAP_MARGIN], 1e-9) if cap > 0.0 else 0.0,
         work[W_OTHERS])
+    released = releasable * clearing.release_share(brent_prev - d - wedge, mp[M_ZERO],
+                                                   mp[M_FULL]) if releasable > 0.0 else 0.0
     exports = 0.0
     adapting = mp[M_ADAPT] > 0.0  # half-life 0: no adaptation
     keep = ms[S_ADAPT_KEEP]
@@ -358,6 +394,8 @@ def init_trade_state(p, q) -> None:
         q.directive[m] = 1.0
         for k in range(NR):
             q.trade_relief[m, k] = np.nan
+        q.trade_relief[m, R_DAY] = 0.0    # the start state is observed, not decided
+        q.suspended[m] = 0.0
     q.discount = q.trade_ms[S_FOB_DISC]
     q.revenue = q.trade_ms[S_REVENUE]
     q.bought = q.trade_ms[S_EXPORTS]

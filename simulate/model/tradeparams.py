@@ -87,6 +87,7 @@ def trade_arrays(d: dict, n: int) -> TradeArrays:
         ip[:, i, T.I_CUT_CAP] = _col(a.get("state_cut_cap", 0.0), n)
         ip[:, i, T.I_POLITICAL] = _col(a.get("political_cost_busd", 0.0), n)
         ip[:, i, T.I_STANCE] = _stance(a["stance"], n)
+        ip[:, i, T.I_REVIEW] = _col(a["review_days"], n)
     mk = d["market"]
     capacity = (bp[:, :, T.B_BASE].sum(axis=1) if mk.get("export_capacity_mbd") is None
                 else _col(mk["export_capacity_mbd"], n))
@@ -197,7 +198,8 @@ TRADE_STATE = {
     "trade_tariff": ("M", "f8"),     # extra tariff in force today, fraction
     "trade_threat": ("M", "f8"),     # threatened extra tariff still to come, fraction
     "trade_work": ((T.NW, "B"), "f8"),   # the day's working rows over the buyers
-    "trade_relief": (("M", T.NR), "f8"),  # each government's last expected relief (a memo)
+    "trade_relief": (("M", T.NR), "f8"),  # each government's decision memory
+    "suspended": ("M", "f8"),        # 1 while an importer's conditional tariffs are lifted
 }
 
 

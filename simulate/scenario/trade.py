@@ -65,6 +65,9 @@ class Importer(ScenarioModel):
                          "share of their base volume")
     political_cost_busd: NonNeg = Field(
         0.0, description="cost to the government of being seen to comply, USD bn/yr")
+    review_days: NonNeg = Field(
+        30.0, description="days between a government's reviews of its directive when what "
+                          "it weighs from the sanctioner has not changed (0: every day)")
     buyers: dict[str, Buyer] = Field(default_factory=dict)
 
 

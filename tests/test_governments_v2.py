@@ -1,0 +1,56 @@
+"""Governments and the sanctioner in the compiled day (issue 9, point 3; docs/model.md 4.9):
+on aug2025, the directive in force at the start is observed (none, as reported on 3 Aug
+2025), decisions stand between reviews, and the sanctioner lifts the tariff on an importer
+whose government cut, at the cut's start plus the tariff lag, and only then."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulate.engines.batch import run_batch
+from simulate.model.params import compile_params
+from simulate.model.sampling import sample_uncertain
+from simulate.scenario import load_scenario
+
+REPLICATES = 300
+
+
+@pytest.fixture(scope="module")
+def aug2025():
+    s = load_scenario("scenarios/aug2025.yaml")
+    reps = np.arange(REPLICATES)
+    batch = run_batch(s, s.ensemble.seed, reps, keep_series=REPLICATES)
+    p = compile_params(s, sample_uncertain(s, s.ensemble.seed, reps), REPLICATES)
+    return p, batch
+
+
+def test_no_directive_at_the_start_and_few_changes(aug2025):
+    p, batch = aug2025
+    directive = batch.series["directive"]                  # (replicates, days, importers)
+    assert np.all(directive[:, 0, :] == 1.0)
+    changes = (np.diff(directive, axis=1) != 0).sum(axis=1)
+    review = p.table.trade_ip[:, :directive.shape[2], 6].min()   # I_REVIEW
+    assert review >= 14.0
+    # at most one decision per review period, plus the few days what they weigh changes
+    assert changes.max() <= directive.shape[1] / review + 6
+    assert (directive < 1.0).any()                         # some governments do cut
+
+
+def test_tariffs_are_lifted_only_the_tariff_lag_after_a_cut(aug2025):
+    p, batch = aug2025
+    directive, tariff = batch.series["directive"], batch.series["tariff_rate"]
+    lag = max(int(p.table.tariff_lag[0]), 1)
+    deal_day = np.asarray(batch.outcomes["deal_day"])
+    lifts = 0
+    for r, t, m in zip(*np.nonzero((tariff[:, 1:, :] == 0.0) & (tariff[:, :-1, :] > 0.0)),
+                       strict=True):
+        day = t + 1
+        if 0 <= deal_day[r] <= day:                        # measures lifted by a deal
+            continue
+        cut = directive[r, :day, m] < 1.0
+        assert cut[-1], (r, day, m)                        # a cut stands
+        start = day - 1 - np.argmin(cut[::-1]) + 1 if not cut.all() else 0
+        assert day == start + lag, (r, day, m, start)
+        lifts += 1
+    assert lifts > 0

@@ -172,7 +172,6 @@ def scenario_data(draw: st.DrawFn, max_regions: int = 4, max_importers: int = 3,
         for name in draw(st.lists(identifiers(2, 10), min_size=1, max_size=max_buyers,
                                   unique=True)):
             buyers[name] = {"name": draw(_TEXT), "base_volume_mbd": draw(_num(0, 2)),
-                            "penalty_exposure": draw(shares()),
                             "sanctions_exposure": draw(shares()),
                             "discount_capture": draw(shares()),
                             "adjustment_days": draw(_num(1, 90))}
@@ -188,7 +187,6 @@ def scenario_data(draw: st.DrawFn, max_regions: int = 4, max_importers: int = 3,
 
     market: dict[str, Any] = {
         "brent_usd": draw(_num(20, 150)), "urals_discount_usd": draw(_num(0, 30)),
-        "discount_per_unsold_usd": draw(_num(0, 20)), "reroute_share": draw(shares()),
         "shutin_price_usd": draw(_num(0, 40)), "world_demand_mbd": draw(_num(80, 110)),
         "supply_elasticity": draw(_num(0, 0.5)), "demand_elasticity": draw(_num(-1, 0)),
         "brent_volatility_per_day": draw(_num(0, 0.05)),
@@ -230,7 +228,7 @@ def scenario_data(draw: st.DrawFn, max_regions: int = 4, max_importers: int = 3,
         "negotiation.p_agree": "share",
         f"actors.{occupier}.war_cost_per_day": "positive",
         "market.brent_usd": "positive",
-        "market.discount_per_unsold_usd": "positive",
+        "market.world_demand_mbd": "positive",
         f"actors.{importers[0]}.stance": "stance",
     }
     chosen = draw(st.lists(st.sampled_from(sorted(candidates)), max_size=3, unique=True))

@@ -156,6 +156,8 @@ def test_aug2025_brent_before_the_deadline_carries_the_weighted_threatened_loss(
     the same streams, is the price ratio of (realised loss + E~_1) to the realised loss
     without the threat, with E~_1 from pi L on day 0 (pi the drawn credibility, L the drawn
     ratio times the barrels at risk): E~_0 = pi L / 3, E~_1 = E~_0 + (pi L 2^(-1/5) - E~_0)/3.
+    World demand, the elasticities and the other suppliers' spare capacity and response are
+    the replicate's draws (the same in both runs: streams named by key).
     """
     n = 12
     with_threat = run(ROOT / "scenarios" / "aug2025.yaml", replicates=n, keep_series=n,
@@ -168,9 +170,13 @@ def test_aug2025_brent_before_the_deadline_carries_the_weighted_threatened_loss(
     weighted = o["param:actors.US.credibility"].to_numpy() * loss
     seen0 = weighted / 3.0
     seen1 = seen0 + (weighted * 2 ** (-1 / 5) - seen0) / 3.0
-    spare, response = np.array([3.0]), np.array([0.5])
+    drawn = {k: o[f"param:{k}"].to_numpy() for k in (
+        "market.world_demand_mbd", "market.supply_elasticity", "market.demand_elasticity",
+        "actors.OPEC.spare_capacity_mbd", "actors.OPEC.response_share")}
 
-    def realised(withheld: float) -> float:
+    def realised(withheld: float, r: int) -> float:
+        spare = np.array([drawn["actors.OPEC.spare_capacity_mbd"][r]])
+        response = np.array([drawn["actors.OPEC.response_share"][r]])
         return brent.net_loss(withheld, spare, response) if withheld > 0.0 else withheld
 
     day = 1
@@ -178,8 +184,10 @@ def test_aug2025_brent_before_the_deadline_carries_the_weighted_threatened_loss(
     wa, wb = (_series(with_threat, "shut_in_mbd")[:, day],
               _series(without, "shut_in_mbd")[:, day])
     for r in range(n):
-        ratio = (_price(1.0, realised(wa[r]) + seen1[r], 103.0, 0.15, -0.26)
-                 / _price(1.0, realised(wb[r]), 103.0, 0.15, -0.26))
+        market = (drawn["market.world_demand_mbd"][r], drawn["market.supply_elasticity"][r],
+                  drawn["market.demand_elasticity"][r])
+        ratio = (_price(1.0, realised(wa[r], r) + seen1[r], *market)
+                 / _price(1.0, realised(wb[r], r), *market))
         assert pa[r] / pb[r] == pytest.approx(ratio, rel=1e-9)
     assert np.all(pa > pb)
     # the weighted loss matters: about 1-2.5% of Brent at the scenario's draws

@@ -57,7 +57,7 @@ GRAND = """\
         exports_to_us_busd: 100
         buyers:
           big: {base_volume_mbd: 1.0}
-          small: {base_volume_mbd: 0.1, penalty_exposure: 0.2}
+          small: {base_volume_mbd: 0.1, sanctions_exposure: 0.2}
     market: {brent_usd: 70, urals_discount_usd: 5}
     negotiation:
       talks: {scheduled: [+3d, +10d], rate_per_day: 0.05}

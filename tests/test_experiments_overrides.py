@@ -36,8 +36,8 @@ def test_with_overrides_fixes_too_and_keeps_earlier_fixed_keys(capsys):
 
 
 def test_editing_the_distribution_itself_keeps_it_uncertain():
-    s = load_scenario(AUG, overrides={"uncertainty.market.discount_per_unsold_usd.high": 20.0})
-    assert s.uncertainty["market.discount_per_unsold_usd"].high == 20.0
+    s = load_scenario(AUG, overrides={"uncertainty.market.threat_loss_ratio.high": 20.0})
+    assert s.uncertainty["market.threat_loss_ratio"].high == 20.0
     assert s.fixed_keys == ()
 
 

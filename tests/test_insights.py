@@ -63,6 +63,7 @@ def test_drivers_rank_by_strength_and_keep_three():
     o["param:a.mid"] = np.where(deal > 0, 1.0, 0.0) * np.array([1, 1, 1, 1, 1, 1, 0, 1]) \
         + np.arange(8) * 1e-3
     o["param:a.constant"] = 1.0
+    o["param:actors.CN.stance"] = ["defy", "neutral"] * 4  # drawn among names: no rank order
     top = drivers(r)
     assert len(top) == 3
     # ranks 5..8 for the deals, 1..4 otherwise, against tied ranks 6.5 / 2.5: sqrt(32/42)

@@ -182,6 +182,9 @@ def test_show_actual_equals_the_base_merged_by_hand(capsys: pytest.CaptureFixtur
     merged["actors"]["US"]["credibility"] = 0.0
     merged["actors"]["US"]["extension_probability"] = 0.0
     del merged["uncertainty"]["actors.US.credibility"]  # null removes
+    del merged["uncertainty"]["actors.US.extension_probability"]
+    merged["cite"]["actors.US.credibility"] = "timeline_after"
+    merged["cite"]["actors.US.extension_probability"] = "timeline_after"
     merged["negotiation"]["talks"]["scheduled"] = [dt.date(2025, 8, 6), dt.date(2025, 8, 15)]
     merged["timeline"] = child["timeline"]
     merged["cite"]["timeline"] = "timeline_after"

@@ -275,7 +275,7 @@ def test_generator_constants():
 
 def test_parameter_streams_are_named_by_key_and_never_an_event_stream():
     ids = {parameter_stream(k) for k in ("actors.US.credibility", "actors.RU.resolve",
-                                         "market.discount_per_unsold_usd")}
+                                         "market.threat_loss_ratio")}
     assert len(ids) == 3
     assert all(i >= 2**63 for i in ids) and not ids & {int(s) for s in Stream}
     # stable: the id is a pure function of the key (BLAKE2b), pinned
@@ -284,13 +284,16 @@ def test_parameter_streams_are_named_by_key_and_never_an_event_stream():
 
 
 def test_scenario_variants_draw_the_same_values_for_every_shared_parameter():
-    """aug2025_no_threat drops actors.US.credibility from its uncertainty block: every other
-    parameter keeps its draws, replicate by replicate."""
+    """aug2025_no_threat drops actors.US.credibility and the removed threat's company-sanctions
+    lag and wind-down from its uncertainty block: every other parameter keeps its draws,
+    replicate by replicate."""
     reps = np.arange(2000)
     base = sample_uncertain(load_scenario("scenarios/aug2025.yaml"), 20250806, reps)
     other = sample_uncertain(load_scenario("scenarios/aug2025_no_threat.yaml"), 20250806, reps)
     shared = set(base) & set(other)
-    assert len(shared) >= 4 and set(base) - set(other) == {"actors.US.credibility"}
+    assert len(shared) >= 4 and set(base) - set(other) == {
+        "actors.US.credibility", "actors.US.threat.company_sanctions.lag_days",
+        "actors.US.threat.company_sanctions.wind_down_days"}
     for key in shared:
         np.testing.assert_array_equal(base[key], other[key], err_msg=key)
 

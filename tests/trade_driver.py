@@ -45,8 +45,11 @@ def run_trade(path: Path | str, replicates: int = 50, seed: int = 0,
     importers = [k for k, a in d["actors"].items() if a["role"] == "importer"]
     buyer_ids = [f"{m}.{b}" for m in importers for b in d["actors"][m]["buyers"]]
     suppliers = [a for a in d["actors"].values() if a["role"] == "supplier"]
-    spare = np.array([float(a["spare_capacity_mbd"]) for a in suppliers])
-    response = np.array([float(a["response_share"]) for a in suppliers])
+    # other suppliers' spare capacity and response share, (R, S): drawn or the same for all
+    spare = np.stack([np.broadcast_to(np.asarray(a["spare_capacity_mbd"], dtype=float),
+                                      (replicates,)) for a in suppliers], axis=1)
+    response = np.stack([np.broadcast_to(np.asarray(a["response_share"], dtype=float),
+                                         (replicates,)) for a in suppliers], axis=1)
     n_days = s.horizon_days
     n_b, n_m = arrays.bp.shape[1], arrays.ip.shape[1]
     market = np.zeros((replicates, n_days + 1, T.NS))
@@ -80,7 +83,7 @@ def run_trade(path: Path | str, replicates: int = 50, seed: int = 0,
                 k += 1
             T.trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff_days[day],
                         zeros, 0.0,
-                        tl.news[day] + ps[T.P_WORLD_NEWS], 0.0, spare, response, out)
+                        tl.news[day] + ps[T.P_WORLD_NEWS], 0.0, spare[r], response[r], out)
             market[r, day] = ms
             purchases[r, day] = out
             directives[r, day] = directive

@@ -59,8 +59,8 @@ SCALARS = [
     ("extension_days", "i8"), ("progress_window", "i8"),
     ("lift_on_deal", "?"), ("has_threat", "?"),
     # market
-    ("brent0", "f8"), ("discount0", "f8"), ("discount_slope", "f8"),  # USD/bbl, per mb/d
-    ("capacity", "f8"), ("reroute_share", "f8"), ("shutin_price", "f8"),
+    ("brent0", "f8"), ("discount0", "f8"),                # USD/bbl
+    ("capacity", "f8"), ("shutin_price", "f8"),
     ("world_demand", "f8"), ("supply_elasticity", "f8"), ("demand_elasticity", "f8"),
     ("brent_vol", "f8"), ("brent_rho", "f8"),
     ("revenue0", "f8"),                                    # start revenue, USD M/day
@@ -98,7 +98,6 @@ ACTORS: dict[str, tuple[Any, str]] = {
     "stance_weight": ("M", "f8"),
     "threatened": ("M", "f8"),          # threatened extra tariff on each importer
     "base_volume": ("B", "f8"),         # mb/d
-    "penalty_exposure": ("B", "f8"),
     "sanctions_exposure": ("B", "f8"),
     "discount_capture": ("B", "f8"),
     "adjustment_days": ("B", "f8"),     # days
@@ -298,9 +297,8 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None,
         "progress_window": np.rint(sanc["progress_window_days"]) if sanc else 1,
         "lift_on_deal": bool(sanc["lift_on_deal"]) if sanc else False,
         "brent0": mkt["brent_usd"], "discount0": mkt["urals_discount_usd"],
-        "discount_slope": mkt["discount_per_unsold_usd"],
         "capacity": base.sum(axis=1) if capacity_mbd is None else capacity_mbd,
-        "reroute_share": mkt["reroute_share"], "shutin_price": mkt["shutin_price_usd"],
+        "shutin_price": mkt["shutin_price_usd"],
         "world_demand": mkt["world_demand_mbd"],
         "supply_elasticity": mkt["supply_elasticity"],
         "demand_elasticity": mkt["demand_elasticity"],
@@ -344,7 +342,6 @@ def compile_params(s: Scenario, sampled: dict[str, np.ndarray] | None = None,
                                 for m in importers], n),
         "threatened": table.tariff_rate[:, None] * targets,
         "base_volume": base,
-        "penalty_exposure": _rows([b["penalty_exposure"] for b in buyer_values], n),
         "sanctions_exposure": _rows([b["sanctions_exposure"] for b in buyer_values], n),
         "discount_capture": _rows([b["discount_capture"] for b in buyer_values], n),
         "adjustment_days": _rows([b["adjustment_days"] for b in buyer_values], n),

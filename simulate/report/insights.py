@@ -64,13 +64,15 @@ def threat_effect(results: Any) -> pd.DataFrame | None:
 
 
 def drivers(results: Any, outcome: str = "deal_within_horizon", top: int = 3) -> pd.DataFrame:
-    """The sampled parameters most correlated with ``outcome`` (a metric id), strongest
-    first: ``parameter, rho, ci_low, ci_high, n``. Empty when nothing was sampled."""
+    """The sampled numeric parameters most correlated with ``outcome`` (a metric id),
+    strongest first: ``parameter, rho, ci_low, ci_high, n``. Empty when nothing was sampled.
+    A parameter drawn among names (a stance, a protocol) has no rank order and is left out,
+    as in :func:`simulate.experiments.discovery`."""
     o = results.outcomes
     y = get_metric(results.scenario, outcome, list(o.columns))(o).astype(float)
     rows = []
     for col in o.columns:
-        if not str(col).startswith(PARAM_PREFIX):
+        if not str(col).startswith(PARAM_PREFIX) or not pd.api.types.is_numeric_dtype(o[col]):
             continue
         x = o[col].to_numpy(dtype=float)
         n = x.size

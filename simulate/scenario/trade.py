@@ -19,8 +19,6 @@ class Buyer(ScenarioModel):
 
     name: str = ""
     base_volume_mbd: NonNeg = Field(description="Russian crude bought at start, mb/d")
-    penalty_exposure: Share = Field(
-        1.0, description="share of its country's expected tariff cost the buyer weighs")
     sanctions_exposure: Share = Field(
         0.0, description="share of its purchases it stops when company sanctions apply")
     discount_capture: Share = Field(1.0, description="share of the Urals discount it keeps")
@@ -85,12 +83,8 @@ class Market(ScenarioModel):
 
     brent_usd: Positive = Field(description="Brent at start, USD/bbl")
     urals_discount_usd: NonNeg = Field(description="Urals discount to Brent at start, USD/bbl")
-    discount_per_unsold_usd: NonNeg = Field(
-        0.0, description="widening of the discount per mb/d of unsold exports, USD/bbl per mb/d")
     export_capacity_mbd: NonNeg | None = Field(
         None, description="occupier's crude export capacity, mb/d (default: sum of buyers)")
-    reroute_share: Share = Field(0.5, description="share of unsold barrels placed elsewhere "
-                                                  "at the discount; the rest is shut in")
     shutin_price_usd: NonNeg = Field(0.0, description="Urals price below which unsold "
                                                       "barrels are shut in, USD/bbl")
     world_demand_mbd: Positive = Field(103.0, description="world oil demand, mb/d")

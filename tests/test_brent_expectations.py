@@ -181,8 +181,9 @@ def test_aug2025_brent_before_the_deadline_carries_the_weighted_threatened_loss(
 
     day = 1
     pa, pb = _series(with_threat, "brent_usd")[:, day], _series(without, "brent_usd")[:, day]
-    wa, wb = (_series(with_threat, "shut_in_mbd")[:, day],
-              _series(without, "shut_in_mbd")[:, day])
+    # barrels withheld from the world: stored and shut in, net of releases
+    wa, wb = ((_series(r, "shut_in_mbd") + _series(r, "stored_mbd")
+               - _series(r, "released_mbd"))[:, day] for r in (with_threat, without))
     for r in range(n):
         market = (drawn["market.world_demand_mbd"][r], drawn["market.supply_elasticity"][r],
                   drawn["market.demand_elasticity"][r])
@@ -190,5 +191,14 @@ def test_aug2025_brent_before_the_deadline_carries_the_weighted_threatened_loss(
                  / _price(1.0, realised(wb[r], r), *market))
         assert pa[r] / pb[r] == pytest.approx(ratio, rel=1e-9)
     assert np.all(pa > pb)
+    # the expectation channel as recorded (expected_loss_mbd, perceived_loss_mbd): E_0 = pi L,
+    # E_1 = pi L 2^(-1/5), and E~_0, E~_1 above; nothing without the threat
+    expected, perceived = (_series(with_threat, v) for v in ("expected_loss_mbd",
+                                                              "perceived_loss_mbd"))
+    np.testing.assert_allclose(expected[:, 0], weighted, rtol=1e-12)
+    np.testing.assert_allclose(expected[:, 1], weighted * 2 ** (-1 / 5), rtol=1e-12)
+    np.testing.assert_allclose(perceived[:, 0], seen0, rtol=1e-12)
+    np.testing.assert_allclose(perceived[:, 1], seen1, rtol=1e-12)
+    assert np.all(_series(without, "expected_loss_mbd")[:, :2] == 0.0)
     # the weighted loss matters: about 1-2.5% of Brent at the scenario's draws
     assert 0.005 < np.median(np.log(pa / pb)) < 0.06

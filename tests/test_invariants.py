@@ -6,8 +6,9 @@ revenue, per-replicate choices). Each is run with the batch engine, every replic
 daily series, and with its counterfactual. Checked:
 
 - no NaN or infinity anywhere in the outcomes or the series;
-- volumes >= 0 (buyers, exports, bought, discounted, shut in);
-- barrels conserved every day: offered (= export capacity) = bought + discounted + shut_in;
+- volumes >= 0 (buyers, exports, bought, discounted, stored, released, shut in);
+- barrels conserved every day with each replicate's drawn export capacity:
+  capacity + released = bought + discounted + stored + shut_in;
 - prices finite and > 0 (Brent and Urals = Brent - discount);
 - shares in [0, 1] (front line, terms, company-sanctions share; at_war is 0 or 1);
 - deals: deal <=> deal_day >= 0, the war stops after it (no more casualties), terms respect
@@ -25,7 +26,10 @@ from strategies import scenarios
 
 from simulate.errors import ScenarioError, SimulateError
 from simulate.execution.runner import run
+from simulate.model import tradeday
 from simulate.model.brent import MIN_ELASTICITY_SUM
+from simulate.model.params import compile_params
+from simulate.model.sampling import sample_uncertain
 from simulate.scenario import Scenario
 
 EPS = 1e-9
@@ -39,11 +43,10 @@ def _run(s: Scenario):
                counterfactual=True, progress=False)
 
 
-def _capacity(s: Scenario) -> float:
-    if s.market.export_capacity_mbd is not None:
-        return s.market.export_capacity_mbd
-    return sum(b.base_volume_mbd for a in s.actors_of("importer").values()
-               for b in a.buyers.values())
+def _capacity(s: Scenario, replicates: np.ndarray) -> np.ndarray:
+    """Each replicate's drawn export capacity, mb/d (the parameter records it ran with)."""
+    p = compile_params(s, sample_uncertain(s, s.ensemble.seed, replicates), len(replicates))
+    return p.table.trade_mp[:, tradeday.M_CAPACITY]
 
 
 def _series(res, variable: str) -> np.ndarray:
@@ -75,19 +78,26 @@ def check_invariants(s: Scenario) -> None:
     assert len(ts) > 0 and ts["replicate"].nunique() == n
     assert np.isfinite(ts["value"].to_numpy()).all()
 
-    # barrels: volumes >= 0 and conserved every day
-    bought, disc, shut = (_series(res, v)[..., 0] for v in
-                          ("bought_mbd", "discounted_mbd", "shut_in_mbd"))
+    # barrels: volumes >= 0 and conserved every day, at each replicate's drawn capacity
+    bought, disc, shut, stored, released = (
+        _series(res, v)[..., 0] for v in
+        ("bought_mbd", "discounted_mbd", "shut_in_mbd", "stored_mbd", "released_mbd"))
     volume = _series(res, "volume_mbd")
-    for arr in (bought, disc, shut, volume, _series(res, "exports_mbd")):
+    for arr in (bought, disc, shut, stored, released, volume, _series(res, "exports_mbd"),
+                _series(res, "buyer_volume_mbd")):
         assert (arr >= 0).all()
-    offered = _capacity(s)
-    np.testing.assert_allclose(bought + disc + shut, offered, rtol=EPS, atol=EPS)
+    replicates = np.sort(ts["replicate"].unique())
+    assert np.array_equal(replicates, np.sort(o["replicate"].to_numpy()))
+    capacity = _capacity(s, replicates)[:, None]
+    np.testing.assert_allclose(bought + disc + stored + shut, capacity + released, rtol=EPS,
+                               atol=EPS)
     np.testing.assert_allclose(volume.sum(axis=-1), bought, rtol=EPS, atol=EPS)
     for col in ("exports_mbd", "shut_in_mbd"):
         assert (o[col] >= 0).all()
     assert (o.filter(regex=r"^volume_.*_mbd$") >= 0).all().all()
-    assert (o["exports_mbd"] <= offered + EPS).all()
+    order = np.argsort(o["replicate"].to_numpy())
+    assert (o["exports_mbd"].to_numpy()[order]
+            <= capacity[:, 0] + released.mean(axis=1) + EPS).all()
 
     # prices
     brent = _series(res, "brent_usd")[..., 0]

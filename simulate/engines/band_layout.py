@@ -9,7 +9,12 @@ deviations of its random walk, with the drift at its largest revenue factor
 shock, up to the price the largest possible supply loss and news give; the FOB discount up to
 the Urals floor below Brent (the Urals FOB price from that floor up), the delivered discount
 from its floor up to Brent, the freight premium up to its start value plus the largest tanker
-designation's jump and the cap step, storage up to its daily rate; revenue up to capacity
+designation's jump and the cap step, storage up to its daily rate, releases up to theirs,
+shut-in barrels up to capacity plus releases; Brent's expected and perceived loss between
+the timeline's negative and positive news added up, a lasting world-market shift's level and
+the largest threatened loss; each buyer's risk premium up to its exposure times the premium
+scale times the largest designated and tanker shares, plus the non-designated premium;
+revenue up to capacity
 (plus releases from storage) at that Brent; volumes (per importer and per buyer) between 0
 and the buyers' capacities (with front-loading); directives in [0, 1]; tariff rates between 0
 and every rate that can add up; the designation status (0, 1, 2) and strike casualties
@@ -24,7 +29,7 @@ import math
 import numpy as np
 from scipy import special  # type: ignore[import-untyped]
 
-from ..model import brent, tradeday, war
+from ..model import brent, tradeday, war, wedges
 from ..model.params import Params, compile_params
 from ..scenario.schema import Scenario
 from .bands import DEFAULT_BINS, BandLayout
@@ -119,8 +124,7 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
         ranges[("control", region)] = (np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0))
     ranges[("brent_usd", "")] = (brent_lo, brent_hi)
     # trade v2: the FOB discount runs from the lowest delivered discount plus freight up to
-    # the Urals floor below Brent; stored barrels sold add to exports (shut_in_mbd, capacity
-    # less exports, is then negative)
+    # the Urals floor below Brent; stored barrels sold add to exports
     lowest = float((sc.trade_mp[:, tradeday.M_MIN_DISC]
                     + sc.trade_mp[:, tradeday.M_FREIGHT]).min())
     fob_lo = np.minimum(min(lowest, 0.0), brent_lo - tradeday.MIN_URALS_USD)
@@ -148,9 +152,17 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
         + float(mp[:, tradeday.M_FREIGHT_PER_SHARE].max()) * max(tanker_max, 1e-12)
         + float(mp[:, tradeday.M_CAP_PREMIUM].max()))
     ranges[("stored_mbd", "")] = const(0.0, float(mp[:, tradeday.M_STORAGE_RATE].max()))
-    for name in ("exports_mbd", "bought_mbd", "discounted_mbd"):
+    ranges[("released_mbd", "")] = const(0.0, release)
+    for name in ("exports_mbd", "bought_mbd", "discounted_mbd", "shut_in_mbd"):
         ranges[(name, "")] = const(0.0, capacity + release)
-    ranges[("shut_in_mbd", "")] = const(-release, capacity)
+    ranges.update(_expectation_ranges(p, acts, days))
+    # each buyer's risk premium (wedges.buyer_premium): exposure x scale x (designated share
+    # + tanker share), or the non-designated premium on top once it stopped
+    designated = np.where(acts[:, :, 1] == tradeday.A_DESIGNATION, acts[:, :, 2], 0.0)
+    share_max = max(float(np.nanmax(np.clip(designated, 0.0, None))) if designated.size else 0.0,
+                    float(sc.company_share.max()), 0.0) + max(tanker_max, 0.0)
+    scale = max(float(mp[:, tradeday.M_PREMIUM_SCALE].max()), 0.0)
+    nondesignated = float(mp[:, tradeday.M_ND_PREMIUM].max())
     ranges[("oil_revenue_musd", "")] = (
         np.zeros(days), (capacity + release) * brent_hi)
     base_m = np.zeros(len(p.importer_ids))
@@ -167,11 +179,39 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
         ranges[("volume_mbd", imp)] = const(0.0, base_m[m])
         ranges[("tariff_rate", imp)] = const(0.0, max_rate[m])
         ranges[("directive", imp)] = const(0.0, 1.0)
+    exposure = rows[:, :, tradeday.B_EXPOSURE].max(axis=0)
     for b, buyer in enumerate(p.buyer_ids):
         ranges[("buyer_volume_mbd", buyer)] = const(0.0, max(float(base_max[b]),
                                                              float(cap_b[b])))
+        ranges[("buyer_premium_usd", buyer)] = const(
+            0.0, max(float(exposure[b]), 0.0) * scale * share_max + nondesignated)
     ranges[("company_sanctions_share", "")] = const(0.0, 1.0)
     return ranges
+
+
+def _expectation_ranges(p: Params, acts: np.ndarray, days: int
+                        ) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """(lo, hi) of Brent's expected and perceived loss (mb/d, brent.update_expectation):
+    the expectation keeps a share <= 1 of itself and adds the day's news, so it lies between
+    the timeline's one-off news added up (negative ones for the low end, positive for the
+    high), plus a lasting world-market shift's level (its daily news n holds it at
+    n / (1 - keep)), plus the threat's part (between 0 and the threatened loss, at most
+    threat_loss_ratio x every buyer's base volume). The perceived loss follows it with a
+    lag >= 1 day, so it stays in the same range."""
+    sc = p.table
+    oneoff = np.nan_to_num(acts[:, :, tradeday.NA - 1])
+    keep = np.array([wedges.decay_factor(float(h))
+                     for h in sc.trade_mp[:, tradeday.M_EXP_HALF_LIFE]])
+    world = acts[:, :, 1] == tradeday.A_WORLD
+    level = np.where(world, np.nan_to_num(acts[:, :, 4]), 0.0) / np.maximum(
+        1.0 - keep, 1e-12)[:, None]
+    threat = sc.threat_loss_ratio * p.column("base_volume").sum(axis=1)
+    hi = float((np.clip(oneoff, 0.0, None).sum(axis=1) + np.clip(level, 0.0, None).max(axis=1)
+                + np.clip(threat, 0.0, None)).max())
+    lo = float((np.clip(oneoff, None, 0.0).sum(axis=1)
+                + np.clip(level, None, 0.0).min(axis=1)).min())
+    bounds = (np.full(days, lo), np.full(days, hi))
+    return {("expected_loss_mbd", ""): bounds, ("perceived_loss_mbd", ""): bounds}
 
 
 def band_layout(s: Scenario, bins: int = DEFAULT_BINS) -> BandLayout:

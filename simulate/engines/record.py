@@ -9,18 +9,25 @@ Outcome columns (one row per replicate; no NaN by construction):
   the front line at the horizon (occupier's share);
 - ``oil_revenue_busd`` (USD bn over the horizon), ``exports_mbd``, ``shut_in_mbd`` (means),
   ``brent_mean_usd``, ``brent_end_usd``, ``urals_discount_mean_usd`` (the FOB discount, kept
-  under its v1 name), ``fob_discount_mean_usd`` (the same), ``delivered_discount_mean_usd``;
+  under its v1 name), ``fob_discount_mean_usd`` (the same), ``delivered_discount_mean_usd``,
+  ``freight_premium_mean_usd`` and ``urals_fob_mean_usd`` (means over the horizon);
 - ``volume_<importer>_mbd`` (mean over the horizon), ``tariff_cost_<importer>_busd``
   (USD bn of lost exports over the horizon); ``strikes``, ``killed``, ``injured`` (totals);
 - ``buyer_volume_<IMPORTER.buyer>_mbd`` (mean over the horizon) and
-  ``buyer_volume_end_<IMPORTER.buyer>_mbd`` (the last day).
+  ``buyer_volume_end_<IMPORTER.buyer>_mbd`` (the last day); ``buyer_stop_day_<IMPORTER.buyer>``
+  (the first day the buyer stopped buying from designated sellers, -1 if it never did);
+  ``directive_days_<importer>`` (days on which the government's cap on its state refiners'
+  intake was below 1).
 
 Daily series (``SERIES``): variable -> actor axis ("" for scalars, region, importer or
 buyer ids, the last ``IMPORTER.buyer``). Trade v2 (docs/model.md 4.7-4.11): the FOB and
 delivered discounts, the freight/insurance sanctions premium, the Urals FOB price, barrels
 put into storage, each buyer's volume, each government's directive and the designation
-status. ``urals_discount_usd`` is the FOB discount (an alias of ``fob_discount_usd``, kept
-for the figures, metrics and calibration targets that name it).
+status; barrels released from storage, Brent's expected and perceived loss (mb/d) and each
+buyer's risk premium (USD/bbl). ``shut_in_mbd`` is the barrels shut in (never negative), so
+that capacity + released = exports + stored + shut in every day. ``urals_discount_usd`` is
+the FOB discount (an alias of ``fob_discount_usd``, kept for the figures, metrics and
+calibration targets that name it).
 The day's values of every series are computed by :func:`day_values` (compiled) into one row
 of C columns (:func:`series_columns`); :func:`record_day` adds them to the running sums kept
 in the replicate's state record (``sum_*``, ``total_*``, ``volume_sum``...) and to the kept
@@ -40,7 +47,19 @@ from ..model.allocation import aggregate
 from ..model.day import company_share_in_force, tariff_cost_today, tariff_in_force
 from ..model.params import Params
 from ..model.state import Threat
-from ..model.tradeday import S_DELIVERED, S_FOB, S_FOB_DISC, S_PREMIUM, S_STATUS, S_STORED
+from ..model.tradeday import (
+    BS_PREMIUM,
+    BS_STOP_DAY,
+    S_DELIVERED,
+    S_EXPECTED,
+    S_FOB,
+    S_FOB_DISC,
+    S_PERCEIVED,
+    S_PREMIUM,
+    S_RELEASED,
+    S_STATUS,
+    S_STORED,
+)
 
 __all__ = ["Recorder", "SERIES", "THREAT_NAMES", "series_actors", "series_columns",
            "scenario_actors",
@@ -58,6 +77,8 @@ SERIES = {
     "fob_discount_usd": None, "delivered_discount_usd": None, "freight_premium_usd": None,
     "urals_fob_usd": None, "stored_mbd": None, "designation_status": None,
     "buyer_volume_mbd": "buyer", "directive": "importer",
+    "released_mbd": None, "expected_loss_mbd": None, "perceived_loss_mbd": None,
+    "buyer_premium_usd": "buyer",
 }
 
 
@@ -125,6 +146,13 @@ def day_values(p, q, day: int, out: np.ndarray) -> None:
     c += p.B
     for m in range(M):
         out[c + m] = q.directive[m]
+    c += M
+    out[c] = ms[S_RELEASED]
+    out[c + 1] = ms[S_EXPECTED]
+    out[c + 2] = ms[S_PERCEIVED]
+    c += 3
+    for b in range(p.B):
+        out[c + b] = q.trade_bs[b, BS_PREMIUM]
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -139,6 +167,8 @@ def record_day(p, q, day: int, today: np.ndarray, series: np.ndarray) -> None:
     q.sum_brent += q.brent
     q.sum_discount += q.discount
     q.sum_delivered += q.trade_ms[S_DELIVERED]
+    q.sum_freight += q.trade_ms[S_PREMIUM]
+    q.sum_urals_fob += q.trade_ms[S_FOB]
     for b in range(p.B):
         q.buyer_volume_sum[b] += q.volume[b]
     q.total_strikes += q.strikes
@@ -147,6 +177,8 @@ def record_day(p, q, day: int, today: np.ndarray, series: np.ndarray) -> None:
     for m in range(M):
         q.volume_sum[m] += today[K + 7 + m]
         q.tariff_cost_sum[m] += tariff_cost_today(p, q, m, day)
+        if q.directive[m] < 1.0:
+            q.directive_days[m] += 1
     if q.kept_row >= 0:
         for j in range(today.shape[0]):
             series[q.kept_row, day, j] = today[j]
@@ -202,12 +234,16 @@ class Recorder:
         out["urals_discount_mean_usd"] = st.sum_discount / days
         out["fob_discount_mean_usd"] = st.sum_discount / days
         out["delivered_discount_mean_usd"] = st.sum_delivered / days
+        out["freight_premium_mean_usd"] = st.sum_freight / days
+        out["urals_fob_mean_usd"] = st.sum_urals_fob / days
         for m, imp in enumerate(p.importer_ids):
             out[f"volume_{imp}_mbd"] = st.volume_sum[:, m] / days
             out[f"tariff_cost_{imp}_busd"] = st.tariff_cost_sum[:, m] / 365.0
+            out[f"directive_days_{imp}"] = st.directive_days[:, m].copy()
         for b, buyer in enumerate(p.buyer_ids):
             out[f"buyer_volume_{buyer}_mbd"] = st.buyer_volume_sum[:, b] / days
             out[f"buyer_volume_end_{buyer}_mbd"] = st.volume[:, b].copy()
+            out[f"buyer_stop_day_{buyer}"] = st.trade_bs[:, b, BS_STOP_DAY].astype(np.int64)
         for name in ("strikes", "killed", "injured"):
             out[name] = st[f"total_{name}"].astype(np.int64)
         if p.calendar.proposal.any():

@@ -59,6 +59,7 @@ SCALARS = [
     # what the engines record (running sums over the days, see simulate.engines.record)
     ("sum_revenue", "f8"), ("sum_exports", "f8"), ("sum_shut_in", "f8"),
     ("sum_brent", "f8"), ("sum_discount", "f8"), ("sum_delivered", "f8"),
+    ("sum_freight", "f8"), ("sum_urals_fob", "f8"),   # freight premium, Urals FOB, USD/bbl
     ("total_strikes", "i8"), ("total_killed", "i8"), ("total_injured", "i8"),
     ("terms_aggregate", "f8"),       # at the end of the horizon
     ("kept_row", "i8"),              # row of the kept daily series, -1 if not kept
@@ -94,6 +95,7 @@ ARRAYS: dict[str, tuple[Any, str]] = {
     "volume_sum": ("M", "f8"),       # importers' volumes summed over the days, mb/d
     "tariff_cost_sum": ("M", "f8"),  # lost exports summed over the days, USD bn/yr
     "buyer_volume_sum": ("B", "f8"),  # buyers' volumes summed over the days, mb/d
+    "directive_days": ("M", "i8"),   # days with a cut directive in force (directive < 1)
 }
 #: the trade side v2: market, buyers' and policy state (simulate.model.tradeday rows)
 ARRAYS.update(TRADE_STATE)

@@ -405,9 +405,10 @@ def init_trade_state(p, q) -> None:
 def trade_phase(p, q, day: int, z: float) -> tuple[float, float]:
     """The trade day of one replicate from its records (the tariffs, threat and news set by
     the day's policy); mirrors the result into the state fields the other phases read:
-    ``volume`` (purchases), ``bought`` (exports), ``discounted`` (0), ``shut_in`` (capacity
-    less exports: stored and shut in, net of releases), ``brent``, ``discount`` (FOB) and
-    ``revenue`` (at FOB). Returns (withheld, loss), mb/d."""
+    ``volume`` (purchases), ``bought`` (exports), ``discounted`` (0), ``shut_in`` (barrels
+    shut in today, never negative; the market state's ``shut_in``), ``brent``, ``discount``
+    (FOB) and ``revenue`` (at FOB). Returns (withheld, loss), mb/d: withheld is capacity less
+    exports (stored and shut in, net of releases; negative when released barrels are sold)."""
     trade_day(day, p.trade_bp[:p.B], p.trade_ip[:p.M], p.trade_mp, q.trade_ps,
               q.embargo[:p.M], q.trade_ms, q.trade_bs[:p.B], q.directive[:p.M],
               q.trade_tariff[:p.M], q.trade_threat[:p.M], q.trade_prob, q.trade_news, z,
@@ -417,7 +418,7 @@ def trade_phase(p, q, day: int, z: float) -> tuple[float, float]:
     withheld = p.trade_mp[M_CAPACITY] - ms[S_EXPORTS]
     q.bought = ms[S_EXPORTS]
     q.discounted = 0.0
-    q.shut_in = withheld
+    q.shut_in = ms[S_SHUT_IN]
     q.brent = ms[S_BRENT]
     q.brent_shock = ms[S_SHOCK]
     q.discount = ms[S_FOB_DISC]

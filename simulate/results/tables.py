@@ -29,6 +29,9 @@ UNITS = {
     "designation_status": "0 none, 1 wind-down, 2 in force", "buyer_volume_mbd": "mb/d",
     "directive": "cap on state refiners' intake, share of base volume (1: none)",
     "fob_discount_mean_usd": "USD/bbl", "delivered_discount_mean_usd": "USD/bbl",
+    "released_mbd": "mb/d", "expected_loss_mbd": "mb/d", "perceived_loss_mbd": "mb/d",
+    "buyer_premium_usd": "USD/bbl", "freight_premium_mean_usd": "USD/bbl",
+    "urals_fob_mean_usd": "USD/bbl",
 }
 
 

@@ -34,6 +34,8 @@ _OUTCOME_PATTERNS = (
     (re.compile(r"^buyer_volume_.+_mbd$"), "mb/d (mean over horizon)"),
     (re.compile(r"^volume_.+_mbd$"), "mb/d (mean over horizon)"),
     (re.compile(r"^tariff_cost_.+_busd$"), "USD bn over horizon"),
+    (re.compile(r"^buyer_stop_day_"), "days from start (-1: never)"),
+    (re.compile(r"^directive_days_"), "days with a cut directive in force"),
 )
 _UNIT_TOKENS = re.compile(r"USD|mb/d|share|fraction|\bdays?\b|/day|bbl|%|people|/yr")
 

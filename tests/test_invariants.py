@@ -193,6 +193,20 @@ def test_invariants_on_model_scenarios(s):
     check_invariants(s)
 
 
+@pytest.mark.parametrize("path", ["aug2025.yaml", "aug2025_actual.yaml",
+                                  "aug2025_threat_carried_out.yaml",
+                                  "episodes/designations2025.yaml", "episodes/embargo2022.yaml",
+                                  "episodes/turkey_cap2025.yaml"])
+def test_invariants_on_bundled_scenarios(path):
+    """The same invariants on the bundled scenarios, where storage is released and sold
+    (the v1 shut-in, capacity less exports, went negative there)."""
+    from pathlib import Path
+
+    from simulate.scenario import load_scenario
+
+    check_invariants(load_scenario(Path(__file__).parents[1] / "scenarios" / path))
+
+
 @pytest.mark.parametrize("es,ed", [(0.0, 0.0), (1e-294, 0.0), (0.004, -0.005)])
 def test_a_near_zero_total_oil_elasticity_is_refused(es, ed):
     from pathlib import Path

@@ -220,7 +220,8 @@ def test_talks_on_the_deadline_day_come_after_the_decision(talks_day, extended):
 def test_a_deal_lifts_measures_only_with_lift_on_deal(lift):
     """bargain.yaml settles on day 0; a timeline tariff on day 0 acts on the buyers that day
     and is lifted by the deal the same day when lift_on_deal is true. Trade v2: the tariff
-    reaches India's (state) refiners through its government's directive (docs/model.md 4.9)."""
+    reaches India's (state) refiners through its government's directive (docs/model.md 4.9),
+    which the sanctioner answers by lifting the tariff (the threat was conditional)."""
     over = {"actors.US": {"role": "sanctioner", "lift_on_deal": lift},
             "actors.IN.exports_to_us_busd": 80.0, "actors.IN.tariff_conditional": 1.0,
             "actors.IN.buyers.refiners.ownership": "state",
@@ -229,9 +230,15 @@ def test_a_deal_lifts_measures_only_with_lift_on_deal(lift):
     res = _run("bargain", over, keep_series=1)
     o = res.outcomes
     assert o["deal"].all() and (o["deal_day"] == 0).all()
-    days = res.scenario.horizon_days + 1
     cost = 80.0 * (1 - 1.5**-4.0)
-    expected = 0.0 if lift else cost * days / 365
+    # without lift_on_deal the tariff outlives the deal, until the sanctioner answers the
+    # government's day-0 cut (tariff_conditional 1: lifted a day later, docs/model.md 4.9)
+    assert res.scenario.horizon_days >= 2
+    expected = 0.0 if lift else cost * 1 / 365
+    ts = res.timeseries
+    rows = ts[(ts["replicate"] == 0) & (ts["variable"] == "tariff_rate")
+              & (ts["actor"] == "IN")].sort_values("day")
+    assert list(rows["value"][:3]) == ([0.0, 0.0, 0.0] if lift else [0.5, 0.0, 0.0])
     np.testing.assert_allclose(o["tariff_cost_IN_busd"], expected, rtol=1e-12, atol=1e-15)
     # the buyers moved on day 0 in both cases (the tariff was in force when they decided)
     assert (o["volume_IN_mbd"] < 1.0).all()

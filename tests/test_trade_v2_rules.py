@@ -685,8 +685,9 @@ def test_directive_stands_between_reviews_and_reaches_refiners_with_their_lag():
     ps, emb = T.empty_policy(), -np.ones(1)
     ms, bs = np.zeros(T.NS), np.zeros((2, T.NBS))
     T.initial_market_state(bp, mp, ms, bs)
-    memo = np.full((1, T.NR), np.nan)
-    memo[0, T.R_DAY] = 0.0                      # as init_trade_state: the start is observed
+    memo = np.full((1, T.NR), np.nan)       # as init_trade_state: weighed before day 0
+    memo[0, [T.R_TARIFF, T.R_THREAT, T.R_PROB, T.R_DAY]] = [0.25, 0.0, 0.0, 0.0]
+    memo[0, T.R_RELIEF] = governments.expected_relief(87.0, 4.0, 0.25, 0.0, 0.0, 1.0)
     directive, out = np.ones(1), np.zeros(2)
     seen, reached = [], []
     for day in range(25):

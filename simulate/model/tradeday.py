@@ -143,17 +143,14 @@ def _relief(ip, m: int, tariff: float, threat_rate: float, threat_prob: float,
 def _directives(day, bp, ip, ms, tariff, threat_rate, threat_prob, directive, memo) -> None:
     """Each government's cap on its state refiners (share of base volume; 1 = none),
     decided again only when its tariff, the threat or the threat's probability changes, or
-    ``I_REVIEW`` days after its last decision (:func:`governments.reviews`); the start
-    state, marked by a decision day without inputs in ``memo`` (M, NR), is observed, not
-    decided. Keeps in ``memo[m, R_CUT]`` the day the cut in force began (NaN: none)."""
+    ``I_REVIEW`` days after its last decision (:func:`governments.reviews`). The engines
+    start ``memo`` (M, NR) with what each government weighed before day 0 (:func:
+    `init_trade_state`), so the start state is observed, not decided, and only measures
+    dated day 0 are news that day. Keeps in ``memo[m, R_CUT]`` the day the cut in force
+    began (NaN: none)."""
     for m in range(ip.shape[0]):
-        first = np.isnan(memo[m, R_TARIFF])
         relief, changed = _relief(ip, m, tariff[m], threat_rate[m], threat_prob, memo)
-        last = memo[m, R_DAY]
-        if first and not np.isnan(last):      # the start: the directive in force is observed
-            memo[m, R_DAY] = day
-            continue
-        if not governments.reviews(changed, day, last, ip[m, I_REVIEW]):
+        if not governments.reviews(changed, day, memo[m, R_DAY], ip[m, I_REVIEW]):
             continue
         memo[m, R_DAY] = day
         total = 0.0
@@ -394,8 +391,26 @@ def init_trade_state(p, q) -> None:
         q.directive[m] = 1.0
         for k in range(NR):
             q.trade_relief[m, k] = np.nan
-        q.trade_relief[m, R_DAY] = 0.0    # the start state is observed, not decided
         q.suspended[m] = 0.0
+    _weighed_before_the_start(p, q)
+
+
+@njit(cache=True, error_model="numpy")
+def _weighed_before_the_start(p, q) -> None:
+    """Each government's decision memory on day 0: it has weighed the situation before the
+    start (the timeline's tariffs before day 0's actions, the threat pending at its
+    credibility) and the directive in force is the observed one (none), so it decides again
+    only when a measure dated day 0 or later changes what it weighs, or at its review."""
+    prob = p.credibility if p.has_threat else 0.0
+    ip = p.trade_ip
+    for m in range(p.M):
+        memo = q.trade_relief
+        memo[m, R_TARIFF], memo[m, R_THREAT], memo[m, R_PROB] = (q.tariff_tl[m],
+                                                                 p.threatened[m], prob)
+        memo[m, R_RELIEF] = governments.expected_relief(ip[m, I_X0], ip[m, I_SIGMA],
+                                                        q.tariff_tl[m], p.threatened[m],
+                                                        prob, ip[m, I_CONDITIONAL])
+        memo[m, R_DAY] = 0.0
     q.discount = q.trade_ms[S_FOB_DISC]
     q.revenue = q.trade_ms[S_REVENUE]
     q.bought = q.trade_ms[S_EXPORTS]

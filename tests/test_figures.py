@@ -371,3 +371,10 @@ def test_no_pyplot_state_is_touched(real):
     render("flows", real)
     encode_all(render("deal_probability", real), ("svg",), dpi=40)
     assert {k: str(v) for k, v in matplotlib.rcParams.items()} == before
+
+
+def test_every_daily_series_has_an_axis_label():
+    """A new output series gets a readable axis name, not its variable name."""
+    from simulate.engines.record import SERIES
+    from simulate.figures.timeseries import VARIABLE_LABELS
+    assert [k for k in SERIES if k not in VARIABLE_LABELS] == []

@@ -54,6 +54,10 @@ VARIABLE_LABELS = {
     "urals_fob_usd": "Urals FOB price", "stored_mbd": "Crude put into storage",
     "designation_status": "Designations (0 none, 1 wind-down, 2 in force)",
     "buyer_volume_mbd": "Russian crude bought", "directive": "Cap on state refiners' intake",
+    "released_mbd": "Crude released from storage",
+    "expected_loss_mbd": "Expected loss of Russian crude (news)",
+    "perceived_loss_mbd": "Expected loss priced by Brent",
+    "buyer_premium_usd": "Buyer's sanctions risk premium",
 }
 
 

@@ -15,7 +15,9 @@ from ..scenario import (
     json_schema,
     load_scenario,
     parse_set_options,
+    read_merged,
 )
+from ..scenario.citations import citation_problems
 from ..scenario.loader import OVERRIDE_FILE
 from .main import cli
 
@@ -37,7 +39,10 @@ def load_from_cli(scenario: str, sets: tuple[str, ...] = ()):
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @set_option
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only.")
-def validate(files: tuple[str, ...], sets: tuple[str, ...], quiet: bool) -> None:
+@click.option("--cite", "cite", is_flag=True,
+              help="Also check citations: every value set that feeds the model is cited "
+                   "(a source or 'assumption'), and every assumption has a distribution.")
+def validate(files: tuple[str, ...], sets: tuple[str, ...], quiet: bool, cite: bool) -> None:
     """Check scenario files and print every problem found.
 
     Exit code 0 when all files are valid, 2 otherwise.
@@ -45,11 +50,18 @@ def validate(files: tuple[str, ...], sets: tuple[str, ...], quiet: bool) -> None
     \b
     Example:
       simulate validate scenarios/*.yaml
+      simulate validate --cite my_scenario.yaml
     """
     problems: list[str] = []
     for name in files:
         try:
             load_from_cli(name, sets)
+            if cite:
+                path = find_scenario(name)
+                data, positions = read_merged(path)
+                found = citation_problems(data, positions, str(path))
+                if found:
+                    raise ScenarioError(found)
         except ScenarioError as exc:
             problems.extend(str(p) for p in exc.problems)
         else:

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import Problem
 from .keypaths import split_key
 
 __all__ = ["NOT_MODEL_INPUTS", "LABELS", "EXEMPT", "set_keys", "cited_by", "uncited_keys",
-           "assumption_keys", "assumptions_without_distribution", "exempt_as_assumption"]
+           "assumption_keys", "assumptions_without_distribution", "exempt_as_assumption",
+           "citation_problems"]
 
 #: top-level parts that are text, metadata or settings of the run, not inputs of the model
 NOT_MODEL_INPUTS = ("schema", "name", "description", "sources", "cite", "uncertainty",
@@ -108,3 +110,24 @@ def assumptions_without_distribution(data: dict) -> list[str]:
 def exempt_as_assumption(data: dict) -> list[str]:
     """Exempt keys (structure, labels) cited as ``assumption``: they cannot be drawn."""
     return [k for k in assumption_keys(data) if _exempt(k)]
+
+
+def citation_problems(data: dict, positions: dict, file: str) -> list[Problem]:
+    """What :func:`uncited_keys`, :func:`assumptions_without_distribution` and
+    :func:`exempt_as_assumption` find, as problems at the keys' positions (``positions``
+    from :func:`simulate.scenario.read_merged`; ``file`` where a key has none)."""
+    def at(key: str, message: str) -> Problem:
+        where = positions.get(key) or positions.get("@key:" + key)
+        if where is None:
+            return Problem(file, 0, 0, key, message)
+        return Problem(where.file, where.line, where.column, key, message)
+
+    out = [at(k, "expected a cite (a source id of sources: or 'assumption' in cite:), "
+                 "found none") for k in uncited_keys(data)]
+    out += [at(f"cite.{k}", "expected a distribution in uncertainty: for a key cited as "
+                            "'assumption', found none")
+            for k in assumptions_without_distribution(data) if not _exempt(k)]
+    out += [at(f"cite.{k}", "expected a source id: this setting is structure, not a quantity, "
+                            "and cannot be drawn, found 'assumption'")
+            for k in exempt_as_assumption(data)]
+    return out

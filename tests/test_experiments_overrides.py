@@ -63,3 +63,46 @@ def test_cli_set_on_an_uncertain_key_prints_one_line(tmp_path):
     assert out.returncode == 0, out.stderr
     notes = [line for line in out.stderr.splitlines() if KEY in line]
     assert len(notes) == 1 and "0.8" in notes[0]
+
+
+# ----- variants: a file that extends another fixes what it sets -----------------------------
+
+def _variant(tmp_path, body: str):
+    f = tmp_path / "variant.yaml"
+    f.write_text(f"extends: {AUG.resolve()}\nname: variant\n" + body)
+    return f
+
+
+def test_a_variant_fixes_an_inherited_uncertain_key_it_sets(tmp_path, capsys):
+    """A variant that sets a value its base draws means that value: the inherited
+    distribution goes (else it would draw over the variant's value, silently), the scenario
+    records the key as fixed, and one line on standard error says so; every other draw
+    stays."""
+    base = load_scenario(AUG)
+    capsys.readouterr()
+    s = load_scenario(_variant(tmp_path, "actors:\n  US: {credibility: 0.95}\n"))
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{KEY}=0.95" in err and "variant.yaml" in err
+    assert KEY not in s.uncertainty and s.actors["US"].credibility == 0.95
+    assert s.fixed_keys == (KEY,)
+    assert list(s.uncertainty) == [k for k in base.uncertainty if k != KEY]
+    draws = simulate.run(s, replicates=40, progress=False, counterfactual=False).outcomes
+    assert f"param:{KEY}" not in draws                     # no longer drawn
+    assert (draws["decision_day"] >= 0).mean() > 0.85    # carried out at 0.95, not ~0.4
+
+
+@pytest.mark.parametrize(("body", "kept"), [
+    # the variant gives its own distribution: it is the variant's, nothing is fixed
+    ("actors:\n  US: {credibility: 0.95}\nuncertainty:\n"
+     "  actors.US.credibility: {dist: uniform, low: 0.9, high: 1.0}\n", True),
+    # removed explicitly: the variant says it, nothing to report
+    ("actors:\n  US: {credibility: 0.95}\nuncertainty:\n  actors.US.credibility: null\n",
+     False),
+    # the base's own value restated: the distribution is inherited
+    ("actors:\n  US: {credibility: 0.4}\n", True),
+])
+def test_a_variant_that_gives_or_removes_a_distribution_fixes_nothing(tmp_path, capsys, body,
+                                                                      kept):
+    s = load_scenario(_variant(tmp_path, body))
+    assert s.fixed_keys == () and "fixes" not in capsys.readouterr().err
+    assert (KEY in s.uncertainty) == kept

@@ -22,6 +22,7 @@ from .experiment_block import experiment_findings
 from .messages import _parent, describe, problems_from_validation
 from .posterior import resolve_posterior_path
 from .schema import Scenario
+from .variants import fix_inherited
 from .yamlio import Position, join_key, parse_scalar, read_yaml
 
 __all__ = ["load_scenario", "read_merged", "apply_overrides", "validate", "with_overrides",
@@ -70,6 +71,8 @@ class _Read:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.skipped: list[str] = []
+        #: inherited uncertain keys a variant set (fixed), with their values and the file
+        self.fixed: list[tuple[str, Any, str]] = []
 
 
 def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...], read: _Read,
@@ -136,7 +139,9 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...], read: _Read,
                           if k.removeprefix("@key:") != key
                           and not k.removeprefix("@key:").startswith((key + ".", key + "["))}
     merged_pos.update({k: v for k, v in positions.items() if k != "extends"})
-    return _merge(base, data), merged_pos
+    out = _merge(base, data)
+    read.fixed += [(k, v, file) for k, v in fix_inherited(base, data, out)]
+    return out, merged_pos
 
 
 def read_merged(path: Path | str) -> tuple[dict, dict]:
@@ -324,7 +329,18 @@ def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, 
     problems = read.problems + [p for p in problems if not _under(p.key, read.skipped)]
     if problems or scenario is None:
         raise ScenarioError(problems)
-    return _mark_fixed(scenario, fixed, overrides, announce)
+    if announce:
+        _announce_variant_fixes(read.fixed)
+    return _mark_fixed(scenario, [*(k for k, _, _ in read.fixed), *fixed], overrides,
+                       announce)
+
+
+def _announce_variant_fixes(fixed: list[tuple[str, Any, str]]) -> None:
+    """One line on standard error per file whose values fixed inherited uncertain keys."""
+    for file in dict.fromkeys(f for _, _, f in fixed):
+        what = ", ".join(k if v is None else f"{k}={v!r}" for k, v, f2 in fixed if f2 == file)
+        print(f"note: {file} fixes inherited uncertain parameter(s) {what} (the base's "
+              "distributions are dropped)", file=sys.stderr)
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,

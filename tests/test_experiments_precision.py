@@ -72,7 +72,12 @@ def test_paired_differences_are_narrower_than_unpaired(tmp_path):
     assert c.differences()["paired"].all()
     g = pairing_gain(c).set_index("metric")
     revenue = [m for m in g.index if "revenue" in str(m)][0]
-    assert g.loc[revenue, "narrower"] > 1.5
+    # the variant's credibility really differs (0.05 against the base's draws): the runs
+    # differ, and pairing still narrows the revenue difference (1.23x at this seed). The
+    # earlier bound of 1.5 held only while the base's distribution drew over the variant's
+    # value, so the two runs were the same scenario.
+    assert g.loc[revenue, "se_paired"] > 0.0
+    assert g.loc[revenue, "narrower"] > 1.1
     assert (g["se_paired"] <= g["se_unpaired"] + 1e-15).all()
 
 

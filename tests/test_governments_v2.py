@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from simulate.engines.batch import run_batch
+from simulate.model import tradeday as T
 from simulate.model.params import compile_params
 from simulate.model.sampling import sample_uncertain
 from simulate.scenario import load_scenario
@@ -30,7 +31,7 @@ def test_no_directive_at_the_start_and_few_changes(aug2025):
     directive = batch.series["directive"]                  # (replicates, days, importers)
     assert np.all(directive[:, 0, :] == 1.0)
     changes = (np.diff(directive, axis=1) != 0).sum(axis=1)
-    review = p.table.trade_ip[:, :directive.shape[2], 6].min()   # I_REVIEW
+    review = p.table.trade_ip[:, :directive.shape[2], T.I_REVIEW].min()
     assert review >= 14.0
     # at most one decision per review period, plus the few days what they weigh changes
     assert changes.max() <= directive.shape[1] / review + 6

@@ -10,7 +10,7 @@ import datetime as _dt
 
 import numpy as np
 
-from ..model.day import tariff_in_force
+from ..model.measures import tariff_in_force
 from ..model.params import Params
 from ..scenario.schema import Scenario
 

@@ -44,7 +44,7 @@ import numpy as np
 from numba import njit
 
 from ..model.allocation import aggregate
-from ..model.day import company_share_in_force, tariff_cost_today, tariff_in_force
+from ..model.measures import company_share_in_force, tariff_cost_today, tariff_in_force
 from ..model.params import Params
 from ..model.state import Threat
 from ..model.tradeday import (

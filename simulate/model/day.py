@@ -35,16 +35,16 @@ from . import (
     pressure,
     proposals,
     settlement,
-    trade,
     tradeday,
+    tradephase,
     war,
 )
+from .measures import measures_live, tariff_due
 from .state import CARRIED_OUT, LAPSED, LIFTED, PENDING
 from .streams import Stream, draw, ndtri
 
 __all__ = ["PHASES", "policy_phase", "sanctioner_phase", "buyers_phase", "market_phase",
-           "war_phase", "negotiation_phase", "run_day", "tariff_in_force", "tariff_due",
-           "company_share_in_force", "measures_live", "tariff_cost_today"]
+           "war_phase", "negotiation_phase", "run_day"]
 
 PHASES = ("policy", "sanctioner", "buyers", "market", "war", "negotiation")
 
@@ -55,74 +55,6 @@ _TALKS, _AGREE = int(Stream.TALKS), int(Stream.AGREE)
 _PRESSURE = int(Stream.PRESSURE)
 _ACCEPT_OCC, _ACCEPT_DEF = int(Stream.ACCEPT_OCC), int(Stream.ACCEPT_DEF)
 _RELIEF = int(Stream.RELIEF)
-
-
-# ----- measures in force ------------------------------------------------------------------
-# ``p``: the replicate's parameter record; ``q``: its state record; ``c``: today's calendar.
-
-@njit(cache=True, error_model="numpy")
-def measures_live(p, q) -> bool:
-    """Whether the replicate's measures still apply (no deal, or deals do not lift them)."""
-    return q.at_war or not p.lift_on_deal
-
-
-@njit(cache=True, error_model="numpy")
-def _threat_on(q, lag: int, day: int) -> bool:
-    return q.threat == CARRIED_OUT and q.decision_day + lag <= day
-
-
-@njit(cache=True, error_model="numpy")
-def tariff_due(p, q, m: int, day: int) -> float:
-    """Extra tariff rate on importer m today before any conditional lifting (fraction): the
-    timeline's, plus the threatened rate on a target once the threat is carried out and its
-    lag has passed. What its government weighs: lifted, it returns if the cut is revoked."""
-    on = _threat_on(q, p.tariff_lag, day)
-    return q.tariff_tl[m] + (p.threatened[m] if on else 0.0)
-
-
-@njit(cache=True, error_model="numpy")
-def tariff_in_force(p, q, m: int, day: int) -> float:
-    """Extra tariff rate in force on importer m today (fraction): :func:`tariff_due`, or 0
-    while the sanctioner has lifted it because the importer's government cut (4.9)."""
-    return 0.0 if q.suspended[m] > 0.0 else tariff_due(p, q, m, day)
-
-
-@njit(cache=True, error_model="numpy")
-def company_share_in_force(p, q, day: int) -> float:
-    """Share of the occupier's exports under company sanctions today."""
-    on = _threat_on(q, p.company_lag, day)
-    return max(q.company_tl, p.company_share if on else 0.0)
-
-
-@njit(cache=True, error_model="numpy")
-def _remembered_factor(rates, factors, m: int, t: float, sigma: float) -> float:
-    """``(1 + t)^-sigma``, computed again only when importer m's rate has changed since it
-    was last computed (``rates``/``factors``: a memo in the state record; same numbers)."""
-    if rates[m] != t:
-        factors[m] = trade.tariff_factor(t, sigma)
-        rates[m] = t
-    return factors[m]
-
-
-@njit(cache=True, error_model="numpy")
-def factor_in_force(p, q, m: int, day: int) -> float:
-    """``(1 + t)^-sigma`` of importer m's tariff in force today."""
-    return _remembered_factor(q.memo_rate, q.memo_factor, m, tariff_in_force(p, q, m, day),
-                              p.trade_sigma[m])
-
-
-@njit(cache=True, error_model="numpy")
-def factor_with_threat(p, q, m: int, day: int) -> float:
-    """``(1 + t + threatened)^-sigma`` for importer m."""
-    return _remembered_factor(q.memo_rate_threat, q.memo_factor_threat, m,
-                              tariff_in_force(p, q, m, day) + p.threatened[m],
-                              p.trade_sigma[m])
-
-
-@njit(cache=True, error_model="numpy")
-def tariff_cost_today(p, q, m: int, day: int) -> float:
-    """Importer m's lost exports (USD bn/yr) at today's tariff in force."""
-    return trade.cost_of_factor(p.exports0[m], factor_in_force(p, q, m, day))
 
 
 # ----- the phases ---------------------------------------------------------------------------
@@ -251,7 +183,7 @@ def market_phase(p, q, c, day: int) -> tuple[float, float]:
     (docs/model.md 4.7-4.11, :func:`simulate.model.tradeday.trade_day`). Returns (withheld,
     loss) in mb/d: barrels produced but not exported, and the net loss to the world."""
     z = ndtri(draw(c.keys[_BRENT], q.replicate, 1, 0))
-    return tradeday.trade_phase(p, q, day, z)
+    return tradephase.trade_phase(p, q, day, z)
 
 
 @njit(cache=True, error_model="numpy")

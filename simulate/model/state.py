@@ -16,8 +16,8 @@ import numpy as np
 from numba import njit
 
 from .params import NO_DAY, Params, record_dtype
-from .tradeday import init_trade_state
 from .tradeparams import TRADE_STATE
+from .tradephase import init_trade_state
 
 __all__ = ["Threat", "SCALARS", "ARRAYS", "initial_state", "PENDING", "CARRIED_OUT",
            "LAPSED", "NONE", "LIFTED", "NEVER"]

@@ -22,7 +22,7 @@ from .experiment_block import experiment_findings
 from .messages import _parent, describe, problems_from_validation
 from .posterior import resolve_posterior_path
 from .schema import Scenario
-from .variants import fix_inherited
+from .variants import announce_variant_fixes, fix_inherited
 from .yamlio import Position, join_key, parse_scalar, read_yaml
 
 __all__ = ["load_scenario", "read_merged", "apply_overrides", "validate", "with_overrides",
@@ -330,17 +330,10 @@ def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, 
     if problems or scenario is None:
         raise ScenarioError(problems)
     if announce:
-        _announce_variant_fixes(read.fixed)
+        announce_variant_fixes(read.fixed)
     return _mark_fixed(scenario, [*(k for k, _, _ in read.fixed), *fixed], overrides,
                        announce)
 
-
-def _announce_variant_fixes(fixed: list[tuple[str, Any, str]]) -> None:
-    """One line on standard error per file whose values fixed inherited uncertain keys."""
-    for file in dict.fromkeys(f for _, _, f in fixed):
-        what = ", ".join(k if v is None else f"{k}={v!r}" for k, v, f2 in fixed if f2 == file)
-        print(f"note: {file} fixes inherited uncertain parameter(s) {what} (the base's "
-              "distributions are dropped)", file=sys.stderr)
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,

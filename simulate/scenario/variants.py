@@ -13,12 +13,13 @@ distribution explicitly).
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from .citations import NOT_MODEL_INPUTS
 from .keypaths import MISSING, lookup
 
-__all__ = ["replaced_keys", "fix_inherited"]
+__all__ = ["replaced_keys", "fix_inherited", "announce_variant_fixes"]
 
 
 def replaced_keys(over: dict, prefix: str = "") -> list[str]:
@@ -57,3 +58,12 @@ def fix_inherited(base: dict, over: dict, merged: dict) -> list[tuple[str, Any]]
         del uncertainty[key]
         fixed.append((key, None if value is MISSING else value))
     return fixed
+
+
+def announce_variant_fixes(fixed: list[tuple[str, Any, str]]) -> None:
+    """One line on standard error per file whose values fixed inherited uncertain keys
+    (``(key, value, file)`` as the loader collects them from :func:`fix_inherited`)."""
+    for file in dict.fromkeys(f for _, _, f in fixed):
+        what = ", ".join(k if v is None else f"{k}={v!r}" for k, v, f2 in fixed if f2 == file)
+        print(f"note: {file} fixes inherited uncertain parameter(s) {what} (the base's "
+              "distributions are dropped)", file=sys.stderr)

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from simulate.model import brent, clearing, designations, governments, wedges
 from simulate.model import tradeday as T
+from simulate.model.clearing import NW
+from simulate.model.tradearrays import TradeInputs, TradeParams, TradeState, new_trade_state
 
 TOL = 1e-9
 
@@ -33,8 +35,9 @@ def test_clearing_with_linear_demands_matches_the_closed_form():
     lag = np.ones(3)
     ref, q = 3.0, 2.6
     out = np.zeros(3)
-    d, offered = clearing.clear_market(80.0, 10.0, q, 0.0, 30.0, 40.0, base.copy(), base,
-                                       ref, slope, premium, cap, lag, -50.0, out)
+    rows = clearing.buyer_rows(base.copy(), base, slope, premium, cap, lag)
+    d, offered = clearing.clear_market(clearing.Market(80.0, 10.0, q, 0.0, 30.0, 40.0, ref,
+                                                       -50.0), rows, out)
     expect = ref + (q - base.sum() + (slope * premium).sum()) / slope.sum()
     assert d == pytest.approx(expect, abs=1e-9)
     assert offered == pytest.approx(q)
@@ -49,8 +52,9 @@ def test_short_run_clearing_uses_the_lagged_slopes():
     lag = np.array([10.0, 20.0])
     ref, q = 2.0, 1.5
     out = np.zeros(2)
-    d, _ = clearing.clear_market(80.0, 8.0, q, 0.0, 30.0, 40.0, v, base, ref, slope,
-                                 np.zeros(2), np.full(2, 5.0), lag, -50.0, out)
+    rows = clearing.buyer_rows(v, base, slope, np.zeros(2), np.full(2, 5.0), lag)
+    d, _ = clearing.clear_market(clearing.Market(80.0, 8.0, q, 0.0, 30.0, 40.0, ref, -50.0),
+                                 rows, out)
     fixed = (v * (1 - 1 / lag) + (base - slope * ref) / lag).sum()
     expect = (q - fixed) / (slope / lag).sum()
     assert d == pytest.approx(expect, abs=1e-9)
@@ -60,9 +64,10 @@ def test_supply_falls_linearly_between_the_shut_in_and_full_supply_prices():
     """Inelastic demand of 1 mb/d against capacity 3: the FOB price settles where
     3 (U - 30)/(40 - 30) = 1, i.e. U = 33.33, so D = P - w - U."""
     out = np.zeros(1)
-    d, offered = clearing.clear_market(80.0, 10.0, 3.0, 0.0, 30.0, 40.0, np.ones(1),
-                                       np.ones(1), 0.0, np.zeros(1), np.zeros(1),
-                                       np.ones(1), np.ones(1), 0.0, out)
+    rows = clearing.buyer_rows(np.ones(1), np.ones(1), np.zeros(1), np.zeros(1), np.ones(1),
+                               np.ones(1))
+    d, offered = clearing.clear_market(clearing.Market(80.0, 10.0, 3.0, 0.0, 30.0, 40.0, 0.0,
+                                                       0.0), rows, out)
     assert offered == pytest.approx(1.0, abs=1e-9)
     assert d == pytest.approx(80.0 - 10.0 - (30.0 + 10.0 / 3.0), abs=1e-9)
     assert clearing.supply_share(45.0, 30.0, 40.0) == 1.0
@@ -72,9 +77,10 @@ def test_supply_falls_linearly_between_the_shut_in_and_full_supply_prices():
 
 def test_excess_demand_at_the_lowest_discount_is_rationed():
     out = np.zeros(2)
-    d, offered = clearing.clear_market(80.0, 5.0, 1.0, 0.0, 30.0, 40.0, np.array([1.0, 1.0]),
-                                       np.array([1.0, 1.0]), 0.0, np.zeros(2), np.zeros(2),
-                                       np.full(2, 2.0), np.ones(2), 0.0, out)
+    rows = clearing.buyer_rows(np.ones(2), np.ones(2), np.zeros(2), np.zeros(2),
+                               np.full(2, 2.0), np.ones(2))
+    d, offered = clearing.clear_market(clearing.Market(80.0, 5.0, 1.0, 0.0, 30.0, 40.0, 0.0,
+                                                       0.0), rows, out)
     assert d == 0.0 and offered == 1.0
     np.testing.assert_allclose(out, [0.5, 0.5])
 
@@ -111,8 +117,8 @@ def test_newton_clearing_finds_the_root_bisection_finds(buyers, brent0, wedge, c
     demand is zero up to rounding, a point of it: exact plateaus are tested below), from any
     starting guess, in a bounded number of evaluations."""
     volume, base, slope, premium, cap, lag = (np.array(c) for c in zip(*buyers, strict=True))
-    args = (brent0, wedge, capacity, released, 30.0, 40.0, volume, base, ref, slope,
-            premium, cap, lag)
+    args = (clearing.Market(brent0, wedge, capacity, released, 30.0, 40.0, ref, -50.0),
+            clearing.buyer_rows(volume, base, slope, premium, cap, lag))
     lo, hi = -50.0, max(brent0 - wedge - 30.0, -50.0)
     d, steps = clearing.find_discount(lo, hi, guess, *args)
     expect = _bisected_root(lo, hi, args)
@@ -131,13 +137,15 @@ def test_clearing_on_a_plateau_takes_the_lowest_discount(guess):
     discount that keeps the FOB price at full supply, and the market takes the lowest
     (the price the sellers can get), whatever the search starts from."""
     base = np.array([1.0, 0.8])
-    args = (70.0, 8.0, 1.8, 0.0, 30.0, 40.0, base.copy(), base, 2.0, np.zeros(2),
-            np.zeros(2), np.full(2, 3.0), np.ones(2))
+    market = clearing.Market(70.0, 8.0, 1.8, 0.0, 30.0, 40.0, 2.0, -30.0)
+    args = (market, clearing.buyer_rows(base.copy(), base, np.zeros(2), np.zeros(2),
+                                        np.full(2, 3.0), np.ones(2)))
     d, _ = clearing.find_discount(-30.0, 32.0, guess, *args)
     assert d == -30.0
     # the plateau starts at a kink: demand rises until a cap binds at D = 6
-    args = (70.0, 8.0, 1.8, 0.0, 30.0, 40.0, np.array([0.8, 0.8]), np.array([0.6, 0.8]),
-            2.0, np.array([0.1, 0.0]), np.zeros(2), np.array([1.0, 0.8]), np.ones(2))
+    args = (market, clearing.buyer_rows(np.array([0.8, 0.8]), np.array([0.6, 0.8]),
+                                        np.array([0.1, 0.0]), np.zeros(2),
+                                        np.array([1.0, 0.8]), np.ones(2)))
     d, _ = clearing.find_discount(-30.0, 32.0, guess, *args)
     assert d == pytest.approx(6.0, abs=1e-12)
 
@@ -147,8 +155,9 @@ def test_newton_clearing_takes_two_evaluations_within_one_linear_piece():
     second evaluation confirms it."""
     base = np.array([1.0, 0.8, 0.5])
     slope = np.array([0.05, 0.02, 0.03])
-    args = (80.0, 10.0, 2.6, 0.0, 30.0, 40.0, base.copy(), base, 3.0, slope,
-            np.array([1.0, 0.0, 2.0]), np.full(3, 10.0), np.ones(3))
+    args = (clearing.Market(80.0, 10.0, 2.6, 0.0, 30.0, 40.0, 3.0, -50.0),
+            clearing.buyer_rows(base.copy(), base, slope, np.array([1.0, 0.0, 2.0]),
+                                np.full(3, 10.0), np.ones(3)))
     expect = 3.0 + (2.6 - base.sum() + (slope * np.array([1.0, 0.0, 2.0])).sum()) / slope.sum()
     for guess in (expect - 3.0, expect + 0.5, expect + 7.0):
         d, steps = clearing.find_discount(-50.0, 40.0, guess, *args)
@@ -180,9 +189,10 @@ def test_stock_release_clears_with_the_market_in_closed_form():
     of stock is sold (continuous in the price: no all-or-nothing release)."""
     vol = np.array([5.5])
     out = np.zeros(1)
-    d, offer = clearing.clear_market(80.0, 5.0, 5.0, 1.0, 30.0, 40.0, vol, vol.copy(), 0.0,
-                                     np.zeros(1), np.zeros(1), np.full(1, 9.0), np.ones(1),
-                                     -50.0, out)
+    rows = clearing.buyer_rows(vol, vol.copy(), np.zeros(1), np.zeros(1), np.full(1, 9.0),
+                               np.ones(1))
+    d, offer = clearing.clear_market(clearing.Market(80.0, 5.0, 5.0, 1.0, 30.0, 40.0, 0.0,
+                                                     -50.0), rows, out)
     assert d == pytest.approx(30.0, abs=1e-9)
     assert offer == pytest.approx(5.5, abs=1e-12) and out[0] == pytest.approx(5.5, abs=1e-12)
     assert 1.0 * clearing.release_share(80.0 - d - 5.0, 30.0, 40.0) == pytest.approx(0.5)
@@ -298,23 +308,17 @@ def _market(n_buyers=2, capacity=None):
 
 
 def _run(bp, ip, mp, days, actions=(), news=None):
-    ps = T.empty_policy()
-    emb = -np.ones(ip.shape[0])
-    ms = np.zeros(T.NS)
-    bs = np.zeros((bp.shape[0], T.NBS))
-    T.initial_market_state(bp, mp, ms, bs)
-    directive = np.ones(ip.shape[0])
-    out = np.zeros(bp.shape[0])
+    tp = TradeParams(bp, ip, mp, np.zeros(0), np.zeros(0))
+    ts = new_trade_state(tp)
     zeros = np.zeros(ip.shape[0])
     rows = []
     for day in range(days):
         for a in actions:
             if a[0] == day:
-                T.apply_action(ps, emb, *a[1:2], day, *a[2:])
-        T.trade_day(day, bp, ip, mp, ps, emb, ms, bs, directive, zeros, zeros, 0.0,
-                    0.0 if news is None else news.get(day, 0.0), 0.0, np.zeros(0),
-                    np.zeros(0), out)
-        rows.append((ms.copy(), out.copy(), bs.copy()))
+                T.apply_action(ts.policy, ts.embargo, *a[1:2], day, *a[2:])
+        T.trade_day(day, tp, ts, TradeInputs(zeros, zeros, 0.0,
+                                             0.0 if news is None else news.get(day, 0.0), 0.0))
+        rows.append((ts.market.copy(), ts.purchases.copy(), ts.buyers.copy()))
     return rows
 
 
@@ -376,17 +380,17 @@ def test_price_cap_pins_the_fob_price_and_rations_the_compliant_buyers():
         assert rows[day][1] == pytest.approx([0.9, 1.1], rel=1e-12)
         assert rows[day][0][T.S_FOB] == pytest.approx(69.0, rel=1e-12)
     # the same in the clearing alone, and with no compliant buyer it is clear_market
-    args = (80.0, 7.0, 2.0, 0.0, 30.0, 40.0, np.ones(2), np.ones(2), 2.0, np.full(2, 0.05),
-            np.zeros(2), np.full(2, 1.5), np.ones(2), -20.0)
+    args = (clearing.Market(80.0, 7.0, 2.0, 0.0, 30.0, 40.0, 2.0, -20.0),
+            clearing.buyer_rows(np.ones(2), np.ones(2), np.full(2, 0.05), np.zeros(2),
+                                np.full(2, 1.5), np.ones(2)))
     out = np.zeros(2)
     d, offer = clearing.clear_under_price_cap(*args, out, np.nan, np.array([True, False]),
-                                              69.0, np.zeros(2))
+                                              69.0)
     assert (d, offer) == (pytest.approx(4.0), pytest.approx(2.0))
     assert out == pytest.approx([0.9, 1.1])
     plain = np.zeros(2)
     expected = clearing.clear_market(*args, plain, np.nan)
-    got = clearing.clear_under_price_cap(*args, out, np.nan, np.array([False, False]), 69.0,
-                                         np.zeros(2))
+    got = clearing.clear_under_price_cap(*args, out, np.nan, np.array([False, False]), 69.0)
     assert got == expected and np.array_equal(out, plain)
 
 
@@ -484,13 +488,9 @@ def test_trade_day_invariants(rows, capacity_extra, brent0, ref, freight, storag
     mp[[T.M_FREIGHT_LAG, T.M_CAP_PREMIUM, T.M_WORLD, T.M_ES, T.M_ED]] = [7, 2, 103, 0.1, -0.3]
     mp[[T.M_EXP_HALF_LIFE, T.M_EXP_LAG, T.M_MIN_DISC]] = [5.0, 2.0, 0.0]
     mp[T.M_ADAPT] = adapt
-    ps = T.empty_policy()
-    emb = -np.ones(1)
-    ms = np.zeros(T.NS)
-    bs = np.zeros((len(rows), T.NBS))
-    T.initial_market_state(bp, mp, ms, bs)
-    directive = np.ones(1)
-    out = np.zeros(len(rows))
+    tp = TradeParams(bp, ip, mp, np.zeros(0), np.zeros(0))
+    ts = new_trade_state(tp)
+    ps, emb, ms, bs, out = ts.policy, ts.embargo, ts.market, ts.buyers, ts.purchases
     for day in range(60):
         if day == des[0]:
             T.apply_action(ps, emb, T.A_DESIGNATION, day, des[1], float(des[2]), 0.0, 0)
@@ -500,9 +500,8 @@ def test_trade_day_invariants(rows, capacity_extra, brent0, ref, freight, storag
             T.apply_action(ps, emb, T.A_EMBARGO, day, 0.0, 0.0, 0.0, 0)
         stock = ms[T.S_STOCK]
         before = bs[:, T.BS_VOLUME].copy()
-        T.trade_day(day, bp, ip, mp, ps, emb, ms, bs, directive, np.array([tariff]),
-                    np.array([0.5]), 0.4, 0.1 if day == 3 else 0.0, 0.0, np.zeros(0),
-                    np.zeros(0), out)
+        T.trade_day(day, tp, ts, TradeInputs(np.array([tariff]), np.array([0.5]), 0.4,
+                                             0.1 if day == 3 else 0.0, 0.0))
         assert np.all(np.isfinite(ms)) and np.all(np.isfinite(out))
         assert np.all(out >= 0.0)
         assert np.all(out <= bp[:, T.B_CAP] * (1 + bp[:, T.B_FLEX]) + 1e-12)
@@ -640,12 +639,11 @@ def test_remembered_relief_gives_the_numbers_computed_every_day():
             tariff = np.array([0.25 if day >= 10 else 0.0])
             threat = np.array([0.5 if day < 20 else 0.0])
             prob = 0.4 if day < 15 else 1.0
-            args = (day, bp, ip, mp, ps, emb, ms, bs, directive, tariff, threat, prob, 0.0,
-                    0.0, np.zeros(0), np.zeros(0), out)
-            if remember:
-                T.trade_day(*args, relief=memo)
-            else:           # a fresh memo every day: computed every day
-                T.trade_day(*args)
+            # remembered, or a fresh memo every day: computed every day
+            relief = memo if remember else np.full((1, T.NR), np.nan)
+            T.trade_day(day, TradeParams(bp, ip, mp, np.zeros(0), np.zeros(0)),
+                        TradeState(ps, emb, ms, bs, directive, relief, np.zeros((NW, 2)), out),
+                        TradeInputs(tariff, threat, prob, 0.0, 0.0))
             days.append((ms.copy(), bs.copy(), out.copy(), directive.copy()))
         runs.append(days)
     for a, b in zip(*runs, strict=True):
@@ -694,8 +692,9 @@ def test_directive_stands_between_reviews_and_reaches_refiners_with_their_lag():
         if day >= 15:
             ms[T.S_DELIVERED] = 1e4             # the discount gain now outweighs the relief
         before = bs[0, T.BS_VOLUME]
-        T.trade_day(day, bp, ip, mp, ps, emb, ms, bs, directive, np.array([0.25]),
-                    np.zeros(1), 0.0, 0.0, 0.0, np.zeros(0), np.zeros(0), out, relief=memo)
+        T.trade_day(day, TradeParams(bp, ip, mp, np.zeros(0), np.zeros(0)),
+                    TradeState(ps, emb, ms, bs, directive, memo, np.zeros((NW, 2)), out),
+                    TradeInputs(np.array([0.25]), np.zeros(1), 0.0, 0.0, 0.0))
         seen.append(directive[0])
         if 10 <= day < 20:
             reached.append((before, bs[0, T.BS_DIRECTED], out[0]))

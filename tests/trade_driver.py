@@ -16,6 +16,7 @@ import numpy as np
 
 from simulate.model import tradeday as T
 from simulate.model.streams import uniforms
+from simulate.model.tradearrays import TradeInputs, TradeParams, new_trade_state
 from simulate.model.tradeparams import trade_arrays, trade_timeline
 from simulate.scenario import load_scenario
 from simulate.scenario.checks import split_key
@@ -68,22 +69,22 @@ def run_trade(path: Path | str, replicates: int = 50, seed: int = 0,
     for r in range(replicates):
         bp, ip, mp = arrays.bp[r], arrays.ip[r], arrays.mp[r]
         tl = trade_timeline(d, s.start, s.horizon_days, r)
-        ps = arrays.ps0.copy()
-        embargo = -np.ones(n_m)
-        ms = np.zeros(T.NS)
-        bs = np.zeros((n_b, T.NBS))
-        T.initial_market_state(bp, mp, ms, bs)
-        directive = np.ones(n_m)
-        out = np.zeros(n_b)
+        tp = TradeParams(bp, ip, mp, spare[r], response[r])
+        ts = new_trade_state(tp)
+        ts.policy[:] = arrays.ps0
         k = 0
         for day in range(n_days + 1):
             while k < len(tl.actions) and tl.actions[k, 0] == day:
                 a = tl.actions[k]
-                T.apply_action(ps, embargo, int(a[1]), day, a[2], a[3], a[4], int(a[5]))
+                T.apply_action(ts.policy, ts.embargo, int(a[1]), day, a[2], a[3], a[4],
+                               int(a[5]))
                 k += 1
-            T.trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff_days[day],
-                        zeros, 0.0,
-                        tl.news[day] + ps[T.P_WORLD_NEWS], 0.0, spare[r], response[r], out)
+            # no decision memory: each government decides every day (the episodes have no
+            # threat to weigh)
+            ts.relief[:] = np.nan
+            T.trade_day(day, tp, ts, TradeInputs(tariff_days[day], zeros, 0.0,
+                                                 tl.news[day] + ts.policy[T.P_WORLD_NEWS], 0.0))
+            ms, out, directive = ts.market, ts.purchases, ts.directive
             market[r, day] = ms
             purchases[r, day] = out
             directives[r, day] = directive

@@ -36,13 +36,48 @@ discounts USD/bbl, stocks mb (million barrels).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
-__all__ = ["supply_share", "long_run_demand", "short_run_demand",
-           "excess_demand", "find_discount", "clear_market", "split_withheld",
-           "releasable", "release_share", "adapted_shift", "clear_under_price_cap", "MAX_STEPS",
-           "STEP_TOL"]
+__all__ = ["Market", "buyer_rows", "W_BASE", "W_SLOPE", "W_LAG", "W_PREMIUM", "W_CAP",
+           "W_VOLUME", "W_OTHERS", "NW", "supply_share", "long_run_demand",
+           "short_run_demand", "excess_demand", "find_discount", "clear_market",
+           "split_withheld", "releasable", "release_share", "adapted_shift",
+           "clear_under_price_cap", "MAX_STEPS", "STEP_TOL"]
+
+
+class Market(NamedTuple):
+    """What one day's clearing takes besides the buyers' rows: the sellers' side and the
+    terms common to all buyers."""
+
+    brent: float          #: yesterday's Brent, USD/bbl
+    wedge: float          #: freight and seller-side premium, delivered minus FOB, USD/bbl
+    capacity: float       #: production that can be shipped today, mb/d
+    releasable: float     #: stock that may be released today (:func:`releasable`), mb/d
+    zero_price: float     #: FOB price at and below which nothing is offered, USD/bbl
+    full_price: float     #: FOB price from which the capacity is offered in full, USD/bbl
+    ref_discount: float   #: the delivered discount at which buyers take their base, USD/bbl
+    min_discount: float   #: the lowest delivered discount the search allows, USD/bbl
+
+
+# ----- the buyers' rows of a clearing: a (NW, B) matrix, one column per buyer -----------
+#: base volume (shifted by adaptation and front-loading), mb/d; slope of demand, mb/d per
+#: USD/bbl; adjustment lag, days; risk premium, USD/bbl; cap today, mb/d; yesterday's
+#: volume, mb/d; and a row the price-cap clearing fills (the caps without compliant buyers)
+W_BASE, W_SLOPE, W_LAG, W_PREMIUM, W_CAP, W_VOLUME, W_OTHERS = range(7)
+NW = 7
+
+
+def buyer_rows(volume, base, slope, premium, cap, lag) -> np.ndarray:
+    """The (NW, B) rows of a clearing from per-buyer arrays (B,), in the units of
+    :data:`W_BASE` and the rows after it."""
+    rows = np.zeros((NW, len(np.atleast_1d(base))))
+    for row, values in ((W_VOLUME, volume), (W_BASE, base), (W_SLOPE, slope),
+                        (W_PREMIUM, premium), (W_CAP, cap), (W_LAG, lag)):
+        rows[row] = values
+    return rows
 
 
 @njit(cache=True, error_model="numpy")
@@ -139,33 +174,33 @@ def short_run_demand(discount: float, volume: float, base: float, ref_discount: 
 
 
 @njit(cache=True, error_model="numpy")
-def _excess(discount, brent, wedge, capacity, released, zero_price, full_price, volume, base,
-            ref_discount, slope, premium, cap, lag) -> tuple[float, float]:
-    """``(excess demand, its slope in the discount)``: mb/d and mb/d per USD/bbl."""
+def _excess(discount: float, m: Market, rows: np.ndarray, cap_row: int) -> tuple[float, float]:
+    """``(excess demand, its slope in the discount)``: mb/d and mb/d per USD/bbl; the
+    buyers' caps are row ``cap_row`` of ``rows``."""
     total = 0.0
     dtotal = 0.0
-    for b in range(volume.shape[0]):
-        _, q, dq = _demand(discount, volume[b], base[b], ref_discount, slope[b], premium[b],
-                           cap[b], lag[b])
+    for b in range(rows.shape[1]):
+        _, q, dq = _demand(discount, rows[W_VOLUME, b], rows[W_BASE, b], m.ref_discount,
+                           rows[W_SLOPE, b], rows[W_PREMIUM, b], rows[cap_row, b],
+                           rows[W_LAG, b])
         total += q
         dtotal += dq
-    offer, doffer = _offer(brent - discount - wedge, capacity, released, zero_price,
-                           full_price)
+    offer, doffer = _offer(m.brent - discount - m.wedge, m.capacity, m.releasable,
+                           m.zero_price, m.full_price)
     # the FOB price falls one for one with the discount, so the offer falls with it
     return total - offer, dtotal + doffer
 
 
 @njit(cache=True, error_model="numpy")
-def excess_demand(discount, brent, wedge, capacity, released, zero_price, full_price,
-                  volume, base, ref_discount, slope, premium, cap, lag) -> float:
-    """Demand minus supply (mb/d) at a delivered discount; rises with the discount.
+def excess_demand(discount: float, m: Market, rows: np.ndarray, cap_row: int = W_CAP) -> float:
+    """Demand minus supply (mb/d) at a delivered discount (USD/bbl); rises with it.
 
-    Supply is ``capacity * supply_share(U) + released * release_share(U)`` at the FOB price
-    ``U = brent - discount - wedge`` (``wedge`` = freight + seller-side premium, USD/bbl;
-    ``released``: the stock that may be released today, mb/d).
+    Demand is the buyers' short-run demand (:func:`short_run_demand`, their rows
+    :func:`buyer_rows`, caps in row ``cap_row``); supply is
+    ``capacity * supply_share(U) + releasable * release_share(U)`` at the FOB price
+    ``U = brent - discount - wedge`` (:class:`Market`).
     """
-    return _excess(discount, brent, wedge, capacity, released, zero_price, full_price,
-                   volume, base, ref_discount, slope, premium, cap, lag)[0]
+    return _excess(discount, m, rows, cap_row)[0]
 
 
 #: most evaluations of excess demand one clearing may take (bisection steps included)
@@ -175,8 +210,8 @@ STEP_TOL = 1e-12
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def find_discount(lo, hi, guess, brent, wedge, capacity, released, zero_price, full_price,
-                  volume, base, ref_discount, slope, premium, cap, lag):
+def find_discount(lo: float, hi: float, guess: float, m: Market, rows: np.ndarray,
+                  cap_row: int = W_CAP) -> tuple[float, int]:
     """The smallest delivered discount in ``[lo, hi]`` at which excess demand is >= 0
     (USD/bbl; ``hi`` if there is none), and the evaluations used.
 
@@ -195,8 +230,7 @@ def find_discount(lo, hi, guess, brent, wedge, capacity, released, zero_price, f
     x = guess if guess >= lo and guess <= hi else lo
     steps = 0
     while steps < MAX_STEPS:
-        e, s = _excess(x, brent, wedge, capacity, released, zero_price, full_price, volume,
-                       base, ref_discount, slope, premium, cap, lag)
+        e, s = _excess(x, m, rows, cap_row)
         steps += 1
         if e < 0.0:
             if x >= hi:
@@ -231,77 +265,76 @@ def find_discount(lo, hi, guess, brent, wedge, capacity, released, zero_price, f
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def clear_market(brent, wedge, capacity, released, zero_price, full_price, volume, base,
-                 ref_discount, slope, premium, cap, lag, min_discount, out, guess=np.nan):
+def clear_market(m: Market, rows: np.ndarray, out: np.ndarray, guess: float = np.nan,
+                 cap_row: int = W_CAP) -> tuple[float, float]:
     """Clear today's market; fill ``out`` (per buyer) with purchases, mb/d.
 
     Returns ``(discount, offered)``: the delivered discount (USD/bbl) and the volume the
     occupier offers at it (mb/d). The discount is searched (:func:`find_discount`) from
-    ``min_discount`` to the discount at which the FOB price reaches the shut-in price (supply
-    0 there); ``guess`` (yesterday's discount, optional) is where the search starts. When
-    demand exceeds supply at the discount found (at ``min_discount``, or by rounding),
-    purchases are rationed in proportion to demand, so they never exceed the offer nor any
-    buyer's cap.
+    ``m.min_discount`` to the discount at which the FOB price reaches the shut-in price
+    (supply 0 there); ``guess`` (yesterday's discount, optional) is where the search starts;
+    the buyers' caps are row ``cap_row`` of ``rows``. When demand exceeds supply at the
+    discount found (at the lowest discount, or by rounding), purchases are rationed in
+    proportion to demand, so they never exceed the offer nor any buyer's cap.
     """
-    lo = min_discount
-    hi = brent - wedge - zero_price
+    lo = m.min_discount
+    hi = m.brent - m.wedge - m.zero_price
     if hi < lo:
         hi = lo
-    d, _ = find_discount(lo, hi, guess, brent, wedge, capacity, released, zero_price,
-                         full_price, volume, base, ref_discount, slope, premium, cap, lag)
-    offer = _offer(brent - d - wedge, capacity, released, zero_price, full_price)[0]
+    d, _ = find_discount(lo, hi, guess, m, rows, cap_row)
+    offer = _offer(m.brent - d - m.wedge, m.capacity, m.releasable, m.zero_price,
+                   m.full_price)[0]
     demand = 0.0
-    for b in range(volume.shape[0]):
-        out[b] = short_run_demand(d, volume[b], base[b], ref_discount, slope[b], premium[b],
-                                  cap[b], lag[b])
+    n = rows.shape[1]
+    for b in range(n):
+        out[b] = short_run_demand(d, rows[W_VOLUME, b], rows[W_BASE, b], m.ref_discount,
+                                  rows[W_SLOPE, b], rows[W_PREMIUM, b], rows[cap_row, b],
+                                  rows[W_LAG, b])
         demand += out[b]
     if demand > offer:
         scale = offer / demand if demand > 0.0 else 0.0
-        for b in range(volume.shape[0]):
+        for b in range(n):
             out[b] *= scale
     return d, offer
 
 
 @njit(cache=True, error_model="numpy")
-def clear_under_price_cap(brent, wedge, capacity, released, zero_price, full_price, volume,
-                          base, ref_discount, slope, premium, cap, lag, min_discount, out,
-                          guess, compliant, price_cap, scratch):
-    """:func:`clear_market` when ``compliant`` buyers (flags, nonzero) may buy only at an FOB price
-    at or below ``price_cap`` (USD/bbl; <= 0: no cap). Returns ``(discount, offered)``.
+def clear_under_price_cap(m: Market, rows: np.ndarray, out: np.ndarray, guess: float,
+                          compliant: np.ndarray, price_cap: float) -> tuple[float, float]:
+    """:func:`clear_market` when ``compliant`` buyers (flags, nonzero) may buy only at an FOB
+    price at or below ``price_cap`` (USD/bbl; <= 0: no cap). Returns ``(discount, offered)``.
 
     Their demand is 0 for delivered discounts below ``D_c = brent - wedge - price_cap`` and
     whole from ``D_c`` on, so excess demand jumps there. The market clears with every buyer
     if that leaves the FOB price at or below the cap; else without the compliant buyers if
     that leaves it at or above the cap; else at the cap (``D_c``), where the others buy
     their demand and the compliant buyers share the rest of the offer in proportion to
-    their demand (a price ceiling for part of the market). ``scratch`` (B,) holds the caps
-    without the compliant buyers.
+    their demand (a price ceiling for part of the market). Row :data:`W_OTHERS` of ``rows``
+    is filled with the caps without the compliant buyers.
     """
-    n = volume.shape[0]
+    n = rows.shape[1]
     any_compliant = False
     for b in range(n):
-        if compliant[b] != 0 and cap[b] > 0.0:
+        if compliant[b] != 0 and rows[W_CAP, b] > 0.0:
             any_compliant = True
-    d, offer = clear_market(brent, wedge, capacity, released, zero_price, full_price,
-                            volume, base, ref_discount, slope, premium, cap, lag,
-                            min_discount, out, guess)
-    d_cap = brent - wedge - price_cap
+    d, offer = clear_market(m, rows, out, guess)
+    d_cap = m.brent - m.wedge - price_cap
     if price_cap <= 0.0 or not any_compliant or d >= d_cap:
         return d, offer
     for b in range(n):
-        scratch[b] = 0.0 if compliant[b] != 0 else cap[b]
-    d, offer = clear_market(brent, wedge, capacity, released, zero_price, full_price,
-                            volume, base, ref_discount, slope, premium, scratch, lag,
-                            min_discount, out, guess)
+        rows[W_OTHERS, b] = 0.0 if compliant[b] != 0 else rows[W_CAP, b]
+    d, offer = clear_market(m, rows, out, guess, W_OTHERS)
     if d <= d_cap:
         return d, offer
     # at the cap: the others at their demand, the compliant buyers share the rest
-    offer = _offer(brent - d_cap - wedge, capacity, released, zero_price, full_price)[0]
+    offer = _offer(m.brent - d_cap - m.wedge, m.capacity, m.releasable, m.zero_price,
+                   m.full_price)[0]
     others = 0.0
     wanted = 0.0
     for b in range(n):
-        out[b] = short_run_demand(d_cap, volume[b], base[b], ref_discount, slope[b],
-                                  premium[b], cap[b], lag[b])
+        out[b] = short_run_demand(d_cap, rows[W_VOLUME, b], rows[W_BASE, b], m.ref_discount,
+                                  rows[W_SLOPE, b], rows[W_PREMIUM, b], rows[W_CAP, b],
+                                  rows[W_LAG, b])
         if compliant[b] != 0:
             wanted += out[b]
         else:

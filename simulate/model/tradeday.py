@@ -1,19 +1,20 @@
 """The trade side of one day for one replicate: governments, designations, wedges, the
 clearing market, storage and Brent, in that order (docs/model.md section 4.7-4.11).
 
-Everything is passed as float64 arrays with named columns (the constants below) so the
-compiled day kernels of both engines call :func:`trade_day` directly:
+:func:`trade_day` takes three groups (:mod:`simulate.model.tradearrays`): the replicate's
+parameters, its state and the day's inputs. Their arrays are float64 with named columns
+(the constants below), so the compiled day of both engines takes views of its records:
 
-* ``bp`` (B, NB): buyers' parameters; ``ip`` (M, NI): importers' parameters;
-  ``mp`` (NM,): market parameters (one replicate's draws);
-* ``ps`` (NP,): policy state set by timeline actions (designations, tanker designations,
-  price cap); ``embargo`` (M,): day from which an importer's buyers are embargoed (-1 none);
-* ``ms`` (NS,): market state; ``bs`` (B, NBS): buyers' state; ``directive`` (M,): cap on
-  state refiners' intake set by each government today (share of base volume).
-
-Inputs of the day: extra tariffs in force and threatened per importer (fractions), the
-probability that the threat comes, news for Brent (credibility-weighted expected loss, mb/d),
-a standard normal for the Brent shock, other suppliers' spare capacity and response shares.
+* parameters: ``bp`` (B, NB) buyers', ``ip`` (M, NI) importers', ``mp`` (NM,) the market's
+  (one replicate's draws), and the other suppliers' spare capacity and response shares;
+* state: ``ps`` (NP,) policy set by timeline actions (designations, tanker designations,
+  price cap); ``embargo`` (M,) day from which an importer's buyers are embargoed (-1 none);
+  ``ms`` (NS,) the market's; ``bs`` (B, NBS) the buyers'; ``directive`` (M,) each
+  government's cap on its state refiners (share of base volume); ``relief`` (M, NR) each
+  government's decision memory; the clearing's rows; the day's purchases;
+* inputs: extra tariffs in force and threatened per importer (fractions), the probability
+  that the threat comes, news for Brent (credibility-weighted expected loss, mb/d), a
+  standard normal for the Brent shock.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from numba import njit
 
 from . import brent as _brent
 from . import clearing, designations, governments, wedges
+from .clearing import NW, W_BASE, W_CAP, W_LAG, W_PREMIUM, W_SLOPE, W_VOLUME
 
 __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "A_DESIGNATION", "A_TANKERS", "A_PRICE_CAP", "A_EMBARGO", "A_LIFT_DESIGNATION",
@@ -85,9 +87,6 @@ NS = 20
 # no directive in force); it closes 1/lag of the gap to the directed volume each day
 BS_VOLUME, BS_STOP_DAY, BS_PREMIUM, BS_CAP, BS_ADAPTED, BS_DIRECTED = range(6)
 NBS = 6
-# ----- the day's working rows over the buyers (work) -----------------------------------------
-W_BASE, W_SLOPE, W_LAG, W_PREMIUM, W_CAP, W_VOLUME, W_OTHERS = range(7)
-NW = 7
 # ----- each government's decision memory (relief): its last expected relief and what it was
 # computed for, the day it last decided, and the day its cut in force began (NaN: none) -----
 R_TARIFF, R_THREAT, R_PROB, R_RELIEF, R_DAY, R_CUT = range(6)
@@ -139,14 +138,17 @@ def _relief(ip, m: int, tariff: float, threat_rate: float, threat_prob: float,
 
 
 @njit(cache=True, error_model="numpy")
-def _directives(day, bp, ip, ms, tariff, threat_rate, threat_prob, directive, memo) -> None:
+def _directives(day: int, tp, ts, inputs) -> None:
     """Each government's cap on its state refiners (share of base volume; 1 = none),
     decided again only when its tariff, the threat or the threat's probability changes, or
     ``I_REVIEW`` days after its last decision (:func:`governments.reviews`). The engines
-    start ``memo`` (M, NR) with what each government weighed before day 0
+    start the decision memory ``ts.relief`` with what each government weighed before day 0
     (:func:`simulate.model.tradephase.init_trade_state`), so the start state is observed,
     not decided, and only measures dated day 0 are news that day. Keeps in
-    ``memo[m, R_CUT]`` the day the cut in force began (NaN: none)."""
+    ``relief[m, R_CUT]`` the day the cut in force began (NaN: none). Arguments as
+    :func:`trade_day`'s."""
+    bp, ip, ms, directive, memo = tp.buyers, tp.importers, ts.market, ts.directive, ts.relief
+    tariff, threat_rate, threat_prob = inputs.tariff, inputs.threat_rate, inputs.threat_prob
     for m in range(ip.shape[0]):
         relief, changed = _relief(ip, m, tariff[m], threat_rate[m], threat_prob, memo)
         if not governments.reviews(changed, day, memo[m, R_DAY], ip[m, I_REVIEW]):
@@ -177,25 +179,23 @@ def _directives(day, bp, ip, ms, tariff, threat_rate, threat_prob, directive, me
 
 
 @njit(cache=True, error_model="numpy")
-def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_rate,
-              threat_prob, news, z, spare, response, purchases, work=None, relief=None):
-    """One day of the trade side; updates ``ms``, ``bs``, ``directive`` and fills
-    ``purchases`` (mb/d per buyer). Clearing uses yesterday's Brent and FOB price. ``work``
-    (NW, B) holds the day's working rows (no memory from day to day) and ``relief`` (M, NR)
-    each government's decision memory (NaN: none, so it decides every day; see
-    :func:`_directives`); the engines pass
-    fields of the state record, so that the day allocates nothing."""
+def trade_day(day: int, tp, ts, inputs) -> None:
+    """One day of the trade side of one replicate: updates the state ``ts``
+    (:class:`simulate.model.tradearrays.TradeState`: market, buyers, directives, decision
+    memory; its ``purchases``, mb/d per buyer) from the parameters ``tp``
+    (:class:`~simulate.model.tradearrays.TradeParams`) and the day's ``inputs``
+    (:class:`~simulate.model.tradearrays.TradeInputs`). Clearing uses yesterday's Brent and
+    FOB price. Allocates nothing."""
+    bp, mp = tp.buyers, tp.market
+    ps, embargo, ms, bs = ts.policy, ts.embargo, ts.market, ts.buyers
+    directive, work, purchases = ts.directive, ts.work, ts.purchases
     n_buyers = bp.shape[0]
-    if work is None:
-        work = np.empty((NW, n_buyers))
-    if relief is None:
-        relief = np.full((ip.shape[0], NR), np.nan)
     brent_prev = ms[S_BRENT]
     fob_prev = ms[S_FOB]
     status = designations.designation_status(day, int(ps[P_DES_DAY]), int(ps[P_WIND_DOWN]))
     ms[S_STATUS] = status
     kappa = ps[P_DES_SHARE] if status != designations.NONE else 0.0
-    _directives(day, bp, ip, ms, tariff, threat_rate, threat_prob, directive, relief)
+    _directives(day, tp, ts, inputs)
     # freight and insurance sanctions premium: the start premium and the latest tanker
     # designations fade to their lasting part; a binding price cap adds a step
     cap = ps[P_PRICE_CAP]
@@ -265,11 +265,11 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
     # stock that may be released today; how much of it is offered depends on the price
     # the market clears at (clearing.release_share)
     releasable = clearing.releasable(ms[S_STOCK], mp[M_RELEASE_RATE])
+    market = clearing.Market(brent_prev, wedge, shippable, releasable, mp[M_ZERO], mp[M_FULL],
+                             mp[M_REF], mp[M_MIN_DISC])
     d, offered = clearing.clear_under_price_cap(
-        brent_prev, wedge, shippable, releasable, mp[M_ZERO], mp[M_FULL], volume, base,
-        mp[M_REF], slope, premium, caps, lag, mp[M_MIN_DISC], purchases, ms[S_DELIVERED],
-        bp[:, B_COMPLIANT], max(cap - mp[M_CAP_MARGIN], 1e-9) if cap > 0.0 else 0.0,
-        work[W_OTHERS])
+        market, work, purchases, ms[S_DELIVERED], bp[:, B_COMPLIANT],
+        max(cap - mp[M_CAP_MARGIN], 1e-9) if cap > 0.0 else 0.0)
     released = releasable * clearing.release_share(brent_prev - d - wedge, mp[M_ZERO],
                                                    mp[M_FULL]) if releasable > 0.0 else 0.0
     exports = 0.0
@@ -287,10 +287,11 @@ def trade_day(day, bp, ip, mp, ps, embargo, ms, bs, directive, tariff, threat_ra
     ms[S_STOCK] += stored - released
     # Brent: barrels withheld from the world today (net of spare capacity) and expectations
     withheld = capacity - exports
-    loss = _brent.net_loss(withheld, spare, response) if withheld > 0.0 else withheld
+    loss = (_brent.net_loss(withheld, tp.spare, tp.response) if withheld > 0.0
+            else withheld)
     ms[S_EXPECTED], ms[S_PERCEIVED] = _brent.update_expectation(
-        ms[S_EXPECTED], ms[S_PERCEIVED], news, ms[S_EXP_KEEP], mp[M_EXP_LAG])
-    ms[S_SHOCK] = mp[M_BRENT_RHO] * ms[S_SHOCK] + mp[M_BRENT_VOL] * z
+        ms[S_EXPECTED], ms[S_PERCEIVED], inputs.news, ms[S_EXP_KEEP], mp[M_EXP_LAG])
+    ms[S_SHOCK] = mp[M_BRENT_RHO] * ms[S_SHOCK] + mp[M_BRENT_VOL] * inputs.z
     p = _brent.brent_price(mp[M_BRENT0], loss, ms[S_PERCEIVED], mp[M_WORLD], mp[M_ES],
                            mp[M_ED], ms[S_SHOCK])
     ms[S_BRENT] = p

@@ -9,6 +9,7 @@ import numpy as np
 from numba import njit
 
 from . import governments
+from .tradearrays import TradeInputs, TradeParams, TradeState
 from .tradeday import (
     I_CONDITIONAL,
     I_SIGMA,
@@ -77,11 +78,14 @@ def trade_phase(p, q, day: int, z: float) -> tuple[float, float]:
     shut in today, never negative; the market state's ``shut_in``), ``brent``, ``discount``
     (FOB) and ``revenue`` (at FOB). Returns (withheld, loss), mb/d: withheld is capacity less
     exports (stored and shut in, net of releases; negative when released barrels are sold)."""
-    trade_day(day, p.trade_bp[:p.B], p.trade_ip[:p.M], p.trade_mp, q.trade_ps,
-              q.embargo[:p.M], q.trade_ms, q.trade_bs[:p.B], q.directive[:p.M],
-              q.trade_tariff[:p.M], q.trade_threat[:p.M], q.trade_prob, q.trade_news, z,
-              p.spare_capacity[:p.S], p.response_share[:p.S], q.volume[:p.B],
-              q.trade_work[:, :p.B], q.trade_relief[:p.M])
+    trade_day(day,
+              TradeParams(p.trade_bp[:p.B], p.trade_ip[:p.M], p.trade_mp,
+                          p.spare_capacity[:p.S], p.response_share[:p.S]),
+              TradeState(q.trade_ps, q.embargo[:p.M], q.trade_ms, q.trade_bs[:p.B],
+                         q.directive[:p.M], q.trade_relief[:p.M], q.trade_work[:, :p.B],
+                         q.volume[:p.B]),
+              TradeInputs(q.trade_tariff[:p.M], q.trade_threat[:p.M], q.trade_prob,
+                          q.trade_news, z))
     ms = q.trade_ms
     withheld = p.trade_mp[M_CAPACITY] - ms[S_EXPORTS]
     q.bought = ms[S_EXPORTS]

@@ -82,13 +82,15 @@ def test_region_terms_keep_bounds_and_the_aggregate():
 
 def test_protocol_terms():
     low, high = 0.4, 0.6
-    assert bargaining.protocol_terms(0, low, high, 0.0, 0.0, 0.25, 0.9, 0.8, True) == \
-        pytest.approx(0.45)
-    assert bargaining.protocol_terms(1, low, high, 0.0, 0.0, 0.5, 0.9, 0.8, True) == \
-        pytest.approx(0.4 + 0.2 * 0.2 / 0.28)
-    assert bargaining.protocol_terms(1, low, high, 0.0, 0.0, 0.5, 0.9, 0.8, False) == \
-        pytest.approx(0.6 - 0.2 * 0.1 / 0.28)
-    assert bargaining.protocol_terms(2, low, high, 0.3, 0.9, 0.5, 0.9, 0.8, True) == 0.6
+    Protocol = bargaining.Protocol
+    assert bargaining.protocol_terms(Protocol(0, 0.25, True), low, high, 0.0, 0.0, 0.9,
+                                     0.8) == pytest.approx(0.45)
+    assert bargaining.protocol_terms(Protocol(1, 0.5, True), low, high, 0.0, 0.0, 0.9,
+                                     0.8) == pytest.approx(0.4 + 0.2 * 0.2 / 0.28)
+    assert bargaining.protocol_terms(Protocol(1, 0.5, False), low, high, 0.0, 0.0, 0.9,
+                                     0.8) == pytest.approx(0.6 - 0.2 * 0.1 / 0.28)
+    assert bargaining.protocol_terms(Protocol(2, 0.5, True), low, high, 0.3, 0.9, 0.9,
+                                     0.8) == 0.6
 
 
 def test_rubinstein_share():

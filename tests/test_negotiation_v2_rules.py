@@ -39,8 +39,8 @@ LOW, HIGH, P_OCC, P_DEF = 0.30, 0.70, 0.62, 0.46
 
 @pytest.mark.parametrize("power", [0.2, 0.5, 0.85])
 def test_nash_with_power_a_maximises_the_weighted_nash_product(power: float):
-    x = bargaining.protocol_terms(bargaining.NASH, LOW, HIGH, P_OCC, P_DEF, power, 0.9, 0.8,
-                                  True)
+    x = bargaining.protocol_terms(bargaining.Protocol(bargaining.NASH, power, True), LOW,
+                                  HIGH, P_OCC, P_DEF, 0.9, 0.8)
     assert x == pytest.approx(LOW + power * (HIGH - LOW), abs=TOL)
     res = optimize.minimize_scalar(
         lambda t: -(power * math.log(t - LOW) + (1 - power) * math.log(HIGH - t)),
@@ -51,10 +51,12 @@ def test_nash_with_power_a_maximises_the_weighted_nash_product(power: float):
 def test_rubinstein_with_unequal_discount_factors():
     d_occ, d_def = 0.9, 0.8
     w = HIGH - LOW
-    occ = bargaining.protocol_terms(bargaining.ALTERNATING_OFFERS, LOW, HIGH, P_OCC, P_DEF,
-                                    0.5, d_occ, d_def, True)
-    dfd = bargaining.protocol_terms(bargaining.ALTERNATING_OFFERS, LOW, HIGH, P_OCC, P_DEF,
-                                    0.5, d_occ, d_def, False)
+    occ = bargaining.protocol_terms(bargaining.Protocol(bargaining.ALTERNATING_OFFERS, 0.5,
+                                                        True), LOW, HIGH, P_OCC, P_DEF,
+                                    d_occ, d_def)
+    dfd = bargaining.protocol_terms(bargaining.Protocol(bargaining.ALTERNATING_OFFERS, 0.5,
+                                                        False), LOW, HIGH, P_OCC, P_DEF,
+                                    d_occ, d_def)
     # occupier proposes: it keeps (1 - 0.8) / (1 - 0.72) = 5/7 of the zone above `low`
     assert occ == pytest.approx(LOW + w * 5 / 7, abs=TOL)
     # defender proposes: it keeps (1 - 0.9) / (1 - 0.72) = 5/14 of the zone below `high`
@@ -64,24 +66,23 @@ def test_rubinstein_with_unequal_discount_factors():
 
 
 def test_split_the_difference_is_the_midpoint_of_expectations_clipped():
-    x = bargaining.protocol_terms(bargaining.SPLIT_THE_DIFFERENCE, LOW, HIGH, P_OCC, P_DEF,
-                                  0.5, 0.9, 0.8, True)
+    split = bargaining.Protocol(bargaining.SPLIT_THE_DIFFERENCE, 0.5, True)
+    x = bargaining.protocol_terms(split, LOW, HIGH, P_OCC, P_DEF, 0.9, 0.8)
     assert x == pytest.approx(0.54, abs=TOL)
-    clipped = bargaining.protocol_terms(bargaining.SPLIT_THE_DIFFERENCE, LOW, 0.5, P_OCC,
-                                        P_DEF, 0.5, 0.9, 0.8, True)
+    clipped = bargaining.protocol_terms(split, LOW, 0.5, P_OCC, P_DEF, 0.9, 0.8)
     assert clipped == 0.5
 
 
-def _round(protocol: int, **kw):
+def _round(protocol: int, nash_power: float = 0.5, cost_occ: float = 0.15,
+           cost_def: float = 0.25):
     """A talks round on two regions with hand-computable numbers (see the test below)."""
-    args = dict(control=_arr(0.4, 0.2), drift=_arr(0.001, 0.0), weight=_arr(3.0, 1.0),
-                horizon=100.0, bias_occ=0.0008, bias_def=-0.0005, shift=0.0,
-                cost_occ=0.15, cost_def=0.25, r_occ=_arr(0.0, 0.0), r_def=_arr(1.0, 1.0),
-                demand_occ=_arr(1.0, 1.0), demand_def=_arr(0.0, 0.0), protocol=protocol,
-                nash_power=0.5, delta_occ=0.9, delta_def=0.8, occ_proposes=True,
-                value_occ=_arr(1.0, 1.0), value_def=_arr(1.0, 1.0))
-    args.update(kw)
-    return settlement.talks_round(**args)
+    occupier = settlement.Side(bias=0.0008, cost=cost_occ, reservation=_arr(0.0, 0.0),
+                               demand=_arr(1.0, 1.0), delta=0.9, value=_arr(1.0, 1.0))
+    defender = settlement.Side(bias=-0.0005, cost=cost_def, reservation=_arr(1.0, 1.0),
+                               demand=_arr(0.0, 0.0), delta=0.8, value=_arr(1.0, 1.0))
+    return settlement.talks_round(_arr(0.4, 0.2), _arr(0.001, 0.0), _arr(3.0, 1.0), 100.0,
+                                  0.0, occupier, defender,
+                                  bargaining.Protocol(protocol, nash_power, True))
 
 
 def test_three_protocols_give_distinct_terms_each_matching_its_formula():
@@ -158,7 +159,8 @@ def test_softening_load_counts_borne_and_threatened_costs():
     assert bargaining.softening_load(0.1, 0.05, 0.3) == pytest.approx(0.5)
     assert bargaining.softening_load(0.1, 0.05, math.inf) == 0.0
     r_occ, r_def = settlement.reservation_points(
-        _arr(1.0), _arr(NAN), _arr(0.7), 0.0, 0.15, 0.0, 0.15, 1.0, 0.2, 0.0, 0.1)
+        _arr(0.7), settlement.Softening(_arr(1.0), 0.0, 0.0, 1.0, 0.0),
+        settlement.Softening(_arr(NAN), 0.15, 0.15, 0.2, 0.1))
     # defender's load (0.15 + 0.15) / 0.2 = 1.5: past the line by 0.1 * 0.5
     assert r_occ[0] == 1.0 and r_def[0] == pytest.approx(0.75)
 
@@ -312,9 +314,11 @@ def test_terms_stay_in_the_zone_and_bounds(data, k, protocol, power, d_occ, d_de
     r_occ = bargaining.soften_occupier(data.draw(maybe_line), x, load_occ, 0.1)
     r_def = bargaining.soften_defender(data.draw(maybe_line), x, load_def, 0.1)
     dem_occ, dem_def = data.draw(maybe_line), data.draw(maybe_line)
+    occupier = settlement.Side(b_occ, c_occ, r_occ, dem_occ, d_occ, data.draw(vec))
+    defender = settlement.Side(b_def, c_def, r_def, dem_def, d_def, data.draw(vec))
     p_occ, p_def, low, high, ok, xa, terms, a, b = settlement.talks_round(
-        x, drift, w, h, b_occ, b_def, 0.0, c_occ, c_def, r_occ, r_def, dem_occ, dem_def,
-        protocol, power, d_occ, d_def, occ_proposes, data.draw(vec), data.draw(vec))
+        x, drift, w, h, 0.0, occupier, defender,
+        bargaining.Protocol(protocol, power, occ_proposes))
     assert 0.0 <= p_occ <= 1.0 and 0.0 <= p_def <= 1.0
     assert not np.any(np.isnan(terms))
     assert np.all((terms >= 0.0) & (terms <= 1.0))
@@ -339,3 +343,19 @@ def test_compiled_rules_equal_their_python_versions():
                           bargaining.soften_occupier.py_func(*sargs))
     assert bargaining.expected_share(x, x * 0.001, 0.0004, 180.0, w, 0.01) == \
         bargaining.expected_share.py_func(x, x * 0.001, 0.0004, 180.0, w, 0.01)
+    # the grouped values (NamedTuples of scalars and arrays) into compiled code and plain
+    # (both loads 1.5: r_occ = [0.735, 0.965, 0.705], r_def = [0.81, 1.0, 0.78])
+    occupier = settlement.Softening(_arr(1.0, NAN, 0.9), 0.2, 0.1, 0.2, 0.05)
+    defender = settlement.Softening(_arr(NAN, 0.5, NAN), 0.3, 0.0, 0.2, 0.1)
+    r = settlement.reservation_points(x, occupier, defender)
+    assert np.allclose(r, [[0.735, 0.965, 0.705], [0.81, 1.0, 0.78]], rtol=0, atol=TOL)
+    assert all(np.array_equal(u, v) for u, v in zip(
+        r, settlement.reservation_points.py_func(x, occupier, defender), strict=True))
+    sides = (settlement.Side(0.0004, 0.1, r[0], np.ones(3), 0.97, _arr(3.0, 1.0, 2.0)),
+             settlement.Side(-0.0002, 0.2, r[1], _arr(NAN, 0.5, 0.0), 0.96, np.ones(3)))
+    for protocol in (bargaining.Protocol(bargaining.NASH, 0.3, True),
+                     bargaining.Protocol(bargaining.ALTERNATING_OFFERS, 0.5, False)):
+        args = (x, x * 0.001, w, 180.0, 0.01, *sides, protocol)
+        out, ref = settlement.talks_round(*args), settlement.talks_round.py_func(*args)
+        assert out[4]       # a zone, so the terms are those of the protocol
+        assert all(np.array_equal(u, v) for u, v in zip(out, ref, strict=True))

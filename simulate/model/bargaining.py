@@ -13,17 +13,31 @@ cost enters the cost of fighting on); Nash (1950) and Rubinstein (1982) for the 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
-__all__ = ["NASH", "ALTERNATING_OFFERS", "SPLIT_THE_DIFFERENCE", "threat_expected_cost",
-           "expected_share", "soften_occupier", "soften_defender", "softening_load",
-           "demand_envelope", "region_bounds", "zone", "rubinstein_share", "protocol_terms",
-           "fight_values"]
+__all__ = ["NASH", "ALTERNATING_OFFERS", "SPLIT_THE_DIFFERENCE", "Protocol",
+           "threat_expected_cost", "expected_share", "soften_occupier", "soften_defender",
+           "softening_load", "demand_envelope", "region_bounds", "zone", "rubinstein_share",
+           "protocol_terms", "fight_values"]
 
 #: protocol codes (as ``params.PROTOCOLS``)
 NASH, ALTERNATING_OFFERS, SPLIT_THE_DIFFERENCE = 0, 1, 2
 _EPS = 1e-12
+
+
+class Protocol(NamedTuple):
+    """How the terms inside the zone are set (:func:`protocol_terms`); numba builds and
+    passes it in nopython mode."""
+
+    #: protocol code: NASH, ALTERNATING_OFFERS or SPLIT_THE_DIFFERENCE
+    kind: int
+    #: the occupier's bargaining power ``a`` in [0, 1] (NASH)
+    nash_power: float
+    #: whether the occupier makes the first offer (ALTERNATING_OFFERS)
+    occ_proposes: bool
 
 
 @njit(cache=True)
@@ -181,10 +195,11 @@ def rubinstein_share(delta_proposer: float, delta_responder: float) -> float:
 
 
 @njit(cache=True)
-def protocol_terms(protocol: int, low: float, high: float, p_occ: float, p_def: float,
-                   nash_power: float, delta_occ: float, delta_def: float,
-                   occ_proposes: bool) -> float:
-    """Aggregate terms inside ``[low, high]`` (width ``w = high - low``).
+def protocol_terms(protocol: Protocol, low: float, high: float, p_occ: float,
+                   p_def: float, delta_occ: float, delta_def: float) -> float:
+    """Aggregate terms (share) inside ``[low, high]`` (width ``w = high - low``) under
+    ``protocol`` (:class:`Protocol`); ``p_*`` the sides' expected outcomes of fighting on
+    (share), ``delta_*`` their discount factors (per round).
 
     NASH: ``low + a w``, the maximiser of ``(X - low)^a (high - X)^(1-a)`` (Nash 1950, linear
     utilities, occupier's power ``a``). ALTERNATING_OFFERS: the proposer takes Rubinstein's
@@ -194,10 +209,10 @@ def protocol_terms(protocol: int, low: float, high: float, p_occ: float, p_def: 
     ``(p_occ + p_def) / 2``, clipped to the zone.
     """
     width = high - low
-    if protocol == NASH:
-        return low + nash_power * width
-    if protocol == ALTERNATING_OFFERS:
-        if occ_proposes:
+    if protocol.kind == NASH:
+        return low + protocol.nash_power * width
+    if protocol.kind == ALTERNATING_OFFERS:
+        if protocol.occ_proposes:
             return low + width * rubinstein_share(delta_occ, delta_def)
         return high - width * rubinstein_share(delta_def, delta_occ)
     return min(max(0.5 * (p_occ + p_def), low), high)

@@ -255,6 +255,19 @@ def _settle(p, q, terms, day: int) -> None:
 
 
 @njit(cache=True, error_model="numpy")
+def _reservation_points(p, q, control, e_occ: float, e_def: float):
+    """Both sides' softened reservation points today (share per region;
+    :func:`settlement.reservation_points`); ``e_*`` the expected cost of each side's pending
+    threats over the horizon (share-eq)."""
+    K = p.K
+    occupier = settlement.Softening(start=p.res_occ0[:K], borne=q.cost_occ, threat=e_occ,
+                                    resolve=p.resolve_occ, past_rate=p.past_occ)
+    defender = settlement.Softening(start=p.res_def0[:K], borne=q.cost_def, threat=e_def,
+                                    resolve=p.resolve_def, past_rate=p.past_def)
+    return settlement.reservation_points(control, occupier, defender)
+
+
+@njit(cache=True, error_model="numpy")
 def negotiation_phase(p, q, c, day: int):
     """War costs accumulate, beliefs learn from the front, reservation points soften; a
     mediator's proposal on the table is judged; talks may end in a deal (docs/model.md 4.6,
@@ -299,9 +312,7 @@ def negotiation_phase(p, q, c, day: int):
     judged = q.at_war and c.proposal
     accepted, who, m_occ, m_def = False, 0, nan, nan
     if judged:
-        r_occ, r_def = settlement.reservation_points(
-            p.res_occ0[:K], p.res_def0[:K], control, q.cost_occ, q.cost_def, e_occ, e_def,
-            p.resolve_occ, p.resolve_def, p.past_occ, p.past_def)
+        r_occ, r_def = _reservation_points(p, q, control, e_occ, e_def)
         f_occ, f_def = bargaining.fight_values(
             bargaining.expected_share(control, drift, q.belief_occ, h, weight, shift),
             bargaining.expected_share(control, drift, q.belief_def, h, weight, shift),
@@ -328,13 +339,17 @@ def negotiation_phase(p, q, c, day: int):
         return (soft_occ, soft_def, False, nan, nan, nan, nan, False, False, nan, nan, judged,
                 accepted, who, m_occ, m_def)
     q.last_talks = day
-    r_occ, r_def = settlement.reservation_points(
-        p.res_occ0[:K], p.res_def0[:K], control, q.cost_occ, q.cost_def, e_occ, e_def,
-        p.resolve_occ, p.resolve_def, p.past_occ, p.past_def)
+    r_occ, r_def = _reservation_points(p, q, control, e_occ, e_def)
+    occupier = settlement.Side(bias=q.belief_occ, cost=c_occ, reservation=r_occ,
+                               demand=p.floor_demand[:K], delta=p.delta_occ,
+                               value=p.prio_occ[:K])
+    defender = settlement.Side(bias=q.belief_def, cost=c_def, reservation=r_def,
+                               demand=p.ceil_demand[:K], delta=p.delta_def,
+                               value=p.prio_def[:K])
+    protocol = bargaining.Protocol(kind=p.protocol, nash_power=p.nash_power,
+                                   occ_proposes=p.occ_proposes)
     p_occ, p_def, low, high, possible, x, terms, a, b = settlement.talks_round(
-        control, drift, weight, h, q.belief_occ, q.belief_def, shift, c_occ, c_def, r_occ,
-        r_def, p.floor_demand[:K], p.ceil_demand[:K], p.protocol, p.nash_power, p.delta_occ,
-        p.delta_def, p.occ_proposes, p.prio_occ[:K], p.prio_def[:K])
+        control, drift, weight, h, shift, occupier, defender, protocol)
     for k in range(K):
         q.floor[k] = a[k]
         q.ceil[k] = b[k]

@@ -2,17 +2,22 @@
 and :mod:`learning` put together in the order of docs/model.md 4.6.
 
 Inputs are the values the negotiation phase holds on the day of the talks; the phase decides
-whether talks are held, draws the agreement uniform and applies a deal. Units: shares of a
+whether talks are held, draws the agreement uniform and applies a deal. Each side's values
+travel together, in a :class:`Softening` (its reservation points' inputs) and a :class:`Side`
+(its values at the table); numba builds and passes both in nopython mode. Units: shares of a
 region or of the weighted territory; share-eq for costs; days.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from .allocation import allocate_terms
 from .bargaining import (
+    Protocol,
     demand_envelope,
     expected_share,
     fight_values,
@@ -25,7 +30,41 @@ from .bargaining import (
     zone,
 )
 
-__all__ = ["horizon_cost", "reservation_points", "talks_round"]
+__all__ = ["Softening", "Side", "horizon_cost", "reservation_points", "talks_round"]
+
+
+class Softening(NamedTuple):
+    """What one side's reservation points soften from (:func:`reservation_points`)."""
+
+    #: starting reservation point per region (share of the region; NaN = the line)
+    start: np.ndarray
+    #: cost of the war borne so far (share-eq)
+    borne: float
+    #: credibility-weighted expected cost of its pending threats over the horizon (share-eq)
+    threat: float
+    #: resolve: the borne plus threatened cost at which its load reaches 1 (share-eq;
+    #: inf = never softens)
+    resolve: float
+    #: how far past the line it goes per unit of load beyond 1 (share of a region)
+    past_rate: float
+
+
+class Side(NamedTuple):
+    """One side's values at the table (:func:`talks_round`)."""
+
+    #: believed extra drift of the front (share/day, signed: + the occupier's optimism,
+    #: - the defender's)
+    bias: float
+    #: cost of fighting on over the horizon (share-eq; :func:`horizon_cost`)
+    cost: float
+    #: softened reservation point per region (share; :func:`reservation_points`)
+    reservation: np.ndarray
+    #: opening demand per region (share; NaN = the line)
+    demand: np.ndarray
+    #: discount factor (per round; ALTERNATING_OFFERS only)
+    delta: float
+    #: priority of each region (value per unit share, :func:`allocation.allocate_terms`)
+    value: np.ndarray
 
 
 @njit(cache=True)
@@ -42,48 +81,42 @@ def horizon_cost(horizon: float, daily_cost: float, prob1: float, per_day1: floa
 
 
 @njit(cache=True)
-def reservation_points(res0_occ: np.ndarray, res0_def: np.ndarray, control: np.ndarray,
-                       borne_occ: float, borne_def: float, threat_occ: float,
-                       threat_def: float, resolve_occ: float, resolve_def: float,
-                       past_occ: float, past_def: float) -> tuple[np.ndarray, np.ndarray]:
-    """Both sides' softened reservation points per region: the load of each side is the
-    cost borne so far plus its pending threats' expected cost over its resolve."""
-    r_occ = soften_occupier(res0_occ, control, softening_load(borne_occ, threat_occ,
-                                                              resolve_occ), past_occ)
-    r_def = soften_defender(res0_def, control, softening_load(borne_def, threat_def,
-                                                              resolve_def), past_def)
+def reservation_points(control: np.ndarray, occupier: Softening,
+                       defender: Softening) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides' softened reservation points per region (share of the region): the load
+    of each side is the cost borne so far plus its pending threats' expected cost over its
+    resolve (:func:`bargaining.softening_load`), ``control`` the line (share per region)."""
+    r_occ = soften_occupier(occupier.start, control, softening_load(
+        occupier.borne, occupier.threat, occupier.resolve), occupier.past_rate)
+    r_def = soften_defender(defender.start, control, softening_load(
+        defender.borne, defender.threat, defender.resolve), defender.past_rate)
     return r_occ, r_def
 
 
 @njit(cache=True)
 def talks_round(control: np.ndarray, drift: np.ndarray, weight: np.ndarray, horizon: float,
-                bias_occ: float, bias_def: float, shift: float, cost_occ: float,
-                cost_def: float, r_occ: np.ndarray, r_def: np.ndarray,
-                demand_occ: np.ndarray, demand_def: np.ndarray, protocol: int,
-                nash_power: float, delta_occ: float, delta_def: float, occ_proposes: bool,
-                value_occ: np.ndarray, value_def: np.ndarray):
+                shift: float, occupier: Side, defender: Side, protocol: Protocol):
     """Expected outcomes, zone and terms of one round of talks.
 
-    ``bias_*`` are the believed extra drifts (share/day, signed), ``shift`` the expected
-    extra front movement from a pending pressure threat (share), ``cost_*`` the costs of
-    fighting on over the horizon (:func:`horizon_cost`), ``r_*`` the reservation points
-    (:func:`reservation_points`), ``demand_*`` the opening demands (NaN = line),
-    ``value_*`` the sides' region priorities.
+    ``control`` is the line (share per region), ``drift`` its expected daily move
+    (share/day), ``weight`` the region weights, ``horizon`` the valuation horizon (days),
+    ``shift`` the expected extra front movement from a pending pressure threat (share); each
+    side's values at the table are in its :class:`Side`, the protocol in ``protocol``
+    (:class:`bargaining.Protocol`).
 
     Returns ``(p_occ, p_def, low, high, possible, x, terms, a, b)``: ``x`` the aggregate
     terms of the protocol and ``terms`` the per-region terms
     (:func:`allocation.allocate_terms`), the line with ``x`` NaN when no deal is possible;
     ``a``, ``b`` the per-region bounds (:func:`bargaining.region_bounds`).
     """
-    p_occ = expected_share(control, drift, bias_occ, horizon, weight, shift)
-    p_def = expected_share(control, drift, bias_def, horizon, weight, shift)
-    f_occ, f_def = fight_values(p_occ, p_def, cost_occ, cost_def)
-    lo, hi = demand_envelope(demand_occ, demand_def, control)
-    a, b, compatible = region_bounds(r_occ, r_def, lo, hi)
+    p_occ = expected_share(control, drift, occupier.bias, horizon, weight, shift)
+    p_def = expected_share(control, drift, defender.bias, horizon, weight, shift)
+    f_occ, f_def = fight_values(p_occ, p_def, occupier.cost, defender.cost)
+    lo, hi = demand_envelope(occupier.demand, defender.demand, control)
+    a, b, compatible = region_bounds(occupier.reservation, defender.reservation, lo, hi)
     low, high, possible = zone(f_occ, f_def, a, b, weight, compatible)
     if not possible:
         return p_occ, p_def, low, high, False, np.nan, control.copy(), a, b
-    x = protocol_terms(protocol, low, high, p_occ, p_def, nash_power, delta_occ, delta_def,
-                       occ_proposes)
-    terms = allocate_terms(x, control, a, b, weight, value_occ, value_def)
+    x = protocol_terms(protocol, low, high, p_occ, p_def, occupier.delta, defender.delta)
+    terms = allocate_terms(x, control, a, b, weight, occupier.value, defender.value)
     return p_occ, p_def, low, high, True, x, terms, a, b

@@ -190,31 +190,34 @@ def test_bands_do_not_depend_on_chunking(aug):
     pd.testing.assert_frame_equal(a.bands, b.bands, check_exact=True)
 
 
-def test_block_binning_equals_binning_one_value_at_a_time():
-    """The batch engine's block binning (bin_values' body written out) gives the same
-    counts, extremes and fixed-point sums as :func:`bin_values` replicate by replicate,
-    including values below and above the layout's range (clamped into the end bins)."""
-    from simulate.engines.bands import bin_block, bin_values
+def test_block_binning_equals_binning_one_day_at_a_time():
+    """The batch engine's block binning (day-major over a block of replicates) gives the
+    same counts, extremes and fixed-point sums as binning each replicate's days in turn
+    (:func:`bin_day`, what the events engine does), including values below and above the
+    layout's range (clamped into the end bins)."""
+    from simulate.engines.bands import BandArrays, bin_block, bin_day
 
     rng = np.random.default_rng(7)
     rows, days, C, nbins = 5, 4, 6, 10
     values = rng.normal(0.0, 2.0, (rows, days, C))
-    lo = np.full((days, C), -1.0)
-    inv = np.full((days, C), nbins / 2.0)        # range [-1, 1] in 10 bins
-    top = np.full(C, nbins + 1.0)
-    offsets = np.arange(C, dtype=np.int64) * (nbins + 2)
-    scale = np.full((days, C), 1e6)
 
     def empty():
-        return (np.zeros((days, C * (nbins + 2)), dtype=np.uint32), np.full((days, C), np.inf),
-                np.full((days, C), -np.inf), np.zeros((days, C), dtype=np.int64))
+        return BandArrays(
+            counts=np.zeros((days, C * (nbins + 2)), dtype=np.uint32),
+            vmin=np.full((days, C), np.inf), vmax=np.full((days, C), -np.inf),
+            qsum=np.zeros((days, C), dtype=np.int64), n=np.zeros(days, dtype=np.int64),
+            lo=np.full((days, C), -1.0), inv=np.full((days, C), nbins / 2.0),  # [-1, 1]
+            top=np.full(C, nbins + 1.0), offsets=np.arange(C, dtype=np.int64) * (nbins + 2),
+            scale=np.full((days, C), 1e6))
 
     block, one = empty(), empty()
-    bin_block(*block, lo, inv, top, offsets, scale, values, rows)
+    bin_block(block, values, rows)
     for r in range(rows):
         for day in range(days):
-            bin_values(*one, lo, inv, top, offsets, scale, day, values[r, day].copy())
-    for a, b in zip(block, one, strict=True):
-        np.testing.assert_array_equal(a, b)
-    assert block[0].sum() == rows * days * C
-    assert block[0][:, offsets[0]].sum() > 0 and block[0][:, offsets[0] + nbins + 1].sum() > 0
+            bin_day(one, day, values[r, day].copy())
+    for name in ("counts", "vmin", "vmax", "qsum"):
+        np.testing.assert_array_equal(getattr(block, name), getattr(one, name))
+    assert np.all(one.n == rows) and np.all(block.n == 0)
+    counts, first = block.counts, block.offsets[0]
+    assert counts.sum() == rows * days * C
+    assert counts[:, first].sum() > 0 and counts[:, first + nbins + 1].sum() > 0

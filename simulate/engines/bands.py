@@ -43,7 +43,7 @@ from numba import njit
 from ..model.params import Params
 from ..scenario.schema import Scenario
 
-__all__ = ["BandLayout", "BandSketch", "BandArrays", "bin_day", "bin_values", "bin_block",
+__all__ = ["BandLayout", "BandSketch", "BandArrays", "bin_day", "bin_block",
            "STATS", "QUANTILES", "DEFAULT_BINS", "QUANTUM_BITS"]
 
 #: bins per cell for continuous series
@@ -113,49 +113,37 @@ class BandArrays(NamedTuple):
     scale: np.ndarray    # (days, C)
 
 
-@njit(cache=True, error_model="numpy")
-def bin_values(counts: np.ndarray, vmin: np.ndarray, vmax: np.ndarray, qsum: np.ndarray,
-               lo: np.ndarray, inv: np.ndarray, top: np.ndarray, offsets: np.ndarray,
-               scale: np.ndarray, day: int, values: np.ndarray) -> None:
-    """Add one replicate's values of day ``day`` (C,) to the sketch's bin counts, minimum,
-    maximum and fixed-point sum (the arrays of :class:`BandArrays`)."""
-    for j in range(values.shape[0]):
-        v = values[j]
-        t = (v - lo[day, j]) * inv[day, j] + 1.0
-        t = min(max(t, 0.0), top[j])
-        counts[day, offsets[j] + np.int64(t)] += 1
-        vmin[day, j] = min(vmin[day, j], v)
-        vmax[day, j] = max(vmax[day, j], v)
-        qsum[day, j] += np.int64(np.rint(v * scale[day, j]))
+@njit(cache=True, error_model="numpy", inline="always")
+def _bin(b: BandArrays, day: int, j: int, v: float) -> None:
+    """Add the value ``v`` of column ``j`` on day ``day`` to the sketch: its bin's count
+    (values outside the layout's range go to the end bins), the cell's minimum and maximum
+    and its fixed-point sum. The one place the binning is written; inlined into the loops
+    below, so binning a value costs no call."""
+    t = min(max((v - b.lo[day, j]) * b.inv[day, j] + 1.0, 0.0), b.top[j])
+    b.counts[day, b.offsets[j] + np.int64(t)] += 1
+    b.vmin[day, j] = min(b.vmin[day, j], v)
+    b.vmax[day, j] = max(b.vmax[day, j], v)
+    b.qsum[day, j] += np.int64(np.rint(v * b.scale[day, j]))
 
 
 @njit(cache=True, error_model="numpy")
-def bin_block(counts: np.ndarray, vmin: np.ndarray, vmax: np.ndarray, qsum: np.ndarray,
-              lo: np.ndarray, inv: np.ndarray, top: np.ndarray, offsets: np.ndarray,
-              scale: np.ndarray, values: np.ndarray, rows: int) -> None:
+def bin_block(b: BandArrays, values: np.ndarray, rows: int) -> None:
     """Add the first ``rows`` replicates of ``values`` (replicates, days, C) day by day, so
     that each day's counts stay in the CPU cache while its values are binned (binning one
     replicate's days in a row touches a different part of the counts every day). The
     counts, extremes and fixed-point sums are integers or order-free: the same result in
-    any order. The loop body is :func:`bin_values`' (written out: a call per value, with a
-    view of ``values``, costs more than the binning; tests/test_bands.py checks the two
-    agree)."""
+    any order. Does not count the replicates (``b.n``): the caller does."""
     for day in range(values.shape[1]):
         for r in range(rows):
             for j in range(values.shape[2]):
-                v = values[r, day, j]
-                t = min(max((v - lo[day, j]) * inv[day, j] + 1.0, 0.0), top[j])
-                counts[day, offsets[j] + np.int64(t)] += 1
-                vmin[day, j] = min(vmin[day, j], v)
-                vmax[day, j] = max(vmax[day, j], v)
-                qsum[day, j] += np.int64(np.rint(v * scale[day, j]))
+                _bin(b, day, j, values[r, day, j])
 
 
 @njit(cache=True, error_model="numpy")
 def bin_day(b: BandArrays, day: int, values: np.ndarray) -> None:
     """Add one replicate's values of one day (C,) to the sketch."""
-    bin_values(b.counts, b.vmin, b.vmax, b.qsum, b.lo, b.inv, b.top, b.offsets, b.scale, day,
-               values)
+    for j in range(values.shape[0]):
+        _bin(b, day, j, values[j])
     b.n[day] += 1
 
 

@@ -66,8 +66,6 @@ def run_rows(table: np.ndarray, st: np.ndarray, calendar: np.ndarray, series: np
              bands: BandArrays, with_bands: bool, start: int, stop: int) -> None:
     """Rows [start, stop) through every day: the phases, the recording, the bands (binned
     day-major over blocks of BAND_BLOCK replicates, see :func:`bands.bin_block`)."""
-    counts, vmin, vmax, qsum = bands.counts, bands.vmin, bands.vmax, bands.qsum
-    lo, inv, top, offsets, scale = bands.lo, bands.inv, bands.top, bands.offsets, bands.scale
     days, C = calendar.shape[0], series.shape[2]
     today = np.zeros(C)
     block = np.zeros((BAND_BLOCK if with_bands else 0, days, C))
@@ -84,8 +82,7 @@ def run_rows(table: np.ndarray, st: np.ndarray, calendar: np.ndarray, series: np
                         block[i - first, day, j] = today[j]
             finish_row(p, q)
         if with_bands:
-            bin_block(counts, vmin, vmax, qsum, lo, inv, top, offsets, scale, block,
-                      last - first)
+            bin_block(bands, block, last - first)
     if with_bands:
         for day in range(days):
             bands.n[day] += stop - start

@@ -8,10 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulate.engines.batch import run_batch
+from simulate.engines.batch import base_outcomes, run_batch
 from simulate.model import tradeday as T
-from simulate.model.params import compile_params
-from simulate.model.sampling import sample_uncertain
 from simulate.scenario import load_scenario
 
 REPLICATES = 300
@@ -22,7 +20,7 @@ def aug2025():
     s = load_scenario("scenarios/aug2025.yaml")
     reps = np.arange(REPLICATES)
     batch = run_batch(s, s.ensemble.seed, reps, keep_series=REPLICATES)
-    p = compile_params(s, sample_uncertain(s, s.ensemble.seed, reps), REPLICATES)
+    p = base_outcomes(s, s.ensemble.seed, reps)[1]           # the drawn parameters
     return p, batch
 
 

@@ -24,12 +24,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from model_strategies import model_scenarios
 from strategies import scenarios
 
+from simulate.engines.batch import base_outcomes
 from simulate.errors import ScenarioError, SimulateError
 from simulate.execution.runner import run
 from simulate.model import tradeday
 from simulate.model.brent import MIN_ELASTICITY_SUM
-from simulate.model.params import compile_params
-from simulate.model.sampling import sample_uncertain
 from simulate.scenario import Scenario
 
 EPS = 1e-9
@@ -45,7 +44,7 @@ def _run(s: Scenario):
 
 def _capacity(s: Scenario, replicates: np.ndarray) -> np.ndarray:
     """Each replicate's drawn export capacity, mb/d (the parameter records it ran with)."""
-    p = compile_params(s, sample_uncertain(s, s.ensemble.seed, replicates), len(replicates))
+    p = base_outcomes(s, s.ensemble.seed, replicates)[1]
     return p.table.trade_mp[:, tradeday.M_CAPACITY]
 
 

@@ -29,7 +29,8 @@ from .clearing import NW, W_BASE, W_CAP, W_LAG, W_PREMIUM, W_SLOPE, W_VOLUME
 __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "A_DESIGNATION", "A_TANKERS", "A_PRICE_CAP", "A_EMBARGO", "A_LIFT_DESIGNATION",
            "A_NEWS", "A_WORLD", "P_WORLD_NEWS", "MAX_TRADE_ACTIONS", "NA",
-           "apply_actions_today", "P_DES_SHARE", "P_TANKER_SHARE", "P_DES_DAY", "P_WIND_DOWN",
+           "apply_actions_today", "remembered_relief", "P_DES_SHARE", "P_TANKER_SHARE",
+           "P_DES_DAY", "P_WIND_DOWN",
            "S_FOB_DISC", "S_DELIVERED", "S_EXP_KEEP", "S_PREMIUM", "S_FOB", "S_STORED",
            "S_STATUS",
            "B_BASE", "B_CAP", "B_SLOPE", "B_LAG",
@@ -122,8 +123,8 @@ def initial_market_state(bp, mp, ms, bs) -> None:
 
 
 @njit(cache=True, error_model="numpy")
-def _relief(ip, m: int, tariff: float, threat_rate: float, threat_prob: float,
-            memo) -> tuple[float, bool]:
+def remembered_relief(ip, m: int, tariff: float, threat_rate: float, threat_prob: float,
+                      memo) -> tuple[float, bool]:
     """Importer m's expected relief (:func:`governments.expected_relief`) and whether its
     inputs (tariff, threat, the threat's probability) changed since ``memo`` (M, NR) last
     held them; computed again only then (they change on a few days only; same numbers)."""
@@ -150,7 +151,8 @@ def _directives(day: int, tp, ts, inputs) -> None:
     bp, ip, ms, directive, memo = tp.buyers, tp.importers, ts.market, ts.directive, ts.relief
     tariff, threat_rate, threat_prob = inputs.tariff, inputs.threat_rate, inputs.threat_prob
     for m in range(ip.shape[0]):
-        relief, changed = _relief(ip, m, tariff[m], threat_rate[m], threat_prob, memo)
+        relief, changed = remembered_relief(ip, m, tariff[m], threat_rate[m], threat_prob,
+                                            memo)
         if not governments.reviews(changed, day, memo[m, R_DAY], ip[m, I_REVIEW]):
             continue
         memo[m, R_DAY] = day

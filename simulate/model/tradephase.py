@@ -8,19 +8,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from . import governments
 from .tradearrays import TradeInputs, TradeParams, TradeState
 from .tradeday import (
-    I_CONDITIONAL,
-    I_SIGMA,
-    I_X0,
     M_CAPACITY,
     NR,
     R_DAY,
-    R_PROB,
-    R_RELIEF,
-    R_TARIFF,
-    R_THREAT,
     S_BRENT,
     S_EXPORTS,
     S_FOB_DISC,
@@ -29,6 +21,7 @@ from .tradeday import (
     S_SHOCK,
     S_SHUT_IN,
     initial_market_state,
+    remembered_relief,
     trade_day,
 )
 
@@ -47,27 +40,23 @@ def init_trade_state(p, q) -> None:
             q.trade_relief[m, k] = np.nan
         q.suspended[m] = 0.0
     _weighed_before_the_start(p, q)
+    q.discount = q.trade_ms[S_FOB_DISC]
+    q.revenue = q.trade_ms[S_REVENUE]
+    q.bought = q.trade_ms[S_EXPORTS]
 
 
 @njit(cache=True, error_model="numpy")
 def _weighed_before_the_start(p, q) -> None:
     """Each government's decision memory on day 0: it has weighed the situation before the
     start (the timeline's tariffs before day 0's actions, the threat pending at its
-    credibility) and the directive in force is the observed one (none), so it decides again
-    only when a measure dated day 0 or later changes what it weighs, or at its review."""
+    credibility: :func:`simulate.model.tradeday.remembered_relief` on the empty memo) and the
+    directive in force is the observed one (none), so it decides again only when a measure
+    dated day 0 or later changes what it weighs, or at its review."""
     prob = p.credibility if p.has_threat else 0.0
-    ip = p.trade_ip
     for m in range(p.M):
-        memo = q.trade_relief
-        memo[m, R_TARIFF], memo[m, R_THREAT], memo[m, R_PROB] = (q.tariff_tl[m],
-                                                                 p.threatened[m], prob)
-        memo[m, R_RELIEF] = governments.expected_relief(ip[m, I_X0], ip[m, I_SIGMA],
-                                                        q.tariff_tl[m], p.threatened[m],
-                                                        prob, ip[m, I_CONDITIONAL])
-        memo[m, R_DAY] = 0.0
-    q.discount = q.trade_ms[S_FOB_DISC]
-    q.revenue = q.trade_ms[S_REVENUE]
-    q.bought = q.trade_ms[S_EXPORTS]
+        remembered_relief(p.trade_ip, m, q.tariff_tl[m], p.threatened[m], prob,
+                          q.trade_relief)
+        q.trade_relief[m, R_DAY] = 0.0
 
 
 @njit(cache=True, error_model="numpy")

@@ -335,7 +335,6 @@ def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, 
                        announce)
 
 
-
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,
                    announce: bool = True) -> Scenario:
     """A copy of a validated scenario with dotted keys set (validated again).

@@ -3,7 +3,7 @@
 columns included), every daily series value and the quantile-band sketch.
 
 200 replicates per scenario, split into parts so that pytest-xdist spreads them over workers
-(the events engine runs one replicate at a time, ~0.25 s each). Both engines call the same
+(the events engine runs one replicate at a time, ~0.06 s each). Both engines call the same
 compiled phase functions on the same records, so every value is identical bit for bit.
 """
 

@@ -12,20 +12,107 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import simpy
+from numba import njit
 
 from ..model import day as phases
+from ..model.params import Params
 from ..scenario.schema import Scenario
-from .bands import BandSketch, bin_day
-from .batch import base_outcomes, calendar_of
-from .chunk import ChunkResult, concat_chunks
+from .bands import BandArrays, BandSketch, bin_day
+from .batch import base_outcomes, calendar_of, no_bands
+from .chunk import ChunkResult
 from .compiling import announce_compilation, ensure_fresh_cache
 from .narrate import Narrator, report
 from .record import Recorder, finish_row, record_day
 
 __all__ = ["run_events", "run_events_one", "date_of"]
+
+
+def _on_row(fn: Callable) -> Callable:
+    """``fn(p, q, c, day)`` (a compiled phase) called on row 0 of the parameter and state
+    tables and the calendar's row ``day``. Python hands numba whole arrays, not records: a
+    record argument is typed anew from its dtype on every call (tens of microseconds), an
+    array by a cached fingerprint (about one)."""
+    def on_row(table, st, calendar, day):
+        return fn(table[0], st[0], calendar[day], day)
+    return njit(cache=True, error_model="numpy")(on_row)
+
+
+#: the phases of :mod:`simulate.model.day` in their daily order, as :func:`_on_row` calls
+_PHASES = [(name, _on_row(getattr(phases, f"{name}_phase"))) for name in phases.PHASES]
+
+
+@njit(cache=True, error_model="numpy")
+def _record_on_row(table, st, day: int, today: np.ndarray, series: np.ndarray,
+                   bands: BandArrays, with_bands: bool) -> None:
+    """Phase 7 on row 0 (:func:`record_day`), and the day's values into the band sketch."""
+    record_day(table[0], st[0], day, today, series)
+    if with_bands:
+        bin_day(bands, day, today)
+
+
+def _run_row(p: Params, st: np.recarray, i: int, calendar: np.ndarray, series: np.ndarray,
+             bands: BandArrays | None, story: Narrator | None) -> None:
+    """Row ``i`` of the chunk's records through every day, each phase a SimPy process; its
+    kept series go to ``series``, its daily values to ``bands`` (if given), what happens to
+    ``story`` (if given)."""
+    # one-row views; plain arrays, not record arrays, for fast calls (see _on_row)
+    table = p.table[i:i + 1].view(np.ndarray)
+    state = st[i:i + 1].view(np.ndarray)
+    today = np.zeros(series.shape[2])
+    band_arrays = bands if bands is not None else no_bands(p.n_days)
+    env = simpy.Environment()
+
+    def record(t: int) -> None:
+        _record_on_row(table, state, t, today, series, band_arrays, bands is not None)
+
+    def phase(fn: Callable) -> Callable[[int], object]:
+        return lambda t: fn(table, state, calendar, t)
+
+    steps: list[tuple[str, Callable[[int], object]]] = [
+        *((name, phase(fn)) for name, fn in _PHASES), ("record", record)]
+
+    def actor(phase: int, name: str, step: Callable[[int], object]):
+        for t in range(p.n_days + 1):
+            yield env.timeout(t + phase / 10 - env.now)
+            result = step(t)
+            if story is not None:
+                story.tell(name, t, report(name, result))
+
+    for k, (name, step) in enumerate(steps):
+        env.process(actor(k, name, step))
+    env.run()
+    finish_row(p.table[i], st[i])
+
+
+def _run_chunk(scenario: Scenario, seed: int, replicates: np.ndarray, keep: np.ndarray,
+               logs: np.ndarray, sketch: BandSketch | None,
+               progress: Callable[[int], None] | None = None) -> ChunkResult:
+    """The replicates one after another: sampled and compiled together (the same numbers as
+    one by one: every draw is keyed by its replicate), each then run by :func:`_run_row`;
+    ``keep`` and ``logs`` (per replicate) say which keep their series and event log."""
+    ensure_fresh_cache()
+    sampled, p, st = base_outcomes(scenario, seed, replicates, keep)
+    rec = Recorder(p, len(replicates), keep=keep)
+    calendar = calendar_of(p, seed).view(np.ndarray)
+    band_arrays = sketch.arrays() if sketch is not None else None
+    rows: list[dict] = []
+    with announce_compilation():
+        for i, r in enumerate(replicates):
+            one = replace(p, table=p.table[i:i + 1].view(np.recarray))
+            story = Narrator(scenario, one, st[i:i + 1].view(np.recarray)) if logs[i] else None
+            _run_row(p, st, i, calendar, rec.all_series, band_arrays, story)
+            if story is not None:
+                rows += [{"replicate": int(r), **row} for row in story.rows]
+            if progress is not None:
+                progress(1)
+    outcomes = {"replicate": replicates.copy(), **rec.outcomes(st)}
+    for key, values in sampled.items():
+        outcomes[f"param:{key}"] = np.asarray(values)
+    return ChunkResult(outcomes, rec.series, replicates[rec.keep], rows)
 
 
 def run_events_one(scenario: Scenario, seed: int, replicate: int, keep_series: bool = True,
@@ -35,54 +122,8 @@ def run_events_one(scenario: Scenario, seed: int, replicate: int, keep_series: b
     ``log=False`` skips the narration (same numbers, faster). ``bands``: a band sketch the
     replicate's daily values are added to (shared by the replicates of a chunk).
     """
-    ensure_fresh_cache()
-    reps = np.array([replicate], dtype=np.int64)
-    keep = np.array([keep_series])
-    sampled, p, st = base_outcomes(scenario, seed, reps, keep)
-    rec = Recorder(p, 1, keep=keep)
-    story = Narrator(scenario, p, st) if log else None
-    calendar = calendar_of(p, seed)
-    today = np.zeros(len(rec.columns))
-    band_arrays = bands.arrays() if bands is not None else None
-    env = simpy.Environment()
-    # the replicate's parameter and state records, and the calendar (record views)
-    pr, q = p.table[0], st[0]
-
-    def record(t: int) -> None:
-        record_day(pr, q, t, today, rec.all_series)
-        if band_arrays is not None:
-            bin_day(band_arrays, t, today)
-
-    def phase(fn: Callable) -> Callable[[int], object]:
-        return lambda t: fn(pr, q, calendar[t], t)
-
-    steps: list[tuple[str, Callable[[int], object]]] = [
-        ("policy", phase(phases.policy_phase)),
-        ("sanctioner", phase(phases.sanctioner_phase)),
-        ("buyers", phase(phases.buyers_phase)),
-        ("market", phase(phases.market_phase)),
-        ("war", phase(phases.war_phase)),
-        ("negotiation", phase(phases.negotiation_phase)),
-        ("record", record),
-    ]
-
-    def actor(phase: int, name: str, step: Callable[[int], object]):
-        for t in range(p.n_days + 1):
-            yield env.timeout(t + phase / 10 - env.now)
-            result = step(t)
-            if story is not None:
-                story.tell(name, t, report(name, result))
-
-    for i, (name, step) in enumerate(steps):
-        env.process(actor(i, name, step))
-    with announce_compilation():
-        env.run()
-        finish_row(pr, q)
-    outcomes = {"replicate": reps.copy(), **rec.outcomes(st)}
-    for key, values in sampled.items():
-        outcomes[f"param:{key}"] = np.asarray(values)
-    rows = [{"replicate": int(replicate), **row} for row in story.rows] if story else []
-    return ChunkResult(outcomes, rec.series, reps[rec.keep], rows)
+    return _run_chunk(scenario, seed, np.array([replicate], dtype=np.int64),
+                      np.array([keep_series]), np.array([log]), bands)
 
 
 def run_events(scenario: Scenario, seed: int, replicates: np.ndarray, keep_series: int = 0,
@@ -94,16 +135,11 @@ def run_events(scenario: Scenario, seed: int, replicates: np.ndarray, keep_serie
     ``log`` says otherwise: True for every replicate, False for none) their event log; the
     others are run without narration. ``bands``: one band sketch for the chunk.
     """
-    ensure_fresh_cache()
+    replicates = np.asarray(replicates, dtype=np.int64)
+    keep = replicates < keep_series
+    logs = keep if log is None else np.full(len(replicates), bool(log))
     sketch = BandSketch.for_scenario(scenario) if bands else None
-    chunks = []
-    for r in np.asarray(replicates, dtype=np.int64):
-        kept = bool(r < keep_series)
-        chunks.append(run_events_one(scenario, seed, int(r), keep_series=kept,
-                                     log=kept if log is None else log, bands=sketch))
-        if progress is not None:
-            progress(1)
-    out = concat_chunks(chunks)
+    out = _run_chunk(scenario, seed, replicates, keep, logs, sketch, progress)
     out.bands = sketch
     return out
 

@@ -26,3 +26,11 @@ def test_first_compilation_prints_one_line_and_the_cache_then_stays_quiet(tmp_pa
     again = subprocess.run([sys.executable, "-c", _RUN], cwd=REPO, env=env,
                            capture_output=True, text=True, timeout=900)
     assert again.returncode == 0 and MESSAGE not in again.stderr
+    # the events engine's adapters compile on its first use, and load from the cache after
+    # (closures over a compiled function were compiled anew in every process)
+    events = _RUN.replace("counterfactual=False)", "counterfactual=False, engine='events')")
+    for _ in range(2):
+        last = subprocess.run([sys.executable, "-c", events], cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=900)
+        assert last.returncode == 0, last.stderr[-2000:]
+    assert MESSAGE not in last.stderr

@@ -31,18 +31,46 @@ from .record import Recorder, finish_row, record_day
 __all__ = ["run_events", "run_events_one", "date_of"]
 
 
-def _on_row(fn: Callable) -> Callable:
-    """``fn(p, q, c, day)`` (a compiled phase) called on row 0 of the parameter and state
-    tables and the calendar's row ``day``. Python hands numba whole arrays, not records: a
-    record argument is typed anew from its dtype on every call (tens of microseconds), an
-    array by a cached fingerprint (about one)."""
-    def on_row(table, st, calendar, day):
-        return fn(table[0], st[0], calendar[day], day)
-    return njit(cache=True, error_model="numpy")(on_row)
+# Python hands the phases whole arrays, not records: numba types a record argument anew from
+# its dtype on every call from Python (tens of microseconds), an array by a cached
+# fingerprint (about one). Each adapter calls its phase on row 0 of the one-row parameter
+# and state tables and on the calendar's row ``day``. They are written out, not made by a
+# factory: numba's cache keys a closure by its pickled variables, and a pickled dispatcher
+# differs from process to process, so closures would compile (and add to the cache) anew in
+# every process.
+@njit(cache=True, error_model="numpy")
+def _policy(t, s, c, day: int):
+    return phases.policy_phase(t[0], s[0], c[day], day)
 
 
-#: the phases of :mod:`simulate.model.day` in their daily order, as :func:`_on_row` calls
-_PHASES = [(name, _on_row(getattr(phases, f"{name}_phase"))) for name in phases.PHASES]
+@njit(cache=True, error_model="numpy")
+def _sanctioner(t, s, c, day: int):
+    return phases.sanctioner_phase(t[0], s[0], c[day], day)
+
+
+@njit(cache=True, error_model="numpy")
+def _buyers(t, s, c, day: int):
+    return phases.buyers_phase(t[0], s[0], c[day], day)
+
+
+@njit(cache=True, error_model="numpy")
+def _market(t, s, c, day: int):
+    return phases.market_phase(t[0], s[0], c[day], day)
+
+
+@njit(cache=True, error_model="numpy")
+def _war(t, s, c, day: int):
+    return phases.war_phase(t[0], s[0], c[day], day)
+
+
+@njit(cache=True, error_model="numpy")
+def _negotiation(t, s, c, day: int):
+    return phases.negotiation_phase(t[0], s[0], c[day], day)
+
+
+#: the phases of :mod:`simulate.model.day` in their daily order, through their adapters
+_PHASES = list(zip(phases.PHASES, (_policy, _sanctioner, _buyers, _market, _war,
+                                   _negotiation), strict=True))
 
 
 @njit(cache=True, error_model="numpy")
@@ -59,7 +87,7 @@ def _run_row(p: Params, st: np.recarray, i: int, calendar: np.ndarray, series: n
     """Row ``i`` of the chunk's records through every day, each phase a SimPy process; its
     kept series go to ``series``, its daily values to ``bands`` (if given), what happens to
     ``story`` (if given)."""
-    # one-row views; plain arrays, not record arrays, for fast calls (see _on_row)
+    # one-row views; plain arrays, not record arrays, for fast calls (see the adapters)
     table = p.table[i:i + 1].view(np.ndarray)
     state = st[i:i + 1].view(np.ndarray)
     today = np.zeros(series.shape[2])

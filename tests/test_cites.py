@@ -43,34 +43,33 @@ def test_the_bundled_files_are_all_checked():
     assert "episodes/turkey_cap2025.yaml" in IDS and "aug2025_mediator_plan.yaml" in IDS
 
 
+def _not_in_register(data: dict) -> list[str]:
+    """Assumptions missing from docs/model.md's Assumptions register."""
+    listed = set(re.findall(r"`([^`]+)`", register()))
+    return [k for k in assumption_keys(data) if k not in listed]
+
+
+#: check -> (what it finds in a file's merged data, what the failure says they are)
+CHECKS = {
+    "every_key_set_is_cited": (
+        uncited_keys, "keys set with no cite (a source id or 'assumption')"),
+    "every_assumption_has_a_distribution": (
+        assumptions_without_distribution,
+        "keys cited as 'assumption' with no distribution in uncertainty"),
+    "every_assumption_is_in_the_register": (
+        _not_in_register, "assumptions missing from docs/model.md's Assumptions register"),
+    "structure_is_never_cited_as_an_assumption": (
+        exempt_as_assumption,
+        "settings cited as 'assumption' that cannot be drawn (structure or labels)"),
+}
+
+
+@pytest.mark.parametrize("check", CHECKS)
 @pytest.mark.parametrize("path", BUNDLED, ids=IDS)
-def test_every_key_set_is_cited(path: Path):
-    missing = uncited_keys(merged(path))
-    assert not missing, (f"{path.relative_to(ROOT)} sets keys with no cite (a source id or "
-                         f"'assumption'): {', '.join(missing)}")
-
-
-@pytest.mark.parametrize("path", BUNDLED, ids=IDS)
-def test_every_assumption_has_a_distribution(path: Path):
-    missing = assumptions_without_distribution(merged(path))
-    assert not missing, (f"{path.relative_to(ROOT)} cites as 'assumption' keys with no "
-                         f"distribution in uncertainty: {', '.join(missing)}")
-
-
-@pytest.mark.parametrize("path", BUNDLED, ids=IDS)
-def test_every_assumption_is_in_the_register(path: Path):
-    text = register()
-    listed = set(re.findall(r"`([^`]+)`", text))
-    missing = [k for k in assumption_keys(merged(path)) if k not in listed]
-    assert not missing, (f"{path.relative_to(ROOT)}: assumptions missing from docs/model.md's "
-                         f"Assumptions register: {', '.join(missing)}")
-
-
-@pytest.mark.parametrize("path", BUNDLED, ids=IDS)
-def test_structure_is_never_cited_as_an_assumption(path: Path):
-    wrong = exempt_as_assumption(merged(path))
-    assert not wrong, (f"{path.relative_to(ROOT)} cites as 'assumption' settings that cannot "
-                       f"be drawn (structure or labels): {', '.join(wrong)}")
+def test_bundled_files_pass_the_cite_checks(path: Path, check: str):
+    find, what = CHECKS[check]
+    found = find(merged(path))
+    assert not found, f"{path.relative_to(ROOT)}: {what}: {', '.join(found)}"
 
 
 def test_the_exemptions_are_justified_in_the_register():

@@ -114,7 +114,8 @@ def test_designation_cuts_india_10_to_25_percent_for_two_months_then_recovers(de
     assert np.mean((deepest >= 0.72) & (deepest <= 0.92)) >= 0.9
     assert np.median(month[3]) >= 0.95
     # "back" for most replicates: the remaining cut is below the smallest cut the fact
-    # reports (10%); the engine's share is 0.96 over 1,200 replicates (0.90 at 0.92)
+    # reports (10%); the engine's share is 0.96 over 1,200 replicates (0.90 at 0.92;
+    # benchmarks/fact5_recovery.py)
     assert np.mean(month[3] >= 0.90) >= 0.9
     assert np.all(month[3] > month[1])
 

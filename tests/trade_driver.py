@@ -20,23 +20,20 @@ from simulate.scenario import load_scenario
 #: the tests' names of the market's daily series -> the engine's
 MARKET = {"exports": "exports_mbd", "brent": "brent_usd", "fob_discount": "fob_discount_usd",
           "delivered_discount": "delivered_discount_usd", "urals_fob": "urals_fob_usd",
-          "freight_premium": "freight_premium_usd", "stored": "stored_mbd",
-          "released": "released_mbd", "expected_loss": "expected_loss_mbd",
-          "perceived_loss": "perceived_loss_mbd", "designation_status": "designation_status"}
+          "freight_premium": "freight_premium_usd"}
 
 
 def run_trade(path: Path | str, replicates: int = 50, seed: int = 0,
               overrides: dict | None = None) -> dict:
     """Daily series of one scenario's trade side: the market's (R, T+1) by the names of
-    :data:`MARKET`, ``purchases`` (R, T+1, B) and ``directives`` (R, T+1, M), and
-    ``buyer_ids``, ``importer`` (of each buyer) and ``start``."""
+    :data:`MARKET`, ``purchases`` (R, T+1, B), and ``buyer_ids``, ``importer`` (of each
+    buyer) and ``start``."""
     s = load_scenario(Path(path), overrides=overrides)
     res = run_batch(s, seed, np.arange(replicates), keep_series=replicates, bands=False)
     series: dict = {name: res.series[column][:, :, 0] for name, column in MARKET.items()}
     buyer_ids = scenario_actors(s)["buyer"]
-    series.update(purchases=res.series["buyer_volume_mbd"], directives=res.series["directive"],
-                  buyer_ids=buyer_ids, importer=[b.split(".")[0] for b in buyer_ids],
-                  start=s.start)
+    series.update(purchases=res.series["buyer_volume_mbd"], buyer_ids=buyer_ids,
+                  importer=[b.split(".")[0] for b in buyer_ids], start=s.start)
     return series
 
 

@@ -68,9 +68,9 @@ def _negotiation(t, s, c, day: int):
     return phases.negotiation_phase(t[0], s[0], c[day], day)
 
 
-#: the phases of :mod:`simulate.model.day` in their daily order, through their adapters
-_PHASES = list(zip(phases.PHASES, (_policy, _sanctioner, _buyers, _market, _war,
-                                   _negotiation), strict=True))
+#: the phases of :mod:`simulate.model.day` in their daily order, each through its adapter
+#: (named ``_<phase>``)
+_PHASES = [(name, globals()[f"_{name}"]) for name in phases.PHASES]
 
 
 @njit(cache=True, error_model="numpy")

@@ -21,6 +21,7 @@ values in :func:`compile_params`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,7 +149,16 @@ def record_dtype(scalars: list, actors: dict, sizes: dict[str, int]) -> np.dtype
             fields.append((name, kind, (capacity(sizes[axis]),)))
         else:
             fields.append((name, kind))
-    return np.dtype(fields, align=True)
+    return _record_type(tuple(tuple(f) for f in fields))
+
+
+@functools.lru_cache(maxsize=32)
+def _record_type(fields: tuple) -> np.dtype:
+    """The aligned record type of ``fields``, one object per layout. numba recognises an
+    argument's structured dtype fast only if it is the very object it has seen before (a new
+    but equal dtype costs ~10 us of typing per call from Python); a pure function of its
+    value, so the memo is safe to share."""
+    return np.dtype((np.record, np.dtype(list(fields), align=True)))
 
 
 @dataclass

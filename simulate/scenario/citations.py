@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Problem
-from .keypaths import split_key
+from .keypaths import split_key, under
 
 __all__ = ["NOT_MODEL_INPUTS", "LABELS", "EXEMPT", "set_keys", "cited_by", "uncited_keys",
            "assumption_keys", "assumptions_without_distribution", "exempt_as_assumption",
@@ -101,7 +101,7 @@ def assumptions_without_distribution(data: dict) -> list[str]:
     keys = set_keys(data)
     out = []
     for key in assumption_keys(data):
-        below = [k for k in keys if k != key and key in _ancestors(k)]
+        below = [k for k in keys if k != key and under(k, (key,))]
         if key not in uncertain and not (below and all(k in uncertain for k in below)):
             out.append(key)
     return out

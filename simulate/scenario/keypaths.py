@@ -14,7 +14,7 @@ from .messages import suggest, unwrap
 from .schema import Scenario
 from .yamlio import join_key
 
-__all__ = ["MISSING", "lookup", "split_key", "resolve_path", "options_hint"]
+__all__ = ["MISSING", "lookup", "split_key", "under", "resolve_path", "options_hint"]
 
 MISSING = _MISSING = object()
 
@@ -47,6 +47,12 @@ def split_key(dotted: str) -> list[str | int]:
         if piece:
             parts.append(piece)
     return parts
+
+
+def under(key: str, roots: list[str] | tuple[str, ...]) -> bool:
+    """Whether ``key`` is one of ``roots`` or below one (``timeline[0].rate`` is below
+    ``timeline`` and ``timeline[0]``); an empty root covers every key."""
+    return any(not r or key == r or key.startswith((r + ".", r + "[")) for r in roots)
 
 
 def options_hint(name: str, options: Any, label: str) -> str:

@@ -19,6 +19,7 @@ from ..errors import Problem, ScenarioError
 from .checks import Finding, cross_check, split_key
 from .dates import resolve_date
 from .experiment_block import experiment_findings
+from .keypaths import under
 from .messages import _parent, describe, problems_from_validation
 from .posterior import resolve_posterior_path
 from .schema import Scenario
@@ -136,8 +137,7 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...], read: _Read,
     for key, value in data.items():
         if not isinstance(value, dict):  # replaced whole: forget the base's positions below it
             merged_pos = {k: p for k, p in merged_pos.items()
-                          if k.removeprefix("@key:") != key
-                          and not k.removeprefix("@key:").startswith((key + ".", key + "["))}
+                          if not under(k.removeprefix("@key:"), (key,))}
     merged_pos.update({k: v for k, v in positions.items() if k != "extends"})
     out = _merge(base, data)
     read.fixed += [(k, v, file) for k, v in fix_inherited(base, data, out)]
@@ -219,8 +219,7 @@ def apply_overrides(data: dict, positions: dict, overrides: Mapping[str, Any] | 
     for key, value in (overrides or {}).items():
         key = str(key)
         _set(data, _override_parts(data, key), value, key, source)
-        for k in [k for k in positions if k.removeprefix("@key:") == key
-                  or k.removeprefix("@key:").startswith((key + ".", key + "["))]:
+        for k in [k for k in positions if under(k.removeprefix("@key:"), (key,))]:
             del positions[k]
         positions[key] = positions["@key:" + key] = Position(source, 0, 0)
     return data
@@ -250,10 +249,6 @@ def _start(data: dict) -> _dt.date | None:
 def _context(data: dict) -> dict:
     start = _start(data)
     return {"start": start, "start_invalid": start is None}
-
-
-def _under(key: str, roots: list[str] | tuple[str, ...]) -> bool:
-    return any(not r or key == r or key.startswith((r + ".", r + "[")) for r in roots)
 
 
 def _check(data: dict, positions: dict, file: str) -> tuple[Scenario | None, list[Problem]]:
@@ -298,7 +293,7 @@ def validate(data: dict, positions: dict | None = None, file: str = "<scenario>"
     (a forbidden YAML tag); nothing more is reported about them.
     """
     scenario, problems = _check(data, positions or {}, file)
-    problems = [p for p in problems if not _under(p.key, skipped)]
+    problems = [p for p in problems if not under(p.key, skipped)]
     if problems or scenario is None:
         raise ScenarioError(problems)
     return scenario
@@ -326,7 +321,7 @@ def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, 
     except ScenarioError as exc:
         raise ScenarioError(read.problems + exc.problems) from None
     scenario, problems = _check(data, positions, _display(Path(path)))
-    problems = read.problems + [p for p in problems if not _under(p.key, read.skipped)]
+    problems = read.problems + [p for p in problems if not under(p.key, read.skipped)]
     if problems or scenario is None:
         raise ScenarioError(problems)
     if announce:

@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from .citations import NOT_MODEL_INPUTS
-from .keypaths import MISSING, lookup
+from .keypaths import MISSING, lookup, under
 
 __all__ = ["replaced_keys", "fix_inherited", "announce_variant_fixes"]
 
@@ -50,7 +50,7 @@ def fix_inherited(base: dict, over: dict, merged: dict) -> list[tuple[str, Any]]
     replaced = replaced_keys(over)
     fixed = []
     for key in [str(k) for k in inherited if k in uncertainty and k not in own]:
-        if not any(key == r or key.startswith((r + ".", r + "[")) for r in replaced):
+        if not under(key, replaced):
             continue
         value = lookup(merged, key)
         if value is not MISSING and value == lookup(base, key):

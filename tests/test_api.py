@@ -79,3 +79,21 @@ def test_summary_view_and_metric_registry_are_documented_in_the_api():
     assert ids == [m.id for m in metrics_for(r.scenario, list(r.outcomes.columns))]
     assert DEAL_WINDOWS == (30, 90, 180, 365)
     assert type(r.to_xarray()).__name__ == "Dataset"
+
+
+def test_no_private_name_is_imported_across_modules():
+    """A module imports only public names of the package's other modules (issue 8)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(simulate.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            inside = isinstance(node, ast.ImportFrom) and (
+                node.level > 0 or (node.module or "").split(".")[0] == "simulate")
+            if inside:
+                found += [f"{path.relative_to(root)}: {alias.name} from {node.module}"
+                          for alias in node.names
+                          if alias.name.startswith("_") and alias.name != "__version__"]
+    assert not found, found

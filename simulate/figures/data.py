@@ -20,7 +20,7 @@ __all__ = [
     "Z95", "FAN_STATS", "wilson_interval", "run_labels", "as_runs", "runs_and_labels",
     "deal_probability_data",
     "fan_data", "flows_data", "terms_data", "tariff_cost_data", "compare_outcomes_data",
-    "unit_group", "series_unit", "actor_label", "REROUTED",
+    "unit_group", "series_unit", "actor_label", "REROUTED", "dates_of", "kept_matrix",
 ]
 
 Z95 = NormalDist().inv_cdf(0.975)
@@ -76,7 +76,8 @@ def actor_label(results: Any, actor_id: str) -> str:
     return name or actor_id
 
 
-def _dates(results: Any, days: np.ndarray) -> np.ndarray:
+def dates_of(results: Any, days: np.ndarray) -> np.ndarray:
+    """Calendar dates (datetime64[ns]) of scenario days ``days`` of ``results``."""
     start = np.datetime64(results.scenario.start, "D")
     return (start + days.astype("timedelta64[D]")).astype("datetime64[ns]")
 
@@ -100,7 +101,7 @@ def deal_probability_data(runs: Any, labels: Sequence[str] | None = None) -> pd.
         lo, hi = wilson_interval(deals, n)
         frames.append(pd.DataFrame({
             "label": label, "scenario": r.scenario.name, "day": days,
-            "date": _dates(r, days), "n": n, "deals": deals,
+            "date": dates_of(r, days), "n": n, "deals": deals,
             "p": deals / n if n else np.full(days.size, np.nan), "ci_low": lo, "ci_high": hi}))
     out = pd.concat(frames, ignore_index=True)
     out.attrs.update(unit="probability", interval="pointwise Wilson 95%")
@@ -136,7 +137,7 @@ def _band_table(results: Any, variable: str, actor: str,
     return table[list(wanted)].sort_index()
 
 
-def _kept_matrix(results: Any, variable: str, actor: str
+def kept_matrix(results: Any, variable: str, actor: str
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(replicates, days, replicate x day values) of one series over the kept replicates."""
     ts = results.timeseries
@@ -172,11 +173,11 @@ def fan_data(results: Any, variable: str, actor: str = "") -> pd.DataFrame:
         days = table.index.to_numpy(dtype=np.int64)
         values = {s: table[s].to_numpy(dtype=float) for s in FAN_STATS}
     else:
-        reps, days, m = _kept_matrix(results, variable, actor)
+        reps, days, m = kept_matrix(results, variable, actor)
         k = reps.size
         qs = np.quantile(m, _FAN_Q, axis=0) if k else np.zeros((len(_FAN_Q), 0))
         values = dict(zip(FAN_STATS, qs, strict=True))
-    out = pd.DataFrame({"day": days, "date": _dates(results, days), **values})
+    out = pd.DataFrame({"day": days, "date": dates_of(results, days), **values})
     out.attrs.update(variable=variable, actor=actor, from_bands=from_bands, k=int(k),
                      unit=series_unit(results, variable),
                      source=_source_note(results, from_bands, k) if k else "no daily series")
@@ -189,7 +190,7 @@ def _mean_series(results: Any, variable: str, actor: str) -> tuple[np.ndarray, n
     if table is not None:
         return (table.index.to_numpy(dtype=np.int64), table["mean"].to_numpy(dtype=float), True,
                 len(results.outcomes))
-    reps, days, m = _kept_matrix(results, variable, actor)
+    reps, days, m = kept_matrix(results, variable, actor)
     if not reps.size:
         return days, np.zeros(0), False, 0
     return days, m.mean(axis=0), False, int(reps.size)
@@ -210,7 +211,7 @@ def flows_data(results: Any) -> pd.DataFrame:
         if not k:
             continue
         sources.append((from_bands, k))
-        frames.append(pd.DataFrame({"day": days, "date": _dates(results, days), "buyer": buyer,
+        frames.append(pd.DataFrame({"day": days, "date": dates_of(results, days), "buyer": buyer,
                                     "name": name, "mbd": values}))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         {"day": pd.Series(dtype="int64"), "date": pd.Series(dtype="datetime64[ns]"),

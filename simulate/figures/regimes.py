@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .data import FAN_STATS, _dates, _kept_matrix, series_unit
+from .data import FAN_STATS, dates_of, kept_matrix, series_unit
 
 __all__ = ["REGIMES", "regime_labels", "mixture", "regime_fan_data", "paths_data",
            "MIN_SHARE", "MIN_KEPT", "MIN_APART", "apart"]
@@ -78,7 +78,7 @@ def mixture(results: Any, by: str = "threat", variable: str | None = None,
     if not len(ts):
         return False
     kept = pd.unique(ts["replicate"]) if variable is None else \
-        _kept_matrix(results, variable, actor)[0]
+        kept_matrix(results, variable, actor)[0]
     k = flag.reindex(np.asarray(kept, dtype=np.int64)).dropna().astype(bool)
     if int(k.sum()) < MIN_KEPT or int((~k).sum()) < MIN_KEPT:
         return False
@@ -105,7 +105,7 @@ def regime_fan_data(results: Any, variable: str, actor: str = "",
     ``regime`` is True/False (the indicator), ``k`` the kept replicates in the regime,
     ``share`` the regime's share of all replicates (from the outcomes table).
     """
-    reps, days, m = _kept_matrix(results, variable, actor)
+    reps, days, m = kept_matrix(results, variable, actor)
     flag = _indicator(results, by)
     on = flag.reindex(reps).fillna(False).to_numpy(dtype=bool) if reps.size else \
         np.zeros(0, dtype=bool)
@@ -118,7 +118,7 @@ def regime_fan_data(results: Any, variable: str, actor: str = "",
             continue
         qs = np.quantile(rows, _FAN_Q, axis=0)
         frames.append(pd.DataFrame({"regime": value, "label": label, "day": days,
-                                    "date": _dates(results, days),
+                                    "date": dates_of(results, days),
                                     **dict(zip(FAN_STATS, qs, strict=True)),
                                     "k": rows.shape[0], "share": share}))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
@@ -131,8 +131,8 @@ def regime_fan_data(results: Any, variable: str, actor: str = "",
 def paths_data(results: Any, variable: str, actor: str = "") -> pd.DataFrame:
     """The kept replicates' paths of a daily series, wide: index ``date``, one column per
     replicate (what a spaghetti plot draws)."""
-    reps, days, m = _kept_matrix(results, variable, actor)
-    out = pd.DataFrame(m.T, index=pd.DatetimeIndex(_dates(results, days), name="date"),
+    reps, days, m = kept_matrix(results, variable, actor)
+    out = pd.DataFrame(m.T, index=pd.DatetimeIndex(dates_of(results, days), name="date"),
                        columns=pd.Index(reps, name="replicate"))
     out.attrs.update(variable=variable, actor=actor, k=int(reps.size),
                      unit=series_unit(results, variable))

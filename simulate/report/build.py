@@ -26,7 +26,7 @@ from ..figures.registry import (
 )
 from ..results.files import sha256_file, write_bytes_atomic, write_text_atomic
 from ..results.folders import replace_folder
-from ..results.results import _replace_dir
+from ..results.results import replace_dir
 from .assumptions import Register, read_register
 from .content import comparison_document, run_document
 from .document import FigureBlock, to_html, to_markdown
@@ -82,7 +82,7 @@ def _figures(subject: Any, subject_kind: str, directory: Path, formats: Sequence
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)
         blocks, skipped = render_figures(subject, subject_kind, tmp, formats, dpi)
-        _replace_dir(tmp, directory / "figures")
+        replace_dir(tmp, directory / "figures")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

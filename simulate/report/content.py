@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..results.results import _is_derived, format_number
+from ..results.results import format_number, is_derived
 from .assumptions import Register
 from .document import (
     Document,
@@ -178,7 +178,7 @@ def manifest_section(manifest: dict, register: Register | None = None,
     if register is not None and register.path is not None:
         rows.append(["model documentation", f"{register.path.name} sha256 {register.sha256}"])
     files = manifest.get("files", {})
-    sums = [[name, digest] for name, digest in sorted(files.items()) if not _is_derived(name)]
+    sums = [[name, digest] for name, digest in sorted(files.items()) if not is_derived(name)]
     blocks: list[Any] = [Table(["field", "value"], rows, caption="manifest.json.",
                                id="manifest-table")]
     if sums:

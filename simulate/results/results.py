@@ -47,7 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..figures.accessor import PlotAccessor
 
 __all__ = ["Results", "DATA_FILES", "DERIVED", "scenario_text", "scenario_sha256",
-           "outcome_units", "series_units", "parameter_field", "unit_of", "format_number"]
+           "outcome_units", "series_units", "parameter_field", "unit_of", "format_number",
+           "is_derived", "replace_dir"]
 
 DATA_FILES = ("scenario.yaml", "outcomes.parquet", "timeseries.parquet", "summary.json")
 #: data files of newer folders (checked when listed in the manifest; older folders lack them)
@@ -212,7 +213,7 @@ class Results:
                 raise ResultsError(f"{d}: {name} is not listed in manifest.json")
         if verify:
             for name, digest in listed.items():
-                if ignore_derived and _is_derived(name):
+                if ignore_derived and is_derived(name):
                     continue
                 path = d / name
                 if not path.is_file():
@@ -320,12 +321,12 @@ def _isnan(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def _is_derived(name: str) -> bool:
+def is_derived(name: str) -> bool:
     """Whether a manifest entry belongs to the report (rebuilt by ``simulate report``)."""
     return any(name.startswith(d) if d.endswith("/") else name == d for d in DERIVED)
 
 
-def _replace_dir(new: Path, target: Path) -> None:
+def replace_dir(new: Path, target: Path) -> None:
     """Move folder ``new`` to ``target``, replacing it if present (see
     :func:`simulate.results.folders.swap_folder`; no ownership checks)."""
     from .folders import swap_folder

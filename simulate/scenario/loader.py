@@ -20,7 +20,7 @@ from .checks import Finding, cross_check, split_key
 from .dates import resolve_date
 from .experiment_block import experiment_findings
 from .keypaths import under
-from .messages import _parent, describe, problems_from_validation
+from .messages import describe, parent_key, problems_from_validation
 from .posterior import resolve_posterior_path
 from .schema import Scenario
 from .variants import announce_variant_fixes, fix_inherited
@@ -272,7 +272,7 @@ def _place(finding: Finding, positions: dict, file: str) -> Problem:
     pos = pos or positions.get(key)
     parent = key
     while pos is None and parent:
-        parent = _parent(parent)
+        parent = parent_key(parent)
         pos = positions.get(parent)
     pos = pos or Position(file, 0, 0)
     message = finding.message

@@ -18,7 +18,7 @@ from .bounds import excerpt
 from .yamlio import Position, join_key
 
 __all__ = ["problems_from_validation", "describe", "nearest", "suggest", "fields_at", "type_at",
-           "type_words", "expectation", "unwrap"]
+           "type_words", "expectation", "unwrap", "parent_key"]
 
 
 def describe(value: Any) -> str:
@@ -341,13 +341,13 @@ def problems_from_validation(
         if pos is None:  # missing key: point at the enclosing mapping
             parent = key
             while pos is None and parent:
-                parent = _parent(parent)
+                parent = parent_key(parent)
                 pos = positions.get(parent)  # '' is the top of the file
         pos = pos or Position(default_file, 0, 0)
         problems.append(Problem(pos.file, pos.line, pos.column, key, text))
     return problems
 
 
-def _parent(key: str) -> str:
+def parent_key(key: str) -> str:
     """``a.b[2].c`` -> ``a.b[2]`` -> ``a.b`` -> ``a`` -> ``''``."""
     return re.sub(r"(\.[^.\[]+|\[\d+\])$", "", key) if ("." in key or "[" in key) else ""

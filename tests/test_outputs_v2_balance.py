@@ -64,10 +64,17 @@ def balance_run(request):
 
 
 def test_barrels_balance_every_replicate_day(balance_run):
-    """capacity (drawn) + released = exports + stored + shut in, every replicate-day."""
+    """capacity + released = exports + stored + shut in, every replicate-day; the day's
+    capacity is the drawn one plus the timeline's dated changes up to the day."""
     s, p, res = balance_run
     assert np.array_equal(res.kept, np.arange(REPLICATES))
-    capacity = p.table.trade_mp[:, T.M_CAPACITY][:, None]
+    capacity = _scalar(res, "export_capacity_mbd")
+    days = np.arange(capacity.shape[1])
+    for r in range(REPLICATES):
+        change = sum((a[4] * (days >= a[0]) for a in _actions(p, r, T.A_CAPACITY)),
+                     np.zeros(len(days)))
+        expected = np.maximum(p.table.trade_mp[r, T.M_CAPACITY] + change, 0.0)
+        np.testing.assert_allclose(capacity[r], expected, rtol=1e-12, atol=1e-12)
     supply = capacity + _scalar(res, "released_mbd")
     used = (_scalar(res, "exports_mbd") + _scalar(res, "stored_mbd")
             + _scalar(res, "shut_in_mbd"))

@@ -10,7 +10,8 @@ shock, up to the price the largest possible supply loss and news give; the FOB d
 the Urals floor below Brent (the Urals FOB price from that floor up), the delivered discount
 from its floor up to Brent, the freight premium up to its start value plus the largest tanker
 designation's jump and the cap step, storage up to its daily rate, releases up to theirs,
-shut-in barrels up to capacity plus releases; Brent's expected and perceived loss between
+shut-in barrels up to capacity plus releases (the export capacity between its lowest and
+highest level on the timeline); Brent's expected and perceived loss between
 the timeline's negative and positive news added up, a lasting world-market shift's level and
 the largest threatened loss; each buyer's risk premium up to its exposure times the premium
 scale times the largest designated and tanker shares, plus the non-designated premium;
@@ -78,12 +79,27 @@ def _compound_poisson_max(rate: float, per: float) -> int:
         k = int(k * 1.25) + 1
 
 
+def _capacity_extremes(p: Params) -> tuple[float, float, float]:
+    """(lowest, highest, largest rise) of the export capacity, mb/d, over every row: its
+    start capacity plus the running sum of its timeline's dated changes
+    (``tradeday.A_CAPACITY``, applied in day order), never below 0."""
+    mp = p.table.trade_mp
+    acts = p.table.trade_actions.reshape(len(p.table), -1, tradeday.NA)
+    change = np.where(acts[:, :, 1] == tradeday.A_CAPACITY, np.nan_to_num(acts[:, :, 4]), 0.0)
+    run = np.cumsum(change, axis=1)
+    rise = np.maximum(run.max(axis=1), 0.0)
+    lo = mp[:, tradeday.M_CAPACITY] + np.minimum(run.min(axis=1), 0.0)
+    hi = mp[:, tradeday.M_CAPACITY] + rise
+    return max(float(lo.min()), 0.0), float(hi.max()), float(rise.max())
+
+
 def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     """(lo, hi) per day of every continuous series column."""
     sc = p.table
     days = p.n_days + 1
     base_max = p.column("base_volume").max(axis=0)
-    capacity = max(float(sc.capacity.max()), math.fsum(base_max))
+    cap_lo, cap_hi, rise = _capacity_extremes(p)
+    capacity = max(float(sc.capacity.max()), math.fsum(base_max), cap_hi)
     # Brent: the AR(1) shock's standard deviation on day t, around the equilibrium price
     rho = min(float(np.abs(sc.brent_rho).max()), 0.999999)
     vol = float(sc.brent_vol.max())
@@ -91,8 +107,9 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
           for t in range(days)]
     es_ed = max(float((sc.supply_elasticity + np.abs(sc.demand_elasticity)).min()), 1e-6)
     world = max(float(sc.world_demand.min()), 1e-12)
-    brent_lo = np.array([brent.brent_price(float(sc.brent0.min()), 0.0, 0.0, world, es_ed,
-                                           0.0, -_SIGMAS * x) for x in sd])
+    # a rise of export capacity is a surplus (a negative loss, docs/model.md 4.11)
+    brent_lo = np.array([brent.brent_price(float(sc.brent0.min()), -rise if rise > 0 else 0.0,
+                                           0.0, world, es_ed, 0.0, -_SIGMAS * x) for x in sd])
     # trade v2: news adds an expected loss on top of every barrel lost
     news = sc.trade_actions[:, tradeday.NA - 1::tradeday.NA]
     news_max = float(np.nansum(np.clip(news, 0.0, None), axis=1).max()) if news.size else 0.0
@@ -153,6 +170,7 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
         + float(mp[:, tradeday.M_CAP_PREMIUM].max()))
     ranges[("stored_mbd", "")] = const(0.0, float(mp[:, tradeday.M_STORAGE_RATE].max()))
     ranges[("released_mbd", "")] = const(0.0, release)
+    ranges[("export_capacity_mbd", "")] = const(cap_lo, cap_hi)
     for name in ("exports_mbd", "bought_mbd", "discounted_mbd", "shut_in_mbd"):
         ranges[(name, "")] = const(0.0, capacity + release)
     ranges.update(_expectation_ranges(p, acts, days))

@@ -24,10 +24,11 @@ buyer ids, the last ``IMPORTER.buyer``). Trade v2 (docs/model.md 4.7-4.11): the 
 delivered discounts, the freight/insurance sanctions premium, the Urals FOB price, barrels
 put into storage, each buyer's volume, each government's directive and the designation
 status; barrels released from storage, Brent's expected and perceived loss (mb/d) and each
-buyer's risk premium (USD/bbl). ``shut_in_mbd`` is the barrels shut in (never negative), so
-that capacity + released = exports + stored + shut in every day. ``urals_discount_usd`` is
-the FOB discount (an alias of ``fob_discount_usd``, kept for the figures, metrics and
-calibration targets that name it).
+buyer's risk premium (USD/bbl); the day's export capacity (``export_capacity_mbd``, the
+scenario's plus the timeline's dated changes). ``shut_in_mbd`` is the barrels shut in (never
+negative), so that capacity + released = exports + stored + shut in every day.
+``urals_discount_usd`` is the FOB discount (an alias of ``fob_discount_usd``, kept for the
+figures, metrics and calibration targets that name it).
 The day's values of every series are computed by :func:`day_values` (compiled) into one row
 of C columns (:func:`series_columns`); :func:`record_day` adds them to the running sums kept
 in the replicate's state record (``sum_*``, ``total_*``, ``volume_sum``...) and to the kept
@@ -50,6 +51,7 @@ from ..model.state import Threat
 from ..model.tradeday import (
     BS_PREMIUM,
     BS_STOP_DAY,
+    S_CAPACITY,
     S_DELIVERED,
     S_EXPECTED,
     S_FOB,
@@ -78,7 +80,7 @@ SERIES = {
     "urals_fob_usd": None, "stored_mbd": None, "designation_status": None,
     "buyer_volume_mbd": "buyer", "directive": "importer",
     "released_mbd": None, "expected_loss_mbd": None, "perceived_loss_mbd": None,
-    "buyer_premium_usd": "buyer",
+    "buyer_premium_usd": "buyer", "export_capacity_mbd": None,
 }
 
 
@@ -153,6 +155,7 @@ def day_values(p, q, day: int, out: np.ndarray) -> None:
     c += 3
     for b in range(p.B):
         out[c + b] = q.trade_bs[b, BS_PREMIUM]
+    out[c + p.B] = ms[S_CAPACITY]
 
 
 @njit(cache=True, error_model="numpy", inline="always")

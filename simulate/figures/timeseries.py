@@ -58,6 +58,7 @@ VARIABLE_LABELS = {
     "expected_loss_mbd": "Expected loss of Russian crude (news)",
     "perceived_loss_mbd": "Expected loss priced by Brent",
     "buyer_premium_usd": "Buyer's sanctions risk premium",
+    "export_capacity_mbd": "Russian crude export capacity",
 }
 
 

@@ -8,7 +8,8 @@ parameters, its state and the day's inputs. Their arrays are float64 with named 
 * parameters: ``bp`` (B, NB) buyers', ``ip`` (M, NI) importers', ``mp`` (NM,) the market's
   (one replicate's draws), and the other suppliers' spare capacity and response shares;
 * state: ``ps`` (NP,) policy set by timeline actions (designations, tanker designations,
-  price cap); ``embargo`` (M,) day from which an importer's buyers are embargoed (-1 none);
+  price cap, changes of the export capacity); ``embargo`` (M,) day from which an
+  importer's buyers are embargoed (-1 none);
   ``ms`` (NS,) the market's; ``bs`` (B, NBS) the buyers'; ``directive`` (M,) each
   government's cap on its state refiners (share of base volume); ``relief`` (M, NR) each
   government's decision memory; the clearing's rows; the day's purchases;
@@ -28,11 +29,12 @@ from .clearing import NW, W_BASE, W_CAP, W_LAG, W_PREMIUM, W_SLOPE, W_VOLUME
 
 __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "A_DESIGNATION", "A_TANKERS", "A_PRICE_CAP", "A_EMBARGO", "A_LIFT_DESIGNATION",
-           "A_NEWS", "A_WORLD", "P_WORLD_NEWS", "MAX_TRADE_ACTIONS", "NA",
+           "A_NEWS", "A_WORLD", "A_CAPACITY", "P_WORLD_NEWS", "P_CAPACITY", "MAX_TRADE_ACTIONS",
+           "NA",
            "apply_actions_today", "remembered_relief", "P_DES_SHARE", "P_TANKER_SHARE",
            "P_DES_DAY", "P_WIND_DOWN",
            "S_FOB_DISC", "S_DELIVERED", "S_EXP_KEEP", "S_PREMIUM", "S_FOB", "S_STORED",
-           "S_STATUS",
+           "S_STATUS", "S_CAPACITY",
            "B_BASE", "B_CAP", "B_SLOPE", "B_LAG",
            "B_EXPOSURE", "B_STATE", "B_SELLER_OWNED", "B_COMPLIANT", "B_FLEX", "B_IMPORTER",
            "B_EXEMPT", "B_CAPTURE", "B_RAMP", "DAYS_PER_MONTH", "NB", "I_X0", "I_SIGMA",
@@ -69,20 +71,21 @@ M_NAMES = ("brent0", "ref_discount", "base_freight", "capacity", "zero_price", "
  M_PREMIUM0, M_BOTTLENECK, M_ADAPT, M_CAP_MARGIN) = range(30)
 NM = 30
 # ----- policy state (ps) ------------------------------------------------------------------
+# P_CAPACITY: the dated changes of the occupier's export capacity added up so far, mb/d
 P_NAMES = ("designated_share", "designation_day", "wind_down_days", "tanker_share",
-           "tanker_day", "price_cap", "world_news_per_day")
+           "tanker_day", "price_cap", "world_news_per_day", "capacity_change")
 (P_DES_SHARE, P_DES_DAY, P_WIND_DOWN, P_TANKER_SHARE, P_TANKER_DAY, P_PRICE_CAP,
- P_WORLD_NEWS) = range(7)
-NP = 7
+ P_WORLD_NEWS, P_CAPACITY) = range(8)
+NP = 8
 # ----- market state (ms) ------------------------------------------------------------------
 S_NAMES = ("delivered_discount", "freight_premium", "expected_loss", "perceived_loss",
            "stock", "brent", "brent_shock", "fob_discount", "urals_fob", "exports", "offered",
            "stored", "shut_in", "released", "loss", "revenue", "designation_status",
-           "shipping_shortfall", "expectation_keep", "adaptation_keep")
+           "shipping_shortfall", "expectation_keep", "adaptation_keep", "capacity")
 (S_DELIVERED, S_PREMIUM, S_EXPECTED, S_PERCEIVED, S_STOCK, S_BRENT, S_SHOCK, S_FOB_DISC,
  S_FOB, S_EXPORTS, S_OFFERED, S_STORED, S_SHUT_IN, S_RELEASED, S_LOSS, S_REVENUE,
- S_STATUS, S_SHORTFALL, S_EXP_KEEP, S_ADAPT_KEEP) = range(20)
-NS = 20
+ S_STATUS, S_SHORTFALL, S_EXP_KEEP, S_ADAPT_KEEP, S_CAPACITY) = range(21)
+NS = 21
 # ----- buyers' state (bs) -----------------------------------------------------------------
 # BS_DIRECTED: the cap a government's directive has reached on a state refiner, mb/d (NaN:
 # no directive in force); it closes 1/lag of the gap to the directed volume each day
@@ -116,6 +119,7 @@ def initial_market_state(bp, mp, ms, bs) -> None:
         total += bp[b, B_BASE]
     ms[S_EXPORTS] = total
     ms[S_OFFERED] = total
+    ms[S_CAPACITY] = mp[M_CAPACITY]
     ms[S_REVENUE] = total * ms[S_FOB]
     # the daily factors of the half-lives, computed once (the same numbers every day)
     ms[S_EXP_KEEP] = wedges.decay_factor(mp[M_EXP_HALF_LIFE])
@@ -258,7 +262,9 @@ def trade_day(day: int, tp, ts, inputs) -> None:
         bs[b, BS_PREMIUM] = premium[b]
         bs[b, BS_CAP] = c
     wedge = mp[M_FREIGHT] + ms[S_PREMIUM]
-    capacity = mp[M_CAPACITY]
+    # today's export capacity: the scenario's plus the dated changes so far (never < 0)
+    capacity = max(mp[M_CAPACITY] + ps[P_CAPACITY], 0.0)
+    ms[S_CAPACITY] = capacity
     # designated tankers cannot all be replaced at once: part of the fading shortfall of
     # shipping (reached with the freight lag) cannot be offered (stored or shut in)
     ms[S_SHORTFALL] = wedges.adjust_toward(ms[S_SHORTFALL], mp[M_BOTTLENECK] * transient,
@@ -287,8 +293,9 @@ def trade_day(day: int, tp, ts, inputs) -> None:
     stored, shut_in = clearing.split_withheld(capacity, released, exports, ms[S_STOCK],
                                               mp[M_STORAGE_CAP], mp[M_STORAGE_RATE])
     ms[S_STOCK] += stored - released
-    # Brent: barrels withheld from the world today (net of spare capacity) and expectations
-    withheld = capacity - exports
+    # Brent: barrels missing from the world today against the start capacity (withheld, and
+    # a capacity cut; a rise is a surplus), net of spare capacity, and expectations
+    withheld = mp[M_CAPACITY] - exports
     loss = (_brent.net_loss(withheld, tp.spare, tp.response) if withheld > 0.0
             else withheld)
     ms[S_EXPECTED], ms[S_PERCEIVED] = _brent.update_expectation(
@@ -313,8 +320,10 @@ def trade_day(day: int, tp, ts, inputs) -> None:
 
 # ----- timeline actions on the trade side ---------------------------------------------------
 #: action codes for :func:`apply_action` (A_NEWS: a row with news for Brent only; A_WORLD: a
-#: lasting world-market shift, its daily news in the price column)
-A_DESIGNATION, A_TANKERS, A_PRICE_CAP, A_EMBARGO, A_LIFT_DESIGNATION, A_WORLD = range(6)
+#: lasting world-market shift, its daily news in the price column; A_CAPACITY: a change of
+#: the occupier's export capacity, mb/d in the price column)
+(A_DESIGNATION, A_TANKERS, A_PRICE_CAP, A_EMBARGO, A_LIFT_DESIGNATION, A_WORLD,
+ A_CAPACITY) = range(7)
 A_NEWS = -1
 #: rows of trade actions a replicate holds, and their width: (day, code, share, wind-down,
 #: price, target, news); unused rows have a NaN day
@@ -331,7 +340,8 @@ def apply_action(ps, embargo, code: int, day: int, share: float, wind_down: floa
     and wind-down; tanker designations set the designated share of the fleet and restart the
     freight shock; a price cap sets the cap (0 removes it); an embargo stops ``target``'s
     buyers from ``day``; lifting designations clears them; a lasting world-market shift sets
-    the news renewed every day from ``day`` (``price``, mb/d a day; it replaces the last one).
+    the news renewed every day from ``day`` (``price``, mb/d a day; it replaces the last one);
+    a change of export capacity adds ``price`` (mb/d, negative: a cut) to the changes so far.
     """
     if code == A_DESIGNATION:
         ps[P_DES_SHARE] = share
@@ -350,6 +360,8 @@ def apply_action(ps, embargo, code: int, day: int, share: float, wind_down: floa
         ps[P_WIND_DOWN] = 0.0
     elif code == A_WORLD:
         ps[P_WORLD_NEWS] = price
+    elif code == A_CAPACITY:
+        ps[P_CAPACITY] += price
 
 
 def empty_policy() -> np.ndarray:
@@ -361,11 +373,12 @@ def empty_policy() -> np.ndarray:
 
 
 @njit(cache=True, error_model="numpy")
-def apply_actions_today(actions, day: int, ps, embargo) -> float:
+def apply_actions_today(actions, day: int, ps, embargo, live: bool = True) -> float:
     """Apply the trade action rows dated ``day`` (flat rows of :data:`NA` values, sorted by
     day, NaN-terminated); returns the day's news for Brent (expected loss, mb/d): the
     actions' own plus the daily news of a lasting world-market shift in force
-    (docs/model.md 4.11)."""
+    (docs/model.md 4.11). When the measures are not ``live`` (a deal lifted them) only the
+    changes of export capacity apply, which are not measures (and no news is returned)."""
     news = 0.0
     for i in range(MAX_TRADE_ACTIONS):
         when = actions[i * NA]
@@ -374,8 +387,10 @@ def apply_actions_today(actions, day: int, ps, embargo) -> float:
         if int(when) != day:
             continue
         code = int(actions[i * NA + 1])
+        if not live and code != A_CAPACITY:
+            continue
         news += actions[i * NA + 6]
         if code >= 0:
             apply_action(ps, embargo, code, day, actions[i * NA + 2], actions[i * NA + 3],
                          actions[i * NA + 4], int(actions[i * NA + 5]))
-    return news + ps[P_WORLD_NEWS]
+    return news + ps[P_WORLD_NEWS] if live else 0.0

@@ -22,7 +22,10 @@ __all__ = ["TradeArrays", "TradeTimeline", "trade_arrays", "trade_timeline", "ST
 
 _ACTION_CODES = {"company_sanctions": T.A_DESIGNATION, "tanker_designations": T.A_TANKERS,
                  "price_cap": T.A_PRICE_CAP, "embargo": T.A_EMBARGO,
-                 "lift_company_sanctions": T.A_LIFT_DESIGNATION}
+                 "lift_company_sanctions": T.A_LIFT_DESIGNATION,
+                 "export_capacity": T.A_CAPACITY}
+#: the timeline key whose number fills an action row's price column (default ``price_usd``)
+_PRICE_KEY = {T.A_CAPACITY: "change_mbd"}
 
 
 class TradeArrays(NamedTuple):
@@ -170,7 +173,7 @@ def trade_timeline(d: dict, start, n_days: int, replicate: int = 0) -> TradeTime
         target = importers.index(act["target"]) if act.get("target") in importers else -1
         rows.append((day, code, _pick(act.get("share"), replicate),
                      _pick(act.get("wind_down_days"), replicate),
-                     _pick(act.get("price_usd"), replicate), target))
+                     _pick(act.get(_PRICE_KEY.get(code, "price_usd")), replicate), target))
     actions = np.array(sorted(rows, key=lambda r: r[0]), dtype=float).reshape(-1, 6)
     return TradeTimeline(actions, news)
 

@@ -10,10 +10,10 @@ from numba import njit
 
 from .tradearrays import TradeInputs, TradeParams, TradeState
 from .tradeday import (
-    M_CAPACITY,
     NR,
     R_DAY,
     S_BRENT,
+    S_CAPACITY,
     S_EXPORTS,
     S_FOB_DISC,
     S_LOSS,
@@ -65,8 +65,9 @@ def trade_phase(p, q, day: int, z: float) -> tuple[float, float]:
     the day's policy); mirrors the result into the state fields the other phases read:
     ``volume`` (purchases), ``bought`` (exports), ``discounted`` (0), ``shut_in`` (barrels
     shut in today, never negative; the market state's ``shut_in``), ``brent``, ``discount``
-    (FOB) and ``revenue`` (at FOB). Returns (withheld, loss), mb/d: withheld is capacity less
-    exports (stored and shut in, net of releases; negative when released barrels are sold)."""
+    (FOB) and ``revenue`` (at FOB). Returns (withheld, loss), mb/d: withheld is today's
+    capacity less exports (stored and shut in, net of releases; negative when released
+    barrels are sold)."""
     trade_day(day,
               TradeParams(p.trade_bp[:p.B], p.trade_ip[:p.M], p.trade_mp,
                           p.spare_capacity[:p.S], p.response_share[:p.S]),
@@ -76,7 +77,7 @@ def trade_phase(p, q, day: int, z: float) -> tuple[float, float]:
               TradeInputs(q.trade_tariff[:p.M], q.trade_threat[:p.M], q.trade_prob,
                           q.trade_news, z))
     ms = q.trade_ms
-    withheld = p.trade_mp[M_CAPACITY] - ms[S_EXPORTS]
+    withheld = ms[S_CAPACITY] - ms[S_EXPORTS]
     q.bought = ms[S_EXPORTS]
     q.discounted = 0.0
     q.shut_in = ms[S_SHUT_IN]

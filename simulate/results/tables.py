@@ -31,7 +31,7 @@ UNITS = {
     "fob_discount_mean_usd": "USD/bbl", "delivered_discount_mean_usd": "USD/bbl",
     "released_mbd": "mb/d", "expected_loss_mbd": "mb/d", "perceived_loss_mbd": "mb/d",
     "buyer_premium_usd": "USD/bbl", "freight_premium_mean_usd": "USD/bbl",
-    "urals_fob_mean_usd": "USD/bbl",
+    "urals_fob_mean_usd": "USD/bbl", "export_capacity_mbd": "mb/d",
 }
 
 

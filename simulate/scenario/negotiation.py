@@ -38,13 +38,17 @@ class Action(ScenarioModel):
     actor: str
     action: Literal["secondary_tariff", "lift_tariff", "company_sanctions",
                     "lift_company_sanctions", "talks", "tanker_designations", "price_cap",
-                    "embargo", "announcement", "proposal"]
+                    "embargo", "announcement", "proposal", "export_capacity"]
     target: str | None = None
     rate: NonNeg | None = None
     share: Share | None = None
     wind_down_days: Annotated[int, Field(ge=0)] | None = Field(
         None, description="company_sanctions: days to the end of the wind-down")
     price_usd: NonNeg | None = Field(None, description="price_cap: the cap, USD/bbl (0 lifts)")
+    change_mbd: float | None = Field(
+        None, description="export_capacity: change of the occupier's export capacity from "
+                          "this date, mb/d, added to the earlier changes (negative: a cut); "
+                          "the world market counts it as supply")
     expected_loss_mbd: float | None = Field(
         None, description="news for Brent: the credibility-weighted loss of the occupier's "
                           "barrels the market expects, mb/d (negative: more barrels flow)")

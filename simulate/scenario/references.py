@@ -114,11 +114,13 @@ def check_sanctioner(aid: str, actor: dict, roles: dict, importers: list[str],
 _NEEDS = {"secondary_tariff": ("target", "rate"), "lift_tariff": ("target",),
           "company_sanctions": ("share",), "tanker_designations": ("share",),
           "price_cap": ("price_usd",), "embargo": ("target",),
+          "export_capacity": ("change_mbd",),
           "announcement": ("expected_loss_mbd",)}
 _NEED_WORDS = {"target": "the id of an importer actor", "rate": "a tariff rate (a number >= 0)",
                "share": "a share of oil exports (a number from 0 to 1)",
                "price_usd": "a price cap in USD/bbl (a number >= 0)",
-               "expected_loss_mbd": "the expected loss of barrels in mb/d (a number)"}
+               "expected_loss_mbd": "the expected loss of barrels in mb/d (a number)",
+               "change_mbd": "a change of export capacity in mb/d (a number)"}
 
 
 def check_action(key: str, act: dict, roles: dict, importers: list[str], horizon: Horizon,
@@ -134,6 +136,9 @@ def check_action(key: str, act: dict, roles: dict, importers: list[str], horizon
         if act.get(need) is None and not lasting:
             out.append(Finding(f"{key}.{need}", f"required key missing: expected "
                                                 f"{_NEED_WORDS[need]} for a {action} action"))
+    if act.get("change_mbd") is not None and action != "export_capacity":
+        out.append(Finding(f"{key}.change_mbd", f"change_mbd applies to an export_capacity "
+                                                f"action, found it on a {action} action"))
     if action in ("secondary_tariff", "lift_tariff", "embargo"):
         problem = target_problem(act.get("target"), roles, importers)
         if problem:

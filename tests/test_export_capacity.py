@@ -147,3 +147,24 @@ def test_a_change_without_its_number_or_on_another_action_is_an_error(tmp_path, 
         load_scenario(_with_timeline(tmp_path, "clearing", [act]))
     assert "timeline[0].change_mbd" in str(err.value)
     assert message in str(err.value)
+
+
+def test_an_uncertain_change_is_drawn_per_replicate(tmp_path):
+    """``uncertainty: timeline[0].change_mbd`` draws the change per replicate; the day's
+    capacity after the date is the start capacity plus that replicate's draw."""
+    path = _with_timeline(tmp_path, "clearing", [_change("2025-01-03", 0.2)])
+    data = yaml.safe_load(path.read_text())
+    data["uncertainty"] = {"timeline[0].change_mbd": {"dist": "uniform", "low": -0.5,
+                                                       "high": 0.5}}
+    data["ensemble"] = {"replicates": 6, "seed": 1}
+    data["outputs"] = {"keep_series": 6}
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    res = run(path, progress=False, counterfactual=False)
+    drawn = res.outcomes["param:timeline[0].change_mbd"].to_numpy()
+    assert np.ptp(drawn) > 0.3 and np.all(np.abs(drawn) <= 0.5)
+    ts = res.timeseries
+    cap = ts[(ts.variable == "export_capacity_mbd") & (ts.replicate >= 0)].pivot(
+        index="replicate", columns="day", values="value").to_numpy()
+    np.testing.assert_allclose(cap[:, :2], 3.0, rtol=TOL)
+    np.testing.assert_allclose(cap[:, 2:], np.repeat(3.0 + drawn[:, None], 4, axis=1),
+                               rtol=TOL)

@@ -168,3 +168,29 @@ def test_an_uncertain_change_is_drawn_per_replicate(tmp_path):
     np.testing.assert_allclose(cap[:, :2], 3.0, rtol=TOL)
     np.testing.assert_allclose(cap[:, 2:], np.repeat(3.0 + drawn[:, None], 4, axis=1),
                                rtol=TOL)
+
+
+def test_a_change_after_a_deal_that_lifted_the_measures_still_applies_in_both_engines(
+        tmp_path):
+    """bargain.yaml with a sanctioner settles on day 0 (the measures are lifted from then
+    on); a cut dated day 2 still moves the capacity, and the events engine, which calls the
+    same phases at its event times, records the same numbers as the batch engine."""
+    from simulate.engines.batch import run_batch
+    from simulate.engines.events import run_events
+
+    path = _with_timeline(tmp_path, "bargain", [_change("2025-01-03", -0.3)])
+    data = yaml.safe_load(path.read_text())
+    data["actors"]["US"] = {"role": "sanctioner"}     # whose measures a deal lifts
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    s = load_scenario(path)
+    reps = np.arange(4)
+    batch = run_batch(s, 3, reps, keep_series=4)
+    events = run_events(s, 3, reps, keep_series=4, log=False)
+    assert np.all(batch.outcomes["deal"]) and np.all(batch.outcomes["deal_day"] == 0)
+    cap = batch.series["export_capacity_mbd"][:, :, 0]
+    np.testing.assert_allclose(cap, np.tile([1.0, 1.0, 0.7, 0.7], (4, 1)), rtol=TOL)
+    for name in batch.series:
+        assert np.array_equal(batch.series[name], events.series[name]), name
+    for col in batch.outcomes:
+        assert np.array_equal(np.asarray(batch.outcomes[col]),
+                              np.asarray(events.outcomes[col])), col

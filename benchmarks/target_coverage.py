@@ -19,17 +19,13 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from simulate.calibration.diagnostics import coverage_table
 from simulate.calibration.model import ParticleModel
 from simulate.calibration.summaries import map_targets
 from simulate.calibration.targets import load_targets
-from simulate.scenario import load_scenario
-
-
-def _value(text: str) -> object:
-    return yaml.safe_load(text)
+from simulate.scenario import load_scenario, parse_set_options, read_merged
+from simulate.scenario.yamlio import read_yaml
 
 
 def main() -> int:
@@ -41,13 +37,10 @@ def main() -> int:
     ap.add_argument("--draws", type=int, default=200)
     ap.add_argument("--seed", type=int, default=2025)
     args = ap.parse_args()
-    overrides: dict[str, object] = {}
-    for item in args.set:
-        key, _, text = item.partition("=")
-        overrides[key] = _value(text)
-    if args.timeline is not None:
-        base = yaml.safe_load(args.scenario.read_text(encoding="utf-8")).get("timeline") or []
-        overrides["timeline"] = base + yaml.safe_load(args.timeline.read_text(encoding="utf-8"))
+    overrides = parse_set_options(args.set)
+    if args.timeline is not None:     # the scenario's timeline (extends merged) and the extra
+        base = read_merged(args.scenario)[0].get("timeline") or []
+        overrides["timeline"] = base + read_yaml(args.timeline)[0]
     scenario = load_scenario(args.scenario, overrides=overrides, announce=False)
     mapped = map_targets(load_targets(args.targets), scenario)
     model = ParticleModel(scenario, [], mapped, seed=args.seed)

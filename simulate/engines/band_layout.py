@@ -79,12 +79,11 @@ def _compound_poisson_max(rate: float, per: float) -> int:
         k = int(k * 1.25) + 1
 
 
-def _capacity_extremes(p: Params) -> tuple[float, float, float]:
+def _capacity_extremes(mp: np.ndarray, acts: np.ndarray) -> tuple[float, float, float]:
     """(lowest, highest, largest rise) of the export capacity, mb/d, over every row: its
-    start capacity plus the running sum of its timeline's dated changes
-    (``tradeday.A_CAPACITY``, applied in day order), never below 0."""
-    mp = p.table.trade_mp
-    acts = p.table.trade_actions.reshape(len(p.table), -1, tradeday.NA)
+    start capacity (``mp``, rows of market parameters) plus the running sum of its trade
+    actions' (``acts``, rows x actions x NA) dated changes (``tradeday.A_CAPACITY``, applied
+    in day order), never below 0."""
     change = np.where(acts[:, :, 1] == tradeday.A_CAPACITY, np.nan_to_num(acts[:, :, 4]), 0.0)
     run = np.cumsum(change, axis=1)
     rise = np.maximum(run.max(axis=1), 0.0)
@@ -98,7 +97,8 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     sc = p.table
     days = p.n_days + 1
     base_max = p.column("base_volume").max(axis=0)
-    cap_lo, cap_hi, rise = _capacity_extremes(p)
+    acts = sc.trade_actions.reshape(len(sc), -1, tradeday.NA)
+    cap_lo, cap_hi, rise = _capacity_extremes(sc.trade_mp, acts)
     capacity = max(float(sc.capacity.max()), math.fsum(base_max), cap_hi)
     # Brent: the AR(1) shock's standard deviation on day t, around the equilibrium price
     rho = min(float(np.abs(sc.brent_rho).max()), 0.999999)
@@ -160,7 +160,6 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
                                  float(mp[:, tradeday.M_REF].max()))))
     # the freight premium moves toward targets no higher than the start premium plus the
     # largest designated fleet share's jump plus the price-cap step
-    acts = sc.trade_actions.reshape(len(sc), -1, tradeday.NA)
     tankers = np.where(acts[:, :, 1] == tradeday.A_TANKERS, acts[:, :, 2], 0.0)
     tanker_max = float(np.nanmax(np.clip(tankers, 0.0, None))) if tankers.size else 0.0
     ranges[("freight_premium_usd", "")] = const(

@@ -152,20 +152,18 @@ def buyers_phase(p, q, c, day: int) -> float:
     threat comes; and the day's news for Brent (the timeline's and the threat's,
     :func:`_threat_news`). Returns the designated share of the occupier's exports today."""
     ps = q.trade_ps
-    q.trade_news = 0.0
-    if measures_live(p, q):
-        q.trade_news = tradeday.apply_actions_today(p.trade_actions, day, ps, q.embargo)
+    live = measures_live(p, q)
+    # once a deal lifted the measures only dated changes of export capacity apply (no news)
+    q.trade_news = tradeday.apply_actions_today(p.trade_actions, day, ps, q.embargo, live)
+    if live:
         if (q.threat == CARRIED_OUT and p.company_share > 0.0
                 and q.decision_day + p.company_lag == day):
             tradeday.apply_action(ps, q.embargo, tradeday.A_DESIGNATION, day, p.company_share,
                                   p.company_wind_down, 0.0, -1)
-    else:
-        # a deal lifted the measures; dated changes of export capacity still come
-        tradeday.apply_actions_today(p.trade_actions, day, ps, q.embargo, False)
-        if ps[tradeday.P_DES_SHARE] > 0.0 or ps[tradeday.P_TANKER_SHARE] > 0.0:
-            tradeday.apply_action(ps, q.embargo, tradeday.A_LIFT_DESIGNATION, day, 0.0, 0.0,
-                                  0.0, -1)
-            ps[tradeday.P_TANKER_SHARE] = 0.0
+    elif ps[tradeday.P_DES_SHARE] > 0.0 or ps[tradeday.P_TANKER_SHARE] > 0.0:
+        tradeday.apply_action(ps, q.embargo, tradeday.A_LIFT_DESIGNATION, day, 0.0, 0.0, 0.0,
+                              -1)
+        ps[tradeday.P_TANKER_SHARE] = 0.0
     decided = q.threat == CARRIED_OUT
     tariff_on = decided and q.decision_day + p.tariff_lag <= day
     prob = 1.0 if decided else (p.credibility if q.threat == PENDING else 0.0)

@@ -295,9 +295,8 @@ def trade_day(day: int, tp, ts, inputs) -> None:
     ms[S_STOCK] += stored - released
     # Brent: barrels missing from the world today against the start capacity (withheld, and
     # a capacity cut; a rise is a surplus), net of spare capacity, and expectations
-    withheld = mp[M_CAPACITY] - exports
-    loss = (_brent.net_loss(withheld, tp.spare, tp.response) if withheld > 0.0
-            else withheld)
+    missing = mp[M_CAPACITY] - exports
+    loss = _brent.net_loss(missing, tp.spare, tp.response) if missing > 0.0 else missing
     ms[S_EXPECTED], ms[S_PERCEIVED] = _brent.update_expectation(
         ms[S_EXPECTED], ms[S_PERCEIVED], inputs.news, ms[S_EXP_KEEP], mp[M_EXP_LAG])
     ms[S_SHOCK] = mp[M_BRENT_RHO] * ms[S_SHOCK] + mp[M_BRENT_VOL] * inputs.z

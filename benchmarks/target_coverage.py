@@ -8,9 +8,9 @@ Simulates N draws (one replicate each, every uncertain parameter drawn by the sc
 targets' measurement error added as in the calibration), and prints per target the observed
 value, the predicted 5/50/95% quantiles and whether it is inside, then the share inside
 (all targets and the fitted ones). ``--timeline`` appends the actions of a YAML list to the
-scenario's timeline (a probe such as ``benchmarks/embargo2022_capacity_path.yaml``, the
-capacity path of docs/calibration.md 7.1); ``--set`` overrides a value (an uncertain one is
-fixed). The numbers depend only on the seed.
+scenario's timeline (a probe: dated actions the scenario lacks, such as the capacity path
+docs/calibration.md 7.1 tried this way before the embargo episode took it); ``--set``
+overrides a value (an uncertain one is fixed). The numbers depend only on the seed.
 """
 
 from __future__ import annotations

@@ -36,9 +36,9 @@ dollars per year unless stated, shares are fractions in [0, 1], `share-eq` is a 
 equivalent shares of the contested territory. Dates are ISO dates (`2025-08-06`) or offsets
 from `start` (`+2d`, `+8w`). A file may start with `extends: other.yaml` (deep merge; lists
 replace; `null` removes a key; a value it sets that its base draws from `uncertainty:` is
-fixed there, with a note, unless it gives its own distribution). `simulate schema` prints the same format as JSON Schema for
-editors; `simulate validate FILE` checks a file and reports every problem with file, line,
-column and key.
+fixed there, with a note, unless it gives its own distribution). `simulate schema` prints
+the same format as JSON Schema for editors; `simulate validate FILE` checks a file and
+reports every problem with file, line, column and key.
 
 Columns: **type**; **unit** (from the description); **default** (*required* when there is
 none); **range** (bounds the validator enforces; shares are in [0, 1]).

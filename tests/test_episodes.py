@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 from trade_driver import importer_volume, run_trade
 
+from simulate.scenario import read_merged
+
 EPISODES = Path(__file__).resolve().parent.parent / "scenarios" / "episodes"
 REPLICATES = 200
 
@@ -39,28 +41,34 @@ DESIGNATION_DAY = 40
 
 def test_embargo_exports_recover_within_two_months_while_destinations_shift(embargo):
     """Fact 1: seaborne crude fell about 20% in the first month and was back within about
-    6-8 weeks; fact 2: India, China and Turkey took the barrels Europe stopped buying."""
+    6-8 weeks; fact 2: India, China and Turkey took the barrels Europe stopped buying.
+    Checked 8 weeks after the embargo (30 Jan 2023), before the export capacity rises on
+    1 Feb 2023 (episode 1c), so the barrels shifted are the embargoed ones."""
     e = EMBARGO_DAY
+    w = e + 56
     exports = embargo["exports"]
     before = exports[:, e - 1]
     first_month = exports[:, e:e + 30].mean(axis=1) / before
     assert 0.7 <= np.median(first_month) <= 0.97
     recovered = np.array([np.argmax(row[e:] >= 0.95 * b) for row, b in zip(exports, before,
                                                                              strict=True)])
-    assert np.percentile(recovered, 90) <= 60
-    assert np.all(exports[:, e + 60] >= 0.95 * before)
+    assert np.percentile(recovered, 90) <= 56
+    assert np.all(embargo["capacity"][:, w] == embargo["capacity"][:, e - 1])
+    assert np.all(exports[:, w] >= 0.95 * before)
     eu, india = importer_volume(embargo, "EU"), importer_volume(embargo, "IN")
     china, turkey = importer_volume(embargo, "CN"), importer_volume(embargo, "TR")
-    assert np.all(eu[:, e + 60] < 0.7 * eu[:, e - 1])
-    gained = (india + china + turkey)[:, e + 60] - (india + china + turkey)[:, e - 1]
-    lost = eu[:, e - 1] - eu[:, e + 60]
+    assert np.all(eu[:, w] < 0.7 * eu[:, e - 1])
+    gained = (india + china + turkey)[:, w] - (india + china + turkey)[:, e - 1]
+    lost = eu[:, e - 1] - eu[:, w]
     assert np.mean(np.abs(gained - lost) <= 0.05 * lost) >= 0.9
-    assert np.median(india[:, e + 60] - india[:, e - 1]) >= 0.3
+    assert np.median(india[:, w] - india[:, e - 1]) >= 0.3
 
 
-def test_embargo_fob_discount_peaks_at_30_to_40_and_halves_in_3_to_6_months(embargo):
+def test_embargo_fob_discount_peaks_at_30_to_40_and_halves_in_5_to_7_months(embargo):
     """Fact 3: the FOB discount reached about 30-40 USD within 4-8 weeks of the regime change
-    and roughly halved within 3-6 months."""
+    and roughly halved within about 5-6 months; in this episode (Argus Primorsk, 1d) not yet
+    by early June 2023 (20-21 against a January peak of 40.05, day 180 after the embargo)
+    and by 11 July (19.55, day 218)."""
     e = EMBARGO_DAY
     fob = embargo["fob_discount"]
     peak = fob[:, e:e + 56].max(axis=1)
@@ -70,8 +78,8 @@ def test_embargo_fob_discount_peaks_at_30_to_40_and_halves_in_3_to_6_months(emba
     halved = np.array([np.argmax(fob[r, e + at_peak[r]:] <= peak[r] / 2) + at_peak[r]
                        for r in range(len(peak))])
     assert np.all(halved > 0)
-    assert 90 <= np.median(halved) <= 180
-    assert np.mean((halved >= 75) & (halved <= 200)) >= 0.9
+    assert 150 <= np.median(halved) <= 218
+    assert np.mean((halved >= 135) & (halved <= 235)) >= 0.9
     # the delivered discount ends small (fact 4: about 3-5 USD by Aug-Sep 2023)
     assert 2.0 <= np.median(embargo["delivered_discount"][:, e + 270]) <= 7.0
 
@@ -87,15 +95,20 @@ def test_embargo_delivered_discount_keeps_narrowing_from_april_to_september(emba
     falling (India DES 13 in Apr 2023 to 3.3 in Sep) as buyers adapted to the redirected
     barrels. With adaptation the model's Sep/Apr ratio is about 0.55 (data 0.25; section 7
     of docs/calibration.md); without it (half-life 0) the discount has settled by April and
-    stays (ratio 1), the misfit adaptation was added for."""
+    stays (ratio 1), the misfit adaptation was added for: shown at constant export capacity
+    (the episode's dated changes left out), since a capacity change moves the discount too."""
     apr, sep = (date(2023, 4, 1), date(2023, 4, 30)), (date(2023, 9, 1), date(2023, 9, 30))
     ratio = (_monthly(embargo, "delivered_discount", *sep)
              / _monthly(embargo, "delivered_discount", *apr))
     assert np.median(ratio) <= 0.7
     assert np.mean(ratio < 0.8) >= 0.9
     assert 2.0 <= np.median(_monthly(embargo, "delivered_discount", *sep)) <= 5.0  # obs 3.3
+    timeline = read_merged(EPISODES / "embargo2022.yaml")[0]["timeline"]
+    constant = {f"timeline[{i}].change_mbd": 0.0 for i, a in enumerate(timeline)
+                if a["action"] == "export_capacity"}
+    assert len(constant) == 4
     flat = run_trade(EPISODES / "embargo2022.yaml", replicates=20, seed=1,
-                     overrides={"market.demand_adaptation_half_life_days": 0.0})
+                     overrides={"market.demand_adaptation_half_life_days": 0.0, **constant})
     ratio = (_monthly(flat, "delivered_discount", *sep)
              / _monthly(flat, "delivered_discount", *apr))
     assert np.all(ratio > 0.97)

@@ -23,11 +23,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from model_strategies import model_scenarios
 from strategies import scenarios
+from trade_driver import capacity_path
 
 from simulate.engines.batch import base_outcomes
 from simulate.errors import ScenarioError, SimulateError
 from simulate.execution.runner import run
-from simulate.model import tradeday
 from simulate.model.brent import MIN_ELASTICITY_SUM
 from simulate.scenario import Scenario
 
@@ -43,9 +43,10 @@ def _run(s: Scenario):
 
 
 def _capacity(s: Scenario, replicates: np.ndarray) -> np.ndarray:
-    """Each replicate's drawn export capacity, mb/d (the parameter records it ran with)."""
+    """(replicates, days) export capacity each replicate ran with, mb/d: its drawn capacity
+    plus the timeline's dated changes (from the parameter records)."""
     p = base_outcomes(s, s.ensemble.seed, replicates)[1]
-    return p.table.trade_mp[:, tradeday.M_CAPACITY]
+    return capacity_path(p, s.horizon_days + 1)
 
 
 def _series(res, variable: str) -> np.ndarray:
@@ -77,7 +78,7 @@ def check_invariants(s: Scenario) -> None:
     assert len(ts) > 0 and ts["replicate"].nunique() == n
     assert np.isfinite(ts["value"].to_numpy()).all()
 
-    # barrels: volumes >= 0 and conserved every day, at each replicate's drawn capacity
+    # barrels: volumes >= 0 and conserved every day, at each replicate's capacity that day
     bought, disc, shut, stored, released = (
         _series(res, v)[..., 0] for v in
         ("bought_mbd", "discounted_mbd", "shut_in_mbd", "stored_mbd", "released_mbd"))
@@ -87,7 +88,7 @@ def check_invariants(s: Scenario) -> None:
         assert (arr >= 0).all()
     replicates = np.sort(ts["replicate"].unique())
     assert np.array_equal(replicates, np.sort(o["replicate"].to_numpy()))
-    capacity = _capacity(s, replicates)[:, None]
+    capacity = _capacity(s, replicates)
     np.testing.assert_allclose(bought + disc + stored + shut, capacity + released, rtol=EPS,
                                atol=EPS)
     np.testing.assert_allclose(volume.sum(axis=-1), bought, rtol=EPS, atol=EPS)
@@ -96,7 +97,7 @@ def check_invariants(s: Scenario) -> None:
     assert (o.filter(regex=r"^volume_.*_mbd$") >= 0).all().all()
     order = np.argsort(o["replicate"].to_numpy())
     assert (o["exports_mbd"].to_numpy()[order]
-            <= capacity[:, 0] + released.mean(axis=1) + EPS).all()
+            <= (capacity + released).mean(axis=1) + EPS).all()
 
     # prices
     brent = _series(res, "brent_usd")[..., 0]

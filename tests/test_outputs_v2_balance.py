@@ -72,6 +72,9 @@ def test_barrels_balance_every_replicate_day(balance_run):
     capacity = _scalar(res, "export_capacity_mbd")
     np.testing.assert_allclose(capacity, capacity_path(p, capacity.shape[1]), rtol=1e-12,
                                atol=1e-12)
+    # the path the band layout reads is the engine's, bit for bit
+    assert np.array_equal(T.capacity_paths(p.table.trade_actions, p.table.trade_mp,
+                                           capacity.shape[1]), capacity)
     supply = capacity + _scalar(res, "released_mbd")
     used = (_scalar(res, "exports_mbd") + _scalar(res, "stored_mbd")
             + _scalar(res, "shut_in_mbd"))

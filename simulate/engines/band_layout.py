@@ -79,17 +79,14 @@ def _compound_poisson_max(rate: float, per: float) -> int:
         k = int(k * 1.25) + 1
 
 
-def _capacity_extremes(mp: np.ndarray, acts: np.ndarray) -> tuple[float, float, float]:
-    """(lowest, highest, largest rise) of the export capacity, mb/d, over every row: its
-    start capacity (``mp``, rows of market parameters) plus the running sum of its trade
-    actions' (``acts``, rows x actions x NA) dated changes (``tradeday.A_CAPACITY``, applied
-    in day order), never below 0."""
-    change = np.where(acts[:, :, 1] == tradeday.A_CAPACITY, np.nan_to_num(acts[:, :, 4]), 0.0)
-    run = np.cumsum(change, axis=1)
-    rise = np.maximum(run.max(axis=1), 0.0)
-    lo = mp[:, tradeday.M_CAPACITY] + np.minimum(run.min(axis=1), 0.0)
-    hi = mp[:, tradeday.M_CAPACITY] + rise
-    return max(float(lo.min()), 0.0), float(hi.max()), float(rise.max())
+def _capacity_extremes(mp: np.ndarray, actions: np.ndarray,
+                       days: int) -> tuple[float, float, float]:
+    """(lowest, highest, largest rise over its start) of the export capacity, mb/d, over
+    every row's days: the engines' own path (:func:`tradeday.capacity_paths`) from the rows'
+    market parameters ``mp`` and trade ``actions``."""
+    paths = tradeday.capacity_paths(actions, mp, days)
+    rise = np.maximum(paths.max(axis=1) - mp[:, tradeday.M_CAPACITY], 0.0)
+    return float(paths.min()), float(paths.max()), float(rise.max())
 
 
 def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
@@ -98,7 +95,7 @@ def _ranges(p: Params) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     days = p.n_days + 1
     base_max = p.column("base_volume").max(axis=0)
     acts = sc.trade_actions.reshape(len(sc), -1, tradeday.NA)
-    cap_lo, cap_hi, rise = _capacity_extremes(sc.trade_mp, acts)
+    cap_lo, cap_hi, rise = _capacity_extremes(sc.trade_mp, sc.trade_actions, days)
     capacity = max(float(sc.capacity.max()), math.fsum(base_max), cap_hi)
     # Brent: the AR(1) shock's standard deviation on day t, around the equilibrium price
     rho = min(float(np.abs(sc.brent_rho).max()), 0.999999)

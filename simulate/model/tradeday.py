@@ -30,7 +30,7 @@ from .clearing import NW, W_BASE, W_CAP, W_LAG, W_PREMIUM, W_SLOPE, W_VOLUME
 __all__ = ["trade_day", "initial_market_state", "apply_action", "empty_policy",
            "A_DESIGNATION", "A_TANKERS", "A_PRICE_CAP", "A_EMBARGO", "A_LIFT_DESIGNATION",
            "A_NEWS", "A_WORLD", "A_CAPACITY", "P_WORLD_NEWS", "P_CAPACITY", "MAX_TRADE_ACTIONS",
-           "NA",
+           "NA", "capacity_today", "capacity_paths",
            "apply_actions_today", "remembered_relief", "P_DES_SHARE", "P_TANKER_SHARE",
            "P_DES_DAY", "P_WIND_DOWN",
            "S_FOB_DISC", "S_DELIVERED", "S_EXP_KEEP", "S_PREMIUM", "S_FOB", "S_STORED",
@@ -262,8 +262,7 @@ def trade_day(day: int, tp, ts, inputs) -> None:
         bs[b, BS_PREMIUM] = premium[b]
         bs[b, BS_CAP] = c
     wedge = mp[M_FREIGHT] + ms[S_PREMIUM]
-    # today's export capacity: the scenario's plus the dated changes so far (never < 0)
-    capacity = max(mp[M_CAPACITY] + ps[P_CAPACITY], 0.0)
+    capacity = capacity_today(mp, ps)
     ms[S_CAPACITY] = capacity
     # designated tankers cannot all be replaced at once: part of the fading shortfall of
     # shipping (reached with the freight lag) cannot be offered (stored or shut in)
@@ -361,6 +360,28 @@ def apply_action(ps, embargo, code: int, day: int, share: float, wind_down: floa
         ps[P_WORLD_NEWS] = price
     elif code == A_CAPACITY:
         ps[P_CAPACITY] += price
+
+
+@njit(cache=True, error_model="numpy")
+def capacity_today(mp, ps) -> float:
+    """Today's export capacity, mb/d: the scenario's (``mp``) plus the dated changes applied
+    so far (``ps``), never below 0 (docs/model.md 4.7)."""
+    return max(mp[M_CAPACITY] + ps[P_CAPACITY], 0.0)
+
+
+@njit(cache=True, error_model="numpy")
+def capacity_paths(actions, mp, n_days: int) -> np.ndarray:
+    """(rows, n_days) export capacity of each row of trade ``actions`` (rows x flat action
+    rows) and market parameters ``mp`` (rows x NM) on every day: the changes applied as the
+    engines apply them (:func:`apply_actions_today`), read by :func:`capacity_today`."""
+    out = np.empty((actions.shape[0], n_days))
+    embargo = np.zeros(0)          # only capacity changes apply here; none uses it
+    for r in range(actions.shape[0]):
+        ps = np.zeros(NP)
+        for day in range(n_days):
+            apply_actions_today(actions[r], day, ps, embargo, False)
+            out[r, day] = capacity_today(mp[r], ps)
+    return out
 
 
 def empty_policy() -> np.ndarray:

@@ -155,6 +155,19 @@ def test_softening_moves_reservation_points_to_the_line_then_past_it():
     assert np.allclose(bargaining.soften_defender(d0, x, 1.5, 0.2), [0.86, 1.0])
 
 
+def test_resolve_zero_softens_to_the_line_at_once_without_nan():
+    """Resolve 0 gives an infinite load (docs/model.md 4.12): the reservation points are
+    at the line from the start; past it only with a positive rate, then to the bound."""
+    assert bargaining.softening_load(0.0, 0.0, 0.0) == math.inf
+    x = _arr(0.76, 0.99)
+    r0 = _arr(1.0, NAN)
+    assert np.array_equal(bargaining.soften_occupier(r0, x, math.inf, 0.0), x)
+    assert np.array_equal(bargaining.soften_occupier(r0, x, math.inf, 0.1), [0.0, 0.0])
+    d0 = _arr(NAN, 0.5)
+    assert np.array_equal(bargaining.soften_defender(d0, x, math.inf, 0.0), x)
+    assert np.array_equal(bargaining.soften_defender(d0, x, math.inf, 0.2), [1.0, 1.0])
+
+
 def test_softening_load_counts_borne_and_threatened_costs():
     assert bargaining.softening_load(0.1, 0.05, 0.3) == pytest.approx(0.5)
     assert bargaining.softening_load(0.1, 0.05, math.inf) == 0.0

@@ -425,6 +425,26 @@ def test_exposed_buyer_stops_designated_barrels_exactly_at_the_end_of_the_wind_d
     assert rows[29][2][1, T.BS_STOP_DAY] == -1
 
 
+def test_a_designation_that_replaces_another_restarts_the_reshuffle():
+    """T6: one designation in force at a time, a new one replaces it. Sellers reshuffle
+    from the day the designation in force stopped the buyer, t_d + W (docs/model.md 4.10):
+    a first designation (share 0.6, day 2, wind-down 3) stops buyer 0 on day 5; a second
+    (share 0.8, day 30, wind-down 5) stops it again on day 35, where its cap is
+    1.5 (1 - 0.8) = 0.3, not the 1.5 (1 - 0.8 e^-3) it would be on the first one's clock."""
+    bp, ip, mp = _market()
+    bp[0, T.B_EXPOSURE] = 0.9
+    mp[T.M_RESHUFFLE] = 10.0
+    rows = _run(bp, ip, mp, 50, actions=[(2, T.A_DESIGNATION, 0.6, 3.0, 0.0, 0),
+                                         (30, T.A_DESIGNATION, 0.8, 5.0, 0.0, 0)])
+    for day, share, start in ((5, 0.6, 5), (20, 0.6, 5), (35, 0.8, 35), (45, 0.8, 35)):
+        cap = 1.5 * (1.0 - share * np.exp(-(day - start) / 10.0))
+        assert rows[day][2][0, T.BS_CAP] == pytest.approx(cap, rel=1e-12)
+        assert rows[day][1][0] <= cap + 1e-12
+    assert rows[35][1][0] < 0.3 + 1e-12
+    # the buyer's stop day stays the first day it ever stopped (the recorded outcome)
+    assert rows[49][2][0, T.BS_STOP_DAY] == 5
+
+
 def test_price_cap_compliant_buyer_switches_with_the_urals_price():
     """Two buyers (base 1, cap 1.5, slope 0.05), 2 mb/d offered, Brent 80, freight 7: the
     market clears at D = 2 (Urals 71). A 60 USD cap: without the compliant buyer the other

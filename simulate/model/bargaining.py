@@ -103,7 +103,9 @@ def _soften(reservation0: np.ndarray, control: np.ndarray, load: float,
     load beyond 1; bounded between the starting point and 0 (occupier) or 1 (defender)."""
     out = np.empty(control.shape[0])
     toward = min(load, 1.0)
-    past = past_line_rate * max(load - 1.0, 0.0)
+    # at resolve 0 the load is infinite: at the line at once, and past it only if the
+    # rate is positive (0 x inf would be NaN)
+    past = past_line_rate * max(load - 1.0, 0.0) if past_line_rate > 0.0 else 0.0
     for k in range(control.shape[0]):
         x = control[k]
         r0 = x if np.isnan(reservation0[k]) else reservation0[k]

@@ -34,8 +34,10 @@ _ZERO = {"dist": "choice", "values": [0.0]}
 def remove_measures(data: dict) -> dict:
     """Scenario data without the sanctioner's measures (the counterfactual of
     ``outputs.counterfactual``): threatened and timeline tariff rates and company-sanctions
-    shares set to 0, credibility 0 (of the tariff threat and of any pressure on a
-    belligerent); talks are kept.
+    shares set to 0 with the Brent news those timeline actions carry
+    (``expected_loss_mbd``), credibility 0 (of the tariff threat and
+    of any pressure on a belligerent); talks, price caps, embargoes and announcements are
+    kept.
 
     The scenario keeps its structure and an uncertain rate, share or credibility becomes the
     constant 0 instead of being dropped. Every other uncertain parameter keeps its stream
@@ -59,10 +61,18 @@ def remove_measures(data: dict) -> dict:
             actor["pressure"]["credibility"] = 0.0
             zeroed.append(f"actors.{aid}.pressure.credibility")
     for i, act in enumerate(data.get("timeline", [])):
+        removed = False
         for leaf in ("rate", "share"):
             if act.get(leaf) is not None:
                 act[leaf] = 0.0
                 zeroed.append(f"timeline[{i}].{leaf}")
+                removed = True
+        # a removed measure's news for Brent goes with it (a price cap, an embargo or an
+        # announcement is kept, and so is its news; a lasting world-market shift is not
+        # the measure's, docs/model.md 4.11, and is kept too)
+        if removed and act.get("expected_loss_mbd") is not None:
+            act["expected_loss_mbd"] = 0.0
+            zeroed.append(f"timeline[{i}].expected_loss_mbd")
     uncertainty = data.get("uncertainty", {})
     for key in uncertainty:
         if key in zeroed:

@@ -245,7 +245,9 @@ def trade_day(day: int, tp, ts, inputs) -> None:
         if stopped:
             if bs[b, BS_STOP_DAY] < 0.0:
                 bs[b, BS_STOP_DAY] = day
-            c = designations.reshuffled_cap(c, kappa, day - bs[b, BS_STOP_DAY],
+            # sellers reshuffle from the day the designation in force now stopped the buyer
+            # (t_d + W: a designation that replaces another starts the clock again)
+            c = designations.reshuffled_cap(c, kappa, day - ps[P_DES_DAY] - ps[P_WIND_DOWN],
                                             mp[M_RESHUFFLE])
         flex = designations.front_load_factor(status, exposure, threshold, owned,
                                               bp[b, B_FLEX])

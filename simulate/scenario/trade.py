@@ -20,7 +20,9 @@ class Buyer(ScenarioModel):
     name: str = ""
     base_volume_mbd: NonNeg = Field(description="Russian crude bought at start, mb/d")
     sanctions_exposure: Share = Field(
-        0.0, description="share of its purchases it stops when company sanctions apply")
+        0.0, description="exposure to US sanctions: scales its risk premium on designated "
+                         "barrels, and above market.stop_exposure_threshold it stops buying "
+                         "them at the end of a wind-down")
     discount_capture: Share = Field(1.0, description="share of the Urals discount it keeps")
     adjustment_days: Annotated[float, Field(ge=1.0)] = Field(
         30.0, description="mean lag of volume adjustment, days (cargoes booked ahead)")
@@ -141,8 +143,9 @@ class Market(ScenarioModel):
                          "designated sellers at the end of the wind-down")
     storage_capacity_mb: NonNeg = Field(0.0, description="room to store unsold crude, mb")
     storage_rate_mbd: NonNeg = Field(0.0, description="most unsold crude stored a day, mb/d")
-    release_rate_mbd: NonNeg = Field(0.0, description="most stored crude sold a day once the "
-                                                      "FOB price is back above full supply")
+    release_rate_mbd: NonNeg = Field(0.0, description="most stored crude offered a day, mb/d: "
+                                                      "none at the full-supply FOB price, all of "
+                                                      "it one supply-curve width above")
     demand_adaptation_half_life_days: NonNeg = Field(
         0.0, description="half-life of buyers' adaptation to barrels taken above their base "
                          "volume (shipping, payments, slates): their demand shifts out by "

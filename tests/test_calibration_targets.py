@@ -159,7 +159,9 @@ def test_a_list_of_actors_is_the_sum_of_their_series(tmp_path):
     targets = load_targets(path)
     assert targets.targets["both"].actors == ("IN.a", "IN.b")
     assert targets.targets["both"].actor_label == "IN.a+IN.b"
-    scenario = load_scenario(write_case(tmp_path)[0], overrides={"horizon_days": 4})
+    buyers = {"a": {"base_volume_mbd": 1.0}, "b": {"base_volume_mbd": 1.0}}
+    scenario = load_scenario(write_case(tmp_path)[0],
+                             overrides={"horizon_days": 4, "actors.IN.buyers": buyers})
     recorded = {("buyer_volume_mbd", "IN.a"), ("buyer_volume_mbd", "IN.b")}
     mapped = map_targets(targets, scenario, recorded)
     series = pd.DataFrame({"replicate": 0, "day": list(range(4)) * 2,
@@ -211,3 +213,63 @@ def test_command_line_reports_a_bad_targets_file_with_exit_2(tmp_path, capsys):
     assert code == 2 and "Traceback" not in err
     assert f"{bad}:15:5: targets.india.sdev: unknown key (did you mean 'sd'?)" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_misspelt_variable_is_an_error_not_a_note(tmp_path):
+    assert _problems(tmp_path, GOOD.replace("variable: volume_mbd", "variable: volume_mdb")) == [
+        "bad.yaml:10:15: targets.india.variable: expected a daily series of the model, found "
+        "'volume_mdb' (did you mean 'volume_mbd'?)"]
+
+
+def test_target_values_of_the_wrong_kind_are_refused(tmp_path):
+    assert _problems(tmp_path, GOOD.replace("value: 1.6", "value: true")) == [
+        "bad.yaml:13:12: targets.india.value: expected a number, found true"]
+    assert _problems(tmp_path, GOOD.replace("sd: 0.2", "sd: '0.2'")) == [
+        "bad.yaml:15:9: targets.india.sd: expected a number > 0, found '0.2' (a number in "
+        "quotes is text: write it without quotes)"]
+
+
+@pytest.mark.parametrize("variable, actor, unit, key, message", [
+    ("volume_mbd", "INN", "mb/d", "actor",
+     "expected an importer of scenario tiny_brent (IN), found 'INN' (did you mean 'IN'?)"),
+    ("volume_mbd", "RU", "mb/d", "actor",
+     "expected an importer of scenario tiny_brent (IN), found 'RU', which is a belligerent"),
+    ("buyer_volume_mbd", "[IN.b, IN.c]", "mb/d", "actor[1]",
+     "expected a buyer (IMPORTER.buyer) of scenario tiny_brent (IN.b), found 'IN.c' (did you "
+     "mean 'IN.b'?)"),
+    ("control", "B", "occupier share", "actor",
+     "expected a region of scenario tiny_brent (A), found 'B'"),
+    ("brent_usd", "IN", "USD/bbl", "actor",
+     "expected '' (brent_usd is a world series: it has no actor), found 'IN'"),
+])
+def test_a_target_naming_an_actor_the_scenario_lacks_is_an_error(tmp_path, variable, actor,
+                                                                 unit, key, message):
+    """A misspelt or wrong actor is a mistake of the targets file, reported at its line with
+    a suggestion, not a target quietly set aside."""
+    path = tmp_path / "t.yaml"
+    path.write_text(GOOD.replace("variable: volume_mbd", f"variable: {variable}")
+                    .replace("actor: IN", f"actor: {actor}").replace("unit: mb/d", f"unit: {unit}")
+                    .replace("2025-01-31", "2025-01-10"), encoding="utf-8")
+    scenario = load_scenario(write_case(tmp_path)[0])
+    with pytest.raises(ScenarioError) as info:
+        map_targets(load_targets(path), scenario, {(variable, actor)})
+    column = 12 + (len("[IN.b, ") if key == "actor[1]" else 0)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:11:{column}: targets.india.{key}: {message}"]
+
+
+def test_command_line_refuses_a_target_with_a_misspelt_actor(tmp_path, capsys):
+    from simulate.cli.main import main
+
+    scenario, _ = write_case(tmp_path)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("actor: IN", "actor: INN").replace("2025-01-31", "2025-01-10"),
+                   encoding="utf-8")
+    code = main(["calibrate", str(scenario), str(bad), "--out", str(tmp_path / "out"),
+                 "--particles", "2", "--generations", "1", "--predictive", "0",
+                 "--no-figures"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert (f"{bad}:11:12: targets.india.actor: expected an importer of scenario tiny_brent "
+            "(IN), found 'INN' (did you mean 'IN'?)") in err
+    assert "not used" not in err

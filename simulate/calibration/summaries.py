@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from ..scenario import Scenario
-from .targets import Target, Targets
+from .targets import Target, Targets, scenario_problems
 
 __all__ = ["Mapped", "map_targets", "statistics", "series_matrix"]
 
@@ -49,7 +49,11 @@ class Mapped:
 def map_targets(targets: Targets, scenario: Scenario,
                 series: set[tuple[str, str]] | None = None) -> Mapped:
     """Place targets on the scenario's days; ``series`` is the (variable, actor) pairs a run
-    records (from a pilot run), to set aside targets of series this model does not have."""
+    records (from a pilot run), to set aside targets of series this model does not have.
+    A target naming an actor the scenario does not have (a misspelt id) is an error."""
+    problems = scenario_problems(targets, scenario)
+    if problems:
+        raise ScenarioError(problems)
     names, days, kept, skipped = [], [], [], []
     for name, t in targets.targets.items():
         a = (t.first_day - scenario.start).days

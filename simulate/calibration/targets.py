@@ -17,18 +17,22 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from ..engines.record import SERIES
+from ..engines.record import SERIES, scenario_actors
 from ..errors import Problem, ScenarioError
 from ..results.tables import UNITS
-from ..scenario.messages import nearest, problems_from_validation
+from ..scenario.messages import describe, nearest, problems_from_validation, suggest
+from ..scenario.schema_base import StrictScalars
 from ..scenario.yamlio import Position, read_yaml
 
-__all__ = ["Target", "TargetSource", "Targets", "load_targets", "STATISTICS", "SERIES_UNITS",
-           "TARGETS_SCHEMA_VERSION"]
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+
+__all__ = ["Target", "TargetSource", "Targets", "load_targets", "scenario_problems",
+           "STATISTICS", "SERIES_UNITS", "TARGETS_SCHEMA_VERSION"]
 
 TARGETS_SCHEMA_VERSION = 1
 
@@ -43,7 +47,7 @@ SERIES_UNITS = {name: UNITS[name] for name in SERIES}
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
 
 
-class _Model(BaseModel):
+class _Model(StrictScalars):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -138,20 +142,34 @@ class Targets(_Model):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    #: where each key of the file was written (set by :func:`load_targets`)
+    _positions: dict[str, Position] = PrivateAttr(default_factory=dict)
+    _file: str = PrivateAttr(default="targets")
+
     def fitted(self) -> dict[str, Target]:
         """Targets that are summary statistics of the calibration (``use: fit``)."""
         return {k: t for k, t in self.targets.items() if t.use == "fit"}
 
 
+def _problem(positions: dict[str, Position], file: str, key: str, message: str) -> Problem:
+    pos = positions.get(key) or Position(file, 0, 0)
+    return Problem(pos.file, pos.line, pos.column, key, message)
+
+
 def _cross_check(t: Targets, positions: dict[str, Position], file: str) -> list[Problem]:
-    """Sources named by targets exist and were published by the vintage."""
+    """Sources named by targets exist and were published by the vintage; variables are
+    series of the model."""
     problems = []
 
     def at(key: str, message: str) -> None:
-        pos = positions.get(key) or Position(file, 0, 0)
-        problems.append(Problem(pos.file, pos.line, pos.column, key, message))
+        problems.append(_problem(positions, file, key, message))
 
     for name, target in t.targets.items():
+        if target.variable not in SERIES:
+            at(f"targets.{name}.variable", f"expected a daily series of the model, found "
+                                           f"{target.variable!r}"
+               + (suggest(target.variable, SERIES) or " (the series are listed in "
+                  "simulate.calibration.SERIES_UNITS)"))
         if target.source not in t.sources:
             at(f"targets.{name}.source", f"expected the id of an entry of sources, found "
                                          f"{target.source!r}{nearest(target.source, t.sources)}")
@@ -181,4 +199,58 @@ def load_targets(path: Path | str) -> Targets:
     problems = _cross_check(targets, positions, file)
     if problems:
         raise ScenarioError(problems)
+    targets._positions, targets._file = positions, file
     return targets
+
+
+_KINDS = {"importer": "an importer", "buyer": "a buyer (IMPORTER.buyer)", "region": "a region"}
+
+
+def _actor_problem(variable: str, actor: str, ids: dict[str | None, list[str]],
+                   roles: dict[str, str], scenario_name: str) -> str | None:
+    """Why ``actor`` has no series ``variable`` in a scenario whose actor ids per series
+    kind are ``ids`` (None if it has one)."""
+    kind = SERIES[variable]
+    known = ids.get(kind, [])
+    if actor in known:
+        return None
+    if kind is None:
+        return (f"expected '' ({variable} is a world series: it has no actor), found "
+                f"{describe(actor)}")
+    listed = f" ({', '.join(known)})" if 0 < len(known) <= 12 else ""
+    found = repr(actor) if actor else "'' (no actor)"
+    what = roles.get(actor)
+    if what is not None:
+        found += f", which is {'an' if what[0] in 'aeiou' else 'a'} {what}"
+    elif actor in ids.get("region", []):
+        found += ", which is a region"
+    hint = suggest(actor, known) if actor else ""
+    return (f"expected {_KINDS[kind]} of scenario {scenario_name}{listed}, found {found}"
+            f"{hint}")
+
+
+def scenario_problems(targets: Targets, scenario: Scenario) -> list[Problem]:
+    """Targets that name a series the scenario cannot have: an actor (importer, buyer,
+    region) it does not have, or an actor of the wrong kind for the variable. Such a
+    target is a mistake of the file (a misspelt id), not one to set aside."""
+    ids = scenario_actors(scenario)
+    roles: dict[str, str] = {aid: a.role for aid, a in scenario.actors.items()}
+    problems = []
+    for name, t in targets.targets.items():
+        if t.variable not in SERIES:  # a Targets built in Python, not read by load_targets
+            problems.append(_problem(targets._positions, targets._file,
+                                     f"targets.{name}.variable",
+                                     f"expected a daily series of the model, found "
+                                     f"{t.variable!r}" + suggest(t.variable, SERIES)))
+            continue
+        for i, actor in enumerate(t.actors):
+            message = _actor_problem(t.variable, actor, ids, roles, scenario.name)
+            if message is None:
+                continue
+            key = f"targets.{name}.actor" + (f"[{i}]" if isinstance(t.actor, tuple) else "")
+            if key not in targets._positions:
+                key = f"targets.{name}.actor"
+                if key not in targets._positions:
+                    key = f"targets.{name}"
+            problems.append(_problem(targets._positions, targets._file, key, message))
+    return problems

@@ -12,7 +12,9 @@ import math
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from .schema_base import StrictScalars
 
 __all__ = [
     "Uniform", "Normal", "LogNormal", "Beta", "Triangular", "Choice", "Distribution",
@@ -34,7 +36,7 @@ def _stats() -> Any:
     return stats
 
 
-class _Dist(BaseModel):
+class _Dist(StrictScalars):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def _scipy(self) -> tuple[Any, tuple[float, ...], dict[str, float]]:  # pragma: no cover

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from .dates import ScenarioDate
+from .schema_base import StrictScalars
 
 __all__ = ["Lever", "OnDate", "OverPeriod", "Outcomes", "Experiment", "experiment_findings"]
 
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 
 
-class _Model(BaseModel):
+class _Model(StrictScalars):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 

@@ -14,7 +14,8 @@ from .messages import suggest, unwrap
 from .schema import Scenario
 from .yamlio import join_key
 
-__all__ = ["MISSING", "lookup", "split_key", "under", "resolve_path", "options_hint"]
+__all__ = ["MISSING", "lookup", "split_key", "under", "resolve_path", "options_hint",
+           "key_syntax_problem", "unknown_entry"]
 
 MISSING = _MISSING = object()
 
@@ -47,6 +48,15 @@ def split_key(dotted: str) -> list[str | int]:
         if piece:
             parts.append(piece)
     return parts
+
+
+def key_syntax_problem(dotted: str) -> str | None:
+    """What is wrong with the form of a dotted key (an empty part: ``a..b``, ``.a``, ``a.``),
+    or None."""
+    if any(not piece.strip() for piece in dotted.split(".")):
+        return ("expected a dotted key of names joined by single dots (e.g. "
+                f"market.brent_usd), found {dotted[:80]!r} (a part of it is empty)")
+    return None
 
 
 def under(key: str, roots: list[str] | tuple[str, ...]) -> bool:
@@ -148,3 +158,53 @@ def resolve_path(data: dict, dotted: str, root: type[BaseModel] | None = None,
                           f"a single value, it has no {part!r}")
         walked = join_key(walked, part)
     return tp, None
+
+
+def _entry_label(mapping_key: str) -> str:
+    """'actors' -> 'actor': what one entry of a mapping of names is called."""
+    name = str(split_key(mapping_key)[-1]) if mapping_key else "entry"
+    return name[:-1] if name.endswith("s") and len(name) > 1 else name
+
+
+def unknown_entry(data: dict, parts: list[str | int], root: type[BaseModel] | None = None,
+                  ) -> str | None:
+    """Why a key (as ``parts``) cannot be set: it goes through an entry of a mapping of
+    names (``actors``, ``regions``, ``sources``) that the data does not have, e.g.
+    ``actors.XX.credibility`` when there is no actor ``XX``. Setting a new entry whole
+    (``actors.XX={...}``) is allowed; anything else unusual is left to the validation."""
+    tp: Any = Scenario if root is None else root
+    node: Any = data
+    walked = ""
+    for i, part in enumerate(parts):
+        base = unwrap(tp)
+        origin = typing.get_origin(base)
+        if node is None:
+            return None
+        if origin in (typing.Union, types.UnionType):
+            base = _union_member(base, node)
+            if base is None:
+                return None
+        if isinstance(base, type) and issubclass(base, BaseModel):
+            fields = {f.alias or n: f for n, f in base.model_fields.items()}
+            field = fields.get(part) if isinstance(part, str) else None
+            if field is None or not isinstance(node, dict):
+                return None
+            node = node[part] if part in node else (
+                None if field.is_required() else _default_of(field))
+            tp = _field_type(field)
+        elif origin is dict:
+            if not isinstance(node, dict):
+                return None
+            if part not in node:
+                if i == len(parts) - 1:
+                    return None  # a new entry, given whole
+                label = _entry_label(walked)
+                names = sorted(map(str, node))
+                known = (f" ({', '.join(names)})" if names and len(names) <= 30 else "")
+                return (f"expected the name of an existing {label}{known}, found unknown "
+                        f"{label} {part!r}" + suggest(str(part), names))
+            node, tp = node[part], typing.get_args(base)[1]
+        else:
+            return None
+        walked = join_key(walked, part)
+    return None

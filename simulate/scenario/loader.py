@@ -19,7 +19,7 @@ from ..errors import Problem, ScenarioError
 from .checks import Finding, cross_check, split_key
 from .dates import resolve_date
 from .experiment_block import experiment_findings
-from .keypaths import under
+from .keypaths import key_syntax_problem, under, unknown_entry
 from .messages import describe, parent_key, problems_from_validation
 from .posterior import resolve_posterior_path
 from .schema import Scenario
@@ -176,13 +176,15 @@ def _override_parts(data: dict, key: str) -> list[str | int]:
     return split_key(key)
 
 
-def _set(data: dict, parts: list[str | int], value: Any, key: str, source: str) -> None:
-    """Set (or, for ``None``, remove) the value at ``parts`` in ``data``, in place."""
+def _set(data: dict, parts: list[str | int], value: Any, key: str, source: str) -> list[str]:
+    """Set (or, for ``None``, remove) the value at ``parts`` in ``data``, in place; returns
+    the keys of the mappings it had to create on the way (they come from the override)."""
     def fail(message: str) -> ScenarioError:
         return ScenarioError(Problem(source, 0, 0, key, message))
 
     node: Any = data
     done = ""
+    created = []
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(part, int):
@@ -198,6 +200,7 @@ def _set(data: dict, parts: list[str | int], value: Any, key: str, source: str) 
                 raise fail(f"expected a list at {join_key(done, part)}, found none (set the "
                            f"whole list instead, e.g. {join_key(done, part)}=[...])")
             node[part] = {}
+            created.append(join_key(done, part))
         if last:
             if value is None and isinstance(node, dict):
                 node.pop(part, None)
@@ -206,6 +209,7 @@ def _set(data: dict, parts: list[str | int], value: Any, key: str, source: str) 
         else:
             node = node[part]
             done = join_key(done, part)
+    return created
 
 
 def apply_overrides(data: dict, positions: dict, overrides: Mapping[str, Any] | None,
@@ -216,12 +220,26 @@ def apply_overrides(data: dict, positions: dict, overrides: Mapping[str, Any] | 
     checked by the validation that follows, like values written in the file.
     """
     data = copy.deepcopy(data)
+    problems = []
     for key, value in (overrides or {}).items():
         key = str(key)
-        _set(data, _override_parts(data, key), value, key, source)
+        problem = key_syntax_problem(key)
+        if problem is None and not under(key, _DOTTED_MAPPINGS):
+            problem = unknown_entry(data, split_key(key))  # actors.XX.credibility, no XX
+        if problem is not None:
+            problems.append(Problem(source, 0, 0, key, problem))
+            continue
+        try:
+            created = _set(data, _override_parts(data, key), value, key, source)
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
         for k in [k for k in positions if under(k.removeprefix("@key:"), (key,))]:
             del positions[k]
-        positions[key] = positions["@key:" + key] = Position(source, 0, 0)
+        for k in [*created, key]:
+            positions[k] = positions["@key:" + k] = Position(source, 0, 0)
+    if problems:
+        raise ScenarioError(problems)
     return data
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import math
 import re
 import types
 import typing
@@ -267,7 +268,7 @@ def _message(err: Mapping[str, Any], root: type[BaseModel]) -> str:
         if kind in _NUMBERS or kind in _DATES:  # with the field's range; 'start' is a date,
             tp = type_at(root, tuple(err["loc"]))  # other dates may be offsets from it
             wanted = type_words(tp) if tp is not None else wanted
-        text = f"expected {wanted}, found {describe(found)}"
+        text = f"expected {wanted}, found {describe(found)}" + _kind_hint(kind, found)
         if kind == "literal_error" and isinstance(found, str):
             text += suggest(found, _tags(ctx.get("expected")))
         return text
@@ -290,6 +291,24 @@ def _message(err: Mapping[str, Any], root: type[BaseModel]) -> str:
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
     return f"{err['msg'][0].lower()}{err['msg'][1:]}, found {describe(found)}"
+
+
+def _kind_hint(kind: str, found: Any) -> str:
+    """Why a value of the wrong kind is refused, when it looks like the right one: a number
+    or a boolean in quotes is text."""
+    if not isinstance(found, str):
+        return ""
+    if kind in ("float_type", "int_type"):
+        try:
+            number = float(found.strip().replace("_", ""))
+        except ValueError:
+            return ""
+        if not math.isfinite(number):
+            return ""
+        return " (a number in quotes is text: write it without quotes)"
+    if kind == "bool_type" and found.strip().lower() in ("true", "false"):
+        return " (true or false in quotes is text: write it without quotes)"
+    return ""
 
 
 def _field_args(model: Any, name: str) -> tuple:

@@ -4,7 +4,7 @@ sources, and ``uncertainty:`` distributions that stay within what their key acce
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -14,6 +14,7 @@ from .findings import Finding, Horizon, as_dict, as_number, fmt_value
 from .keypaths import resolve_path, split_key
 from .messages import describe, expectation, suggest, type_words, unwrap
 from .posterior import POSTERIOR_KEY, posterior_problems
+from .schema_base import StrictKinds
 from .yamlio import join_key
 
 __all__ = ["check_capacity", "check_cite", "check_uncertainty", "value_range"]
@@ -119,7 +120,8 @@ def check_uncertainty(data: dict, horizon: Horizon, out: list[Finding]) -> None:
                                       f"values, found a {dist.dist} distribution whose values "
                                       "overflow"))
             continue
-        target = TypeAdapter(annotation)
+        strict: Any = Annotated[annotation, StrictKinds()]  # 1 is not true, "5" not 5
+        target: TypeAdapter[Any] = TypeAdapter(strict)
         for value in dict.fromkeys(values):
             try:
                 target.validate_python(value, context={"start": horizon.start})

@@ -9,6 +9,7 @@ safe constructor, so nothing but plain data ever leaves this module.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,18 @@ _CORE_TAGS = {
     _CORE_PREFIX + t
     for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, reading numbers in exponent notation as YAML 1.2 does: PyYAML (YAML
+    1.1) reads ``1e-3`` and ``2.5e3`` (no dot, or no sign after the ``e``) as text, which a
+    number refuses."""
+
+
+_Loader.add_implicit_resolver(
+    _CORE_PREFIX + "float",
+    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
 
 
 @dataclass(frozen=True)
@@ -196,7 +209,7 @@ def read_yaml(path: Path | str, text: str | None = None, name: str | None = None
         raise ScenarioError(too_big)
     loader = None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             return None, {}, [], []
@@ -282,7 +295,7 @@ def parse_scalar(text: str) -> Any:
     if len(text) > MAX_SCALAR_CHARS or scan_text(text, OVERRIDE) is not None:
         return text
     try:
-        value = yaml.safe_load(text)
+        value = yaml.load(text, Loader=_Loader)  # a SafeLoader
     except (yaml.YAMLError, ValueError, RecursionError, OverflowError):
         return text
     return text if value is None and text.strip() not in ("null", "~", "") else value

@@ -67,3 +67,12 @@ def test_run_on_a_file_with_an_experiment_block_says_it_runs_the_base_scenario(t
     r = simulate_cli("run", str(plain), "-n", "3", "--json")
     assert r.returncode == 0, r.stderr
     assert "experiment" not in r.stderr
+
+
+def test_sensitivity_refuses_sobol_points_that_are_not_a_power_of_two(tmp_path):
+    small = write_small(tmp_path)
+    r = simulate_cli("sensitivity", str(small), "--method", "sobol", "--points", "3",
+                     "-n", "2", "-q")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "power of 2" in r.stderr and "use 2 or 4" in r.stderr
+    assert "Warning" not in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -11,6 +11,7 @@ from experiments_common import write_small
 import simulate
 from simulate.errors import ScenarioError
 from simulate.experiments import Experiment, cart_box, discover, prim_box, robust
+from simulate.experiments.discovery import discovery_data
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,71 @@ def test_prim_recovers_the_planted_box(planted):
     assert res.plot().get_xlabel() == "coverage"
 
 
+def test_quasi_p_is_the_binomial_tail_for_whole_counts():
+    from scipy.stats import binom
+
+    from simulate.experiments.discovery import quasi_p
+    for h, n, p in [(7, 10, 0.3), (1, 1, 0.5), (40, 50, 0.6), (3, 30, 0.02)]:
+        assert quasi_p(h, n, p) == pytest.approx(binom.sf(h - 1, n, p), rel=1e-10)
+    assert quasi_p(0, 10, 0.3) == 1.0
+    # continuous in the counts: between its whole-count neighbours
+    assert quasi_p(8, 10, 0.3) < quasi_p(7.5, 9.5, 0.3) < quasi_p(7, 9, 0.3)
+
+
+def test_prim_quasi_p_values_with_independent_rows_are_prims(planted):
+    import prim
+    x, y, _ = planted
+    res = prim_box(x, y, groups=np.arange(len(x)))
+    box = prim.Prim(x, y.astype(int), threshold=0.5, threshold_type=">").find_box()
+    box.select(res.chosen)
+    theirs = box.limits["qp values"]
+    assert res.icc == 0.0
+    assert res.units == pytest.approx(res.coverage * res.cases / res.density)
+    for k in res.restricted:
+        assert res.box.loc[k, "qp_value"] == pytest.approx(theirs[k], rel=1e-6)
+
+
+def test_prim_quasi_p_values_of_rows_copied_k_times_equal_the_rows_once(planted):
+    x, y, _ = planted
+    x, y = x.iloc[:600], y[:600]
+    once = prim_box(x, y, groups=np.arange(len(x)))
+    k = 5
+    xs = pd.concat([x] * k, ignore_index=True)
+    ys, groups = np.tile(y, k), np.tile(np.arange(len(x)), k)
+    copied = prim_box(xs, ys, groups=groups)
+    assert copied.icc == 1.0
+    assert list(copied.box.index) == list(once.box.index)
+    assert copied.units == pytest.approx(once.units, rel=1e-12)
+    np.testing.assert_allclose(copied.box["qp_value"], once.box["qp_value"], rtol=1e-9)
+    # treating the copies as independent rows is what made the p-values far too small
+    naive = prim_box(xs, ys)
+    assert (naive.box["qp_value"] < once.box["qp_value"] * 1e-6).all()
+
+
+def test_prim_quasi_p_values_count_replicates_when_the_case_is_the_replicate_s():
+    # 40 replicates x 12 points (common random numbers): a replicate's parameter "w"
+    # decides the case at every point; "lever" varies by point and does nothing
+    rng = np.random.default_rng(5)
+    reps, pts = 40, 12
+    w = rng.random(reps)
+    case_r = (w > 0.6) | (rng.random(reps) < 0.15)
+    lever = rng.random(pts)
+    x = pd.DataFrame({"lever": np.tile(lever, reps), "w": np.repeat(w, pts)})
+    y = np.repeat(case_r, pts)
+    res = prim_box(x, y, groups=np.repeat(np.arange(reps), pts),
+                   blocks=np.tile(np.arange(pts), reps))
+    assert res.restricted == ["w"] and res.icc == pytest.approx(1.0)
+    # the closed form: the binomial test on one row per replicate
+    lo, hi = res.box.loc["w", "min"], res.box.loc["w", "max"]
+    inside = (w >= lo) & (w <= hi)
+    from scipy.stats import binom
+    expected = binom.sf(case_r[inside].sum() - 1, inside.sum(), case_r.mean())
+    assert res.units == pytest.approx(inside.sum())
+    assert res.box.loc["w", "qp_value"] == pytest.approx(expected, rel=1e-9)
+    assert res.box.loc["w", "qp_value"] > 1e-8  # the rows as independent give ~1e-40
+    assert "weigh as" in repr(res)
+
+
 def test_cart_recovers_the_planted_box(planted):
     x, y, _ = planted
     res = cart_box(x, y, max_depth=3)
@@ -57,6 +123,12 @@ def test_discovery_on_an_experiment_uses_replicates_and_sampled_parameters(tmp_p
     factors = set(ex.factor_keys) | set(ex.scenario.uncertainty)
     assert set(p.restricted) <= factors and set(c.box.index) <= factors
     assert p.n == 5 * 16
+    # the quasi-p-values treat each replicate (shared at every point) as the unit
+    x, cases = discovery_data(ex, "india_low")
+    rows = ex.replicates.merge(ex.design[["point"]], on="point")
+    grouped = prim_box(x, cases, groups=rows["replicate"], blocks=rows["point"])
+    assert p.icc == grouped.icc and p.units == grouped.units
+    np.testing.assert_array_equal(p.box["qp_value"], grouped.box["qp_value"])
     with pytest.raises(ScenarioError, match="threshold"):
         discover(ex, "oil_revenue_busd")
 
@@ -101,6 +173,20 @@ def test_regret_minimax_and_satisficing_by_hand():
     low = robust(_fake_experiment(v), "y", maximize=False)
     # minimising: regret is value - min; A: 0.1, 0, 0.4; B: 0.5, 0, 0; C: 0, 0.2, 0.2
     assert low.minimax_regret == "rate=C"
+
+
+def test_no_satisficing_policy_when_none_meets_the_threshold():
+    v = {("A", "s1"): 0.5, ("A", "s2"): 0.5, ("B", "s1"): 0.9, ("B", "s2"): 0.1}
+    rob = robust(_fake_experiment(v), "y", threshold=0.95)
+    assert rob.satisficing is None
+    assert (rob.table["satisficing_share"] == 0.0).all() and len(rob.table) == 2
+    text = repr(rob)
+    assert "no policy meets y >= 0.95 in any state" in text and "satisficing (" not in text
+    assert "rate=A" in text and "rate=B" in text  # the table is still reported
+    low = robust(_fake_experiment(v), "y", maximize=False, threshold=0.05)
+    assert low.satisficing is None and "no policy meets y <= 0.05" in repr(low)
+    # one state met by one policy is enough to name it
+    assert robust(_fake_experiment(v), "y", threshold=0.9).satisficing == "rate=B"
 
 
 def test_robust_needs_every_policy_in_every_state():

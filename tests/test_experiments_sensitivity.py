@@ -6,11 +6,13 @@ backend."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from experiments_common import SMALL, write_small
 
 import simulate
-from simulate.experiments.sensitivity import sensitivity
+from simulate.errors import ScenarioError
+from simulate.experiments.sensitivity import index_warnings, sensitivity
 
 ISHIGAMI_BOUNDS = {f"x{i}": (-np.pi, np.pi) for i in (1, 2, 3)}
 A, B = 7.0, 0.1
@@ -39,6 +41,7 @@ def test_ishigami_sobol_within_salib_tolerances():
     np.testing.assert_allclose(t["ST"], st, atol=5e-2, rtol=1e-1)
     assert (t["S1_conf"] > 0).all() and (t["ST_conf"] > 0).all()
     assert res.noise_share == 0.0
+    assert res.warnings == []
 
 
 def test_ishigami_morris_ranks_and_x3_interaction():
@@ -67,6 +70,7 @@ def test_replicate_noise_is_reported_and_removed():
     np.testing.assert_allclose(t["S1_corrected"], s1, atol=5e-2, rtol=1e-1)
     np.testing.assert_allclose(t["ST_corrected"], st, atol=5e-2, rtol=1e-1)
     assert (t["ST"] - st).mean() > (t["ST_corrected"] - st).mean()
+    assert res.warnings == []
 
 
 def test_morris_sigma_corrected_for_replicate_noise():
@@ -130,3 +134,59 @@ def test_figure_of_indices_returns_axes(model_sobol):
     matplotlib.use("Agg")
     ax = model_sobol.plot()
     assert len(ax.get_yticklabels()) == len(model_sobol.indices)
+
+
+@pytest.mark.parametrize("points", [3, 1, 12])
+def test_sobol_points_must_be_a_power_of_two(points, null_scenario):
+    with pytest.raises(ScenarioError, match="power of 2") as err:
+        sensitivity(ishigami, bounds=ISHIGAMI_BOUNDS, points=points)
+    assert ("use 8 or 16" if points == 12 else "use 2") in str(err.value)
+    # refused before anything runs, scenario or function
+    with pytest.raises(ScenarioError, match="power of 2"):
+        simulate.sensitivity(null_scenario, points=points, replicates=2, progress=False)
+    # Morris trajectories need no power of 2
+    assert len(sensitivity(ishigami, bounds=ISHIGAMI_BOUNDS, points=3, method="morris",
+                           seed=1).design) == 3 * 4
+
+
+def test_an_outcome_that_never_varies_has_no_indices():
+    with pytest.raises(ScenarioError, match="no variance") as err:
+        sensitivity(lambda x: np.zeros((len(x), 4)), bounds=ISHIGAMI_BOUNDS, points=4)
+    assert "y is 0 at every one of the 20 points" in str(err.value)
+    with pytest.raises(ScenarioError, match="no variance"):
+        sensitivity(lambda x: np.ones(len(x)), bounds=ISHIGAMI_BOUNDS, points=4,
+                    method="morris")
+
+
+def test_indices_outside_the_unit_interval_beyond_their_intervals_are_flagged():
+    t = pd.DataFrame({"factor": ["a", "b", "c", "d"],
+                      "S1": [9.43, -0.17, 0.5, 1.3], "S1_conf": [8.76, 0.46, 0.1, 0.2],
+                      "ST": [-0.26, 0.2, 1.02, 0.4], "ST_conf": [0.57, 0.1, 0.05, 0.1]})
+    # 9.43 +- 8.76 (interval wider than [0, 1]), 1.3 +- 0.2 (beyond its interval) and
+    # -0.26 +- 0.57 are flagged; -0.17 +- 0.46 and 1.02 +- 0.05 are noise around a bound
+    (msg,) = index_warnings("sobol", "y", t, 4)
+    # the two farthest outside [0, 1] are named
+    assert "S1 of a = 9.43 ± 8.76, S1 of d = 1.3 ± 0.2 and 1 more" in msg
+    assert "increase the points (now 4; e.g. 64)" in msg and "\n" not in msg
+    t2 = t.assign(S1=[0.4, -0.17, 0.5, 0.9], ST=[0.5, 0.2, 1.02, 0.4])
+    assert index_warnings("sobol", "y", t2, 4) == []
+    assert index_warnings("morris", "y", t, 4) == []
+
+
+def test_a_too_small_noisy_sample_warns_in_one_line_without_raw_warnings(capsys):
+    import warnings
+    rng = np.random.default_rng(0)
+
+    def noise(x: np.ndarray) -> np.ndarray:
+        return rng.normal(0, 1.0, (len(x), 4))
+
+    with warnings.catch_warnings(record=True) as raw:
+        warnings.simplefilter("always")
+        res = sensitivity(noise, bounds=ISHIGAMI_BOUNDS, points=2, seed=0)
+    assert [str(w.message) for w in raw] == []
+    assert len(res.warnings) == 2
+    assert "outside [0, 1]" in res.warnings[0] and "now 2" in res.warnings[0]
+    assert "noise-corrected indices are undefined" in res.warnings[1]
+    assert res.indices["S1_corrected"].isna().all()
+    err = capsys.readouterr().err
+    assert err.count("warning: ") == 2 and len(err.strip().splitlines()) == 2

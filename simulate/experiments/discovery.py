@@ -3,7 +3,15 @@
 PRIM (Friedman & Fisher 1999; as used for scenario discovery by Bryant & Lempert 2010) with
 the maintained ``prim`` package: the peeling trajectory (coverage, density, mass, restricted
 dimensions of each box), the chosen box, its restricted dimensions with their limits and
-quasi-p-values (one-sided binomial tests of each restriction). CART (Breiman et al. 1984) with
+quasi-p-values (one-sided binomial tests of each restriction, Bryant & Lempert 2010). Rows
+that share a replicate share its random numbers and sampled parameters (common random
+numbers across points), so they are not independent: the quasi-p-values count independent
+units, not rows. With ``groups`` (the replicate of each row), the box's cases and rows are
+divided by the design effect ``1 + (m - 1) rho`` (Kish 1965): ``rho`` is the intra-replicate
+correlation of the case indicator (one-way ANOVA estimator, after removing the effects of
+the design points given as ``blocks``) and ``m = sum T_c^2 / T`` the mean number of box rows
+a replicate contributes. Rows copied k times within their replicate thus give the p-value
+of the rows once. CART (Breiman et al. 1984) with
 scikit-learn: a shallow classification tree, its rules, and the leaf richest in cases of
 interest as a box.
 
@@ -22,19 +30,24 @@ import pandas as pd
 
 from ..errors import ScenarioError
 
-__all__ = ["PrimResult", "CartResult", "prim_box", "cart_box", "discovery_data", "discover"]
+__all__ = ["PrimResult", "CartResult", "prim_box", "cart_box", "discovery_data", "discover",
+           "cluster_icc", "quasi_p"]
 
 
 @dataclass
 class PrimResult:
     """``trajectory`` (one row per box: coverage, density, mean, res_dim, mass), the
-    ``chosen`` index, its ``box`` (restricted factors: min, max, qp_value)."""
+    ``chosen`` index, its ``box`` (restricted factors: min, max, qp_value), the
+    intra-group correlation ``icc`` of the cases and the box's ``units`` (its rows divided by
+    the design effect: the number of independent units its quasi-p-values count)."""
 
     trajectory: pd.DataFrame
     chosen: int
     box: pd.DataFrame
     n: int
     cases: int
+    icc: float = 0.0
+    units: float = float("nan")
 
     @property
     def coverage(self) -> float:
@@ -54,9 +67,12 @@ class PrimResult:
         return plot_peeling(self, ax=ax, **kw)
 
     def __repr__(self) -> str:
+        dep = (f"; quasi-p-values count replicates, not rows: intra-replicate correlation "
+               f"{self.icc:.2f}, the box's rows weigh as {self.units:.1f} independent units"
+               if self.icc > 0 else "")
         return (f"<PRIM box {self.chosen} of {len(self.trajectory)}: coverage "
                 f"{self.coverage:.2f}, density {self.density:.2f} ({self.cases} cases of "
-                f"interest in {self.n})>\n{self.box.to_string()}")
+                f"interest in {self.n}{dep})>\n{self.box.to_string()}")
 
 
 @dataclass
@@ -83,13 +99,64 @@ def _cases(y: Any) -> np.ndarray:
     return y.astype(bool)
 
 
+def cluster_icc(y: Any, groups: Any, blocks: Any = None) -> float:
+    """Intra-group correlation of ``y`` (one-way ANOVA estimator, clipped to [0, 1]); with
+    ``blocks``, their effects are removed first (two-way ANOVA: design points x replicates).
+    0 when no group has two rows."""
+    frame = pd.DataFrame({"y": np.asarray(y, dtype=float), "g": np.asarray(groups)})
+    extra = 0
+    if blocks is not None:
+        frame["b"] = np.asarray(blocks)
+        frame["y"] = frame["y"] - frame.groupby("b")["y"].transform("mean") + frame["y"].mean()
+        extra = frame["b"].nunique() - 1
+    size = frame.groupby("g")["y"].transform("size")
+    n, k = len(frame), frame["g"].nunique()
+    df_within = n - k - extra
+    if k < 2 or df_within <= 0 or not (size > 1).any():
+        return 0.0
+    gmean = frame.groupby("g")["y"].transform("mean")
+    msb = float(((gmean - frame["y"].mean()) ** 2).sum()) / (k - 1)
+    msw = float(((frame["y"] - gmean) ** 2).sum()) / df_within
+    m0 = (n - float((frame.groupby("g").size() ** 2).sum()) / n) / (k - 1)
+    if msb + (m0 - 1) * msw <= 0:
+        return 0.0
+    return float(np.clip((msb - msw) / (msb + (m0 - 1) * msw), 0.0, 1.0))
+
+
+def quasi_p(cases: int | float, rows: int | float, p: float) -> float:
+    """One-sided binomial tail P(X >= cases), X ~ Bin(rows, p), continuous in its counts
+    (the regularized incomplete beta function ``I_p(cases, rows - cases + 1)``): equal to
+    ``binom.sf(cases - 1, rows, p)`` for whole counts, defined for effective ones."""
+    from scipy.special import betainc
+
+    if cases <= 0 or p >= 1:
+        return 1.0
+    if p <= 0:
+        return 0.0
+    return float(betainc(cases, rows - cases + 1.0, p))
+
+
+def _in_box(x: pd.DataFrame, lims: pd.DataFrame, skip: str | None = None) -> np.ndarray:
+    inside = np.ones(len(x), dtype=bool)
+    for k, r in lims.iterrows():
+        if k != skip:
+            inside &= (x[k].to_numpy() >= r["min"]) & (x[k].to_numpy() <= r["max"])
+    return inside
+
+
 def prim_box(x: pd.DataFrame, y: Any, *, min_density: float = 0.8, peel_alpha: float = 0.05,
-             mass_min: float = 0.05) -> PrimResult:
+             mass_min: float = 0.05, groups: Any = None, blocks: Any = None) -> PrimResult:
     """PRIM's first box for cases ``y`` among conditions ``x`` (numeric columns).
 
     The chosen box maximises coverage + density among the boxes with density at least
     ``min_density`` (else it is the densest): the knee of the trajectory, where peeling
     further loses more coverage than it gains density.
+
+    ``groups``: the independent unit of each row (rows of a group are dependent: the
+    replicate, under common random numbers); ``blocks``: the design point of each row, whose
+    effect is not dependence. The quasi-p-value of each restriction is the binomial tail of
+    the box's cases among its rows, both divided by the design effect of the groups (see the
+    module's docstring), with the density of the box without that restriction as ``p``.
     """
     import prim
 
@@ -104,11 +171,27 @@ def prim_box(x: pd.DataFrame, y: Any, *, min_density: float = 0.8, peel_alpha: f
     score = traj["coverage"] + traj["density"]
     chosen = int(score.loc[ok].idxmax()) if len(ok) else int(traj["density"].idxmax())
     box.select(chosen)
-    lims = box.limits.rename(columns={"qp values": "qp_value"})
+    lims = box.limits.rename(columns={"qp values": "qp_value"})[["min", "max"]].astype(float)
+    icc = 0.0 if groups is None else cluster_icc(cases, groups, blocks)
+    inside = _in_box(x, lims)
+    rows, hits = int(inside.sum()), int(cases[inside].sum())
+    if groups is not None and rows:
+        per = pd.Series(np.asarray(groups)[inside]).value_counts().to_numpy(dtype=float)
+        deff = 1.0 + (float((per ** 2).sum()) / rows - 1.0) * icc
+    else:
+        deff = 1.0
+    qps = []
+    for k in lims.index:
+        relaxed = _in_box(x, lims, skip=str(k))
+        base = float(cases[relaxed].mean()) if relaxed.any() else float("nan")
+        qps.append(quasi_p(hits / deff, rows / deff, base))
+    lims["qp_value"] = qps
+    lims = lims.sort_values("qp_value", kind="stable")
     init = {c: (float(x[c].min()), float(x[c].max())) for c in x.columns}
     lims = lims[[not (np.isclose(r["min"], init[k][0]) and np.isclose(r["max"], init[k][1]))
                  for k, r in lims.iterrows()]]
-    return PrimResult(traj, chosen, lims.astype(float), len(x), int(cases.sum()))
+    return PrimResult(traj, chosen, lims.astype(float), len(x), int(cases.sum()), icc,
+                      rows / deff)
 
 
 def cart_box(x: pd.DataFrame, y: Any, *, max_depth: int = 3, min_samples_leaf: int | None = None,
@@ -188,8 +271,15 @@ def discover(ex: Any, outcome: str, *, threshold: float | None = None, below: bo
              ) -> tuple[PrimResult, CartResult]:
     """PRIM and CART on an experiment's outcome (see :func:`discovery_data`)."""
     x, cases = discovery_data(ex, outcome, threshold=threshold, below=below, on=on)
+    groups = blocks = None
+    if on != "points":
+        # the same row order as discovery_data's merge: a replicate's rows share its random
+        # numbers and sampled parameters at every point (common random numbers)
+        keys = ex.replicates[["point", "replicate"]].merge(ex.design[["point"]], on="point")
+        groups, blocks = keys["replicate"].to_numpy(), keys["point"].to_numpy()
     if not cases.any() or cases.all():
         raise ScenarioError.from_text(f"{outcome}: every row is {'a' if cases.all() else 'not a'}"
                                       " case of interest; nothing to discover (change the "
                                       "threshold)")
-    return prim_box(x, cases, min_density=min_density), cart_box(x, cases, max_depth=max_depth)
+    return (prim_box(x, cases, min_density=min_density, groups=groups, blocks=blocks),
+            cart_box(x, cases, max_depth=max_depth))

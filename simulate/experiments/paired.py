@@ -135,15 +135,27 @@ def _values(results: Results, metric: str) -> np.ndarray | None:
 
 
 def format_pairing(comparison: Comparison) -> str:
-    """Text lines: how much narrower each paired interval is than an unpaired one."""
+    """How much narrower each paired interval is than an unpaired one, for the runs paired
+    with the first (same seed and replicates); nothing for runs compared as independent, and
+    no ratio that is not a finite number."""
+    paired = {label for i, label in enumerate(comparison.labels)
+              if i > 0 and comparison.paired(i)}
+    if not paired:
+        return ""
     gain = pairing_gain(comparison)
-    if gain.empty:
+    rows = [r for r in gain.to_dict("records") if r["label"] in paired
+            and math.isfinite(float(r["se_paired"])) and math.isfinite(float(r["se_unpaired"]))]
+    if not rows:
         return ""
     lines = ["", "  paired vs unpaired standard errors of the differences:"]
-    width = max(len(str(m)) for m in gain["metric"])
-    for r in gain.to_dict("records"):
-        paired, unpaired = float(r["se_paired"]), float(r["se_unpaired"])
-        times = "identical runs" if paired == 0 else f"{float(r['narrower']):.1f}x narrower"
-        lines.append(f"  {str(r['metric']):<{width}}  {r['label']}: paired {paired:.4g}, "
-                     f"unpaired {unpaired:.4g} ({times})")
+    width = max(len(str(r["metric"])) for r in rows)
+    for r in rows:
+        se_p, se_u = float(r["se_paired"]), float(r["se_unpaired"])
+        ratio = float(r["narrower"])
+        times = ("identical runs" if se_p == 0 and se_u == 0 else
+                 "no variation" if se_u == 0 else
+                 "identical replicates" if se_p == 0 else
+                 f"{ratio:.1f}x narrower" if math.isfinite(ratio) else "")
+        lines.append(f"  {str(r['metric']):<{width}}  {r['label']}: paired {se_p:.4g}, "
+                     f"unpaired {se_u:.4g}" + (f" ({times})" if times else ""))
     return "\n".join(lines)

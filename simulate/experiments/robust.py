@@ -6,7 +6,8 @@ state; every point's replicates share common random numbers, so the remaining un
 are the same in every cell). For each policy and state the outcome is the point's estimate (a
 probability or a mean). Regret (Savage 1951) is the shortfall from the best policy in that
 state; the *minimax-regret* policy has the smallest worst-case regret; the *satisficing*
-policy meets a threshold in the largest share of states (Simon 1955; Lempert et al. 2003).
+policy meets a threshold in the largest share of states (Simon 1955; Lempert et al. 2003);
+when no policy meets it in any state there is none.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ __all__ = ["Robustness", "robust"]
 @dataclass
 class Robustness:
     """``table``: one row per policy (lever values, mean, worst, best, max_regret,
-    mean_regret, satisficing share); ``regret``: long table (policy, state, value, regret)."""
+    mean_regret, satisficing share); ``regret``: long table (policy, state, value, regret).
+    ``satisficing`` is None when there is no threshold or no policy meets it in any state."""
 
     outcome: str
     maximize: bool
@@ -47,8 +49,12 @@ class Robustness:
         return list(t.loc[t["max_regret"] == t["max_regret"].min(), "policy"])
 
     def __repr__(self) -> str:
-        sat = (f"; satisficing ({'>=' if self.maximize else '<='} {self.threshold:g}): "
-               f"{self.satisficing}" if self.threshold is not None else "")
+        sat = ""
+        if self.threshold is not None:
+            rule = f"{'>=' if self.maximize else '<='} {self.threshold:g}"
+            sat = (f"; satisficing ({rule}): {self.satisficing}" if self.satisficing is not None
+                   else f"; no policy meets {self.outcome} {rule} in any state of the world "
+                        "(no satisficing policy)")
         tied = len(self.ties) - 1
         note = (f" (tied with {tied} other polic{'y' if tied == 1 else 'ies'})" if tied
                 else "")
@@ -117,6 +123,8 @@ def robust(ex: Any, outcome: str, *, maximize: bool = True,
     minimax = str(table["policy"].iloc[0])
     sat = None
     if threshold is not None:
-        sat = str(table.sort_values(["satisficing_share", "mean"],
-                                    ascending=[False, not maximize])["policy"].iloc[0])
+        ranked = table.sort_values(["satisficing_share", "mean"],
+                                   ascending=[False, not maximize])
+        if ranked["satisficing_share"].iloc[0] > 0:
+            sat = str(ranked["policy"].iloc[0])
     return Robustness(outcome, maximize, table, long, minimax, sat, threshold)

@@ -16,11 +16,21 @@ noise of two points is correlated. ``noise_share`` is the part of ``Var(Y)`` the
 Morris: ``sigma_corrected`` is ``sqrt(Cov(EE1, EE2))`` of the elementary effects seen by the
 two halves, and ``noise_floor`` the mean absolute effect that noise alone would give.
 Deterministic targets (one replicate, e.g. the Ishigami function) need no correction.
+
+Checks. Saltelli's sample needs a power of 2 for ``points`` (a Sobol' sequence is balanced
+only in blocks of 2^m); an outcome that takes one value at every point has no variance to
+apportion (an error, not indices of NaN); and an index outside [0, 1], where no index can be,
+whose 95% interval does not reach [0, 1] or is wider than [0, 1] itself, says the sample is
+too small: the result carries a one-line warning (printed on standard error) that says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +44,8 @@ from ..scenario.messages import suggest
 from .design import Factor, design_from_unit, factors_of
 from .score import binary_outcomes, check_outcomes, outcome_names
 
-__all__ = ["Sensitivity", "sensitivity", "sample_unit", "analyze", "METHODS"]
+__all__ = ["Sensitivity", "sensitivity", "sample_unit", "analyze", "check_points",
+           "index_warnings", "METHODS"]
 
 METHODS = ("sobol", "morris")
 _Z = 1.959963984540054
@@ -55,6 +66,7 @@ class Sensitivity:
     se: np.ndarray
     noise_share: float
     info: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def save(self, directory: str | Path, overwrite: bool = False) -> Path:
         """Write ``indices.csv``, ``points.parquet`` (design, estimate, se) and
@@ -69,7 +81,8 @@ class Sensitivity:
             self.design.assign(estimate=self.y, se=self.se).to_parquet(d / "points.parquet",
                                                                         index=False)
             meta = {"kind": "sensitivity", "method": self.method, "outcome": self.outcome,
-                    "noise_share": self.noise_share, **self.info}
+                    "noise_share": self.noise_share, **self.info,
+                    "warnings": self.warnings}
             write_text_atomic(d / "manifest.json", json.dumps(meta, indent=2) + "\n")
         return write_folder(directory, write, kind="sensitivity", overwrite=overwrite)
 
@@ -87,12 +100,57 @@ class Sensitivity:
 def sample_unit(d: int, method: str, n: int, seed: int, num_levels: int = 4) -> np.ndarray:
     """SALib sample in the unit hypercube: Saltelli (``n (d + 2)`` rows) or Morris
     (``n (d + 1)`` rows)."""
+    check_points(method, n)
     problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0, 1]] * d}
     if method == "sobol":
         from SALib.sample import sobol
         return sobol.sample(problem, n, calc_second_order=False, seed=seed)
     from SALib.sample import morris
     return morris.sample(problem, n, num_levels=num_levels, seed=seed)
+
+
+def check_points(method: str, n: int) -> None:
+    """Saltelli's sample needs a power of 2 (at least 2) for its base size N."""
+    if method == "sobol" and (n < 2 or n & (n - 1)):
+        low = 1 << max(int(math.floor(math.log2(max(n, 1)))), 1)
+        hint = f"use {low} or {2 * low}" if n > 2 else "use 2 or more"
+        raise ScenarioError.from_text(
+            f"expected a power of 2 (at least 2) for the points of a Sobol' analysis (Saltelli's "
+            f"sample is balanced only for 2^m points), found {n}: {hint}", key="points")
+
+
+def index_warnings(method: str, outcome: str, table: pd.DataFrame, points: int
+                   ) -> list[str]:
+    """One-line warnings about indices no sample can trust: outside [0, 1] beyond their 95%
+    interval, or with an interval wider than [0, 1]; corrected indices left undefined
+    because replicate noise accounts for all the variance."""
+    if method != "sobol":
+        return []
+    out = []
+    bad = []
+    for col in ("S1", "ST", "S1_corrected", "ST_corrected"):
+        if col not in table:
+            continue
+        conf_col = col.replace("_corrected", "_conf_corrected") if "corrected" in col \
+            else f"{col}_conf"
+        v = table[col].to_numpy(dtype=float)
+        c = np.nan_to_num(table[conf_col].to_numpy(dtype=float), nan=np.inf)
+        outside = (v < 0) | (v > 1)
+        flag = outside & ((v - c > 1) | (v + c < 0) | (c > 0.5))
+        bad += [(abs(v[i] - np.clip(v[i], 0, 1)), col, str(table["factor"].iloc[i]), v[i],
+                 c[i]) for i in np.flatnonzero(flag)]
+    if bad:
+        bad.sort(reverse=True)
+        shown = ", ".join(f"{col} of {f} = {v:.3g} ± {c:.3g}" for _, col, f, v, c in bad[:2])
+        more = f" and {len(bad) - 2} more" if len(bad) > 2 else ""
+        out.append(f"{outcome}: Sobol' indices outside [0, 1], where no index can be "
+                   f"({shown}{more}): the sample is too small for these estimates; increase "
+                   f"the points (now {points}; e.g. {max(64, 4 * points)})")
+    if "S1_corrected" in table and table["S1_corrected"].isna().all():
+        out.append(f"{outcome}: replicate noise accounts for all its variance across the "
+                   "points, so the noise-corrected indices are undefined (NaN); increase the "
+                   "replicates")
+    return out
 
 
 def _cross_sobol(y1: np.ndarray, y2: np.ndarray, d: int, resamples: int, seed: int
@@ -139,18 +197,22 @@ def analyze(method: str, names: list[str], unit: np.ndarray, y: np.ndarray, *,
     share = min(noise / var, 1.0) if var > 0 else (1.0 if noise > 0 else 0.0)
     if method == "sobol":
         from SALib.analyze import sobol
-        si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=resamples,
-                           conf_level=0.95, seed=seed)
+        with _quiet():
+            si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=resamples,
+                               conf_level=0.95, seed=seed)
         table = pd.DataFrame({"factor": names, "S1": si["S1"], "S1_conf": si["S1_conf"],
                               "ST": si["ST"], "ST_conf": si["ST_conf"]})
         if halves is not None:
-            corr = _cross_sobol(halves[0], halves[1], d, resamples, seed)
+            with _quiet():
+                corr = _cross_sobol(halves[0], halves[1], d, resamples, seed)
             for k, v in corr.items():
                 table[f"{k}_corrected"] = v
         return table, share
     from SALib.analyze import morris
-    si = morris.analyze(problem, np.asarray(unit, dtype=float), y, num_resamples=resamples,
-                        conf_level=0.95, num_levels=num_levels, seed=seed)
+    with _quiet():
+        si = morris.analyze(problem, np.asarray(unit, dtype=float), y,
+                            num_resamples=resamples, conf_level=0.95, num_levels=num_levels,
+                            seed=seed)
     table = pd.DataFrame({"factor": names, "mu": si["mu"], "mu_star": si["mu_star"],
                           "mu_star_conf": si["mu_star_conf"], "sigma": si["sigma"]})
     # a step of delta = p / (2 (p - 1)) moves Y by noise with s.d. sqrt(2) se at worst
@@ -161,9 +223,19 @@ def analyze(method: str, names: list[str], unit: np.ndarray, y: np.ndarray, *,
         # Var of the true effects = Cov of the effects seen by the two halves (their noise is
         # independent), so sigma loses the noise it gathered
         e1, e2 = _effects(unit, halves[0], d), _effects(unit, halves[1], d)
-        cov = np.array([np.cov(e1[:, i], e2[:, i])[0, 1] for i in range(d)])
+        with _quiet():
+            cov = np.array([np.cov(e1[:, i], e2[:, i])[0, 1] for i in range(d)])
         table["sigma_corrected"] = np.sqrt(np.maximum(cov, 0.0))
     return table, share
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Numerical warnings of degenerate samples (0/0, too few resamples) silenced: what they
+    mean is checked and said in words (:func:`index_warnings`)."""
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def _effects(unit: np.ndarray, y: np.ndarray, d: int) -> np.ndarray:
@@ -209,6 +281,7 @@ def sensitivity(target: Any, *, method: str = "sobol", points: int = 64,
     """
     if method not in METHODS:
         raise ScenarioError.from_text(f"unknown method {method!r}: expected one of {METHODS}")
+    check_points(method, points)
     seed_ = int(seed or 0)
     halves: Halves | None
     se: np.ndarray | None
@@ -255,11 +328,20 @@ def sensitivity(target: Any, *, method: str = "sobol", points: int = 64,
             odd = reps[reps["replicate"] % 2 == 1].groupby("point")[name].mean()
             halves = (even.to_numpy(dtype=float), odd.to_numpy(dtype=float))
     keys = [f.key for f in factors]
+    finite = y[np.isfinite(y)]
+    if len(finite) and float(finite.max()) == float(finite.min()):
+        raise ScenarioError.from_text(
+            f"{name} is {finite[0]:g} at every one of the {len(y)} points: it has no variance "
+            "to apportion, so it has no sensitivity indices (choose another outcome, or more "
+            "points or replicates)", key="outcome")
     table, share = analyze(method, keys, unit, y, halves=halves, se=se, seed=seed_,
                            num_levels=num_levels, resamples=resamples)
     result = Sensitivity(method, name, table, design.values, y,
                          se if se is not None else np.zeros_like(y), share,
-                         {"points": points, "replicates": replicates, "seed": seed_})
+                         {"points": points, "replicates": replicates, "seed": seed_},
+                         index_warnings(method, name, table, points))
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr, flush=True)
     if out is not None:
         result.save(out, overwrite=force)
     return result

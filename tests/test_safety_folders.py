@@ -202,3 +202,18 @@ def test_malformed_parquet_with_recomputed_checksums_is_a_results_error(tmp_path
     (d / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ResultsError, match="relative names inside the folder"):
         Results.load(d)
+
+
+def test_a_refusal_removes_only_a_lock_file_it_made(tmp_path):
+    out_dir = tmp_path / "res"
+    lock = folders.lock_path(out_dir)
+    with pytest.raises(ResultsError), folders.output_lock(out_dir):
+        assert lock.is_file()
+        raise ResultsError("refused")
+    assert not lock.exists()
+    with folders.output_lock(out_dir):  # a lock file made by a command that went through
+        pass
+    assert lock.is_file()
+    with pytest.raises(ResultsError), folders.output_lock(out_dir):
+        raise ResultsError("refused")
+    assert lock.is_file()  # it existed before: left for the next writer

@@ -39,9 +39,12 @@ def as_json(value):
     return value
 
 
-def test_the_four_bundled_scenarios_are_there():
+def test_the_bundled_scenarios_are_there():
     assert [p.stem for p in BUNDLED] == NAMES
-    assert list(bundled_scenarios()) == NAMES
+    names = list(bundled_scenarios())
+    assert names[:len(NAMES)] == NAMES     # the top-level ones first, then the subfolders'
+    assert names[len(NAMES):] == ["episodes/designations2025", "episodes/embargo2022",
+                                  "episodes/turkey_cap2025", "experiments/aug2025_policies"]
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
@@ -98,7 +101,7 @@ def test_published_schema_is_current(published: dict):
     """scenarios/scenario.schema.json is what `simulate schema` prints today."""
     assert published == json_schema(), (
         "scenarios/scenario.schema.json is stale: run "
-        "`simulate schema --out scenarios/scenario.schema.json`")
+        "`simulate schema --out scenarios/scenario.schema.json --force`")
     text = (SCENARIOS / "scenario.schema.json").read_text(encoding="utf-8")
     assert text == json.dumps(json_schema(), indent=2) + "\n"
 
@@ -158,11 +161,16 @@ def test_schema_rejects_what_the_loader_rejects():
 # ----- list and show ---------------------------------------------------------------------
 
 def test_list_shows_each_bundled_scenario_with_its_description(capsys: pytest.CaptureFixture):
+    """Top-level scenarios first, then the episodes and the experiments by their folder
+    (the README's table lists them all); not the targets, which are observed data."""
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    width = max(map(len, NAMES))
+    names = NAMES + [f"{folder}/{p.stem}" for folder in ("episodes", "experiments")
+                     for p in sorted((SCENARIOS / folder).glob("*.yaml"))]
+    assert "episodes/embargo2022" in names and "experiments/aug2025_policies" in names
+    width = max(map(len, names))
     expected = []
-    for name in NAMES:
+    for name in names:
         description = raw(SCENARIOS / f"{name}.yaml")["description"].strip().splitlines()[0]
         assert len(description) > 20
         expected.append(f"{name:<{width}}  {description}")

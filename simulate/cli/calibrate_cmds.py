@@ -63,8 +63,12 @@ def calibrate(scenario: str, targets: Path, out: Path, particles: int, generatio
 
     \b
     Example:
-      simulate calibrate episode.yaml scenarios/targets/embargo2022.yaml --out cal/embargo
+      simulate calibrate episodes/embargo2022 scenarios/targets/embargo2022.yaml \\
+          --param market.demand_adaptation_half_life_days --out cal/embargo
       simulate run aug2025 --set uncertainty.from_posterior=cal/embargo/posterior.parquet
+
+    A posterior's columns must be parameters of the scenario that draws from it: calibrate
+    only the keys both scenarios have (--param), or keep those columns (docs/calibration.md).
     """
     from ..calibration import calibrate as run_calibration
     from ..calibration.abc import STATE_FILE

@@ -10,7 +10,7 @@ import click
 
 from .main import cli
 from .outputs import output_flags
-from .run_cmds import BACKENDS, ENGINES
+from .run_cmds import BACKENDS, ENGINES, check_scheduler
 from .scenario_cmds import load_from_cli, scenario_argument, set_option
 
 __all__ = ["DESIGNS", "format_points"]
@@ -26,7 +26,8 @@ def _backend_options(fn: Any) -> Any:
         click.option("--backend", type=click.Choice(BACKENDS),
                      help="Default: serial for one worker, processes for several, dask with "
                           "--scheduler."),
-        click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address."),
+        click.option("--scheduler", metavar="ADDRESS", callback=check_scheduler,
+                     help="Dask scheduler address."),
         click.option("--chunk-size", type=click.IntRange(min=1), help="Replicates per task."),
     ]):
         fn = opt(fn)
@@ -87,8 +88,8 @@ def sweep(scenario: str, design: str | None, points: int | None, replicates: int
 
     \b
     Example:
-      simulate sweep scenarios/aug2025_experiment.yaml --design lhs --points 64 -n 500
-      simulate sweep scenarios/aug2025_experiment.yaml --out runs/sweep --workers 2
+      simulate sweep scenarios/experiments/aug2025_policies.yaml --design lhs --points 64 -n 500
+      simulate sweep scenarios/experiments/aug2025_policies.yaml --out runs/sweep --workers 2
     """
     from ..errors import ScenarioError
     from ..experiments.sweep import sweep as sweep_api
@@ -150,11 +151,16 @@ def sensitivity(scenario: str, method: str, points: int, replicates: int | None,
 
     \b
     Example:
-      simulate sensitivity scenarios/aug2025_experiment.yaml --method sobol --points 64 \\
+      simulate sensitivity scenarios/experiments/aug2025_policies.yaml --method sobol --points 64 \\
           -n 200 --outcome deal_within_180d
     """
     from ..experiments.sensitivity import sensitivity as sens_api
     s = load_from_cli(scenario, sets)
+    if out is not None:  # refused before the work; locked until the command ends
+        from ..scenario import find_scenario
+        from .outputs import claim_output
+        claim_output(out, kind="sensitivity", force=force, create=False,
+                     inputs=[find_scenario(scenario)])
     res = sens_api(s, method=method, points=points, replicates=replicates, outcome=outcome,
                    seed=seed, engine=engine, backend=backend, workers=workers,
                    scheduler=scheduler, chunk_size=chunk_size, progress=not quiet, out=out,
@@ -197,12 +203,23 @@ def discover(source: str, outcome: str, threshold: float | None, below: bool, on
     """
     from ..experiments.discovery import discover as discover_api
     ex = _experiment(source, sets, points, replicates, quiet)
+    _check_outcome(ex, outcome)
     p, c = discover_api(ex, outcome, threshold=threshold, below=below, on=on,
                         min_density=min_density)
     click.echo(repr(p))
     click.echo("\npeeling trajectory (coverage, density, restricted dimensions):")
     click.echo(p.trajectory[["coverage", "density", "res_dim", "mass"]].round(3).to_string())
     click.echo(f"\n{c!r}")
+
+
+def _check_outcome(ex: Any, outcome: str) -> None:
+    """``--outcome`` must be one of the experiment's outcomes (exit 2, with a suggestion)."""
+    from ..errors import ResultsError
+    from ..scenario.messages import suggest
+    names = list(ex.outcomes)
+    if outcome not in names:
+        raise ResultsError(f"--outcome {outcome}: unknown outcome: expected one of "
+                           f"{', '.join(names)}{suggest(outcome, names)}")
 
 
 @cli.command()

@@ -8,7 +8,7 @@ Commands call :func:`claim_output` once their inputs are known: it takes the fol
 
 from __future__ import annotations
 
-import contextlib
+import os
 import shlex
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["claim_output", "resume_command", "output_flags"]
+__all__ = ["claim_output", "output_file", "resume_command", "output_flags"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -46,15 +46,64 @@ def claim_output(out: Path, *, kind: str, force: bool = False, resume: bool = Fa
                  inputs: Iterable[Path | str] = (), create: bool = True,
                  option: str = "--out", resumable: str | None = None) -> None:
     """Lock ``out`` until the current command ends, then check it may be written
-    (``resumable``: see :func:`~simulate.results.folders.prepare_output`)."""
-    from ..results.folders import check_output_path, output_lock, prepare_output
-    check_output_path(out, inputs=inputs, option=option)  # before the lock file is made
+    (``resumable``: see :func:`~simulate.results.folders.prepare_output`). A refusal that
+    can be told before the lock is taken leaves no lock file behind."""
+    from ..results.folders import check_output_path, check_refusals, output_lock, prepare_output
     ctx = click.get_current_context()
-    stack = contextlib.ExitStack()
-    stack.enter_context(output_lock(out, option=option))
-    ctx.call_on_close(stack.close)
-    prepare_output(out, kind=kind, force=force, resume=resume, inputs=inputs, create=create,
-                   option=option, resumable=resumable)
+    inputs = list(inputs)
+    can_resume = any(p.name == "resume" for p in ctx.command.params)
+    rules: dict[str, Any] = dict(kind=kind, force=force, resume=resume, option=option,
+                                 resumable=resumable, can_resume=can_resume)
+    check_output_path(out, inputs=inputs, option=option)  # before the lock file is made
+    check_refusals(out, **rules)
+    # held until the command ends; click hands the lock the command's error, if any, so a
+    # refused command removes the lock file it made
+    ctx.with_resource(output_lock(out, option=option))
+    # checked again holding the lock: another process may have changed the folder meanwhile
+    prepare_output(out, inputs=inputs, create=create, **rules)
+
+
+def output_file(out: Path, *, force: bool = False, inputs: Iterable[Path | str] = (),
+                option: str = "--out") -> Callable[[str], None]:
+    """Check that file ``out`` may be written, before any work; return the function that
+    writes it (atomically: a temporary file beside it, then a rename).
+
+    Refused (exit 2): an input of the command (whatever the options), a folder, a path below
+    a file, an existing file without ``force``, a place that cannot be written."""
+    from ..errors import ResultsError
+    given = Path(out)
+    target = given.expanduser().absolute()
+    resolved = target.resolve()
+    for item in inputs:
+        if Path(item).expanduser().resolve() == resolved:
+            raise ResultsError(f"{option} {given}: expected a new file, found the input "
+                               f"{item} (it is never overwritten: choose another {option})")
+    if target.is_dir():
+        raise ResultsError(f"{option} {given}: expected a file, found a folder")
+    probe = target.parent
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ResultsError(f"{option} {given}: expected a file in a folder, found that "
+                           f"{probe} is a file")
+    if (target.exists() or target.is_symlink()) and not force:
+        raise ResultsError(f"{option} {given}: the file exists; use --force to replace it, "
+                           f"or choose another {option}")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ResultsError(f"{option} {given}: cannot be written (no permission to create "
+                           f"files in {probe})")
+
+    def write(text: str) -> None:
+        from ..results.files import write_text_atomic
+        if not force and (target.exists() or target.is_symlink()):  # appeared meanwhile
+            raise ResultsError(f"{option} {given}: the file exists; use --force to replace "
+                               f"it, or choose another {option}")
+        try:
+            write_text_atomic(target, text)
+        except OSError as exc:
+            raise ResultsError(f"{option} {given}: cannot be written "
+                               f"({exc.strerror or exc})") from None
+    return write
 
 
 def resume_command() -> str:

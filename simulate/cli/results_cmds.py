@@ -63,12 +63,42 @@ def format_comparison(comparison) -> str:
             f"  {c:>{w}}" for c, w in zip(row, widths, strict=True)) + f"  {r['unit']}")
     diff = comparison.differences()
     if len(diff):
-        lines += ["", f"  differences against {labels[0]} (95% interval):"]
+        designs = "; ".join(
+            f"{label} {'paired' if paired else 'independent samples'}"
+            for label, paired in dict(zip(diff["label"], diff["paired"], strict=True)).items())
+        lines += ["", f"  differences against {labels[0]} (95% interval; {designs}):"]
         for r in diff.itertuples(index=False):
-            design = "paired" if r.paired else "independent"
             lines.append(f"  {r.name:<{width}}  {r.label}: {_num(r.difference)} "
-                         f"[{_num(r.ci_low)}, {_num(r.ci_high)}] {r.unit} ({design})")
+                         f"[{_num(r.ci_low)}, {_num(r.ci_high)}] {r.unit}")
     return "\n".join(lines)
+
+
+def _window_warning(runs, names) -> str | None:
+    """A warning when the runs start on different dates or cover different horizons."""
+    windows = [(str(r.scenario.start), int(r.scenario.horizon_days)) for r in runs]
+    if len(set(windows)) < 2:
+        return None
+    what = " and ".join(x for x, differ in (
+        ("start dates", len({w[0] for w in windows}) > 1),
+        ("horizons", len({w[1] for w in windows}) > 1)) if differ)
+    each = ", ".join(f"{n}: {s}, {h} days" for n, (s, h) in zip(names, windows, strict=True))
+    return (f"warning: the runs have different {what} ({each}); outcomes over a window "
+            "(deal within N days, horizon totals and means) measure different periods")
+
+
+def _same_folders(directories) -> None:
+    """Refuse a results folder given twice (a run compared with itself). A scenario file
+    may be given twice: it is run again, and its paired difference with itself is exactly
+    zero (docs/experiments.md, the check of the pairing)."""
+    seen: dict[Path, Path] = {}
+    for d in directories:
+        if Path(d).suffix.lower() in (".yaml", ".yml"):
+            continue
+        key = Path(d).expanduser().resolve()
+        if key in seen:
+            raise ResultsError(f"{d}: given twice (also as {seen[key]}); compare expected "
+                               "different runs, found the same folder")
+        seen[key] = Path(d)
 
 
 @cli.command()
@@ -89,13 +119,16 @@ def report(directory: Path, formats: str, dpi: int, quiet: bool) -> None:
     """
     from ..results.results import Results
     chosen = _formats(formats)
-    from ..results.folders import output_lock  # no run may replace it while we write
-    click.get_current_context().with_resource(output_lock(directory, option="DIRECTORY"))
-    results = Results.load(directory, ignore_derived=True)
-    from ..report import build_report  # matplotlib: only once the results are known good
-    if not quiet:  # a few seconds of matplotlib: say what is happening (stderr)
-        click.echo(f"writing figures and report to {directory}/ ...", err=True)
-    html = build_report(results, directory, formats=chosen, dpi=dpi)
+    from ..results.folders import folder_state, output_lock
+    if folder_state(directory) in ("missing", "file", "empty"):  # refused without a lock file
+        Results.load(directory, ignore_derived=True)
+    # no run may replace it while we write; a refusal removes the lock file it made
+    with output_lock(directory, option="DIRECTORY"):
+        results = Results.load(directory, ignore_derived=True)
+        from ..report import build_report  # matplotlib: only once the results are known good
+        if not quiet:  # a few seconds of matplotlib: say what is happening (stderr)
+            click.echo(f"writing figures and report to {directory}/ ...", err=True)
+        html = build_report(results, directory, formats=chosen, dpi=dpi)
     if not quiet:
         n = len(list((directory / "figures").glob("*.png")))
         click.echo(f"report written to {html} ({n} figures in {directory / 'figures'}/)")
@@ -122,6 +155,9 @@ def compare(directories: tuple[Path, ...], out: Path | None, labels: tuple[str, 
     """Compare saved runs side by side: headline outcomes with intervals, differences against
     the first run (paired when the runs share a seed), and overlaid deal-probability curves.
     Scenario files (.yaml) are run first with one seed, so their differences are paired.
+    Runs with different replicates are compared as independent samples; runs that start on
+    different dates or cover different horizons are compared with a warning (their windowed
+    outcomes measure different periods); a folder given twice is refused.
 
     \b
     Example:
@@ -139,12 +175,16 @@ def compare(directories: tuple[Path, ...], out: Path | None, labels: tuple[str, 
                            "folders: give one label per folder, in order")
     if labels and len(set(labels)) != len(labels):
         raise ResultsError(f"--label values must be distinct, found {list(labels)}")
+    _same_folders(directories)
     if out is not None:  # locked until the command ends; refuses folders not simulate's
         from .outputs import claim_output
         claim_output(out, kind="comparison", force=force, inputs=directories, create=False)
-    from ..experiments.paired import format_pairing, load_runs
+    from ..experiments.paired import load_runs
     runs = load_runs(directories, replicates=replicates, seed=seed, progress=not quiet)
     names = list(labels) or _default_labels(runs, directories)
+    warning = _window_warning(runs, names)
+    if warning is not None:
+        click.echo(warning, err=True)
     comparison = Comparison(runs, names, [str(d) for d in directories])
     if out is not None:
         from ..report import build_comparison_report
@@ -158,6 +198,7 @@ def compare(directories: tuple[Path, ...], out: Path | None, labels: tuple[str, 
                 orient="records", double_precision=15))}, indent=2))
     elif not quiet:
         click.echo(format_comparison(comparison))
+        from ..experiments.paired import format_pairing
         click.echo(format_pairing(comparison))
         if out is not None:
             click.echo(f"\ncomparison written to {out}/")

@@ -9,14 +9,14 @@ from typing import Any
 
 import click
 
-from ..errors import ScenarioError
+from ..errors import ExecutionError, ScenarioError
 from ..limits import MAX_REPLICATES, MAX_SEED, MAX_WORKERS
 from ..scenario import find_scenario
 from .main import cli
 from .outputs import claim_output, output_flags, resume_command
 from .scenario_cmds import load_from_cli, scenario_argument, set_option
 
-__all__ = ["format_summary", "ENGINES", "BACKENDS"]
+__all__ = ["format_summary", "check_scheduler", "ENGINES", "BACKENDS"]
 
 # the choices, spelled here so that `--help` need not import the engines (a test checks
 # they equal simulate.execution's)
@@ -51,6 +51,35 @@ def format_summary(table, title: str) -> str:
     return "\n".join([title, "", line(head), rule, *(line(c) for c in cells), "", notes])
 
 
+def check_scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--scheduler``: an address ``[PROTOCOL://]HOST:PORT``; a TCP scheduler must answer
+    (a user's mistake, exit 2, rather than a traceback or a 30 s wait)."""
+    if value is None:
+        return None
+    import re
+    import socket
+    proto = value.split("://", 1)[0].lower() if "://" in value else "tcp"
+    if proto not in ("tcp", "tls", "ws", "wss", "ucx"):
+        return value  # other transports (inproc://...) are Dask's to check
+    m = re.fullmatch(r"(?:(?P<proto>[a-z][a-z0-9+.-]*)://)?(?P<host>\[[^\]]+\]|[^:/\s]+)"
+                     r":(?P<port>\d{1,5})/?", value.strip())
+    if m is None or not 0 < int(m["port"]) < 65536:
+        raise ScenarioError.from_text(
+            f"expected a Dask scheduler address PROTOCOL://HOST:PORT, e.g. "
+            f"tcp://localhost:8786, found {value!r}", key="--scheduler")
+    if (m["proto"] or "tcp") == "tcp":
+        host = m["host"].strip("[]")
+        try:
+            socket.create_connection((host, int(m["port"])), timeout=5).close()
+        except OSError as exc:
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            raise ScenarioError.from_text(
+                f"cannot reach the Dask scheduler at {value} ({reason}): expected a running "
+                "scheduler (start one with `dask scheduler`) or leave out --scheduler",
+                key="--scheduler") from None
+    return value
+
+
 @cli.command()
 @scenario_argument
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -63,7 +92,8 @@ def format_summary(table, title: str) -> str:
               show_default=True)
 @click.option("--backend", type=click.Choice(BACKENDS), help="Default: serial for one worker, "
               "processes for several, dask with --scheduler.")
-@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786.")
+@click.option("--scheduler", metavar="ADDRESS", callback=check_scheduler,
+              help="Dask scheduler, e.g. tcp://host:8786.")
 @click.option("--chunk-size", type=click.IntRange(min=1), help="Replicates per task.")
 @click.option("--target-se", type=click.FloatRange(min=0, min_open=True),
               help="Add replicates in chunks until every headline probability's standard "
@@ -115,6 +145,10 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
             click.echo(f"\ninterrupted; completed chunks are kept in {out}/. To continue:\n  "
                        f"{resume_command()}", err=True)
         raise
+    except ExecutionError as exc:  # the address answered the check but is no scheduler
+        if scheduler is not None and str(exc).startswith("cannot reach the Dask scheduler"):
+            raise ScenarioError.from_text(str(exc), key="--scheduler") from None
+        raise
     report_html = None
     if out is not None:
         results.save(out, overwrite=True)
@@ -145,9 +179,11 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
               show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the log to this file instead of standard output.")
+              help="Write the log to this file instead of standard output (a new file, "
+                   "unless --force).")
+@click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
 def trace(scenario: str, replicate: int, seed: int | None, sets: tuple[str, ...], fmt: str,
-          out: Path | None) -> None:
+          out: Path | None, force: bool) -> None:
     """Replay one replicate alone and tell its story, one line per event.
 
     The replicate has exactly the numbers it has inside a full run with the same seed.
@@ -158,16 +194,19 @@ def trace(scenario: str, replicate: int, seed: int | None, sets: tuple[str, ...]
       simulate trace scenarios/aug2025.yaml -r 7 --format csv --out trace7.csv
     """
     from ..trace import trace as trace_api
-    t = trace_api(load_from_cli(scenario, sets), replicate, seed=seed)
+    s = load_from_cli(scenario, sets)
+    write = None
+    if out is not None:  # refused before the replay: the input, or a file without --force
+        from .outputs import output_file
+        write = output_file(out, force=force, inputs=[find_scenario(scenario)])
+    t = trace_api(s, replicate, seed=seed)
     if fmt == "text":
         text = t.text() + "\n"
     elif fmt == "csv":
         text = t.log.to_csv(index=False)
     else:
         text = json.dumps(t.log.to_dict("records"), indent=2) + "\n"
-    if out is None:
+    if write is None:
         click.echo(text, nl=False)
     else:
-        from ..results.files import write_text_atomic
-        write_text_atomic(out, text)
-
+        write(text)

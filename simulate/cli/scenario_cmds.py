@@ -110,17 +110,22 @@ def list_() -> None:
 
 @cli.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
-def schema(out: Path | None) -> None:
+              help="Write to this file instead of standard output (a new file, unless "
+                   "--force).")
+@click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
+def schema(out: Path | None, force: bool) -> None:
     """Print the JSON Schema of scenario files (for editors' YAML checking).
 
     \b
     Example:
       simulate schema --out scenario.schema.json
     """
+    write = None
+    if out is not None:  # refused before any work: never an existing file without --force
+        from .outputs import output_file
+        write = output_file(out, force=force)
     text = json.dumps(json_schema(), indent=2) + "\n"
-    if out is None:
+    if write is None:
         click.echo(text, nl=False)
     else:
-        from ..results.files import write_text_atomic
-        write_text_atomic(out, text)
+        write(text)

@@ -39,23 +39,22 @@ folder and the option to use).
 
 from __future__ import annotations
 
-import contextlib
-import datetime as _dt
 import json
 import os
 import shutil
-import socket
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
 
 from ..errors import ResultsError
+from .locks import lock_path, output_lock
 
 __all__ = ["MARKER", "MANIFEST", "State", "folder_state", "check_output_path",
-           "prepare_output", "make_temp_folder", "replace_folder", "mark", "is_marked",
-           "clean_stale", "output_lock", "lock_path", "swap_folder", "save_folder"]
+           "prepare_output", "check_refusals", "unexpected_files", "make_temp_folder",
+           "replace_folder", "mark", "is_marked", "clean_stale", "output_lock", "lock_path",
+           "swap_folder", "save_folder"]
 
 #: marker file of a folder written by simulate
 MARKER = ".simulate-results"
@@ -135,19 +134,45 @@ def check_output_path(out: Path | str, *, inputs: Iterable[Path | str] = (),
 
 def prepare_output(out: Path | str, *, kind: str, force: bool = False, resume: bool = False,
                    inputs: Iterable[Path | str] = (), create: bool = True,
-                   option: str = "--out", resumable: str | None = None) -> State:
+                   option: str = "--out", resumable: str | None = None,
+                   can_resume: bool = True) -> State:
     """Check that ``out`` may receive the output of a command; call it holding
     :func:`output_lock`. Returns the folder's :func:`folder_state` before anything was done.
 
     Without options, ``out`` must be missing or empty. ``force`` also accepts a folder that
-    simulate made (finished, interrupted or marked); ``resume`` accepts only an interrupted run,
-    or, with ``resumable`` (a file name, e.g. a calibration's state file), a folder simulate
-    made that holds that file (a calibration continues with more generations even when it
-    finished). A foreign folder is always refused. Stale temporary folders of a killed save
-    are removed (:func:`clean_stale`). With ``create``, a missing ``out`` is created and marked.
+    simulate made (finished, interrupted or marked), unless it holds files simulate did not
+    write (:func:`unexpected_files`: those are the user's, never deleted); ``resume`` accepts
+    only an interrupted run, or, with ``resumable`` (a file name, e.g. a calibration's state
+    file), a folder simulate made that holds that file (a calibration continues with more
+    generations even when it finished). A foreign folder is always refused. Stale temporary
+    folders of a killed save are removed (:func:`clean_stale`). With ``create``, a missing
+    ``out`` is created and marked. ``can_resume``: whether the command has a ``--resume``
+    option to suggest.
     """
     given = Path(out)
     check_output_path(given, inputs=inputs, option=option)
+    state = check_refusals(given, kind=kind, force=force, resume=resume, option=option,
+                           resumable=resumable, can_resume=can_resume)
+    clean_stale(given)
+    if create:
+        try:
+            given.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ResultsError(f"{option} {given}: cannot create the folder "
+                               f"({exc.strerror})") from None
+        if not is_marked(given):
+            mark(given, kind)
+    return state
+
+
+def check_refusals(out: Path | str, *, kind: str, force: bool = False, resume: bool = False,
+                   option: str = "--out", resumable: str | None = None,
+                   can_resume: bool = True) -> State:
+    """The rules of :func:`prepare_output` without its side effects: raise
+    :class:`ResultsError` if ``out`` may not be written, else return its state. Safe to call
+    before taking the lock (a refusal then leaves no lock file behind); call it again
+    holding the lock, as the folder may change meanwhile."""
+    given = Path(out)
     state = folder_state(given)
     if state == "file":
         raise ResultsError(f"{option} {given}: expected a folder, found a file or a "
@@ -167,22 +192,65 @@ def prepare_output(out: Path | str, *, kind: str, force: bool = False, resume: b
         raise ResultsError(f"{option} {given}: holds no interrupted run to resume (run "
                            "without --resume)")
     if not resume and state in ("results", "interrupted", "marked") and not force:
-        if continuable:
+        if continuable and can_resume:
             what = "an interrupted run" if state == "interrupted" else f"a {kind}"
             raise ResultsError(f"{option} {given}: holds {what}; use --resume to continue "
                                "it, --force to start again, or another folder")
-        raise ResultsError(f"{given} already holds results; use --force to replace them, "
-                           f"--resume to continue an interrupted run, or another {option}")
-    clean_stale(given)
-    if create:
-        try:
-            given.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ResultsError(f"{option} {given}: cannot create the folder "
-                               f"({exc.strerror})") from None
-        if not is_marked(given):
-            mark(given, kind)
+        resume_hint = ", --resume to continue an interrupted run," if can_resume else ""
+        raise ResultsError(f"{given} already holds results; use --force to replace "
+                           f"them{resume_hint} or another {option}")
+    if force and not resume and state in ("results", "interrupted", "marked"):
+        extra = unexpected_files(given)
+        if extra:
+            shown = ", ".join(extra[:_SHOW])
+            more = f" ... and {len(extra) - _SHOW} more" if len(extra) > _SHOW else ""
+            raise ResultsError(
+                f"{option} {given}: --force would delete {len(extra)} file(s) that simulate "
+                f"did not write: {shown}{more}; move them elsewhere, or choose another "
+                f"{option}")
     return state
+
+
+#: how many names a message lists before "... and N more"
+_SHOW = 10
+
+
+#: kinds of folder whose manifest lists every file simulate wrote in them
+_LISTED_KINDS = ("run", "comparison")
+
+
+def unexpected_files(folder: Path | str) -> list[str]:
+    """Files in a folder simulate made that simulate did not write (sorted relative paths):
+    those not listed in its ``manifest.json`` (``files``) and not hidden (the marker,
+    checkpoints and temporary files are simulate's own). Checked for the folders whose
+    manifest lists every file (a run, a comparison; an interrupted run, which has no
+    manifest yet, holds only hidden files); other folders give an empty list."""
+    d = Path(folder)
+    try:
+        marker = json.loads((d / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(marker, dict) or marker.get("kind") not in _LISTED_KINDS:
+        return []
+    expected: set[str] = set()
+    if (d / MANIFEST).exists():
+        try:
+            files = json.loads((d / MANIFEST).read_text(encoding="utf-8")).get("files")
+        except (OSError, ValueError, AttributeError):
+            return []  # a damaged manifest: Results.load says so; nothing to compare with
+        if not isinstance(files, dict):
+            return []
+        expected = {str(k).replace("\\", "/") for k in files} | {MANIFEST}
+    found = []
+    for p in d.rglob("*"):
+        rel = p.relative_to(d)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if p.is_dir() and not p.is_symlink():
+            continue
+        if rel.as_posix() not in expected:
+            found.append(rel.as_posix())
+    return sorted(found)
 
 
 def mark(folder: Path | str, kind: str) -> None:
@@ -243,8 +311,8 @@ def save_folder(target: Path | str, writer: Callable[[Path], None], *, kind: str
             raise ResultsError(f"{target}: cannot be replaced, it is {what}; choose another "
                                "folder")
         if state == "results" and not overwrite:
-            raise ResultsError(f"{target} already holds results; use --force (overwrite=True) "
-                               "to replace them or choose another --out")
+            raise ResultsError(f"{target} already holds results; replace them (--force on "
+                               "the command line) or choose another folder")
         clean_stale(target)
         tmp = make_temp_folder(target, kind)
         try:
@@ -291,66 +359,3 @@ def clean_stale(target: Path | str) -> list[Path]:
                 print(f"note: {p} looks like a leftover of an interrupted save but is not "
                       "marked as simulate's; left in place", file=sys.stderr)
     return removed
-
-
-# ----- the lock --------------------------------------------------------------------------
-
-def lock_path(target: Path | str) -> Path:
-    """The lock file of an output folder: ``.NAME.lock`` beside it (inside, it would be
-    swapped away with the folder)."""
-    target = Path(target).expanduser().absolute()
-    return target.with_name(f".{target.name}.lock")
-
-
-def _owner() -> dict:
-    return {"pid": os.getpid(), "host": socket.gethostname(),
-            "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:200],
-            "since": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")}
-
-
-def _describe_owner(path: Path) -> str:
-    try:
-        info = json.loads(path.read_text(encoding="utf-8")[:2000])
-        return (f"pid {int(info['pid'])} on host {str(info['host'])[:60]}, since "
-                f"{str(info['since'])[:30]}: {str(info['command'])[:80]}")
-    except (OSError, ValueError, KeyError, TypeError):
-        return "owner unknown"
-
-
-@contextlib.contextmanager
-def output_lock(target: Path | str, *, option: str = "--out") -> Iterator[Path]:
-    """Hold the exclusive lock of output folder ``target`` for the ``with`` block.
-
-    Re-entrant within a process (a command holding it may call library functions that take
-    it again). Another process holding it makes this raise :class:`ResultsError` at once,
-    naming the owner (pid, host, command). A lock whose owner died is free: the operating
-    system releases it with the process; the stale owner text is simply overwritten.
-    """
-    import filelock
-
-    path = lock_path(target)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ResultsError(f"{option} {target}: cannot create {path.parent} "
-                           f"({exc.strerror})") from None
-    lock = filelock.FileLock(str(path), timeout=0, is_singleton=True, thread_local=False)
-    first = not lock.is_locked
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise ResultsError(f"{option} {target}: in use by another simulate process "
-                           f"({_describe_owner(path)}); wait for it to finish or choose "
-                           f"another {option}") from None
-    except OSError as exc:
-        raise ResultsError(f"{option} {target}: cannot lock {path} ({exc.strerror})") from None
-    try:
-        if first:
-            try:
-                with open(path, "w", encoding="utf-8") as fh:
-                    fh.write(json.dumps(_owner()) + "\n")
-            except OSError:
-                pass  # the lock holds without the owner's description
-        yield path
-    finally:
-        lock.release()

@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..figures.accessor import PlotAccessor
 
-__all__ = ["Results", "DATA_FILES", "DERIVED", "scenario_text", "scenario_sha256",
+__all__ = ["Results", "DATA_FILES", "DERIVED", "is_own_file", "scenario_text", "scenario_sha256",
            "outcome_units", "series_units", "parameter_field", "unit_of", "format_number",
            "is_derived", "replace_dir"]
 
@@ -171,9 +171,13 @@ class Results:
         self.write_manifest(d)
 
     def write_manifest(self, d: Path) -> None:
-        """Write ``manifest.json`` with the checksums of every file in the folder."""
-        files = sorted(p for p in d.rglob("*") if p.is_file() and p.name != "manifest.json"
-                       and not p.name.startswith("."))
+        """Write ``manifest.json`` with the checksums of the files a run writes (its data
+        files, ``events.csv`` and the report's files). A file the user put in the folder is
+        not listed, so it never passes for the run's own (``run --force`` refuses to replace
+        a folder that holds one)."""
+        files = sorted(p for p in d.rglob("*") if p.is_file()
+                       and not any(part.startswith(".") for part in p.relative_to(d).parts)
+                       and is_own_file(p.relative_to(d).as_posix()))
         self.manifest["files"] = {str(p.relative_to(d)): sha256_file(p) for p in files}
         write_text_atomic(d / "manifest.json", json.dumps(self.manifest, indent=2) + "\n")
 
@@ -319,6 +323,16 @@ def _read_run_identity(path: Path) -> dict | None:
 
 def _isnan(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+#: files of a run folder besides the data and the report's
+EXTRA_FILES = ("events.csv",)
+
+
+def is_own_file(name: str) -> bool:
+    """Whether ``name`` (relative, with ``/``) is a file a run writes into its folder."""
+    return (name in DATA_FILES or name in OPTIONAL_DATA_FILES or name in EXTRA_FILES
+            or is_derived(name))
 
 
 def is_derived(name: str) -> bool:

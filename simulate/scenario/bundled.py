@@ -18,13 +18,22 @@ def bundled_dir() -> Path:
     raise FileNotFoundError("bundled scenarios not found next to the simulate package")
 
 
+#: subfolders of the bundled scenarios that hold scenarios (``targets/`` holds observed data)
+SCENARIO_FOLDERS = ("", "episodes", "experiments")
+
+
 def bundled_scenarios() -> dict[str, tuple[Path, str]]:
-    """name -> (path, one-line description) for every bundled scenario, sorted by name."""
+    """name -> (path, one-line description) for every bundled scenario: the top-level ones
+    by name, then the in-sample episodes and the experiments as ``episodes/NAME`` and
+    ``experiments/NAME`` (the names :func:`find_scenario` and ``simulate run`` take)."""
     out = {}
-    for path in sorted(bundled_dir().glob("*.yaml")):
-        data, _ = load_yaml(path)
-        text = str(data.get("description", "")).strip().splitlines()
-        out[path.stem] = (path, text[0] if text else "")
+    root = bundled_dir()
+    for folder in SCENARIO_FOLDERS:
+        for path in sorted((root / folder).glob("*.yaml")):
+            data, _ = load_yaml(path)
+            text = str(data.get("description", "")).strip().splitlines()
+            name = f"{folder}/{path.stem}" if folder else path.stem
+            out[name] = (path, text[0] if text else "")
     return out
 
 

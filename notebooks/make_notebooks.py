@@ -121,11 +121,8 @@ DRIVERS = [
        "`scenarios/experiments/aug2025_policies.yaml` names levers (tariff rate, deadline, "
        "extension rule, company sanctions), uncertainties and outcomes. A tiny Latin "
        "hypercube here; see `docs/experiments.md` for sensitivity indices and discovery."),
-    code("from pathlib import Path\n\npolicies = Path('scenarios/experiments/"
-         "aug2025_policies.yaml')\n"
-         "if not policies.exists():\n"
-         "    policies = Path(simulate.__file__).parent / '_bundled' / 'experiments' / "
-         "'aug2025_policies.yaml'\n"
+    code("# the bundled experiment, found from any working folder (checkout or wheel)\n"
+         "policies = find_scenario('experiments/aug2025_policies')\n"
          "ex = simulate.sweep(policies, design='lhs', points=4, replicates=40, seed=3, "
          "progress=False)\nex.points().iloc[:, :8]"),
 ]

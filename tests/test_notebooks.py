@@ -23,11 +23,13 @@ def _generator():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_executes(path):
+def test_notebook_executes(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
-    # run from the repository root, as a user who cloned it would
+    # run from a folder outside the checkout: Jupyter starts a kernel in the notebook's own
+    # folder, and a user may have copied it anywhere, so no cell may rely on the repository
+    # root being the working folder
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(FOLDER.parent)}})
+                                     resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]

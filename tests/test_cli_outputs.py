@@ -6,6 +6,7 @@ refusals leave no lock file, `run --force` keeps the user's own files, and the e
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
@@ -268,3 +269,28 @@ def test_a_refusal_after_reading_parquet_exits_2_every_time(tmp_path):
         r = simulate_cli("run", str(MINI), "-n", "5", "--set",
                          f"uncertainty.from_posterior={posterior}", cwd=tmp_path)
         assert r.returncode == 2, (r.returncode, r.stderr[-300:])
+
+
+@pytest.mark.parametrize("command, extra", [
+    ("sweep", ["--design", "lhs", "--points", "2", "-n", "4"]),
+    ("sensitivity", ["--method", "morris", "--points", "2", "-n", "4",
+                     "--outcome", "oil_revenue_busd"])])
+def test_force_keeps_the_users_files_in_sweep_and_sensitivity_folders(tmp_path, command,
+                                                                      extra):
+    """A sweep's and a sensitivity analysis' manifests list every file they write (the
+    figure included), so `--force` replaces their own folder but refuses one holding a
+    file the user put there."""
+    small = write_small(tmp_path)
+    out = tmp_path / "out"
+    args = [command, str(small), *extra, "--out", str(out), "-q"]
+    first = simulate_cli(*args)
+    assert first.returncode == 0, first.stderr
+    listed = json.loads((out / "manifest.json").read_text())["files"]
+    on_disk = sorted(p.name for p in out.iterdir() if p.is_file()
+                     and not p.name.startswith(".") and p.name != "manifest.json")
+    assert sorted(listed) == on_disk
+    again = simulate_cli(*args, "--force")
+    assert again.returncode == 0, again.stderr
+    (out / "my_notes.txt").write_text("precious")
+    refused(simulate_cli(*args, "--force"), "my_notes.txt")
+    assert (out / "my_notes.txt").read_text() == "precious"

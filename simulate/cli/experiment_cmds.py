@@ -165,9 +165,6 @@ def sensitivity(scenario: str, method: str, points: int, replicates: int | None,
                    seed=seed, engine=engine, backend=backend, workers=workers,
                    scheduler=scheduler, chunk_size=chunk_size, progress=not quiet, out=out,
                    force=force)
-    if out is not None:
-        from ..figures.registry import save_figure
-        save_figure(res.plot().figure, out / "indices")
     if as_json:
         click.echo(json.dumps({"method": method, "outcome": res.outcome,
                                "noise_share": res.noise_share,

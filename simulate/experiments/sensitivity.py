@@ -69,20 +69,25 @@ class Sensitivity:
     warnings: list[str] = field(default_factory=list)
 
     def save(self, directory: str | Path, overwrite: bool = False) -> Path:
-        """Write ``indices.csv``, ``points.parquet`` (design, estimate, se) and
-        ``manifest.json`` into a folder, atomically."""
+        """Write ``indices.csv``, ``points.parquet`` (design, estimate, se), the figure
+        ``indices.png``/``.pdf`` and ``manifest.json`` (with every file's sha256, so that
+        ``--force`` can tell a file the user added) into a folder, atomically."""
         import json
 
-        from ..results.files import write_text_atomic
+        from ..figures.registry import save_figure
+        from ..results.files import sha256_file, write_text_atomic
         from .store import write_folder
 
         def write(d: Path) -> None:
             self.indices.to_csv(d / "indices.csv", index=False)
             self.design.assign(estimate=self.y, se=self.se).to_parquet(d / "points.parquet",
                                                                         index=False)
+            save_figure(self.plot().figure, d / "indices")
+            files = {p.name: sha256_file(p) for p in sorted(d.iterdir())
+                     if p.is_file() and not p.name.startswith(".")}
             meta = {"kind": "sensitivity", "method": self.method, "outcome": self.outcome,
                     "noise_share": self.noise_share, **self.info,
-                    "warnings": self.warnings}
+                    "warnings": self.warnings, "files": files}
             write_text_atomic(d / "manifest.json", json.dumps(meta, indent=2) + "\n")
         return write_folder(directory, write, kind="sensitivity", overwrite=overwrite)
 

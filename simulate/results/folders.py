@@ -216,15 +216,16 @@ _SHOW = 10
 
 
 #: kinds of folder whose manifest lists every file simulate wrote in them
-_LISTED_KINDS = ("run", "comparison")
+_LISTED_KINDS = ("run", "comparison", "experiment", "sensitivity")
 
 
 def unexpected_files(folder: Path | str) -> list[str]:
     """Files in a folder simulate made that simulate did not write (sorted relative paths):
     those not listed in its ``manifest.json`` (``files``) and not hidden (the marker,
     checkpoints and temporary files are simulate's own). Checked for the folders whose
-    manifest lists every file (a run, a comparison; an interrupted run, which has no
-    manifest yet, holds only hidden files); other folders give an empty list."""
+    manifest lists every file (a run, a comparison, a sweep, a sensitivity analysis; an
+    interrupted run or sweep, which has no manifest yet, holds only hidden files); other
+    folders, and those written before their manifest listed files, give an empty list."""
     d = Path(folder)
     try:
         marker = json.loads((d / MARKER).read_text(encoding="utf-8"))

@@ -196,7 +196,7 @@ def discover(source: str, outcome: str, threshold: float | None, below: bool, on
     \b
     Example:
       simulate discover runs/sweep --outcome deal_within_180d
-      simulate discover runs/sweep --outcome india_volume --threshold 1.0 --below
+      simulate discover runs/sweep --outcome india_volume_feb --threshold 1.0 --below
     """
     from ..experiments.discovery import discover as discover_api
     ex = _experiment(source, sets, points, replicates, quiet)

@@ -18,7 +18,7 @@ from ..scenario import (
     read_merged,
 )
 from ..scenario.citations import citation_problems
-from ..scenario.loader import OVERRIDE_FILE
+from ..scenario.overrides import OVERRIDE_FILE
 from .main import cli
 
 __all__ = ["set_option", "scenario_argument", "load_from_cli"]

@@ -44,6 +44,16 @@ _Loader.add_implicit_resolver(
     list("-+0123456789."))
 
 
+def _safe_data(text: str) -> Any:
+    """The plain data of one YAML document, built by the safe loader (:class:`_Loader`
+    derives from ``yaml.SafeLoader``: no tag can build a Python object)."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 @dataclass(frozen=True)
 class Position:
     """Where a value was written: file, 1-based line and column (0 for overrides)."""
@@ -295,7 +305,7 @@ def parse_scalar(text: str) -> Any:
     if len(text) > MAX_SCALAR_CHARS or scan_text(text, OVERRIDE) is not None:
         return text
     try:
-        value = yaml.load(text, Loader=_Loader)  # a SafeLoader
+        value = _safe_data(text)
     except (yaml.YAMLError, ValueError, RecursionError, OverflowError):
         return text
     return text if value is None and text.strip() not in ("null", "~", "") else value

@@ -10,7 +10,15 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from .errors import ExecutionError, Problem, ResultsError, ScenarioError, SimulateError
+from .errors import (
+    ArgumentError,
+    ExecutionError,
+    Problem,
+    ResultsError,
+    ResultsWarning,
+    ScenarioError,
+    SimulateError,
+)
 from .scenario import Scenario, bundled_scenarios, load_scenario
 
 # heavy parts (numpy engines, pandas, scipy.stats) load on first use, so that
@@ -41,6 +49,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "__version__", "SimulateError", "ScenarioError", "ResultsError", "ExecutionError", "Problem",
-    "Scenario", "load_scenario", "bundled_scenarios", "run", "Results", "trace", "Trace",
+    "ArgumentError", "ResultsWarning", "Scenario", "load_scenario", "bundled_scenarios", "run",
+    "Results", "trace", "Trace",
     "compare", "Comparison", "sweep", "sensitivity", "Experiment", "calibrate", "Calibration",
 ]

@@ -4,18 +4,21 @@ Every error the library raises on purpose derives from :class:`SimulateError`::
 
     SimulateError
     ├── ScenarioError      a scenario file, override or distribution is invalid (user input)
+    │   └── ArgumentError  a bad argument of a function (also a ValueError)
     ├── ResultsError       a results directory is missing, incomplete or tampered with
     └── ExecutionError     a backend could not run the replicates (internal or cluster failure)
 
 ``ScenarioError`` and ``ResultsError`` are user mistakes: the command line prints their message
-and exits with code 2, without a traceback.
+and exits with code 2, without a traceback. :class:`ResultsWarning` is the one warning class:
+what a statistic of runs leaves out or cannot compare alike.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SimulateError", "ScenarioError", "ResultsError", "ExecutionError", "Problem"]
+__all__ = ["SimulateError", "ScenarioError", "ArgumentError", "ResultsError", "ExecutionError",
+           "Problem", "ResultsWarning"]
 
 
 class SimulateError(Exception):
@@ -60,6 +63,16 @@ class ScenarioError(SimulateError):
     def from_text(cls, message: str, key: str = "") -> ScenarioError:
         """An error about an option or argument rather than a place in a file."""
         return cls(Problem("", 0, 0, key, message))
+
+
+class ArgumentError(ScenarioError, ValueError):
+    """A bad argument of a function (``windows``, ``labels``, ``replicates``): a
+    :class:`ScenarioError`, and a ValueError as such mistakes were before."""
+
+
+class ResultsWarning(UserWarning):
+    """Something a statistic of runs leaves out or cannot compare alike (a dropped deal
+    window, runs over different windows or with different replicate counts)."""
 
 
 class ResultsError(SimulateError):

@@ -9,20 +9,23 @@ from typing import Any
 import pandas as pd
 
 from .engines.events import run_events_one
-from .execution.runner import as_scenario
+from .execution.runner import as_scenario, check_seed_argument, whole_number
+from .limits import MAX_REPLICATES
+from .results.tables import outcomes_frame
 from .scenario import Scenario
 
 __all__ = ["trace", "Trace", "format_log"]
 
 
 class Trace:
-    """One replicate's event log (``log`` DataFrame) and outcomes (``outcome`` Series)."""
+    """One replicate's event log (``log`` DataFrame) and outcomes (``outcome`` Series, with
+    the threat status by name as in ``Results.outcomes``: ``lapsed``, ``carried_out`` ...)."""
 
     def __init__(self, scenario: Scenario, replicate: int, seed: int, chunk):
         self.scenario, self.replicate, self.seed = scenario, replicate, seed
         self.log = pd.DataFrame(chunk.log, columns=["replicate", "day", "date", "actor",
                                                     "event", "details"])
-        self.outcome = pd.Series({k: v[0] for k, v in chunk.outcomes.items()})
+        self.outcome = outcomes_frame(chunk).iloc[0].rename(replicate)
         self.chunk = chunk
 
     def text(self) -> str:
@@ -30,6 +33,14 @@ class Trace:
 
     def __str__(self) -> str:
         return self.text()
+
+    def __repr__(self) -> str:
+        o = self.outcome
+        deal = (f"deal on day {int(o['deal_day'])}" if "deal" in o and bool(o["deal"])
+                else "no deal")
+        threat = f", threat {o['threat']}" if "threat" in o else ""
+        return (f"<Trace {self.scenario.name} replicate {self.replicate}, seed {self.seed}: "
+                f"{deal}{threat}; {len(self.log)} events>")
 
 
 def format_log(rows: list[dict]) -> str:
@@ -39,10 +50,13 @@ def format_log(rows: list[dict]) -> str:
 
 def trace(scenario: Scenario | str | Path, replicate: int, seed: int | None = None,
           overrides: Mapping[str, Any] | None = None) -> Trace:
-    """Run replicate ``replicate`` of a scenario alone (events engine) and return its story.
+    """Run replicate ``replicate`` (0-based) of a scenario alone (events engine) and return
+    its story.
 
-    The replicate's numbers are those it has inside any run with the same seed.
+    The replicate's numbers are those it has inside any run with the same seed (default:
+    the scenario's ``ensemble.seed``); ``Results.trace(k)`` uses the run's own seed.
     """
+    k = whole_number(replicate, "replicate", 0, MAX_REPLICATES - 1)
     s = as_scenario(scenario, overrides)
-    seed = int(s.ensemble.seed if seed is None else seed)
-    return Trace(s, int(replicate), seed, run_events_one(s, seed, int(replicate)))
+    seed = check_seed_argument(s.ensemble.seed if seed is None else seed)
+    return Trace(s, k, seed, run_events_one(s, seed, k))

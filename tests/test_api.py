@@ -5,7 +5,8 @@ from simulate import errors
 
 EXPECTED_API = {
     "__version__", "SimulateError", "ScenarioError", "ResultsError", "ExecutionError", "Problem",
-    "Scenario", "load_scenario", "bundled_scenarios", "run", "Results", "trace", "Trace",
+    "ArgumentError", "ResultsWarning", "Scenario", "load_scenario", "bundled_scenarios", "run",
+    "Results", "trace", "Trace",
     "compare", "Comparison", "sweep", "sensitivity", "Experiment", "calibrate", "Calibration",
 }
 
@@ -26,6 +27,9 @@ def test_one_exception_base_class():
     assert errors.ScenarioError.exit_code == 2
     assert errors.ResultsError.exit_code == 2
     assert errors.ExecutionError.exit_code == 1
+    # a bad argument is a user mistake, and still a ValueError for code written before it
+    assert issubclass(errors.ArgumentError, errors.ScenarioError)
+    assert issubclass(errors.ArgumentError, ValueError)
 
 
 def test_problem_formats_file_line_column_key_message():

@@ -14,7 +14,7 @@ from calibration_cases import write_case
 
 from simulate.calibration import calibrate
 from simulate.errors import ResultsError
-from simulate.results.folders import MARKER
+from simulate.results.folders import MARKER, unexpected_files
 
 KEY = "market.brent_usd"
 SMALL = {"particles": 8, "keys": [KEY], "seed": 5, "predictive": 0, "figures": False}
@@ -43,11 +43,34 @@ def test_marked_folder_force_replaces_and_resume_reuses(case, tmp_path):
     assert list(resumed.generations["generation"]) == [0, 1]
     assert resumed.generations.iloc[0].to_dict() == first.generations.iloc[0].to_dict()
     assert (out / "extra.txt").is_file()
-    # --force replaces the marked folder: a fresh calibration, still marked
+    # --force never deletes a file the user put in the folder: refused, nothing touched
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    with pytest.raises(ResultsError, match=r"--force would delete 1 file\(s\) that simulate "
+                                           r"did not write: extra.txt"):
+        calibrate(scenario, targets, out, generations=1, force=True, **SMALL)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    # moved away, --force replaces the marked folder: a fresh calibration, still marked
+    (out / "extra.txt").unlink()
     again = calibrate(scenario, targets, out, generations=1, force=True, **SMALL)
     assert list(again.generations["generation"]) == [0]
-    assert not (out / "extra.txt").exists()
     assert (out / MARKER).is_file()
+
+
+def test_the_manifest_lists_every_file_a_calibration_writes(case, tmp_path):
+    """Every file a finished calibration wrote (figures included) is in its manifest, so
+    --force replaces it; a file a user adds to the folder (or its figures) is not."""
+    scenario, targets = case
+    out = tmp_path / "cal"
+    calibrate(scenario, targets, out, generations=1, **{**SMALL, "figures": True,
+                                                        "predictive": 4})
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*")
+               if p.is_file() and not p.name.startswith(".")} - {"manifest.json"}
+    listed = json.loads((out / "manifest.json").read_text())["files"]
+    assert written and written <= set(listed)
+    assert any(name.startswith("figures/") for name in written)
+    assert unexpected_files(out) == []
+    (out / "figures" / "mine.png").write_bytes(b"x")
+    assert unexpected_files(out) == ["figures/mine.png"]
 
 
 def test_foreign_and_unmarked_folders_are_refused_even_with_force(case, tmp_path):

@@ -120,7 +120,10 @@ def test_compare_runs_of_different_sizes_prints_no_nan_or_paired_column(runs):
     assert not re.search(r"\bnan\b|\binf\b|nanx|infx", r.stdout), r.stdout
     assert "paired vs unpaired" not in r.stdout
     assert ") (independent)" not in r.stdout and ") (paired)" not in r.stdout
-    assert "b independent samples" in r.stdout
+    # one seed: paired on the 8 replicates both runs have, and the run says so
+    assert "b paired" in r.stdout
+    warnings = [x for x in r.stderr.splitlines() if x.startswith("warning:")]
+    assert len(warnings) == 1 and "replicates 0 to 7" in warnings[0], r.stderr
 
 
 def test_compare_a_folder_with_itself_is_refused(runs):
@@ -128,12 +131,12 @@ def test_compare_a_folder_with_itself_is_refused(runs):
 
 
 def test_compare_warns_when_start_or_horizon_differ(runs):
-    r = simulate_cli("compare", "a", "c", cwd=runs)
+    r = simulate_cli("compare", "b", "c", cwd=runs)
     assert r.returncode == 0, r.stderr
     warnings = [x for x in r.stderr.splitlines() if x.startswith("warning:")]
     assert len(warnings) == 1 and "start dates" in warnings[0], r.stderr
     same = simulate_cli("compare", "a", "b", cwd=runs)
-    assert "warning" not in same.stderr
+    assert "start dates" not in same.stderr and "horizons" not in same.stderr
 
 
 # ----- 4. messages -------------------------------------------------------------------------

@@ -66,9 +66,6 @@ def test_trace_replays_a_replicate_exactly(k, with_counterfactual):
     assert extra == {"oil_revenue_cf_busd", "oil_revenue_loss_busd", "deal_cf"}
     for col, value in t.outcome.items():
         got = row[col]
-        if col == "threat":
-            from simulate.engines.record import THREAT_NAMES
-            value = THREAT_NAMES[int(value)]
         assert got == value, f"{col}: run {got!r} != trace {value!r}"
     assert not t.log.empty
 

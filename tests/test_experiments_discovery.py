@@ -193,3 +193,17 @@ def test_robust_needs_every_policy_in_every_state():
     v = {("A", "s1"): 0.5, ("A", "s2"): 0.5, ("B", "s1"): 0.9}
     with pytest.raises(ScenarioError, match="crossed"):
         robust(_fake_experiment(v), "y")
+
+
+def test_worst_case_and_satisficing_tie_break_follow_the_direction():
+    """Maximising, a policy's worst case is its lowest value and ties in the satisficing
+    share go to the higher mean; minimising, its highest and the lower mean."""
+    v = {("A", "s1"): 0.6, ("A", "s2"): 0.8, ("B", "s1"): 0.7, ("B", "s2"): 0.9}
+    high = robust(_fake_experiment(v), "y", threshold=0.5)
+    t = high.table.set_index("policy")
+    assert t.loc["rate=A", "worst"] == 0.6 and t.loc["rate=B", "worst"] == 0.7
+    assert (t["satisficing_share"] == 1.0).all() and high.satisficing == "rate=B"
+    low = robust(_fake_experiment(v), "y", maximize=False, threshold=1.0)
+    t = low.table.set_index("policy")
+    assert t.loc["rate=A", "worst"] == 0.8 and t.loc["rate=B", "worst"] == 0.9
+    assert (t["satisficing_share"] == 1.0).all() and low.satisficing == "rate=A"

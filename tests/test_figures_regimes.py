@@ -35,6 +35,17 @@ def _mixed(n_kept=6):
                         decision_days=[-1, 2, -1, 2, -1, 2, -1, 2])
 
 
+def _big(k=MIN_KEPT, extra=0):
+    """2k kept replicates, the threat carried out in the odd ones (volume_mbd of IN 0.5)
+    and not in the even ones (2.0 + r/1000); ``extra`` more replicates, all carried out and
+    none kept."""
+    n = 2 * k + extra
+    decision = [2 if r % 2 or r >= 2 * k else -1 for r in range(n)]
+    volumes = [0.5 if r % 2 else 2.0 + r / 1000 for r in range(2 * k)]
+    return make_results([None] * n, kept=2 * k, series={"volume_mbd:IN": volumes},
+                        decision_days=decision)
+
+
 def test_regime_fan_data_exact_quantiles_per_regime():
     r = _mixed()
     d = regime_fan_data(r, "volume_mbd", "IN", by="threat")
@@ -66,22 +77,21 @@ def test_regimes_by_deal():
 
 
 def test_mixture_needs_both_regimes_in_share_and_kept():
-    assert mixture(_mixed(), "threat", "volume_mbd", "IN")
+    assert mixture(_big(), "threat", "volume_mbd", "IN")
     # all replicates carried out: one regime only
     one = make_results([2, None, None, 5], kept=4, decision_days=[2, 2, 2, 2])
     assert not mixture(one, "threat")
     # a mixture in the outcomes, but fewer kept replicates than MIN_KEPT in a regime
-    few = _mixed(n_kept=2 * MIN_KEPT - 2)
-    assert not mixture(few, "threat", "volume_mbd", "IN")
+    assert not mixture(_big(MIN_KEPT - 1), "threat", "volume_mbd", "IN")
+    assert not mixture(_mixed(), "threat", "volume_mbd", "IN")
     assert not mixture(make_results([2, 3], kept=0), "threat")
 
 
 def test_mixture_of_a_series_needs_regimes_whose_bands_are_apart():
     # brent_usd of the kept replicates is 0.1 * day + replicate in both regimes
-    r = make_results([2, 5, None, 5, None, None, 3, None], kept=6,
-                     decision_days=[-1, 2, -1, 2, -1, 2, -1, 2])
+    r = _big()
     d = regime_fan_data(r, "brent_usd", "", by="threat")
-    assert apart(d) == 0.0  # kept 1, 3, 5 vs 0, 2, 4: gap 1, mean IQR 2
+    assert apart(d) == 0.0  # kept odd vs even replicates: gap 1, mean IQR 19
     assert mixture(r, "threat") and not mixture(r, "threat", "brent_usd", "")
     assert apart(regime_fan_data(_mixed(), "volume_mbd", "IN")) == 1.0
 
@@ -96,11 +106,12 @@ def test_paths_data_is_the_kept_matrix():
 
 
 def test_fan_splits_by_default_on_a_mixture_and_not_otherwise():
-    r = _mixed()
+    r = _big()
     ax = fan(r, "volume_mbd", "IN")
     labels = ax.get_legend().get_texts()
-    assert [t.get_text() for t in labels] == ["threat carried out (50% of replicates)",
-                                             "threat not carried out (50% of replicates)"]
+    assert [t.get_text() for t in labels] == ["threat carried out (20 of 40 kept replicates)",
+                                             "threat not carried out (20 of 40 kept replicates)",
+                                             "50% and 90% bands"]
     assert "Split by regime" in " ".join(t.get_text() for t in ax.figure.texts).replace(
         "\n", " ")
     plain = fan(r, "volume_mbd", "IN", split=False)
@@ -108,7 +119,7 @@ def test_fan_splits_by_default_on_a_mixture_and_not_otherwise():
         ["median", "50% band", "90% band"]
     with_paths = fan(r, "volume_mbd", "IN", split=False, paths=True)
     # one line per kept replicate, plus the median and the legend's proxy line
-    assert len(with_paths.get_lines()) >= 6 + 2
+    assert len(with_paths.get_lines()) >= 40 + 2
 
 
 def test_footer_option_and_default_off_on_given_axes():

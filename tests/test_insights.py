@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from interval_checks import newcombe_paired
 from results_factory import make_results
 
 from simulate.report.insights import drivers, limits, threat_effect
@@ -29,8 +30,11 @@ def test_threat_effect_is_a_paired_difference():
     se = diff.std(ddof=1) / 2
     assert d["estimate"] == 0.5 and d["n"] == 4
     assert d["se"] == pytest.approx(se)
-    assert d["ci_low"] == pytest.approx(0.5 - Z * se)
-    assert d["ci_high"] == pytest.approx(0.5 + Z * se)
+    # Newcombe's paired score interval (not the Wald 0.5 -/+ Z se): pairs (with, without)
+    # both 1: one; with only: two; without only: none; neither: one
+    low, high = newcombe_paired(a=1, b=2, c=0, d=1)
+    assert d["ci_low"] == pytest.approx(low) and d["ci_high"] == pytest.approx(high)
+    assert low < 0.5 < high and high - 0.5 != pytest.approx(0.5 - low)
     # revenue 100, 98, 96, 94 with; 101, 99, 97, 95 without: -1 in every replicate
     rev = e.loc["oil_revenue"]
     assert rev["estimate"] == pytest.approx(-1.0) and rev["se"] == pytest.approx(0.0)

@@ -47,3 +47,24 @@ def test_the_digest_covers_names_and_contents(tmp_path):
     (root / "engines" / "new_rule.py").write_text("x = 1\n")
     assert compiling.sources_digest(root) != before
     assert compiling.sources_digest(PACKAGE) == compiling.sources_digest()
+
+
+def test_a_cache_in_numba_cache_dir_is_dropped_too(tmp_path, monkeypatch):
+    """With NUMBA_CACHE_DIR set numba keeps the cached code there, not in __pycache__: an
+    edit of a callee must drop that copy as well (it used to run the old rule)."""
+    from numba.core import config
+
+    root = _copy_tree(tmp_path)
+    monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path / "numba-cache"))
+    dirs = compiling.cache_dirs(root, "model")
+    assert dirs[0].parent == tmp_path / "numba-cache"
+    dirs[0].mkdir(parents=True)
+    cached = dirs[0] / "day.run_day-10.py311.1.nbc"
+    fresh = compiling.ensure_fresh_cache.__wrapped__
+    fresh(root)
+    cached.write_bytes(b"machine code")
+    assert fresh(root) is False and cached.exists()
+    callee = root / "model" / "clearing.py"
+    callee.write_text(callee.read_text() + "\n# edited\n")
+    assert fresh(root) is True
+    assert not cached.exists()

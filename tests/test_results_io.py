@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from interval_checks import newcombe_paired
 from results_factory import HORIZON, make_results
 
 from simulate import Results, ResultsError
@@ -208,8 +209,11 @@ def test_paired_differences_exact():
     diff = np.array([0, 1, 0, -1], dtype=float)
     se = diff.std(ddof=1) / 2
     row = d.loc["deal_within_horizon"]
-    assert row["difference"] == 0.0 and row["paired"]
-    assert row["ci_low"] == pytest.approx(-1.959963984540054 * se)
+    assert row["difference"] == 0.0 and row["paired"] and row["se"] == pytest.approx(se)
+    # Newcombe's paired score interval: one pair each of (1,1), (0,1), (1,0), (0,0)
+    low, high = newcombe_paired(a=1, b=1, c=1, d=1)
+    assert row["ci_low"] == pytest.approx(low) and row["ci_high"] == pytest.approx(high)
+    assert low == pytest.approx(-high)
     # oil revenue differs by the offset in every replicate: zero-width paired interval
     rev = d.loc["oil_revenue"]
     assert rev["difference"] == pytest.approx(1.0) and rev["se"] == pytest.approx(0.0)
@@ -234,6 +238,12 @@ def test_independent_differences_use_newcombe():
     assert row["ci_low"] == pytest.approx(lo, abs=1e-5)
     assert row["ci_high"] == pytest.approx(hi, abs=1e-5)
     assert not row["paired"]
+    # a mean of independent runs: Welch's se, sqrt(var_a / n_a + var_b / n_b)
+    rev = c.differences().set_index("metric").loc["oil_revenue"]
+    xa, xb = a.outcomes["oil_revenue_busd"], b.outcomes["oil_revenue_busd"]
+    se = math.sqrt(xb.var(ddof=1) / len(xb) + xa.var(ddof=1) / len(xa))
+    assert rev["se"] == pytest.approx(se) and se > 0
+    assert rev["ci_high"] - rev["difference"] == pytest.approx(1.959963984540054 * se)
 
 
 def test_compare_loads_folders_and_checks_labels(tmp_path):

@@ -9,6 +9,7 @@ import pytest
 from results_factory import HORIZON, make_results
 from scipy import stats
 
+from simulate.errors import ResultsWarning
 from simulate.results.metrics import DEAL_WINDOWS, deal_windows, get_metric, metrics_for
 from simulate.results.results import Results
 from simulate.results.summary import COLUMNS
@@ -76,7 +77,8 @@ def test_deal_windows_are_configurable_and_capped_by_the_horizon():
     assert DEAL_WINDOWS == (30, 90, 180, 365)
     assert not any(i.startswith("deal_within_") and i != "deal_within_horizon"
                    for i in r.summary().index)  # all defaults exceed the 10-day horizon
-    s = r.summary(windows=[3, 6, 50])
+    with pytest.warns(ResultsWarning, match=r"windows: \[50\] dropped"):
+        s = r.summary(windows=[3, 6, 50])
     assert s.loc["deal_within_3d", "estimate"] == 0.25
     assert s.loc["deal_within_6d", "estimate"] == 0.5
     assert s.loc["deal_within_6d", "label"] == "P(deal within 6 days)"

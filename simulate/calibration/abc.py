@@ -26,7 +26,6 @@ import datetime as _dt
 import hashlib
 import json
 import logging
-import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,11 +37,13 @@ import pandas as pd
 
 from ..errors import ResultsError
 from ..execution.runner import as_scenario, run
-from ..results.folders import prepare_output
+from ..results.files import sha256_file, write_text_atomic
+from ..results.folders import MANIFEST, prepare_output
 from ..results.results import scenario_sha256, scenario_text
 from ..scenario import Scenario
 from ..scenario.bundled import find_scenario
 from ..scenario.posterior import read_posterior, write_posterior
+from .diagnostics import PREDICTIVE_FILE
 from .model import ParticleModel, named_stream
 from .priors import calibrated_keys, pyabc_prior, require_pyabc
 from .sampler import ordered_sampler, seeded_task, task_seed, worker_pool
@@ -119,10 +120,6 @@ class Calibration:
                 f"generation(s), {len(self.posterior)} particles)")
 
 
-def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _read_state(d: Path) -> dict[str, Any] | None:
     try:
         return json.loads((d / STATE_FILE).read_text(encoding="utf-8"))
@@ -131,9 +128,29 @@ def _read_state(d: Path) -> dict[str, Any] | None:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(data, indent=2, default=str))
+
+
+#: files a calibration may write besides the figures (SQLite's journal while a generation
+#: commits, the copies of its inputs)
+_OWN_FILES = ("scenario.yaml", "targets.yaml", DB_FILE, DB_FILE + "-journal", STATE_FILE,
+              POSTERIOR_FILE, PREDICTIVE_FILE)
+
+
+def _list_own_files(out: Path, names: Sequence[str | Path]) -> None:
+    """Add ``names`` (paths below ``out``) to the ``files`` of ``out/manifest.json``, with the
+    sha256 of those that exist: the files this calibration wrote, so that ``--force`` can
+    tell them from files a user put in the folder and refuse to delete those
+    (:func:`~simulate.results.folders.unexpected_files`)."""
+    try:
+        files = dict(json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        files = {}
+    for name in names:
+        rel = Path(name).relative_to(out) if Path(name).is_absolute() else Path(name)
+        path = out / rel
+        files[rel.as_posix()] = sha256_file(path) if path.is_file() else None
+    _write_json(out / MANIFEST, {"kind": "calibration", "files": dict(sorted(files.items()))})
 
 
 def _seeded_globals(seed: int, generation: int) -> contextlib.AbstractContextManager[None]:
@@ -260,6 +277,7 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
     mapped_all = map_targets(t_obj, s, recorded)
     mapped = mapped_all.subset("fit")
     continuing = _prepare_dir(out, resume, force, identity, inputs=inputs)
+    _list_own_files(out, _OWN_FILES)
     if not continuing:
         (out / "scenario.yaml").write_text(scenario_text(s), encoding="utf-8")
         if targets_path is not None:
@@ -297,9 +315,11 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
     finish(out, s, chosen, post, mapped_all, model, state, predictive)
     _write_json(out / STATE_FILE, state)
     result = Calibration(out, list(chosen), post, pd.DataFrame(state["generations"]), state)
+    written: list[str | Path] = list(_OWN_FILES)
     if figures:
         from ..figures.calibration import save_calibration_figures
-        save_calibration_figures(result, s)
+        written += list(save_calibration_figures(result, s).values())
+    _list_own_files(out, written)
     return result
 
 

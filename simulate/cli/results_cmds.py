@@ -73,19 +73,6 @@ def format_comparison(comparison) -> str:
     return "\n".join(lines)
 
 
-def _window_warning(runs, names) -> str | None:
-    """A warning when the runs start on different dates or cover different horizons."""
-    windows = [(str(r.scenario.start), int(r.scenario.horizon_days)) for r in runs]
-    if len(set(windows)) < 2:
-        return None
-    what = " and ".join(x for x, differ in (
-        ("start dates", len({w[0] for w in windows}) > 1),
-        ("horizons", len({w[1] for w in windows}) > 1)) if differ)
-    each = ", ".join(f"{n}: {s}, {h} days" for n, (s, h) in zip(names, windows, strict=True))
-    return (f"warning: the runs have different {what} ({each}); outcomes over a window "
-            "(deal within N days, horizon totals and means) measure different periods")
-
-
 def _same_folders(directories) -> None:
     """Refuse a results folder given twice (a run compared with itself). A scenario file
     may be given twice: it is run again, and its paired difference with itself is exactly
@@ -155,9 +142,10 @@ def compare(directories: tuple[Path, ...], out: Path | None, labels: tuple[str, 
     """Compare saved runs side by side: headline outcomes with intervals, differences against
     the first run (paired when the runs share a seed), and overlaid deal-probability curves.
     Scenario files (.yaml) are run first with one seed, so their differences are paired.
-    Runs with different replicates are compared as independent samples; runs that start on
-    different dates or cover different horizons are compared with a warning (their windowed
-    outcomes measure different periods); a folder given twice is refused.
+    Runs of one seed with different replicate counts are paired on the replicates they
+    share, with a warning; runs of different seeds are independent samples; runs that start
+    on different dates or cover different horizons are compared with a warning (their
+    windowed outcomes measure different periods); a folder given twice is refused.
 
     \b
     Example:
@@ -182,10 +170,9 @@ def compare(directories: tuple[Path, ...], out: Path | None, labels: tuple[str, 
     from ..experiments.paired import load_runs
     runs = load_runs(directories, replicates=replicates, seed=seed, progress=not quiet)
     names = list(labels) or _default_labels(runs, directories)
-    warning = _window_warning(runs, names)
-    if warning is not None:
-        click.echo(warning, err=True)
-    comparison = Comparison(runs, names, [str(d) for d in directories])
+    comparison = Comparison(runs, names, [str(d) for d in directories], warn=False)
+    for warning in comparison.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if out is not None:
         from ..report import build_comparison_report
         build_comparison_report(comparison, out, formats=chosen, overwrite=force, dpi=dpi)

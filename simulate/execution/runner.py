@@ -10,6 +10,7 @@ of a run is its outcome table plus one chunk in flight per worker.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -21,21 +22,43 @@ from ..engines.batch import run_batch
 from ..engines.chunk import ChunkResult
 from ..engines.events import run_events
 from ..errors import ScenarioError
-from ..limits import check_run
+from ..limits import MAX_SEED, check_run
 from ..model.params import compile_params
 from ..model.sampling import remove_measures
 from ..results.manifest import make_manifest
 from ..results.results import Results, scenario_sha256
 from ..results.tables import outcomes_frame, series_frame
-from ..scenario import Scenario, find_scenario, load_scenario, validate, with_overrides
+from ..scenario import Scenario, load_scenario, validate, with_overrides
 from ..scenario.posterior import posterior_provenance
 from .backends import BACKENDS, DEFAULT_RETRIES, run_tasks
 from .checkpoint import ChunkStore
 from .progress import Progress
 
-__all__ = ["run", "run_chunk", "chunk_ranges", "ENGINES", "as_scenario", "counterfactual_of"]
+__all__ = ["run", "run_chunk", "chunk_ranges", "ENGINES", "as_scenario", "counterfactual_of",
+           "whole_number", "check_seed_argument"]
 
 ENGINES = ("batch", "events")
+
+
+def whole_number(value: Any, key: str, minimum: int = 0, maximum: int | None = None) -> int:
+    """``value`` as an int when it is a whole number (an int or a numpy integer, not a bool,
+    a float or a text) in [minimum, maximum]; else :class:`ScenarioError` naming ``key``."""
+    upto = f"from {minimum} to {maximum:,}" if maximum is not None else f">= {minimum}"
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        n = operator.index(value)
+    except TypeError:
+        raise ScenarioError.from_text(f"expected a whole number {upto}, found {value!r:.40} "
+                                      f"({type(value).__name__})", key) from None
+    if n < minimum or (maximum is not None and n > maximum):
+        raise ScenarioError.from_text(f"expected a whole number {upto}, found {n}", key)
+    return n
+
+
+def check_seed_argument(seed: Any) -> int:
+    """A ``seed`` argument: a whole number in [0, 2**63)."""
+    return whole_number(seed, "seed", 0, MAX_SEED)
 
 
 def as_scenario(scenario: Scenario | str | Path,
@@ -43,7 +66,7 @@ def as_scenario(scenario: Scenario | str | Path,
     """A Scenario from a Scenario, a path or a bundled name, with overrides applied."""
     if isinstance(scenario, Scenario):
         return with_overrides(scenario, overrides or {})
-    return load_scenario(find_scenario(scenario), overrides=overrides)
+    return load_scenario(scenario, overrides=overrides)
 
 
 def counterfactual_of(scenario: Scenario) -> Scenario:
@@ -168,16 +191,14 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
     if backend is not None and backend not in BACKENDS:
         raise ScenarioError.from_text(f"unknown backend {backend!r}: expected one of "
                                       f"{BACKENDS}")
-    n = int(replicates if replicates is not None else s.ensemble.replicates)
-    seed = int(seed if seed is not None else s.ensemble.seed)
-    if n < 1:
-        raise ScenarioError.from_text(f"replicates must be >= 1, found {n}")
-    if int(workers) < 1:
-        raise ScenarioError.from_text(f"workers must be >= 1, found {workers}")
-    chunk = int(chunk_size or s.ensemble.chunk_size)
-    if chunk < 1:
-        raise ScenarioError.from_text(f"chunk_size must be >= 1, found {chunk}")
-    keep = int(s.outputs.keep_series if keep_series is None else keep_series)
+    n = whole_number(replicates if replicates is not None else s.ensemble.replicates,
+                     "replicates", 1)
+    seed = check_seed_argument(seed if seed is not None else s.ensemble.seed)
+    workers = whole_number(workers, "workers", 1)
+    chunk = whole_number(chunk_size if chunk_size is not None else s.ensemble.chunk_size,
+                         "chunk_size", 1)
+    keep = whole_number(s.outputs.keep_series if keep_series is None else keep_series,
+                        "keep_series", 0)
     cf = bool(s.outputs.counterfactual if counterfactual is None else counterfactual)
     backend = backend or ("dask" if scheduler else "serial" if workers <= 1 else "processes")
     check_run(s, n, seed, int(workers), chunk, keep, cf)  # seed range, memory, worker bound

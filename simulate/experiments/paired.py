@@ -23,6 +23,7 @@ from ..results.compare import Comparison
 from ..results.compare import compare as compare_results
 from ..results.results import Results
 from ..scenario import Scenario
+from ..scenario.bundled import bundled_names
 
 __all__ = ["compare_scenarios", "compare", "pairing_gain", "is_scenario_file",
            "format_pairing", "load_runs"]
@@ -31,10 +32,12 @@ _SUFFIXES = (".yaml", ".yml")
 
 
 def is_scenario_file(item: Any) -> bool:
-    """Whether ``item`` names a scenario file (a .yaml/.yml file) rather than a results
+    """Whether ``item`` names a scenario (a .yaml/.yml file, or the name of a bundled
+    scenario such as ``"aug2025"`` that is not also a folder here) rather than a results
     folder."""
-    return isinstance(item, str | Path) and Path(item).suffix.lower() in _SUFFIXES \
-        and not Path(item).is_dir()
+    if not isinstance(item, str | Path) or Path(item).is_dir():
+        return False
+    return Path(item).suffix.lower() in _SUFFIXES or str(item) in bundled_names()
 
 
 def compare_scenarios(scenarios: Sequence[Scenario | str | Path], *,

@@ -75,6 +75,7 @@ class Sensitivity:
         import json
 
         from ..figures.registry import save_figure
+        from ..figures.style import offscreen
         from ..results.files import sha256_file, write_text_atomic
         from .store import write_folder
 
@@ -82,7 +83,8 @@ class Sensitivity:
             self.indices.to_csv(d / "indices.csv", index=False)
             self.design.assign(estimate=self.y, se=self.se).to_parquet(d / "points.parquet",
                                                                         index=False)
-            save_figure(self.plot().figure, d / "indices")
+            with offscreen():
+                save_figure(self.plot().figure, d / "indices")
             files = {p.name: sha256_file(p) for p in sorted(d.iterdir())
                      if p.is_file() and not p.name.startswith(".")}
             meta = {"kind": "sensitivity", "method": self.method, "outcome": self.outcome,

@@ -25,7 +25,13 @@ import pandas as pd
 from ..errors import ScenarioError
 from ..execution.backends import run_tasks
 from ..execution.progress import Progress
-from ..execution.runner import as_scenario, chunk_ranges, run_chunk
+from ..execution.runner import (
+    as_scenario,
+    check_seed_argument,
+    chunk_ranges,
+    run_chunk,
+    whole_number,
+)
 from ..results.folders import output_lock
 from ..results.results import scenario_sha256
 from ..scenario import Scenario
@@ -165,10 +171,15 @@ def sweep(scenario: Scenario | str | Path, *, design: str | None = None,
                                       "levers, uncertainties and outcomes (docs/experiments.md)")
     exp = base.experiment
     check_outcomes(base, exp.outcomes)
-    seed = int(seed if seed is not None else base.ensemble.seed)
-    n = int(replicates or exp.replicates)
-    if n < 1:
-        raise ScenarioError.from_text(f"replicates must be >= 1, found {n}")
+    seed = check_seed_argument(seed if seed is not None else base.ensemble.seed)
+    n = whole_number(replicates if replicates is not None else exp.replicates, "replicates", 1)
+    if points is not None:
+        points = whole_number(points, "points", 1)
+    workers = whole_number(workers, "workers", 1)
+    if chunk_size is not None:
+        chunk_size = whole_number(chunk_size, "chunk_size", 1)
+    if max_replicates is not None:
+        max_replicates = whole_number(max_replicates, "max_replicates", n)
     backend = backend or ("dask" if scheduler else "serial" if workers <= 1 else "processes")
     d = design_points or make_design(base, design="table" if table else design, points=points,
                                      seed=seed, table=table)

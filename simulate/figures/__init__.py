@@ -10,6 +10,7 @@ from a separate data function in :mod:`simulate.figures.data`. Kinds are registe
 from __future__ import annotations
 
 from . import comparison as _comparison  # noqa: F401  (registers its kinds)
+from . import importers as _importers  # noqa: F401
 from . import outcomes as _outcomes  # noqa: F401
 from . import timeseries as _timeseries  # noqa: F401
 from .accessor import PlotAccessor
@@ -23,6 +24,7 @@ from .data import (
     terms_data,
     wilson_interval,
 )
+from .importers import importer_volumes
 from .outcomes import tariff_costs, terms
 from .regimes import mixture, paths_data, regime_fan_data
 from .registry import (
@@ -45,7 +47,6 @@ from .timeseries import (
     deal_probability,
     fan,
     flows,
-    importer_volumes,
     oil_revenue,
     urals_discount,
 )

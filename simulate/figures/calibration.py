@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .style import DOUBLE_WIDTH, GREY, color, drawing, new_figure, note_empty, style
+from .style import DOUBLE_WIDTH, GREY, color, drawing, new_figure, note_empty, offscreen, style
 
 __all__ = ["plot_marginal", "plot_pairs", "plot_epsilon", "plot_predictive",
            "save_calibration_figures", "short_key"]
@@ -168,6 +168,7 @@ def _save(ax: Axes, stem: Path) -> Path:
     return save_figure(cast(Figure, ax.figure), stem, ("png",))["png"]
 
 
+@offscreen()
 def save_calibration_figures(calibration: Any, scenario: Any = None) -> dict[str, Path]:
     """Write the four figures of a calibration into ``DIR/figures`` (PNG); returns name ->
     path. ``scenario`` supplies the priors drawn on the marginals."""

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 
-from .data import as_runs, compare_outcomes_data, runs_and_labels
+from .data import all_replicates, as_runs, compare_outcomes_data, runs_and_labels
 from .registry import figure_kind
 from .style import (
     COLUMN_WIDTH,
@@ -32,7 +33,8 @@ def _several(runs: Any) -> bool:
              title="Headline outcomes side by side",
              caption="Each headline outcome per run: estimate (dot) and 95% confidence "
                      "interval (line); one panel per unit.",
-             prepare=compare_outcomes_data, applies=_several)
+             prepare=compare_outcomes_data, applies=_several,
+             source=lambda runs: all_replicates(runs))
 def compare_outcomes(runs: Any, ax: Axes | Sequence[Axes] | None = None,
                      labels: Sequence[str] | None = None,
                      metrics: Sequence[str] | None = None,
@@ -103,10 +105,27 @@ def compare_outcomes(runs: Any, ax: Axes | Sequence[Axes] | None = None,
                 pad = 0.05 * (hi_ - lo_)
                 a.set_xlim(lo_ - pad, hi_ + pad)
         if axes and names:
-            axes[0].legend(ncols=min(3, len(names)), loc="lower left",
-                           bbox_to_anchor=(0.0, 1.0))
+            _legend(fig, axes[0], owned, names)
         if owned if footer is None else footer:
             add_caption(fig, source_line(runs, "Dots: estimates; lines: 95% confidence "
                                                "intervals."))
     return axes
 
+
+
+def _legend(fig: Any, first: Axes, owned: bool, names: Sequence[str]) -> None:
+    """The runs' legend: above the panels across the whole figure on simulate's own figure
+    (the long metric names push the axes right, so a legend over them would be cut off),
+    in one column when the labels would not fit in a row; inside the first panel on the
+    caller's axes."""
+    handles, labels = first.get_legend_handles_labels()
+    if not owned:
+        first.legend(handles, labels, loc="best")
+        return
+    width_pt = fig.get_size_inches()[0] * 72
+    # ~0.6 em per character at the legend's size, plus handle and spacing per entry
+    size = float(mpl.rcParams["legend.fontsize"]) if isinstance(
+        mpl.rcParams["legend.fontsize"], int | float) else 6.5
+    row = sum(0.6 * size * len(x) + 3.5 * size for x in labels)
+    fig.legend(handles, labels, loc="outside upper left",
+               ncols=len(labels) if row <= 0.95 * width_pt else 1)

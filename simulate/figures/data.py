@@ -21,6 +21,7 @@ __all__ = [
     "deal_probability_data",
     "fan_data", "flows_data", "terms_data", "tariff_cost_data", "compare_outcomes_data",
     "unit_group", "series_unit", "actor_label", "REROUTED", "dates_of", "kept_matrix",
+    "all_replicates",
 ]
 
 Z95 = NormalDist().inv_cdf(0.975)
@@ -66,6 +67,15 @@ def runs_and_labels(runs: Any, labels: Sequence[str] | None = None) -> tuple[lis
         labels = runs.labels
     runs = as_runs(runs)
     return runs, run_labels(runs, labels)
+
+
+def all_replicates(runs: Any) -> str:
+    """``"all 400 replicates"``; ``"all replicates of each run (400 and 500)"``."""
+    runs = as_runs(runs)
+    counts = [f"{len(r.outcomes):,}" for r in runs]
+    if len(counts) == 1:
+        return f"all {counts[0]} replicates"
+    return f"all replicates of each run ({', '.join(counts[:-1])} and {counts[-1]})"
 
 
 def actor_label(results: Any, actor_id: str) -> str:
@@ -122,6 +132,37 @@ def _select(frame: pd.DataFrame, variable: str, actor: str) -> pd.DataFrame:
                  & (frame["actor"] == actor).to_numpy(dtype=bool)]
 
 
+def _pairs(frame: pd.DataFrame | None) -> set[tuple[str, str]]:
+    """The (variable, actor) series a bands or timeseries frame holds."""
+    if frame is None or not len(frame):
+        return set()
+    both = frame[["variable", "actor"]].drop_duplicates()
+    return set(zip(both["variable"].astype(str), both["actor"].astype(str), strict=True))
+
+
+def check_series(results: Any, variable: str, actor: str = "") -> None:
+    """Raise :class:`~simulate.errors.ResultsError` naming the recorded series when the run
+    recorded daily series but none is ``variable`` for ``actor`` (a misspelt name, or an
+    actor the series does not have); a run that recorded none passes (its plots say so)."""
+    from ..errors import ResultsError
+    from ..scenario.messages import suggest
+
+    pairs = _pairs(results.bands)
+    if (variable, actor) in pairs:
+        return
+    pairs |= _pairs(results.timeseries)
+    if not pairs or (variable, actor) in pairs:
+        return
+    actors = sorted({a for v, a in pairs if v == variable})
+    if actors:
+        shown = ", ".join(repr(a) for a in actors)
+        raise ResultsError(f"no daily series {variable!r} for actor {actor!r}: expected one "
+                           f"of its actors {shown}" + suggest(actor, actors))
+    names = sorted({v for v, _ in pairs})
+    raise ResultsError(f"no daily series {variable!r}: expected one of "
+                       f"{', '.join(names)}" + suggest(variable, names))
+
+
 def _band_table(results: Any, variable: str, actor: str,
                 wanted: Sequence[str]) -> pd.DataFrame | None:
     """day x stat table from ``results.bands`` if it has every wanted stat, else None."""
@@ -166,6 +207,7 @@ def fan_data(results: Any, variable: str, actor: str = "") -> pd.DataFrame:
     for the caption), ``from_bands``, ``k`` (replicates behind the numbers), ``unit``.
     An empty frame when neither has the series.
     """
+    check_series(results, variable, actor)
     table = _band_table(results, variable, actor, FAN_STATS)
     from_bands = table is not None
     if table is not None:

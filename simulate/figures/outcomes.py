@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from .data import tariff_cost_data, terms_data
+from .data import all_replicates, tariff_cost_data, terms_data
 from .registry import figure_kind
 from .style import (
     GREY,
@@ -40,10 +40,11 @@ def _any_deal(results: Any) -> bool:
 
 @figure_kind("terms", order=70, subjects=("run",), title="Settlement terms where a deal occurs",
              caption="Occupier's share of each region in the replicates that reached a deal: "
-                     "dots are deals, the thick bar the interquartile range, the thin line "
-                     "the 5-95% range, the white dot the median; the cross marks the front "
-                     "line at the start.",
-             prepare=terms_data, applies=_any_deal)
+                     "dots are deals, the thick bar the middle 50% of them, the thin line "
+                     "5-95%, the white dot the median; the cross marks the front line at the "
+                     "start. The bottom row (Aggregate) is the regions' shares weighted by "
+                     "their weights in the scenario.",
+             prepare=terms_data, applies=_any_deal, source=lambda r: _deals_source(r))
 def terms(results: Any, ax: Axes | None = None, footer: bool | None = None) -> Axes:
     """Distribution of settlement terms per region (and in aggregate) where deals occur."""
     data = terms_data(results)
@@ -79,13 +80,34 @@ def terms(results: Any, ax: Axes | None = None, footer: bool | None = None) -> A
                         else lo + 0.05)
             ax.set_xlabel(axis_label(f"{who}'s share under the deal", "fraction"))
             ax.grid(axis="y", visible=False)
-            handles = [Line2D([], [], color=color(0), linewidth=3.5, label="50% range"),
-                       Line2D([], [], marker="x", color=GREY, linestyle="none",
-                              markersize=4, label="at start")]
-            legend_outside(ax, owned, handles, [h.get_label() for h in handles], ncols=2)
+            handles, labels = _terms_legend()
+            legend_outside(ax, owned, handles, labels, ncols=3)
         if want_footer(footer, owned):
-            add_caption(fig, source_line(results, f"{deals:,} deals in {n:,} replicates."))
+            add_caption(fig, source_line(results, _terms_note(deals, n)))
     return ax
+
+
+def _terms_legend() -> tuple[list[Line2D], list[str]]:
+    """Proxies for every mark of :func:`terms` (in the regions' colour)."""
+    c = color(0)
+    handles = [
+        Line2D([], [], marker="o", color=c, alpha=0.5, linestyle="none", markersize=2),
+        Line2D([], [], marker="o", color=c, markerfacecolor="white", linestyle="none",
+               markersize=3.5, markeredgewidth=0.8),
+        Line2D([], [], color=c, linewidth=3.5), Line2D([], [], color=c, linewidth=0.8),
+        Line2D([], [], marker="x", color=GREY, linestyle="none", markersize=4)]
+    return handles, ["one deal", "median", "middle 50%", "5-95%", "front line at start"]
+
+
+def _terms_note(deals: int, n: int) -> str:
+    return (f"{deals:,} deals in {n:,} replicates; ranges over the replicates with a deal. "
+            "Aggregate (orange): the regions' shares weighted by their weights in the "
+            "scenario.")
+
+
+def _deals_source(results: Any) -> str:
+    o = results.outcomes
+    return f"the {int(o['deal'].astype(bool).sum()):,} replicates with a deal (of {len(o):,})"
 
 
 def _any_tariff(results: Any) -> bool:
@@ -93,14 +115,28 @@ def _any_tariff(results: Any) -> bool:
     return bool(len(data)) and bool((data["mean"] > 0).any())
 
 
+def _paying(results: Any) -> tuple[Any, list[str]]:
+    """(:func:`tariff_cost_data` of the importers with a cost in some replicate, the names
+    of those with none in any)."""
+    data = tariff_cost_data(results)
+    o = results.outcomes
+    zero = np.array([not np.any(np.nan_to_num(o[f"tariff_cost_{imp}_busd"].to_numpy(float)))
+                     for imp in data["importer"]], dtype=bool)
+    if zero.all():
+        return data, []
+    return data[~zero].reset_index(drop=True), list(data.loc[zero, "name"])
+
+
 @figure_kind("tariff_costs", order=80, subjects=("run",), title="Tariff costs by country",
              caption="Exports to the US lost to the extra tariffs over the horizon, mean "
                      "across replicates with its 95% confidence interval; the label gives "
                      "the share of replicates in which the country paid any tariff.",
-             prepare=tariff_cost_data, applies=_any_tariff)
+             prepare=tariff_cost_data, applies=_any_tariff,
+             source=lambda r: all_replicates(r))
 def tariff_costs(results: Any, ax: Axes | None = None, footer: bool | None = None) -> Axes:
-    """Mean tariff cost per importer (USD bn over the horizon) with 95% intervals."""
-    data = tariff_cost_data(results)
+    """Mean tariff cost per importer (USD bn over the horizon) with 95% intervals; importers
+    with no cost in any replicate are left out (and named in the footer)."""
+    data, unpaid = _paying(results)
     height = 0.8 + 0.28 * max(1, len(data))
     with drawing(ax, height=height) as (fig, ax, owned):
         if not len(data):
@@ -127,5 +163,8 @@ def tariff_costs(results: Any, ax: Axes | None = None, footer: bool | None = Non
             ax.set_xlabel(f"{TARIFF_LABEL}\n(USD bn over horizon)")
             ax.grid(axis="y", visible=False)
         if want_footer(footer, owned):
-            add_caption(fig, source_line(results, "Bars: mean; whiskers: 95% CI."))
+            note = "Bars: mean; whiskers: 95% CI."
+            if unpaid:
+                note += f" Not shown (no tariff cost in any replicate): {', '.join(unpaid)}."
+            add_caption(fig, source_line(results, note))
     return ax

@@ -3,7 +3,8 @@
 When a run's replicates follow two different courses -- the threat carried out or not, a
 deal or not -- the pointwise median over all of them can be a path no replicate follows
 (India's imports jumping between two levels). A fan per regime shows each course; only the
-kept replicates have daily paths, so regime fans are drawn from them.
+kept replicates have daily paths, so regime fans are drawn from them (and their legends and
+notes give the kept count per regime, not the regime's share of all replicates).
 
 A split is *informative* (:func:`mixture`) when each regime holds at least
 :data:`MIN_SHARE` of all replicates and at least :data:`MIN_KEPT` kept replicates and, for a
@@ -20,16 +21,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .data import FAN_STATS, dates_of, kept_matrix, series_unit
+from .data import FAN_STATS, dates_of, fan_data, kept_matrix, series_unit
 
 __all__ = ["REGIMES", "regime_labels", "mixture", "regime_fan_data", "paths_data",
-           "MIN_SHARE", "MIN_KEPT", "MIN_APART", "apart"]
+           "MIN_SHARE", "MIN_KEPT", "MIN_APART", "apart", "split_on", "regime_counts",
+           "regime_legend_label", "fan_source"]
 
 _FAN_Q = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: smallest share of replicates in each regime for a split to be drawn by default
 MIN_SHARE = 0.1
-#: smallest number of kept replicates in each regime
-MIN_KEPT = 3
+#: smallest number of kept replicates in each regime: with fewer, the 5% and 95% quantiles of
+#: a regime rest on its one or two most extreme paths, and the pooled bands are drawn instead
+MIN_KEPT = 20
 #: smallest share of days on which the regimes' 50% bands must be apart
 MIN_APART = 0.1
 
@@ -126,6 +129,36 @@ def regime_fan_data(results: Any, variable: str, actor: str = "",
     out.attrs.update(variable=variable, actor=actor, by=by, k=int(reps.size),
                      n=int(len(results.outcomes)), unit=series_unit(results, variable))
     return out
+
+
+def split_on(results: Any, variable: str, actor: str = "", split: bool | str = "auto",
+             by: str = "threat") -> bool:
+    """Whether a fan of (``variable``, ``actor``) is drawn split by regime: ``split=True``
+    always, ``False`` never, ``"auto"`` when :func:`mixture` says the split is informative."""
+    return split is True or (split == "auto" and mixture(results, by, variable, actor))
+
+
+def regime_counts(data: pd.DataFrame) -> str:
+    """``"27 threat carried out, 23 threat not carried out; 50 of 400 replicates kept"``
+    from :func:`regime_fan_data`."""
+    parts = [f"{int(g['k'].iloc[0]):,} {label}"
+             for label, g in data.groupby("label", sort=False)]
+    return f"{', '.join(parts)}; {data.attrs['k']:,} of {data.attrs['n']:,} replicates kept"
+
+
+def regime_legend_label(label: str, k: int, kept: int) -> str:
+    """``"threat carried out (34 of 50 kept replicates)"``."""
+    return f"{label} ({k:,} of {kept:,} kept replicates)"
+
+
+def fan_source(results: Any, variable: str, actor: str = "", split: bool | str = "auto",
+               by: str = "threat") -> str:
+    """Where a fan chart's numbers come from, as drawn: the kept replicates of each regime
+    when split, else the pooled source (all replicates, or the kept ones)."""
+    if split_on(results, variable, actor, split, by):
+        data = regime_fan_data(results, variable, actor, by)
+        return f"split by regime, bands over the kept replicates of each: {regime_counts(data)}"
+    return fan_data(results, variable, actor).attrs["source"]
 
 
 def paths_data(results: Any, variable: str, actor: str = "") -> pd.DataFrame:

@@ -56,6 +56,18 @@ class FigureKind:
     options: Mapping[str, Any] = field(default_factory=dict)
     #: position in reports (lower first; ties keep registration order)
     order: int = 100
+    #: ``source(subject)``: which replicates the drawn numbers come from, as drawn
+    source: Callable[[Any], str] | None = None
+    #: ``caption_for(subject)``: the caption when it depends on what is drawn
+    caption_for: Callable[[Any], str] | None = None
+
+    def describe(self, subject: Any) -> str:
+        """The caption of this kind for ``subject``."""
+        return self.caption_for(subject) if self.caption_for is not None else self.caption
+
+    def data_source(self, subject: Any) -> str:
+        """Where the numbers drawn for ``subject`` come from ("" when not said)."""
+        return self.source(subject) if self.source is not None else ""
 
     def __call__(self, subject: Any, ax: Axes | Sequence[Axes] | None = None,
                  **options: Any) -> Any:
@@ -80,14 +92,17 @@ def register(kind: FigureKind, replace: bool = False) -> FigureKind:
 def figure_kind(name: str, *, subjects: Sequence[str], title: str, caption: str = "",
                 prepare: Callable[..., Any] | None = None,
                 applies: Callable[[Any], bool] | None = None, order: int = 100,
+                source: Callable[[Any], str] | None = None,
+                caption_for: Callable[[Any], str] | None = None,
                 **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: register the decorated drawing function as kind ``name``.
 
-    ``options`` are fixed keyword arguments passed to the drawing function.
+    ``source``/``caption_for``: see :class:`FigureKind`; ``options`` are fixed keyword
+    arguments passed to the drawing function.
     """
     def decorate(draw: Callable[..., Any]) -> Callable[..., Any]:
         register(FigureKind(name, draw, tuple(subjects), title, caption, prepare,
-                            applies or _always, dict(options), order))
+                            applies or _always, dict(options), order, source, caption_for))
         return draw
     return decorate
 

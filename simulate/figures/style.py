@@ -1,16 +1,21 @@
 """One look for every figure: colour-blind-safe colours, journal column width, a caption line.
 
-Figures are :class:`matplotlib.figure.Figure` objects made directly (never ``pyplot``), so
-nothing depends on a display or on global pyplot state. The style (:data:`STYLE`) applies
+Figures are :class:`matplotlib.figure.Figure` objects made directly, so nothing depends on a
+display or on global pyplot state; only in a Jupyter kernel, where a plot call is expected to
+show its figure under the cell, are they made through ``pyplot`` (whose inline backend shows
+and then releases them), except inside :func:`offscreen` (figures written to files: reports,
+calibrations, sensitivity analyses). The style (:data:`STYLE`) applies
 while a figure that simulate creates is drawn; on axes the caller passes in, the caller's own
 rcParams rule and only simulate's colours are used.
 """
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import matplotlib as mpl
@@ -24,6 +29,7 @@ __all__ = [
     "OKABE_ITO", "PALETTE", "COLUMN_WIDTH", "DOUBLE_WIDTH", "STYLE", "SAVE_STYLE", "style", "color",
     "drawing", "new_figure", "add_caption", "source_line", "date_axis", "mark_deadline",
     "axis_label", "note_empty", "percent_axis", "want_footer", "legend_outside", "GREY",
+    "offscreen", "in_kernel",
 ]
 
 #: Okabe & Ito (2008) colours, safe for the common colour-vision deficiencies
@@ -73,11 +79,39 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+#: True while figures are made only to be written to files (:func:`offscreen`)
+_OFFSCREEN: ContextVar[bool] = ContextVar("simulate_offscreen", default=False)
+
+
+@contextmanager
+def offscreen() -> Iterator[None]:
+    """Within the block, new figures are never handed to pyplot, so a notebook does not show
+    the figures a report or an analysis writes to its folder."""
+    token = _OFFSCREEN.set(True)
+    try:
+        yield
+    finally:
+        _OFFSCREEN.reset(token)
+
+
+def in_kernel() -> bool:
+    """Whether this runs in a Jupyter kernel (an IPython shell with a kernel attached)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
 def new_figure(width: float = COLUMN_WIDTH, height: float = 2.4, nrows: int = 1,
                ncols: int = 1, **subplots: Any) -> tuple[Figure, Any]:
-    """A Figure with constrained layout and its axes (``Figure.subplots`` semantics)."""
+    """A Figure with constrained layout and its axes (``Figure.subplots`` semantics); in a
+    Jupyter kernel (outside :func:`offscreen`) a pyplot figure, so the cell shows it."""
     with style():
-        fig = Figure(figsize=(width, height), layout="constrained")
+        if in_kernel() and not _OFFSCREEN.get():
+            import matplotlib.pyplot as plt
+
+            fig = plt.figure(figsize=(width, height), layout="constrained")
+        else:
+            fig = Figure(figsize=(width, height), layout="constrained")
         axes = fig.subplots(nrows, ncols, **subplots)
     return fig, axes
 
@@ -136,9 +170,15 @@ def date_axis(ax: Axes, maxticks: int = 6) -> None:
         offset_formats=["", "", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y"], show_offset=True))
 
 
+#: the box behind the "deadline" label: white, 75% opaque, no edge
+DEADLINE_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "alpha": 0.75,
+                "edgecolor": "none"}
+
+
 def mark_deadline(ax: Axes, results: Any, label: bool = True) -> None:
     """A dotted vertical line at each sanctioner deadline inside the plotted range, labelled
-    along the line (vertical text right of it, clear of the y axis and the title)."""
+    along the line (vertical text right of it, clear of the y axis and the title, on a
+    semi-opaque white box so that it stays legible over bands)."""
     for actor in results.scenario.actors_of("sanctioner").values():
         if actor.deadline is None:
             continue
@@ -148,7 +188,8 @@ def mark_deadline(ax: Axes, results: Any, label: bool = True) -> None:
         if label:
             ax.annotate("deadline", xy=(x, 0.97), xycoords=("data", "axes fraction"),
                         xytext=(1.5, 0), textcoords="offset points", fontsize=5.5,
-                        color=GREY, ha="left", va="top", rotation=90)
+                        color=GREY, ha="left", va="top", rotation=90, zorder=6,
+                        bbox=DEADLINE_BOX)
 
 
 def want_footer(footer: bool | None, owned: bool) -> bool:

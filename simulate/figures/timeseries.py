@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.patches import Patch
+from matplotlib.legend_handler import HandlerTuple
+from matplotlib.patches import Patch, Rectangle
 
 from .data import (
-    actor_label,
+    REROUTED,
+    all_replicates,
     deal_probability_data,
     fan_data,
     flows_data,
     runs_and_labels,
 )
-from .regimes import mixture, paths_data, regime_fan_data
+from .regimes import (
+    fan_source,
+    paths_data,
+    regime_counts,
+    regime_fan_data,
+    regime_legend_label,
+    split_on,
+)
 from .registry import figure_kind
 from .style import (
-    COLUMN_WIDTH,
     GREY,
     add_caption,
     axis_label,
@@ -28,16 +36,16 @@ from .style import (
     drawing,
     legend_outside,
     mark_deadline,
-    new_figure,
     note_empty,
     percent_axis,
     source_line,
-    style,
     want_footer,
 )
 
-__all__ = ["deal_probability", "fan", "brent", "urals_discount", "oil_revenue",
-           "importer_volumes", "flows", "VARIABLE_LABELS"]
+__all__ = ["deal_probability", "fan", "brent", "urals_discount", "oil_revenue", "flows",
+           "fan_legend", "legend_entries", "VARIABLE_LABELS"]
+
+_color = color  # ``fan`` has a ``color`` argument
 
 #: axis names of the daily series
 VARIABLE_LABELS = {
@@ -73,7 +81,7 @@ def _has_series(variable: str, actor: str = "") -> Any:
              title="Probability of a deal over time",
              caption="Share of replicates with a deal on or before each date (step line), "
                      "with pointwise 95% Wilson intervals (shaded); dotted: US deadline.",
-             prepare=deal_probability_data)
+             prepare=deal_probability_data, source=lambda runs: all_replicates(runs))
 def deal_probability(runs: Any, ax: Axes | None = None, labels: Sequence[str] | None = None,
                      band: bool = True, footer: bool | None = None) -> Axes:
     """Cumulative probability of a deal by date, one curve per run, with 95% bands.
@@ -120,9 +128,14 @@ def deal_probability(runs: Any, ax: Axes | None = None, labels: Sequence[str] | 
 
 
 # ----- fan charts -----------------------------------------------------------------------
+#: fill opacity of the 90% and 50% bands (pooled, per regime)
+_ALPHA = {"pooled": (0.16, 0.34), "regime": (0.13, 0.28)}
+
+
 def fan(results: Any, variable: str, actor: str = "", ax: Axes | None = None,
         legend: bool = True, title: str | None = None, split: bool | str = "auto",
-        by: str = "threat", paths: bool = False, footer: bool | None = None) -> Axes:
+        by: str = "threat", paths: bool = False, footer: bool | None = None,
+        color: str | None = None) -> Axes:
     """Median and 50%/90% bands of a daily series (``variable``, ``actor``) over time.
 
     ``split``: ``"auto"`` draws one fan per regime (``by``: ``"threat"`` carried out or
@@ -130,23 +143,25 @@ def fan(results: Any, variable: str, actor: str = "", ax: Axes | None = None,
     (:func:`~simulate.figures.regimes.mixture`), where a pooled median would be a path no
     replicate follows; ``True`` always, ``False`` never. ``paths``: draw the kept
     replicates' paths (spaghetti) over the band. ``footer``: source line under the figure
-    (default: only on a figure simulate creates).
+    (default: only on a figure simulate creates). ``color``: of the pooled fan (default:
+    the first palette colour).
     """
     data = fan_data(results, variable, actor)
     unit = data.attrs["unit"]
-    regimes = split is True or (split == "auto" and mixture(results, by, variable, actor))
+    regimes = split_on(results, variable, actor, split, by)
     with drawing(ax) as (fig, ax, owned):
         if not len(data):
             note_empty(ax, f"no daily series of {variable} {actor}".strip() +
-                       " (outputs.keep_series = 0)")
+                       " (the run recorded no bands and kept no daily series)")
             note = ""
         elif regimes:
             note = _regime_fans(ax, results, variable, actor, by)
         else:
-            c = color(0)
-            ax.fill_between(data["date"], data["q05"], data["q95"], color=c, alpha=0.16,
+            c = color or _color(0)
+            lo, hi = _ALPHA["pooled"]
+            ax.fill_between(data["date"], data["q05"], data["q95"], color=c, alpha=lo,
                             linewidth=0, label="90% band")
-            ax.fill_between(data["date"], data["q25"], data["q75"], color=c, alpha=0.34,
+            ax.fill_between(data["date"], data["q25"], data["q75"], color=c, alpha=hi,
                             linewidth=0, label="50% band")
             ax.plot(data["date"], data["q50"], color=c, label="median")
             note = f"Line: median; shading: 50% and 90% bands over {data.attrs['source']}."
@@ -162,7 +177,7 @@ def fan(results: Any, variable: str, actor: str = "", ax: Axes | None = None,
             ax.set_ylabel(axis_label(VARIABLE_LABELS.get(variable, variable), unit))
             date_axis(ax, maxticks=6 if legend else 4)
             if legend:
-                _fan_legend(ax, owned)
+                fan_legend(ax, owned)
         if title:
             ax.set_title(title)
         if want_footer(footer, owned):
@@ -173,155 +188,149 @@ def fan(results: Any, variable: str, actor: str = "", ax: Axes | None = None,
 def _regime_fans(ax: Axes, results: Any, variable: str, actor: str, by: str) -> str:
     """One fan per regime (kept replicates); returns the caption note."""
     data = regime_fan_data(results, variable, actor, by)
+    kept = data.attrs["k"]
+    lo, hi = _ALPHA["regime"]
     for i, (label, g) in enumerate(data.groupby("label", sort=False)):
-        c = color(i if label == data["label"].iloc[0] else 1)
-        share = float(g["share"].iloc[0])
-        ax.fill_between(g["date"], g["q05"], g["q95"], color=c, alpha=0.13, linewidth=0)
-        ax.fill_between(g["date"], g["q25"], g["q75"], color=c, alpha=0.28, linewidth=0)
-        ax.plot(g["date"], g["q50"], color=c, label=f"{label} ({share:.0%} of replicates)")
-    return (f"Split by regime ({' / '.join(dict.fromkeys(data['label']))}): lines are medians, "
-            f"shading 50% and 90% bands over the kept replicates of each regime "
-            f"({data.attrs['k']:,} of {data.attrs['n']:,}); a pooled median would follow "
-            "neither course.")
+        c = _color(i if label == data["label"].iloc[0] else 1)
+        ax.fill_between(g["date"], g["q05"], g["q95"], color=c, alpha=lo, linewidth=0)
+        ax.fill_between(g["date"], g["q25"], g["q75"], color=c, alpha=hi, linewidth=0)
+        ax.plot(g["date"], g["q50"], color=c,
+                label=regime_legend_label(str(label), int(g["k"].iloc[0]), kept))
+    # the legend's band swatches: the shading of either regime, in neutral grey
+    # (a zero-size rectangle draws nothing and leaves the data limits alone)
+    for alpha, label in ((hi, "50% band"), (lo, "90% band")):
+        ax.add_patch(Rectangle((0, 0), 0, 0, facecolor=GREY, alpha=alpha, linewidth=0,
+                               label=label))
+    share = _share_note(data)
+    return (f"Split by regime: lines are medians, shading 50% and 90% bands, computed from "
+            f"the kept replicates only ({regime_counts(data)}){share}; a pooled median would "
+            "follow neither course.")
 
 
-def _fan_legend(ax: Axes, owned: bool) -> None:
-    handles, labels = ax.get_legend_handles_labels()
-    order = [labels.index(x) for x in ("median", "50% band", "90% band") if x in labels]
-    order += [i for i, x in enumerate(labels) if i not in order]
-    standard = len(order) == 3 and set(labels) == {"median", "50% band", "90% band"}
-    legend_outside(ax, owned, [handles[i] for i in order], [labels[i] for i in order],
-                   ncols=3 if standard else 1)
+def _share_note(data: Any) -> str:
+    on = data[data["regime"].astype(bool)]
+    if not len(on) or data.attrs["n"] == 0:
+        return ""
+    return (f"; over all {data.attrs['n']:,} replicates, {on['label'].iloc[0]} in "
+            f"{float(on['share'].iloc[0]):.0%}")
+
+
+#: draws a tuple of handles side by side (the combined band swatch)
+HANDLERS = {tuple: HandlerTuple(ndivide=None, pad=0.15)}
+#: the combined legend entry of the two bands beside split fans
+BANDS = "50% and 90% bands"
+
+
+def legend_entries(axes: Sequence[Axes]) -> tuple[list[Any], list[str]]:
+    """Legend handles and labels of several axes, each label once: lines first (``median``
+    first), then the bands -- as one entry (:data:`BANDS`, two swatches) beside regime
+    lines, where separate entries would not fit."""
+    seen: dict[str, Any] = {}
+    for a in axes:
+        handles, labels = a.get_legend_handles_labels()
+        for h, label in zip(handles, labels, strict=True):
+            seen.setdefault(label, h)
+    bands = [x for x in ("50% band", "90% band") if x in seen]
+    lines = sorted((x for x in seen if x not in bands), key=lambda x: x != "median")
+    if len(bands) == 2 and len(lines) > 1:
+        return [seen[x] for x in lines] + [(seen["50% band"], seen["90% band"])], \
+            [*lines, BANDS]
+    order = lines + bands
+    return [seen[x] for x in order], order
+
+
+def fan_legend(ax: Axes, owned: bool) -> None:
+    """The legend of one fan chart: its lines, then the band swatches."""
+    handles, labels = legend_entries([ax])
+    standard = labels == ["median", "50% band", "90% band"]
+    legend_outside(ax, owned, handles, labels, ncols=3 if standard else 1,
+                   handler_map=HANDLERS)
+
+
+#: a fan kind's caption before the run is known
+_FAN_CAPTION = ("median and 50%/90% bands across replicates, or one fan per regime (threat "
+                "carried out or not) when the replicates follow two courses.")
+
+
+def _fan_caption(what: str, variable: str) -> Callable[[Any], str]:
+    """The caption of a fan kind as drawn for a run: split by regime or pooled."""
+    def caption(results: Any) -> str:
+        if split_on(results, variable):
+            return (f"{what}: one fan per regime (threat carried out or not), the replicates "
+                    "following two courses; medians and 50%/90% bands over the kept "
+                    "replicates of each regime.")
+        return f"{what}: median and 50%/90% bands across replicates."
+    return caption
 
 
 @figure_kind("brent", order=20, subjects=("run",), title="Brent crude price",
-             caption="Daily Brent price: median and 50%/90% bands across replicates (one fan per "
-                     "regime when the threat is carried out in some replicates and not "
-                     "in others).",
-             prepare=fan_data, applies=_has_series("brent_usd"))
+             caption="Daily Brent price: " + _FAN_CAPTION,
+             prepare=fan_data, applies=_has_series("brent_usd"),
+             source=lambda r: fan_source(r, "brent_usd"),
+             caption_for=_fan_caption("Daily Brent price", "brent_usd"))
 def brent(results: Any, ax: Axes | None = None, **options: Any) -> Axes:
     """Fan chart of the Brent price (USD/bbl)."""
     return fan(results, "brent_usd", "", ax=ax, **options)
 
 
 @figure_kind("urals_discount", order=30, subjects=("run",), title="Urals discount to Brent",
-             caption="Daily discount of Russian Urals crude to Brent: median and 50%/90% "
-                     "bands across replicates (one fan per regime when the threat is "
-                     "carried out in some replicates and not in others).",
-             prepare=fan_data, applies=_has_series("urals_discount_usd"))
+             caption="Daily discount of Russian Urals crude to Brent: " + _FAN_CAPTION,
+             prepare=fan_data, applies=_has_series("urals_discount_usd"),
+             source=lambda r: fan_source(r, "urals_discount_usd"),
+             caption_for=_fan_caption("Daily discount of Russian Urals crude to Brent",
+                                      "urals_discount_usd"))
 def urals_discount(results: Any, ax: Axes | None = None, **options: Any) -> Axes:
     """Fan chart of the Urals discount to Brent (USD/bbl)."""
     return fan(results, "urals_discount_usd", "", ax=ax, **options)
 
 
 @figure_kind("oil_revenue", order=40, subjects=("run",), title="Russian oil export revenue",
-             caption="Daily revenue from Russian crude exports: median and 50%/90% bands "
-                     "across replicates (one fan per regime when the threat is carried out "
-                     "in some replicates and not in others).",
-             prepare=fan_data, applies=_has_series("oil_revenue_musd"))
+             caption="Daily revenue from Russian crude exports: " + _FAN_CAPTION,
+             prepare=fan_data, applies=_has_series("oil_revenue_musd"),
+             source=lambda r: fan_source(r, "oil_revenue_musd"),
+             caption_for=_fan_caption("Daily revenue from Russian crude exports",
+                                      "oil_revenue_musd"))
 def oil_revenue(results: Any, ax: Axes | None = None, **options: Any) -> Axes:
     """Fan chart of Russia's daily oil export revenue (USD M/day)."""
     return fan(results, "oil_revenue_musd", "", ax=ax, **options)
 
 
-def _any_importer_series(results: Any) -> bool:
-    return any(fan_data(results, "volume_mbd", imp).attrs["k"] > 0 for imp in results.importers)
-
-
-@figure_kind("importer_volumes", order=50, subjects=("run",),
-             title="Russian crude bought by each importer",
-             caption="Daily volume of Russian crude bought by each importing country's "
-                     "buyers: median and 50%/90% bands across replicates, split by whether "
-                     "the threat was carried out when the replicates follow both courses; "
-                     "one scale for all panels.",
-             applies=_any_importer_series)
-def importer_volumes(results: Any, ax: Sequence[Axes] | None = None, sharey: bool = True,
-                     split: bool | str = "auto", footer: bool | None = None) -> list[Axes]:
-    """One fan chart per importer of its Russian crude volume (mb/d), in a grid.
-
-    ``sharey``: one y scale for every panel (default), so that a 5% dip does not look like
-    a 70% fall; ``split`` as in :func:`fan`.
-    """
-    imps = results.importers
-    if ax is not None:
-        axes = list(np.ravel(np.asarray(ax, dtype=object)))
-        if len(axes) < len(imps):
-            raise ValueError(f"ax needs one Axes per importer ({len(imps)}: {imps}), "
-                             f"found {len(axes)}")
-        for a, imp in zip(axes, imps, strict=False):
-            fan(results, "volume_mbd", imp, ax=a, legend=a is axes[0],
-                title=actor_label(results, imp), split=split, footer=False)
-        if sharey:
-            _share_y(axes[:len(imps)])
-        if want_footer(footer, False):
-            add_caption(axes[0].figure, source_line(results, "Russian crude bought per "
-                                                             "importer (mb/d)."))
-        return axes[:len(imps)]
-    ncols = 2 if len(imps) > 1 else 1
-    nrows = max(1, -(-len(imps) // ncols))
-    fig, grid = new_figure(COLUMN_WIDTH, 0.55 + 1.45 * nrows, nrows, ncols, sharex=True,
-                           sharey=sharey, squeeze=False)
-    axes = list(grid.ravel())
-    with style():
-        for a, imp in zip(axes, imps, strict=False):
-            fan(results, "volume_mbd", imp, ax=a, legend=False,
-                title=actor_label(results, imp), split=split, footer=False)
-            a.set_ylabel("mb/d")
-            a.title.set_fontsize(7)
-        for a in axes[len(imps):]:
-            a.set_visible(False)
-        if sharey:
-            _share_y(axes[:len(imps)])
-        seen: dict[str, Any] = {}
-        for a in axes[:len(imps)]:
-            for h, label in zip(*a.get_legend_handles_labels(), strict=True):
-                seen.setdefault(label, h)
-        order = [x for x in ("median", "50% band", "90% band") if x in seen] + \
-            [x for x in seen if x not in ("median", "50% band", "90% band")]
-        if order:
-            fig.legend([seen[x] for x in order], order, ncols=min(3, len(order)) if
-                       len(order) == 3 else 1, loc="outside upper left")
-        if want_footer(footer, True):
-            add_caption(fig, source_line(results, "Russian crude bought per importer (mb/d). "
-                                         + _volumes_note(results, split, sharey)))
-    return axes[:len(imps)]
-
-
-def _volumes_note(results: Any, split: bool | str, sharey: bool) -> str:
-    imps = results.importers
-    if not imps:
-        return ""
-    split_on = split is True or (split == "auto" and mixture(results, "threat", "volume_mbd",
-                                                             imps[0]))
-    source = fan_data(results, "volume_mbd", imps[0]).attrs["source"]
-    text = ("Split by whether the threat was carried out; medians and 50%/90% bands over the "
-            "kept replicates of each regime." if split_on else
-            f"Median and 50%/90% bands over {source}.")
-    return text + (" One scale for all panels." if sharey else "")
-
-
-def _share_y(axes: Sequence[Axes]) -> None:
-    """One y range, from zero, for every panel."""
-    tops = [a.get_ylim()[1] for a in axes]
-    for a in axes:
-        a.set_ylim(0, max(tops) if tops else 1.0)
-
-
 # ----- flows ----------------------------------------------------------------------------
-@figure_kind("flows", order=60, subjects=("run",), title="Russian crude exports by buyer country",
-             caption="Mean daily Russian crude exports, stacked by buying country; the top "
-                     "layer is crude sold to other buyers at a discount.",
-             prepare=flows_data, applies=lambda r: flows_data(r).attrs["k"] > 0)
-def flows(results: Any, ax: Axes | None = None, footer: bool | None = None) -> Axes:
-    """Stacked mean flows of Russian crude by buyer country over time (mb/d)."""
+def flows_layers(results: Any) -> tuple[Any, list[str], list[str]]:
+    """(:func:`flows_data`, the buyers drawn, the names of the layers left out because they
+    are zero on every day)."""
     data = flows_data(results)
+    order = list(dict.fromkeys(data["buyer"]))
+    zero = {b for b, g in data.groupby("buyer", sort=False)
+            if not np.any(np.nan_to_num(g["mbd"].to_numpy(dtype=float)))}
+    drawn = [b for b in order if b not in zero] or order
+    names = dict(zip(data["buyer"], data["name"], strict=False))
+    return data, drawn, [names[b] for b in order if b not in drawn]
+
+
+def _flows_caption(results: Any) -> str:
+    _, drawn, _ = flows_layers(results)
+    tail = ("the top layer is crude sold to other buyers at a discount" if drawn and
+            drawn[-1] == REROUTED else "no crude was rerouted to other buyers at a discount")
+    return f"Mean daily Russian crude exports, stacked by buying country; {tail}."
+
+
+@figure_kind("flows", order=60, subjects=("run",), title="Russian crude exports by buyer country",
+             caption="Mean daily Russian crude exports, stacked by buying country (and crude "
+                     "rerouted to other buyers at a discount, when there is any).",
+             prepare=flows_data, applies=lambda r: flows_data(r).attrs["k"] > 0,
+             caption_for=_flows_caption,
+             source=lambda r: "means over " + flows_data(r).attrs["source"])
+def flows(results: Any, ax: Axes | None = None, footer: bool | None = None) -> Axes:
+    """Stacked mean flows of Russian crude by buyer country over time (mb/d); layers that
+    are zero throughout are left out (and named in the footer)."""
+    data, order, dropped = flows_layers(results)
     with drawing(ax) as (fig, ax, owned):
         if not len(data):
             note_empty(ax, "no daily series kept (outputs.keep_series = 0)")
         else:
             wide = data.pivot_table(index="date", columns="buyer", values="mbd",
                                     aggfunc="first", observed=True)
-            order = list(dict.fromkeys(data["buyer"]))
             names = dict(zip(data["buyer"], data["name"], strict=False))
             wide = wide[order]
             ax.stackplot(wide.index.to_numpy(), *[wide[b].to_numpy() for b in order],
@@ -335,5 +344,8 @@ def flows(results: Any, ax: Axes | None = None, footer: bool | None = None) -> A
             date_axis(ax)
             legend_outside(ax, owned, ncols=2)
         if want_footer(footer, owned):
-            add_caption(fig, source_line(results, f"Means over {data.attrs['source']}."))
+            note = f"Means over {data.attrs['source']}."
+            if dropped:
+                note += f" Not drawn (zero throughout): {', '.join(dropped)}."
+            add_caption(fig, source_line(results, note))
     return ax

@@ -78,4 +78,34 @@ def read_register(path: Path | str | None = None) -> Register:
         return Register("", "", where, digest,
                         f"{where.name} has no section whose heading mentions assumptions")
     title, body = found
-    return Register(title, body, where, digest)
+    return Register(title, end_lists(body), where, digest)
+
+
+_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
+_BLOCK = re.compile(r"^\s{0,3}(?:#|>|```|~~~|\||-{3,}|\*{3,}|_{3,})")
+
+
+def end_lists(markdown: str) -> str:
+    """Put a blank line before an unindented paragraph that directly follows a list item
+    written with indented continuation lines.
+
+    CommonMark reads such a line as a *lazy continuation* of the item, so a note written
+    right after item 13 (``*Items 14-20 describe ...*``) would render inside item 13; the
+    blank line makes it a paragraph of its own. Items wrapped without indentation (the
+    author's lazy style) are left alone.
+    """
+    out: list[str] = []
+    in_item = in_fence = False  # inside a list item (its marker line seen, no outdent yet)
+    for line in markdown.split("\n"):
+        fence = line.lstrip().startswith(("```", "~~~"))
+        prev = out[-1] if out else ""
+        if (in_item and not in_fence and line.strip() and not line[0].isspace()
+                and not _ITEM.match(line) and not _BLOCK.match(line)):
+            if prev.strip() and prev[0].isspace():  # after an indented continuation
+                out.append("")
+            in_item = False
+        elif _ITEM.match(line) and not in_fence:
+            in_item = True
+        in_fence = in_fence != fence
+        out.append(line)
+    return "\n".join(out)

@@ -24,11 +24,13 @@ from ..figures.registry import (
     kinds,
     render,
 )
+from ..figures.style import offscreen
 from ..results.files import sha256_file, write_bytes_atomic, write_text_atomic
 from ..results.folders import replace_folder
 from ..results.results import replace_dir
 from .assumptions import Register, read_register
-from .content import comparison_document, run_document
+from .comparison import comparison_document
+from .content import run_document
 from .document import FigureBlock, to_html, to_markdown
 
 __all__ = ["build_report", "build_comparison_report", "render_figures", "REPORT_FILES"]
@@ -66,12 +68,13 @@ def render_figures(subject: Any, subject_kind: str, folder: Path,
 
 def _render_one(kind: FigureKind, subject: Any, folder: Path, formats: Sequence[str],
                 number: int, dpi: float) -> FigureBlock:
-    data = encode_all(render(kind, subject), formats, dpi)
+    with offscreen():
+        data = encode_all(render(kind, subject), formats, dpi)
     for fmt, payload in data.items():
         write_bytes_atomic(folder / f"{kind.name}.{fmt}", payload)
-    return FigureBlock(kind.name, kind.title, kind.caption, data["png"],
+    return FigureBlock(kind.name, kind.title, kind.describe(subject), data["png"],
                        {fmt: f"figures/{kind.name}.{fmt}" for fmt in formats if fmt != "png"},
-                       number)
+                       number, kind.data_source(subject))
 
 
 def _figures(subject: Any, subject_kind: str, directory: Path, formats: Sequence[str],

@@ -20,10 +20,11 @@ from .document import (
 from .insights import drivers, limits, threat_effect
 from .params import parameter_rows
 
-__all__ = ["run_document", "comparison_document", "headline_table", "manifest_section",
+__all__ = ["run_document", "headline_table", "manifest_section",
            "executive_summary",
            "scenario_section", "parameters_section", "assumptions_section", "SECTION_IDS",
-           "COMPARISON_SECTION_IDS"]
+           "COMPARISON_SECTION_IDS", "figure_sources", "ci_text", "pp_text",
+           "figures_section"]
 
 #: section ids of a run's report, in order (the last three are appendices)
 SECTION_IDS = ("summary", "headline", "figures", "scenario", "parameters", "assumptions",
@@ -31,16 +32,22 @@ SECTION_IDS = ("summary", "headline", "figures", "scenario", "parameters", "assu
 #: section ids of a comparison report
 COMPARISON_SECTION_IDS = ("runs", "headline", "differences", "figures", "manifest")
 
+_CI = ("Wilson score intervals for probabilities, normal-approximation intervals for means, "
+       "distribution-free order-statistic intervals for medians.")
 _INTERVALS = ("*95% CI of estimate* is the Monte Carlo uncertainty of the estimate (it "
-              "shrinks with more replicates): Wilson score intervals for probabilities, "
-              "normal-approximation intervals for means, distribution-free order-statistic "
-              "intervals for medians. *5-95% of replicates* is the spread of outcomes across "
-              "replicates (it does not shrink); not shown for probabilities.")
+              f"shrinks with more replicates): {_CI} *5-95% of replicates* is the spread of "
+              "outcomes across replicates (it does not shrink); not shown for probabilities.")
+_CHECKSUMS = ("Checksums of the data files. `simulate report` and `Results.load` refuse a folder "
+              "whose files do not match; the figures and this report are listed in "
+              "manifest.json too.")
 
 
-def _ci(lo: Any, hi: Any, est: Any) -> str:
+def ci_text(lo: Any, hi: Any, est: Any) -> str:
+    """``[lo, hi]``; what is missing instead when there is no estimate or no interval."""
     if est is None or est != est:
         return "(no cases)"
+    if lo is None or hi is None or lo != lo or hi != hi:
+        return "(too few values for an interval)"
     return f"[{format_number(lo)}, {format_number(hi)}]"
 
 
@@ -53,7 +60,7 @@ def _spread(lo: Any, hi: Any) -> str:
 def headline_table(summary: Any, caption: str = "") -> Table:
     """The summary as a table: metric, estimate, 95% CI of the estimate, 5-95% of
     replicates, unit, n."""
-    rows = [[r.label, format_number(r.estimate), _ci(r.ci_low, r.ci_high, r.estimate),
+    rows = [[r.label, format_number(r.estimate), ci_text(r.ci_low, r.ci_high, r.estimate),
              _spread(r.p05, r.p95), r.unit, f"{int(r.n):,}"]
             for r in summary.itertuples(index=False)]
     return Table(["metric", "estimate", "95% CI of estimate", "5-95% of replicates", "unit",
@@ -169,8 +176,11 @@ def assumptions_section(register: Register) -> Section:
 
 
 def manifest_section(manifest: dict, register: Register | None = None,
-                     extra: Sequence[tuple[str, str]] = ()) -> Section:
-    """Provenance: every manifest field, and the checksums of the data files."""
+                     extra: Sequence[tuple[str, str]] = (),
+                     title: str = "Appendix C. Provenance (manifest)",
+                     checksums: str = _CHECKSUMS) -> Section:
+    """Provenance: every manifest field, and the checksums of the data files (``checksums``:
+    their caption)."""
     from .. import __version__
     rows = [[k, _plain(v)] for k, v in manifest.items() if k not in ("files", "inputs")]
     rows += [[k, v] for k, v in extra]
@@ -182,11 +192,8 @@ def manifest_section(manifest: dict, register: Register | None = None,
     blocks: list[Any] = [Table(["field", "value"], rows, caption="manifest.json.",
                                id="manifest-table")]
     if sums:
-        blocks.append(Table(["file", "sha256"], sums, id="checksums", caption=(
-            "Checksums of the data files. `simulate report` and `Results.load` refuse a folder "
-            "whose files do not match; the figures and this report are listed in "
-            "manifest.json too.")))
-    return Section("manifest", "Appendix C. Provenance (manifest)", blocks, appendix=True)
+        blocks.append(Table(["file", "sha256"], sums, id="checksums", caption=checksums))
+    return Section("manifest", title, blocks, appendix=True)
 
 
 def _plain(v: Any) -> str:
@@ -197,9 +204,22 @@ def _plain(v: Any) -> str:
     return str(v)
 
 
-def _figures_section(figures: Sequence[FigureBlock], skipped: Sequence[str],
-                     source_note: str) -> Section:
-    blocks: list[Any] = [Paragraph(source_note)] if source_note else []
+def figure_sources(figures: Sequence[FigureBlock], intro: str = "") -> MarkdownBlock | None:
+    """A list of which replicates each figure's numbers come from, as drawn."""
+    lines = [f"- Figure {b.number} ({b.title}): {b.source}" + ("" if b.source.endswith(".")
+                                                             else ".")
+             for b in figures if b.source]
+    if not lines:
+        return None
+    head = f"{intro} " if intro else ""
+    return MarkdownBlock(f"{head}Where each figure's numbers come from:\n\n" + "\n".join(lines),
+                         heading_offset=0)
+
+
+def figures_section(figures: Sequence[FigureBlock], skipped: Sequence[str],
+                     intro: str = "") -> Section:
+    note = figure_sources(figures, intro)
+    blocks: list[Any] = [note] if note is not None else []
     blocks += list(figures)
     if skipped:
         blocks.append(Paragraph("Not shown (not applicable to this run): "
@@ -211,7 +231,7 @@ def _pct(x: float) -> str:
     return "n/a" if x != x else f"{100 * x:.1f}%"
 
 
-def _pp(x: float) -> str:
+def pp_text(x: float) -> str:
     return "n/a" if x != x else f"{100 * x:+.1f} percentage points"
 
 
@@ -248,9 +268,10 @@ def executive_summary(results: Any) -> Section:
     else:
         d = effect.loc["deal_within_horizon"].to_dict()
         text = (f"**The measures' effect.** With the threatened measures the probability of "
-                f"a deal within the horizon changes by {_pp(d['estimate'])} (95% CI "
-                f"{_pp(d['ci_low'])} to {_pp(d['ci_high'])}), a paired difference: every "
-                "replicate is also run without the measures on the same random numbers.")
+                f"a deal within the horizon changes by {pp_text(d['estimate'])} (95% CI "
+                f"{pp_text(d['ci_low'])} to {pp_text(d['ci_high'])}), a paired difference: every "
+                "replicate is also run without the measures on the same random numbers "
+                "(Newcombe's paired score interval).")
         if "oil_revenue" in effect.index:
             rev = effect.loc["oil_revenue"].to_dict()
             text += (f" Russia's oil export revenue changes by {format_number(rev['estimate'])} "
@@ -285,15 +306,12 @@ def run_document(results: Any, figures: Sequence[FigureBlock], skipped: Sequence
     s, m = results.scenario, results.manifest
     n = len(results.outcomes)
     k = results.timeseries["replicate"].nunique() if len(results.timeseries) else 0
-    bands = len(results.bands) > 0
-    note = (f"Figures over time use quantile bands over all {n:,} replicates." if bands else
-            f"Fan charts and flows use the {k:,} replicates whose daily series were kept "
-            f"(of {n:,}); deal probabilities, terms and tariff costs use all replicates.")
+    note = f"Daily paths were kept for {k:,} of the {n:,} replicates."
     headline = Section("headline", "Headline results", [
         headline_table(results.summary(), f"{s.name}: {n:,} replicates, seed {m.get('seed')}."),
         Paragraph(_INTERVALS)])
     sections = [executive_summary(results), headline,
-                _figures_section(figures, skipped, note), scenario_section(results),
+                figures_section(figures, skipped, note), scenario_section(results),
                 parameters_section(results), assumptions_section(register),
                 manifest_section(m, register)]
     subtitle = (f"`{s.name}` · {n:,} replicates · seed {m.get('seed')} · engine "
@@ -302,53 +320,3 @@ def run_document(results: Any, figures: Sequence[FigureBlock], skipped: Sequence
               "`simulate report DIR`. Figures are embedded here as PNG; `figures/` holds "
               "them as files (PNG, and PDF/SVG as chosen).")
     return Document(f"simulate report: {s.name}", subtitle, sections, footer)
-
-
-# ----- comparison -------------------------------------------------------------------------
-def comparison_document(comparison: Any, figures: Sequence[FigureBlock],
-                        skipped: Sequence[str], manifest: dict) -> Document:
-    """The report of ``simulate compare``: runs, headline side by side, differences."""
-    c = comparison
-    runs_rows = []
-    for label, r, src in zip(c.labels, c.runs, c.sources, strict=True):
-        mm = r.manifest
-        runs_rows.append([label, r.scenario.name, r.scenario.description.strip(),
-                          f"{len(r.outcomes):,}", str(mm.get("seed")), str(mm.get("engine")),
-                          str(mm.get("simulate_version")), str(src or ""),
-                          str(mm.get("scenario_sha256", ""))[:12]])
-    runs = Section("runs", "Runs compared", [Table(
-        ["label", "scenario", "description", "replicates", "seed", "engine", "simulate",
-         "results folder", "scenario sha256"], runs_rows,
-        ["left", "left", "left", "right", "right", "left", "left", "left", "left"],
-        id="runs-table")])
-    table = c.table()
-    cols = ["metric", *c.labels, "unit"]
-    rows = []
-    for r in table.to_dict("records"):
-        cells = [r["name"]]
-        for label in c.labels:
-            est = r[label]
-            ci = _ci(r[f"{label} ci_low"], r[f"{label} ci_high"], est)
-            cells.append("—" if est != est else f"{format_number(est)} {ci}")
-        cells.append(r["unit"])
-        rows.append(cells)
-    headline = Section("headline", "Headline results side by side", [
-        Table(cols, rows, ["left", *["right"] * len(c.labels), "left"],
-              "Estimate [95% interval] per run; — where a run does not have the metric.",
-              "headline-table"), Paragraph(_INTERVALS)])
-    diff = c.differences()
-    drows = [[r.name, f"{r.label} − {r.baseline}", format_number(r.difference),
-              _ci(r.ci_low, r.ci_high, r.difference), r.unit, "paired" if r.paired else
-              "independent"] for r in diff.itertuples(index=False)]
-    differences = Section("differences", "Differences against the first run", [
-        Paragraph("Runs with the same seed share common random numbers: replicate *k* of each "
-                  "run faces the same draws, so their difference is paired and its interval "
-                  "comes from the per-replicate differences. Other runs are compared as "
-                  "independent samples (Newcombe's interval for proportions)."),
-        Table(["metric", "difference", "estimate", "95% interval", "unit", "design"], drows,
-              ["left", "left", "right", "right", "left", "left"], id="differences-table")])
-    sections = [runs, headline, differences, _figures_section(figures, skipped, ""),
-                manifest_section(manifest)]
-    subtitle = " vs ".join(f"`{x}`" for x in c.labels)
-    footer = "Generated by `simulate compare` from saved results."
-    return Document("simulate comparison: " + ", ".join(c.labels), subtitle, sections, footer)

@@ -60,6 +60,8 @@ class FigureBlock:
     #: other formats written beside the PNG (e.g. ``{"pdf": "figures/brent.pdf"}``)
     files: dict[str, str] = field(default_factory=dict)
     number: int = 0
+    #: which replicates the drawn numbers come from (``FigureKind.data_source``)
+    source: str = ""
 
 
 @dataclass(frozen=True)

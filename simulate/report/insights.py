@@ -2,8 +2,9 @@
 
 - :func:`threat_effect`: the measures' effect as a *paired* difference. With
   ``outputs.counterfactual`` every replicate is also run without the sanctioner's measures on
-  the same random numbers, so ``deal - deal_cf`` per replicate is a paired difference whose
-  interval comes from the per-replicate differences.
+  the same random numbers, so ``deal - deal_cf`` per replicate is a paired difference: for
+  the deal probability with Newcombe's paired score interval (which keeps its width when
+  every pair agrees), for revenue with the normal interval of the per-replicate differences.
 - :func:`drivers`: which sampled parameters move an outcome most: Spearman's rank correlation
   of each ``param:`` column with the outcome across replicates, with a Fisher-z 95% interval
   (``atanh(rho) ± 1.96 / sqrt(n - 3)``). A correlation, not a causal effect: parameters
@@ -21,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from ..results.metrics import get_metric
-from ..results.summary import Z95
+from ..results.summary import Z95, paired_proportion_difference
 
 __all__ = ["threat_effect", "drivers", "limits", "PARAM_PREFIX"]
 
@@ -50,7 +51,7 @@ def threat_effect(results: Any) -> pd.DataFrame | None:
         return None
     rows = {"deal_within_horizon": {
         "label": "change in P(deal within horizon) due to the measures",
-        **_paired(o["deal"].to_numpy(bool), o["deal_cf"].to_numpy(bool)),
+        **paired_proportion_difference(o["deal"].to_numpy(bool), o["deal_cf"].to_numpy(bool)),
         "unit": "probability (paired difference)"}}
     if "oil_revenue_cf_busd" in o:
         rows["oil_revenue"] = {

@@ -21,7 +21,7 @@ from ..results.units import unit_of
 from ..scenario import Scenario
 
 __all__ = ["ParameterRow", "parameter_rows", "format_value", "format_distribution",
-           "cited_source", "SECTIONS"]
+           "cited_source", "drawn_value", "SECTIONS"]
 
 #: top-level scenario keys whose values are model parameters (in table order)
 SECTIONS = ("start", "horizon_days", "regions", "actors", "market", "negotiation")
@@ -70,6 +70,16 @@ def format_distribution(dist: Any) -> str:
     return text
 
 
+def drawn_value(dist: Any) -> str:
+    """The value column of a parameter drawn per replicate that the file does not set:
+    ``drawn (median 125)``, or ``drawn``."""
+    try:
+        mid = float(np.asarray(dist.ppf(np.array([0.5])), dtype=float).ravel()[0])
+    except (TypeError, ValueError):  # a choice of non-numbers
+        return "drawn"
+    return f"drawn (median {mid:.6g})" if np.isfinite(mid) else "drawn"
+
+
 def cited_source(cite: dict[str, str], key: str) -> str:
     """The source cited for ``key``: the entry of the longest cited prefix of it, or ""."""
     best, best_len = "", -1
@@ -90,13 +100,15 @@ def _default_of(field: Any) -> Any:
     return PydanticUndefined
 
 
-def _leaves(node: Any, prefix: str) -> Iterator[tuple[str, Any, Any]]:
-    """(dotted key, value, FieldInfo) for every parameter value under a model."""
+def _leaves(node: Any, prefix: str) -> Iterator[tuple[str, Any, Any, str, bool]]:
+    """(dotted key, value, FieldInfo, field name, whether the file set it) for every
+    parameter value under a model."""
     for name, field in type(node).model_fields.items():
         if name in _SKIP:
             continue
         key = f"{prefix}{field.alias or name}"
         value = getattr(node, name)
+        given = name in node.model_fields_set
         if isinstance(value, BaseModel):
             yield from _leaves(value, key + ".")
         elif isinstance(value, dict) and value and all(isinstance(v, BaseModel)
@@ -105,14 +117,26 @@ def _leaves(node: Any, prefix: str) -> Iterator[tuple[str, Any, Any]]:
                 yield from _leaves(v, f"{key}.{k}.")
         elif isinstance(value, dict):
             for k, v in value.items():
-                yield f"{key}.{k}", v, field
+                yield f"{key}.{k}", v, field, name, given
         elif isinstance(value, list | tuple) and value and isinstance(value[0], BaseModel):
             continue  # the timeline: a table of its own
         else:
-            yield key, value, field
+            yield key, value, field, name, given
 
 
-def _unit(field: Any, value: Any, key: str) -> str:
+#: units the field descriptions do not give in a form :func:`unit_of` reads (field name ->
+#: unit, then field-name suffix -> unit); checked first
+_UNIT_BY_NAME = {"priorities": "relative weight"}
+_UNIT_BY_SUFFIX = (("_mbd_per_usd", "mb/d per USD/bbl"), ("_mb", "mb"))
+
+
+def _unit(field: Any, value: Any, key: str, name: str = "") -> str:
+    name = name or key.rsplit(".", 1)[-1]
+    if name in _UNIT_BY_NAME:
+        return _UNIT_BY_NAME[name]
+    fixed = next((u for suffix, u in _UNIT_BY_SUFFIX if name.endswith(suffix)), "")
+    if fixed:
+        return fixed
     unit = unit_of(field.description or "", key.rsplit(".", 1)[-1])
     if unit:
         return unit
@@ -140,8 +164,8 @@ def parameter_rows(scenario: Scenario) -> list[ParameterRow]:
         elif isinstance(value, dict):
             items = [item for k, v in value.items() for item in _leaves(v, f"{section}.{k}.")]
         else:
-            items = [(section, value, field)]
-        for key, val, fld in items:
+            items = [(section, value, field, section, section in scenario.model_fields_set)]
+        for key, val, fld, name, given in items:
             dist = scenario.uncertainty.get(key)
             if val is None and dist is None:
                 continue
@@ -152,8 +176,10 @@ def parameter_rows(scenario: Scenario) -> list[ParameterRow]:
                 source = "default" if default is not PydanticUndefined and default == val \
                     else ""
             desc = fld.description or ""
-            rows.append(ParameterRow(key, "" if val is None else format_value(val),
-                                     _unit(fld, val, key), desc, source,
+            # drawn but not in the file: the unset default is never used, the draws are
+            shown = drawn_value(dist) if dist is not None and not given else \
+                "" if val is None else format_value(val)
+            rows.append(ParameterRow(key, shown, _unit(fld, val, key, name), desc, source,
                                      format_distribution(dist) if dist is not None else ""))
     for key, dist in scenario.uncertainty.items():
         if key not in seen:

@@ -9,20 +9,44 @@ figures and the report all read this registry, so a metric is spelled the same e
 Deal windows (``deal_within_<w>d``: a deal on or before day ``w`` after the start) are
 configurable: :data:`DEAL_WINDOWS` by default, the scenario's ``outputs.deal_within`` when it
 has one, or the ``windows`` argument of :func:`metrics_for` / ``Results.summary``. Windows
-longer than the horizon are dropped (they would equal ``deal_within_horizon``).
+not shorter than the horizon are dropped (they would equal ``deal_within_horizon``), with a
+:class:`ResultsWarning` when the ``windows`` argument asked for them.
 """
 
 from __future__ import annotations
 
+import operator
+import os
+import sys
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..errors import ArgumentError, ResultsWarning
+
 __all__ = ["Metric", "DEAL_WINDOWS", "metrics_for", "deal_within", "deal_window_id",
-           "deal_windows", "metric_values", "get_metric"]
+           "deal_windows", "metric_values", "get_metric", "ArgumentError", "ResultsWarning",
+           "warn_user"]
+
+
+#: folder of the simulate package (frames inside it are not the user's)
+_PACKAGE = str(Path(__file__).resolve().parent.parent) + os.sep
+
+
+def warn_user(message: str, category: type[Warning] = ResultsWarning) -> None:
+    """``warnings.warn`` attributed to the first caller outside the simulate package."""
+    frame: FrameType | None = sys._getframe(1)
+    level = 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
 
 #: default deal windows, days after the scenario's start
 DEAL_WINDOWS: tuple[int, ...] = (30, 90, 180, 365)
@@ -62,19 +86,52 @@ def deal_window_id(days: int) -> str:
     return f"deal_within_{int(days)}d"
 
 
-def deal_windows(scenario: Any, windows: Iterable[int] | None = None) -> tuple[int, ...]:
+def _window_days(windows: Any) -> list[int]:
+    """The ``windows`` argument as whole numbers of days >= 1, or :class:`ArgumentError`."""
+    if isinstance(windows, str | bytes) or not isinstance(windows, Iterable):
+        raise ArgumentError.from_text(
+            f"expected a list of whole numbers of days (e.g. [90, 180]), found "
+            f"{windows!r:.60} ({type(windows).__name__})", "windows")
+    values = list(windows)
+    days = []
+    for w in values:
+        try:
+            if isinstance(w, bool):
+                raise TypeError
+            days.append(operator.index(w))
+        except TypeError:
+            raise ArgumentError.from_text(
+                f"expected whole numbers of days, found {w!r:.40} ({type(w).__name__}) in "
+                f"{values!r:.80}", "windows") from None
+    bad = [w for w in days if w < 1]
+    if bad:
+        raise ArgumentError.from_text(f"days must be >= 1, found {bad} in {values!r:.80}",
+                                      "windows")
+    return days
+
+
+def deal_windows(scenario: Any, windows: Iterable[int] | None = None, *,
+                 warn: bool = True) -> tuple[int, ...]:
     """The deal windows of a run: ``windows``, else the scenario's ``outputs.deal_within``,
-    else :data:`DEAL_WINDOWS`; sorted, distinct, at most the horizon."""
-    if windows is None:
-        windows = getattr(getattr(scenario, "outputs", None), "deal_within", None)
+    else :data:`DEAL_WINDOWS`; sorted, distinct, shorter than the horizon (days).
+
+    Windows of the ``windows`` argument that are not shorter than the horizon are dropped
+    with a :class:`ResultsWarning` (``warn``); a window that is not a whole number >= 1
+    raises :class:`ArgumentError`.
+    """
+    horizon = int(scenario.horizon_days)
+    if windows is not None:
+        chosen = sorted(set(_window_days(windows)))
+        kept = tuple(w for w in chosen if w < horizon)
+        if warn and len(kept) < len(chosen):
+            dropped = [w for w in chosen if w >= horizon]
+            warn_user(f"windows: {dropped} dropped: not shorter than the horizon of {horizon} "
+                      "days (deal_within_horizon covers it)")
+        return kept
+    windows = getattr(getattr(scenario, "outputs", None), "deal_within", None)
     if windows is None:
         windows = DEAL_WINDOWS
-    horizon = int(scenario.horizon_days)
-    chosen = sorted({int(w) for w in windows})
-    bad = [w for w in chosen if w < 1]
-    if bad:
-        raise ValueError(f"windows(={list(windows)!r}): days must be >= 1, found {bad}")
-    return tuple(w for w in chosen if w < horizon)
+    return tuple(w for w in sorted({int(w) for w in windows}) if w < horizon)
 
 
 def _col(name: str, dtype: Any = float) -> Values:
@@ -94,11 +151,12 @@ def _has_deadline(scenario: Any) -> bool:
 
 
 def metrics_for(scenario: Any, columns: Sequence[str] | None = None,
-                windows: Iterable[int] | None = None) -> list[Metric]:
+                windows: Iterable[int] | None = None, *, warn: bool = True) -> list[Metric]:
     """The headline metrics of a scenario, in table order.
 
     ``columns``: the outcome columns present (metrics needing absent columns are left out,
-    e.g. ``oil_revenue_loss`` without ``outputs.counterfactual``).
+    e.g. ``oil_revenue_loss`` without ``outputs.counterfactual``); ``windows``, ``warn``:
+    see :func:`deal_windows`.
     """
     has = (lambda c: True) if columns is None else set(columns).__contains__
     out: list[Metric] = []
@@ -107,7 +165,7 @@ def metrics_for(scenario: Any, columns: Sequence[str] | None = None,
         out.append(Metric("deal_by_deadline", "P(deal by deadline)", "proportion",
                           "probability", _col("deal_by_deadline", bool),
                           "a deal on or before the first sanctioner deadline"))
-    for w in deal_windows(scenario, windows):
+    for w in deal_windows(scenario, windows, warn=warn):
         out.append(Metric(deal_window_id(w), f"P(deal within {w} days)", "proportion",
                           "probability", _within(w), f"a deal within {w} days of the start"))
     out.append(Metric("deal_within_horizon",
@@ -155,7 +213,8 @@ def get_metric(scenario: Any, metric_id: str, columns: Sequence[str] | None = No
     days = metric_id[len("deal_within_"):].removesuffix("d")
     if metric_id not in found and metric_id.startswith("deal_within_") and days.isdigit():
         # any window by id
-        found.update({m.id: m for m in metrics_for(scenario, columns, [int(days)])})
+        extra = metrics_for(scenario, columns, [int(days)], warn=False)
+        found.update({m.id: m for m in extra})
         metric_id = deal_window_id(int(days))
     if metric_id not in found:
         raise KeyError(f"no metric {metric_id!r}; known: {', '.join(found)}")

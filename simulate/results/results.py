@@ -193,7 +193,7 @@ class Results:
         """
         d = Path(directory)
         if not d.exists():
-            raise ResultsError(f"{d}: no such folder")
+            raise ResultsError(f"{d}: no such folder{_bundled_hint(d)}")
         if not d.is_dir():
             raise ResultsError(f"{d}: not a folder (expected a results folder written by "
                                "'simulate run --out')")
@@ -227,6 +227,11 @@ class Results:
                                        "manifest.json (modified after the run?)")
         data, positions = load_yaml(d / "scenario.yaml")
         scenario = validate(data, positions, str(d / "scenario.yaml"))
+        fixed = manifest.get("fixed_uncertain", [])
+        if not isinstance(fixed, list) or not all(isinstance(k, str) for k in fixed):
+            raise ResultsError(f"{d / 'manifest.json'}: fixed_uncertain: expected a list of "
+                               f"dotted keys, found {fixed!r:.80}")
+        scenario._fixed_keys = tuple(fixed)  # uncertain keys the run's overrides fixed
         try:
             outcomes = pd.read_parquet(d / "outcomes.parquet")
             ts, bands = read_series(d)
@@ -240,6 +245,21 @@ class Results:
         log = pd.read_csv(d / "events.csv").to_dict("records") if (d / "events.csv").exists() \
             else None
         return cls(scenario, outcomes, ts, manifest, bands, log)
+
+    # ----- replicates -------------------------------------------------------------------
+    def trace(self, replicate: int) -> Any:
+        """Replay replicate ``replicate`` (0-based) of this run alone with its event log: the
+        run's scenario (overrides included) and seed, so its story is that of row
+        ``replicate`` of ``outcomes``. Returns a :class:`simulate.trace.Trace`."""
+        from ..execution.runner import whole_number
+        from ..trace import trace
+        n = len(self.outcomes)
+        k = whole_number(replicate, "replicate", 0, n - 1)
+        seed = self.manifest.get("seed")
+        if seed is None:
+            raise ResultsError("this run's manifest has no seed: trace it with "
+                               "simulate.trace(scenario, replicate, seed=...)")
+        return trace(self.scenario, k, seed=int(seed))
 
     # ----- views ------------------------------------------------------------------------
     def outcomes_with_dates(self) -> pd.DataFrame:
@@ -292,7 +312,8 @@ class Results:
                        f"<td style='text-align:left'>{e(str(v))}</td></tr>" for k, v in facts)
         rows = []
         for r in self.summary().itertuples(index=False):
-            ci = "(no cases)" if _isnan(r.estimate) else \
+            ci = "(no cases)" if _isnan(r.estimate) else "(too few values)" \
+                if _isnan(r.ci_low) and r.kind == "median" else \
                 f"[{format_number(r.ci_low)}, {format_number(r.ci_high)}]"
             spread = "" if _isnan(r.p05) else \
                 f"{format_number(r.p05)} to {format_number(r.p95)}"
@@ -319,6 +340,16 @@ def _read_run_identity(path: Path) -> dict | None:
     import pyarrow.parquet as pq
     raw = (pq.read_schema(path).metadata or {}).get(RUN_KEY)
     return None if raw is None else dict(json.loads(raw))
+
+
+def _bundled_hint(d: Path) -> str:
+    """A hint when a missing results folder is the name of a bundled scenario."""
+    from ..scenario.bundled import bundled_names
+    if str(d) not in bundled_names():
+        return ""
+    return (f" ({str(d)!r} is a bundled scenario, not a results folder: run it with "
+            f"simulate.run({str(d)!r}), or compare scenarios given as "
+            f"simulate.load_scenario({str(d)!r}))")
 
 
 def _isnan(x: Any) -> bool:

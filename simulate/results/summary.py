@@ -6,7 +6,9 @@ Two different ranges are reported, and labelled apart everywhere:
 - ``ci_low``/``ci_high``: the 95% confidence interval *of the estimate* (Monte Carlo
   uncertainty; it shrinks as replicates grow). Proportions use Wilson score intervals
   (``scipy.stats.binomtest``); means the normal approximation with the sample standard
-  error; medians the distribution-free order-statistic interval.
+  error; medians the distribution-free order-statistic interval (NaN below 6 values, where
+  no pair of order statistics covers the median with 95% probability; the table's
+  ``attrs["notes"]`` says so per metric).
 - ``p05``/``p95``: 5% and 95% quantiles *of the replicates' values* (the spread of outcomes
   the model gives; it does not shrink with more replicates). Not defined for proportions.
 
@@ -24,7 +26,8 @@ from scipy import stats
 
 from .metrics import Metric, metrics_for
 
-__all__ = ["summarize", "proportion", "mean", "quantile", "COLUMNS", "HEADERS", "Z95"]
+__all__ = ["summarize", "proportion", "mean", "quantile", "paired_proportion_difference",
+           "COLUMNS", "HEADERS", "Z95", "TOO_FEW_FOR_INTERVAL"]
 
 #: columns of ``Results.summary()`` (index: the metric id)
 COLUMNS = ["label", "estimate", "ci_low", "ci_high", "p05", "p95", "unit", "n", "se", "kind"]
@@ -32,6 +35,9 @@ COLUMNS = ["label", "estimate", "ci_low", "ci_high", "p05", "p95", "unit", "n", 
 HEADERS = {"label": "metric", "estimate": "estimate", "ci": "95% CI of estimate",
            "spread": "5-95% of replicates", "unit": "unit", "n": "n"}
 Z95 = float(stats.norm.ppf(0.975))
+#: why a quantile's interval is NaN although there are values
+TOO_FEW_FOR_INTERVAL = ("no 95% interval: with {n} value(s) no pair of order statistics "
+                        "covers the quantile with 95% probability")
 
 
 def _spread(x: np.ndarray) -> dict[str, float]:
@@ -55,6 +61,48 @@ def proportion(name: str, hits: Any) -> dict:
             "ci_low": float(ci.low), "ci_high": float(ci.high)}
 
 
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def paired_proportion_difference(x: Any, y: Any) -> dict[str, float]:
+    """``P(x) - P(y)`` of paired 0/1 outcomes (``x[i]``, ``y[i]``: one replicate) with
+    Newcombe's (1998, method 10) hybrid score 95% interval.
+
+    From the Wilson intervals ``(l1, u1)``, ``(l2, u2)`` of the two margins ``p1``, ``p2``
+    and the correlation ``phi`` of the pairs (``a`` both, ``b`` x only, ``c`` y only, ``d``
+    neither; ``ad - bc`` reduced by ``n/2`` towards 0 when positive, as Newcombe does; 0
+    when a margin is empty or full): ``L = δ - sqrt((p1-l1)² - 2φ(p1-l1)(u2-p2) +
+    (u2-p2)²)``, ``U = δ + sqrt((u1-p1)² - 2φ(u1-p1)(p2-l2) + (p2-l2)²)``. Unlike a Wald
+    interval of the per-replicate differences it never has zero width when every pair
+    agrees. ``se``: the sample standard error of the per-replicate differences.
+    Returns ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``n``.
+    """
+    x, y = np.asarray(x, dtype=bool), np.asarray(y, dtype=bool)
+    n = int(x.size)
+    if n == 0 or y.size != n:
+        return {"estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                "n": n}
+    a, b = int(np.sum(x & y)), int(np.sum(x & ~y))
+    c, d = int(np.sum(~x & y)), int(np.sum(~x & ~y))
+    p1, p2 = (a + b) / n, (a + c) / n
+    (l1, u1), (l2, u2) = _wilson(a + b, n), _wilson(a + c, n)
+    margins = (a + b) * (c + d) * (a + c) * (b + d)
+    cross = float(a * d - b * c)
+    cross = max(cross - n / 2, 0.0) if cross > 0 else cross
+    phi = cross / np.sqrt(float(margins)) if margins else 0.0
+    delta = p1 - p2
+    low = delta - np.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2)
+                              + (u2 - p2) ** 2, 0.0))
+    high = delta + np.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2)
+                               + (p2 - l2) ** 2, 0.0))
+    diff = x.astype(float) - y.astype(float)
+    se = float(diff.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    return {"estimate": float(delta), "se": se, "ci_low": float(max(low, -1.0)),
+            "ci_high": float(min(high, 1.0)), "n": n}
+
+
 def mean(name: str, values: Any, unit: str) -> dict:
     """Mean with a normal-approximation 95% interval, and the 5-95% spread of the values."""
     x = np.asarray(values, dtype=float)
@@ -66,7 +114,9 @@ def mean(name: str, values: Any, unit: str) -> dict:
 
 
 def quantile(name: str, values: Any, q: float, unit: str) -> dict:
-    """The q-quantile with its distribution-free 95% interval (order statistics)."""
+    """The q-quantile with its distribution-free 95% interval (order statistics); NaN
+    bounds when the values are too few for any pair of order statistics to cover the
+    quantile with 95% probability (a median below 6 values)."""
     x = np.asarray(values, dtype=float)
     n = x.size
     row = {"label": name, "se": np.nan, **_spread(x), "unit": unit, "n": n,
@@ -74,13 +124,14 @@ def quantile(name: str, values: Any, q: float, unit: str) -> dict:
     if n == 0:
         return {**row, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan}
     est = float(np.quantile(x, q))
-    lo = hi = est
-    if n >= 10 and np.ptp(x) > 0:
-        xs = np.sort(x)
-        # ranks whose order statistics bracket the quantile with 95% coverage
-        k_lo = int(stats.binom.ppf(0.025, n, q))
-        k_hi = int(stats.binom.ppf(0.975, n, q))
-        lo, hi = float(xs[max(k_lo - 1, 0)]), float(xs[min(k_hi, n - 1)])
+    xs = np.sort(x)
+    # ranks whose order statistics bracket the quantile with 95% coverage
+    k_lo = int(stats.binom.ppf(0.025, n, q))
+    k_hi = int(stats.binom.ppf(0.975, n, q))
+    j, k = max(k_lo, 1), min(k_hi + 1, n)  # 1-based ranks of the bounds
+    # P(x_(j) <= quantile <= x_(k)): the number of values below it is j .. k-1
+    cover = float(stats.binom.cdf(k - 1, n, q) - stats.binom.cdf(j - 1, n, q))
+    lo, hi = (float(xs[j - 1]), float(xs[k - 1])) if cover >= 0.95 else (np.nan, np.nan)
     return {**row, "estimate": est, "ci_low": lo, "ci_high": hi}
 
 
@@ -106,4 +157,9 @@ def summarize(outcomes: pd.DataFrame, scenario: Any,
     table["n"] = table["n"].astype("int64")
     table.attrs["intervals"] = ("ci_low/ci_high: 95% confidence interval of the estimate; "
                                 "p05/p95: 5% and 95% of the replicates' values")
+    no_interval = table["estimate"].notna() & table["ci_low"].isna() & (table["n"] > 0)
+    notes = {str(i): TOO_FEW_FOR_INTERVAL.format(n=n) for i, n in
+             table.loc[no_interval & (table["kind"] != "mean"), "n"].items()}
+    if notes:
+        table.attrs["notes"] = notes
     return table

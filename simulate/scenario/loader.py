@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
+from .bundled import find_scenario
 from .checks import Finding, cross_check
 from .dates import resolve_date
 from .experiment_block import experiment_findings
@@ -216,7 +217,8 @@ def validate(data: dict, positions: dict | None = None, file: str = "<scenario>"
 
 def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, *,
                   override_source: str = PYTHON_OVERRIDES, announce: bool = True) -> Scenario:
-    """Read, merge, override and validate a scenario file.
+    """Read, merge, override and validate a scenario file, given by its path or as the name
+    of a bundled scenario (``"aug2025"``; see :func:`~simulate.scenario.find_scenario`).
 
     Every problem is raised at once as one :class:`ScenarioError`; problems of ``overrides``
     name ``override_source`` as their file (the command line passes ``--set``). An override
@@ -225,8 +227,9 @@ def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, 
 
     >>> s = load_scenario("scenarios/aug2025.yaml", overrides={"actors.US.credibility": 0.8})
     """
+    path = find_scenario(path)
     read = _Read()
-    merged = _read_chain(Path(path), (), read)
+    merged = _read_chain(path, (), read)
     if merged is None:
         raise ScenarioError(read.problems)
     data, positions = merged

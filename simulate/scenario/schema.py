@@ -110,6 +110,16 @@ class Scenario(ScenarioModel):
         """Keys of ``uncertainty:`` that overrides fixed at a value (for the manifest)."""
         return self._fixed_keys
 
+    def __repr__(self) -> str:
+        """One line: name, start, horizon (days), actors, uncertain parameters."""
+        drawn = f"{len(self.uncertainty)} uncertain"
+        if self._posterior_file is not None:
+            drawn += " + a posterior"
+        if self._fixed_keys:
+            drawn += f", {len(self._fixed_keys)} fixed by overrides"
+        return (f"<Scenario {self.name}: start {self.start.isoformat()}, {self.horizon_days} "
+                f"days, actors {', '.join(self.actors)}; {drawn}>")
+
     # ----- convenience views used by the model and the report --------------------------
     def actors_of(self, role: str) -> dict[str, Any]:
         """Actors with the given role, in file order."""

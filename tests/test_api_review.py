@@ -110,8 +110,10 @@ def test_threat_effect_uses_the_same_paired_interval():
 
 
 def test_bundled_runs_with_and_without_threat():
-    r = simulate.run("aug2025", replicates=100, seed=1, progress=False)
-    no_threat = simulate.run("aug2025_no_threat", replicates=100, seed=1, progress=False)
+    quick = {"replicates": 100, "seed": 1, "progress": False, "counterfactual": False,
+             "keep_series": 0}
+    r = simulate.run("aug2025", **quick)
+    no_threat = simulate.run("aug2025_no_threat", **quick)
     d = compare(r, no_threat).differences().set_index("metric")
     probabilities = [m for m in d.index if d.loc[m, "unit"] == "probability"]
     assert "deal_within_180d" in probabilities

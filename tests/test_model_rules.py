@@ -218,6 +218,31 @@ def test_talks_on_the_deadline_day_come_after_the_decision(talks_day, extended):
         assert (o["extensions"] == 0).all() and (o["threat"] == "lapsed").all()
 
 
+@pytest.mark.parametrize("window,extended", [(2, True), (1, False)])
+def test_talks_exactly_the_progress_window_before_the_deadline_count(window, extended):
+    """Progress is talks within the window: day - last talks <= window (talks on day 0,
+    deadline on day 2: two days, inside a 2-day window, outside a 1-day one)."""
+    over = {"actors.US.credibility": 0.0, "actors.US.extension_probability": 1.0,
+            "actors.US.progress_window_days": window, "timeline": [],
+            "negotiation.talks.scheduled": ["+0d"], "negotiation.p_agree": 0.0}
+    o = _run("tariff_cost", over).outcomes
+    assert (o["extensions"] >= 1).all() if extended else (o["extensions"] == 0).all()
+
+
+@pytest.mark.parametrize("days,extended", [(28, True), (29, False)])
+def test_an_extension_never_passes_the_horizon(days, extended):
+    """Deadline day 2 of a 30-day horizon: extended by 28 days it falls on day 30 (allowed);
+    by 29 it would fall past the horizon, so the threat lapses instead."""
+    over = {"actors.US.credibility": 0.0, "actors.US.extension_probability": 1.0,
+            "actors.US.extension_days": days, "actors.US.progress_window_days": 3,
+            "timeline": [], "negotiation.talks.scheduled": ["+1d"], "negotiation.p_agree": 0.0}
+    o = _run("tariff_cost", over).outcomes
+    if extended:
+        assert (o["extensions"] == 1).all()
+    else:
+        assert (o["extensions"] == 0).all() and (o["threat"] == "lapsed").all()
+
+
 @pytest.mark.parametrize("lift", [True, False])
 def test_a_deal_lifts_measures_only_with_lift_on_deal(lift):
     """bargain.yaml settles on day 0; a timeline tariff on day 0 acts on the buyers that day
@@ -244,3 +269,15 @@ def test_a_deal_lifts_measures_only_with_lift_on_deal(lift):
     np.testing.assert_allclose(o["tariff_cost_IN_busd"], expected, rtol=1e-12, atol=1e-15)
     # the buyers moved on day 0 in both cases (the tariff was in force when they decided)
     assert (o["volume_IN_mbd"] < 1.0).all()
+
+
+def test_threatened_company_sanctions_are_recorded_from_their_lag_on():
+    """The recorded company_sanctions_share is the threatened share once the threat is
+    carried out and its lag has passed (deadline day 2, lag 4: from day 6), 0 before."""
+    over = {"actors.US.threat.company_sanctions": {"share": 0.57, "lag_days": 4}}
+    res = _run("tariff_cost", over, keep_series=1)
+    assert (res.outcomes["decision_day"] == 2).all()
+    ts = res.timeseries
+    share = ts[(ts["replicate"] == 0) & (ts["variable"] == "company_sanctions_share")]
+    values = share.sort_values("day")["value"].to_numpy()
+    assert (values[:6] == 0.0).all() and (values[6:] == 0.57).all()

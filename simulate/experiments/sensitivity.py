@@ -162,12 +162,17 @@ def index_warnings(method: str, outcome: str, table: pd.DataFrame, points: int
 
 def _cross_sobol(y1: np.ndarray, y2: np.ndarray, d: int, resamples: int, seed: int
                  ) -> dict[str, np.ndarray]:
-    """Noise-corrected S1, ST (products across replicate halves) with bootstrap intervals."""
+    """Noise-corrected S1, ST (products across replicate halves) with bootstrap intervals.
+
+    Each half's outputs are centred on the mean of its A and B rows first, as SALib does:
+    the first-order estimator mean(f_B (f_ABi - f_A)) is unbiased either way, but its
+    variance grows with the outputs' mean, so uncentred outputs widen its interval."""
     step = d + 2
     n = len(y1) // step
 
     def split(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         m = y.reshape(n, step)
+        m = m - np.concatenate([m[:, 0], m[:, -1]]).mean()
         return m[:, 0], m[:, 1:d + 1], m[:, -1]
 
     a1, ab1, b1 = split(y1)

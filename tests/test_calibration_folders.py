@@ -138,3 +138,24 @@ def test_the_library_refuses_a_folder_holding_an_input_even_with_force(case, tmp
     with pytest.raises(ResultsError, match="apart from the inputs"):
         calibrate(scenario, kept, out, generations=1, force=True, **SMALL)
     assert kept.is_file() and (out / MARKER).is_file()
+
+
+def test_a_calibration_folder_without_a_file_list_is_not_replaced_by_force(case, tmp_path):
+    """A calibration folder from a version that listed no files: simulate cannot tell its
+    files from a user's, so --force refuses it and deletes nothing; and a manifest.json
+    that is not a calibration's is never written over."""
+    from simulate.calibration.abc import _list_own_files
+
+    scenario, targets = case
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / MARKER).write_text(json.dumps({"kind": "calibration", "version": "0.0.1"}))
+    (old / "calibration.json").write_text("{}")
+    (old / "notes.md").write_text("mine")
+    with pytest.raises(ResultsError, match="--force would delete 2 file.*notes.md"):
+        calibrate(scenario, targets, old, generations=1, force=True, **SMALL)
+    assert (old / "notes.md").read_text() == "mine" and (old / "calibration.json").is_file()
+    (old / "manifest.json").write_text('{"mine": true}')
+    with pytest.raises(ResultsError, match="expected the manifest of a calibration"):
+        _list_own_files(old, ["calibration.json"])
+    assert (old / "manifest.json").read_text() == '{"mine": true}'

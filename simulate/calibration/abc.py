@@ -141,16 +141,25 @@ def _list_own_files(out: Path, names: Sequence[str | Path]) -> None:
     """Add ``names`` (paths below ``out``) to the ``files`` of ``out/manifest.json``, with the
     sha256 of those that exist: the files this calibration wrote, so that ``--force`` can
     tell them from files a user put in the folder and refuse to delete those
-    (:func:`~simulate.results.folders.unexpected_files`)."""
-    try:
-        files = dict(json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"])
-    except (OSError, ValueError, KeyError, TypeError):
-        files = {}
+    (:func:`~simulate.results.folders.unexpected_files`). A ``manifest.json`` that is not a
+    calibration's (a user's file in a folder an older version wrote) is never replaced."""
+    path = out / MANIFEST
+    files: dict[str, Any] = {}
+    if path.exists():
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stored = None
+        if not (isinstance(stored, dict) and stored.get("kind") == "calibration"
+                and isinstance(stored.get("files"), dict)):
+            raise ResultsError(f"{path}: expected the manifest of a calibration, found "
+                               "another file; move it elsewhere to use this folder")
+        files = dict(stored["files"])
     for name in names:
         rel = Path(name).relative_to(out) if Path(name).is_absolute() else Path(name)
-        path = out / rel
-        files[rel.as_posix()] = sha256_file(path) if path.is_file() else None
-    _write_json(out / MANIFEST, {"kind": "calibration", "files": dict(sorted(files.items()))})
+        written = out / rel
+        files[rel.as_posix()] = sha256_file(written) if written.is_file() else None
+    _write_json(path, {"kind": "calibration", "files": dict(sorted(files.items()))})
 
 
 def _seeded_globals(seed: int, generation: int) -> contextlib.AbstractContextManager[None]:

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .metrics import ArgumentError, ResultsWarning, metric_values, warn_user
+from ..errors import ArgumentError, ResultsWarning
+from .metrics import metric_values, warn_user
 from .results import Results, format_number
 from .summary import Z95, paired_proportion_difference, proportion
 

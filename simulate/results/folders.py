@@ -217,9 +217,6 @@ _SHOW = 10
 
 #: kinds of folder whose manifest lists every file simulate wrote in them
 _LISTED_KINDS = ("run", "comparison", "experiment", "sensitivity", "calibration")
-#: kinds whose manifest is written as the folder is made (a calibration writes its files as
-#: it goes): one without a manifest was written by a version that did not list its files
-_LISTED_FROM_START = ("calibration",)
 
 
 def unexpected_files(folder: Path | str) -> list[str]:
@@ -227,17 +224,17 @@ def unexpected_files(folder: Path | str) -> list[str]:
     those not listed in its ``manifest.json`` (``files``) and not hidden (the marker,
     checkpoints and temporary files are simulate's own). Checked for the folders whose
     manifest lists every file (a run, a comparison, a sweep, a sensitivity analysis, a
-    calibration; an interrupted run or sweep, which has no manifest yet, holds only hidden
-    files); other folders, and those written before their manifest listed files, give an
-    empty list."""
+    calibration). Without a manifest every file that is not hidden counts: an interrupted
+    run or sweep holds only hidden files, a calibration lists its files as it makes its
+    folder, so an unlisted file there is one simulate cannot vouch for (a calibration
+    folder an older version wrote is refused by ``--force`` until its files are moved).
+    Other kinds, and folders whose manifest predates its file list, give an empty list."""
     d = Path(folder)
     try:
         marker = json.loads((d / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
     if not isinstance(marker, dict) or marker.get("kind") not in _LISTED_KINDS:
-        return []
-    if marker.get("kind") in _LISTED_FROM_START and not (d / MANIFEST).exists():
         return []
     expected: set[str] = set()
     if (d / MANIFEST).exists():

@@ -31,8 +31,7 @@ import pandas as pd
 from ..errors import ArgumentError, ResultsWarning
 
 __all__ = ["Metric", "DEAL_WINDOWS", "metrics_for", "deal_within", "deal_window_id",
-           "deal_windows", "metric_values", "get_metric", "ArgumentError", "ResultsWarning",
-           "warn_user"]
+           "deal_windows", "metric_values", "get_metric", "warn_user"]
 
 
 #: folder of the simulate package (frames inside it are not the user's)

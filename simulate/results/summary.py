@@ -56,12 +56,13 @@ def proportion(name: str, hits: Any) -> dict:
     if n == 0:
         return {**row, "estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan}
     p = k / n
-    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    low, high = _wilson(k, n)
     return {**row, "estimate": p, "se": float(np.sqrt(p * (1 - p) / n)),
-            "ci_low": float(ci.low), "ci_high": float(ci.high)}
+            "ci_low": low, "ci_high": high}
 
 
 def _wilson(k: int, n: int) -> tuple[float, float]:
+    """Wilson score 95% interval of k successes in n trials."""
     ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
     return float(ci.low), float(ci.high)
 

@@ -53,3 +53,23 @@ def test_tariffs_are_lifted_only_the_tariff_lag_after_a_cut(aug2025):
         assert day == start + lag, (r, day, m, start)
         lifts += 1
     assert lifts > 0
+
+
+def test_a_lifted_tariff_returns_the_day_after_the_cut_is_revoked(aug2025):
+    """The sanctioner answers a revocation the next day (docs/model.md 4.9): on the day a
+    government revokes its cut the tariff is still suspended; it is back the day after."""
+    p, batch = aug2025
+    directive, tariff = batch.series["directive"], batch.series["tariff_rate"]
+    deal_day = np.asarray(batch.outcomes["deal_day"])
+    returns = 0
+    for r, t, m in zip(*np.nonzero((tariff[:, 1:, :] > 0.0) & (tariff[:, :-1, :] == 0.0)),
+                       strict=True):
+        day = t + 1                                        # the tariff is back on this day
+        if tariff[r, :day, m].max() == 0.0 or 0 <= deal_day[r] <= day:
+            continue                                       # first in force, or a deal
+        # it was lifted after a cut: the cut stood until the day before that day, when
+        # it was revoked, and the tariff was still suspended on the revocation day
+        assert directive[r, day - 2, m] < 1.0, (r, day, m)
+        assert directive[r, day - 1, m] == 1.0, (r, day, m)
+        returns += 1
+    assert returns > 0

@@ -266,6 +266,35 @@ def test_pressure_threat_decided_at_its_deadline():
     assert pressure.pressure_effects(False, True, 0.0002, 0.0003) == (0.0, 0.0, 0.0)
 
 
+def _outlook_records(tariff_rate, tariff_lag, company_share, company_lag, threat):
+    """One parameter and one state record with the fields the measures' outlook reads."""
+    p = np.zeros(1, dtype=[("tariff_rate", "f8"), ("tariff_lag", "i8"),
+                           ("company_share", "f8"), ("company_lag", "i8"),
+                           ("credibility", "f8")]).view(np.recarray)
+    p.tariff_rate, p.tariff_lag, p.company_share, p.company_lag = (
+        tariff_rate, tariff_lag, company_share, company_lag)
+    p.credibility = 0.4
+    q = np.zeros(1, dtype=[("threat", "i8"), ("deadline", "i8"),
+                           ("decision_day", "i8")]).view(np.recarray)
+    q.threat, q.deadline, q.decision_day = threat, 20, -1
+    return p[0], q[0]
+
+
+@pytest.mark.parametrize("tariff_rate, company_share, company_lag, days", [
+    (1.0, 0.5, 3, 23.0),    # the company sanctions act first: their lag counts
+    (1.0, 0.5, 15, 30.0),   # the tariff acts first
+    (0.0, 0.5, 15, 35.0),   # no tariff: the company sanctions' lag whatever it is
+    (1.0, 0.0, 3, 30.0),    # no company sanctions: the tariff's lag
+])
+def test_measures_outlook_counts_the_earlier_measure(tariff_rate, company_share,
+                                                     company_lag, days):
+    from simulate.model import day
+    p, q = _outlook_records(tariff_rate, 10, company_share, company_lag, pressure.PENDING)
+    assert day._measures_outlook.py_func(p, q, 0) == (0.4, days)
+    p, q = _outlook_records(tariff_rate, 10, company_share, company_lag, pressure.LAPSED)
+    assert day._measures_outlook.py_func(p, q, 0) == (0.0, 0.0)
+
+
 # ----- learning from the front ---------------------------------------------------------------
 
 def test_learning_converges_to_the_true_drift_on_a_long_run():

@@ -161,6 +161,19 @@ def test_unit_of_field_descriptions():
     assert outcome_units(["volume_XX_mbd"])["volume_XX_mbd"].startswith("mb/d")
 
 
+def test_format_number_writes_whole_numbers_without_decimals():
+    from simulate.results.units import format_number
+    assert format_number(175.0) == "175"
+    assert format_number(np.float64(713.0)) == "713"
+    assert format_number(12345.0) == "12,345"
+    assert format_number(175.25) == "175.2"  # fractions keep one decimal below 1000
+    assert format_number(5.0) == "5.000"  # below 10 the table's 3 decimals stay
+    assert format_number(0.5) == "0.500"
+    assert format_number(-40.0) == "-40"
+    assert format_number(0.0004) == "4.00e-04"
+    assert format_number(float("nan")) == "n/a"
+
+
 def test_outcomes_with_dates():
     r = make_results([2, None, 10], decision_days=[-1, 2, 2])
     o = r.outcomes_with_dates()

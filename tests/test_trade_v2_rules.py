@@ -285,6 +285,11 @@ def test_designation_status_and_the_stop_at_the_end_of_the_wind_down():
     assert designations.reshuffled_cap(2.0, 0.6, 30.0, 30.0) == pytest.approx(
         2.0 * (1 - 0.6 * math.exp(-1)))
     assert designations.front_load_factor(designations.WIND_DOWN, 0.7, 0.5, False, 0.1) == 1.1
+    # only a buyer that will stop front-loads, and only during the wind-down
+    assert designations.front_load_factor(designations.IN_FORCE, 0.7, 0.5, False, 0.1) == 1.0
+    assert designations.front_load_factor(designations.NONE, 0.7, 0.5, False, 0.1) == 1.0
+    assert designations.front_load_factor(designations.WIND_DOWN, 0.4, 0.5, False, 0.1) == 1.0
+    assert designations.front_load_factor(designations.WIND_DOWN, 0.7, 0.5, True, 0.1) == 1.0
 
 
 def _market(n_buyers=2, capacity=None):

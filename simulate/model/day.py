@@ -130,7 +130,8 @@ def _conditional_lifts(p, q, c, day: int) -> None:
     """The sanctioner's answer to a government's cut (docs/model.md 4.9): once a cut has
     stood for the tariff lag (at least a day), the tariffs and threat on that importer are
     lifted with the probability its government weighed (``tariff_conditional``; one draw
-    per cut); they return the day the cut is revoked."""
+    per cut); they return the day after the cut is revoked (the directive is decided in
+    the market phase, after today's tariffs; the sanctioner answers it the next day)."""
     lag = max(p.tariff_lag, 1)
     for m in range(p.M):
         began = q.trade_relief[m, tradeday.R_CUT]

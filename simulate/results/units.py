@@ -123,7 +123,11 @@ def series_units(variables: Any = None) -> dict[str, str]:
 
 
 def format_number(x: Any) -> str:
-    """A number for tables: 3 decimals below 10, 1 below 1000, thousands separators above."""
+    """A number for tables: 3 decimals below 10, 1 below 1000, thousands separators above.
+
+    A whole number of 10 or more (a count, such as a quantile of casualties) is written
+    without decimals: "175 to 713", not "175.0 to 713.0".
+    """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
     if isinstance(x, bool | np.bool_):
@@ -133,4 +137,6 @@ def format_number(x: Any) -> str:
         return "0"
     if ax < 0.001:
         return f"{x:.2e}"
-    return f"{x:.3f}" if ax < 10 else f"{x:.1f}" if ax < 1000 else f"{x:,.0f}"
+    if ax < 10:
+        return f"{x:.3f}"
+    return f"{x:.1f}" if ax < 1000 and not float(x).is_integer() else f"{x:,.0f}"

@@ -242,10 +242,15 @@ def render_cli() -> str:
         rows = []
         for param in cmd.params:
             if isinstance(param, click.Option):
-                names = ", ".join(f"`{o}`" for o in [*param.opts, *param.secondary_opts])
-                rows.append(f"| {names} | {_cell(param.help or '')} |")
+                opts = [*param.opts, *param.secondary_opts]
+                names = ", ".join(f"`{o}`" for o in opts)
+                # what `--help` prints: the value's form, the help with default and range
+                shown, meaning = param.get_help_record(sub) or ("", param.help or "")
+                value = shown[len(", ".join(opts)):].strip() if shown.startswith(
+                    ", ".join(opts)) else ""
+                rows.append(f"| {names} | {_cell(value)} | {_cell(meaning)} |")
         if rows:
-            out += ["| option | meaning |", "|---|---|", *rows, ""]
+            out += ["| option | value | meaning |", "|---|---|---|", *rows, ""]
     return "\n".join(out).rstrip() + "\n"
 
 

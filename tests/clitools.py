@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -53,3 +54,21 @@ def check_golden(name: str, text: str) -> None:
         same = text == expected
     assert same, f"output differs from {path}; if the change is intended, rerun " \
                  "with SIMULATE_UPDATE_GOLDEN=1 and review the diff"
+
+
+def refused(out: subprocess.CompletedProcess, *words: str) -> str:
+    """Exit 2, one line on standard error holding every word, no traceback."""
+    assert out.returncode == 2, (out.returncode, out.stderr)
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    for w in words:
+        assert w in lines[0], lines[0]
+    return lines[0]
+
+
+def checksums(d: Path) -> dict[str, str]:
+    """sha256 of every file below ``d`` (hidden ones too), and every folder's name."""
+    return {p.relative_to(d).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest()
+                                          if p.is_file() else "folder")
+            for p in sorted(d.rglob("*"))}

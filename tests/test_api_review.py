@@ -95,7 +95,7 @@ def test_compare_gives_paired_proportions_newcombes_interval():
     assert row["paired"] and row["difference"] == 0.0
     want = paired_proportion_difference(b.outcomes["deal"], a.outcomes["deal"])
     assert row["ci_low"] == want["ci_low"] < 0 < want["ci_high"] == row["ci_high"]
-    # a mean keeps the normal interval of the per-replicate differences (exact offset)
+    # a mean keeps the t interval of the per-replicate differences (exact offset: zero width)
     rev = compare(a, b).differences().set_index("metric").loc["oil_revenue"]
     assert rev["difference"] == pytest.approx(1.0) and rev["ci_low"] == pytest.approx(1.0)
 

@@ -19,7 +19,14 @@ import pytest
 from calibration_cases import write_case
 
 from simulate.calibration import Calibration, calibrate
-from simulate.errors import ResultsError, ScenarioError
+from simulate.calibration.abc import read_scales
+from simulate.calibration.model import ParticleModel
+from simulate.calibration.priors import pyabc_prior
+from simulate.calibration.sampler import ordered_sampler
+from simulate.calibration.summaries import map_targets
+from simulate.calibration.targets import load_targets
+from simulate.errors import ResultsError, ResultsWarning, ScenarioError
+from simulate.scenario import load_scenario
 
 KEY = "market.brent_usd"
 SMALL = {"particles": 16, "keys": [KEY], "seed": 11, "predictive": 8, "figures": False}
@@ -154,3 +161,68 @@ def test_the_current_folder_and_its_ancestors_are_refused(case, tmp_path, monkey
         with pytest.raises(ResultsError, match="current folder|contains the current"):
             calibrate(scenario, targets, out, generations=1, force=True, **SMALL)
     assert (work / "notes.txt").read_text() == "keep me"
+
+
+def _mad_weights(stats: np.ndarray) -> np.ndarray:
+    """1 / median absolute deviation of each column (pyabc's default scale of a statistic)."""
+    return 1.0 / np.median(np.abs(stats - np.median(stats, axis=0)), axis=0)
+
+
+def test_generations_equal_one_uninterrupted_pyabc_run(case, whole, tmp_path):
+    """Run generation by generation (each on an ABCSMC rebuilt from the database), the
+    calibration equals pyabc's own uninterrupted run of two generations with the same model
+    and sampler: the distance's scales of generation 1 come from *every* simulation of
+    generation 0, rejected ones included (pyabc's all_particles_for_scale=True, Prangle
+    2017), not from its accepted particles, which are all the database keeps."""
+    pyabc = pytest.importorskip("pyabc")
+    scenario, targets = case
+    s = load_scenario(scenario)
+    mapped = map_targets(load_targets(targets), s).subset("fit")
+    assert list(mapped.names) == whole.state["fitted"]
+    samples = {}
+    abc = pyabc.ABCSMC(ParticleModel(s, [KEY], mapped, 11),
+                       pyabc_prior(s, [KEY]),
+                       distance_function=pyabc.AdaptivePNormDistance(p=2),
+                       population_size=16, eps=pyabc.MedianEpsilon(),
+                       sampler=ordered_sampler(11, on_sample=samples.__setitem__))
+    abc.new("sqlite:///" + str(tmp_path / "plain.db"),
+            {n: float(v) for n, v in zip(mapped.names, mapped.observed, strict=True)})
+    plain = abc.run(max_nr_populations=2)
+    ours = pyabc.History("sqlite:///" + str(whole.directory / "abc.db"))
+    for t in (0, 1):
+        a, wa = plain.get_distribution(m=0, t=t)
+        b, wb = ours.get_distribution(m=0, t=t)
+        np.testing.assert_array_equal(a[KEY].to_numpy(), b[KEY].to_numpy())
+        np.testing.assert_array_equal(wa, wb)
+    pd.testing.assert_frame_equal(plain.get_all_populations()[["t", "epsilon", "samples"]],
+                                  ours.get_all_populations()[["t", "epsilon", "samples"]])
+    # the weights of generation 1: 1 / MAD over all 28 simulations of generation 0
+    scales = read_scales(whole.directory)
+    every = np.array([[p.sum_stat[n] for n in mapped.names] for p in samples[0].all_particles])
+    accepted = np.array([[p.sum_stat[n] for n in mapped.names]
+                         for p in samples[0].accepted_particles])
+    assert len(every) == whole.generations["simulations"].iloc[0] > len(accepted) == 16
+    stored = np.array([scales[1][n] for n in mapped.names])
+    np.testing.assert_allclose(stored, _mad_weights(every), rtol=1e-12)
+    np.testing.assert_allclose(stored, abc.distance_function.scale_weights[1], rtol=1e-12)
+    assert not np.allclose(stored, _mad_weights(accepted), rtol=0.1)
+
+
+def test_predictive_reference_is_computed_from_the_draws(whole):
+    pred = whole.state["predictive"]
+    assert pred["draws"] == 8
+    assert pred["reference"] == pytest.approx((8 - 1) * 0.9 / (8 + 1))  # 0.7, not 0.9
+    inside = {t["target"]: t["inside"] for t in pred["targets"]}
+    assert pred["coverage_check"] == float(inside["discount_check"])
+    assert pred["coverage_fit"] == np.mean([inside["brent_mean"], inside["brent_day20"]])
+
+
+def test_several_replicates_per_particle_warn(case, whole, tmp_path):
+    """R > 1 replicates per particle fit the model's mean path, not the one observed
+    realisation: a ResultsWarning at once and a line in calibration.json's warnings."""
+    scenario, targets = case
+    with pytest.warns(ResultsWarning, match="replicates = 2 per particle.*mean path"):
+        done = calibrate(scenario, targets, tmp_path / "r2", generations=1, replicates=2,
+                         **{**SMALL, "particles": 4, "predictive": 0})
+    assert any("mean path" in w for w in done.state["warnings"])
+    assert not any("mean path" in w for w in whole.state["warnings"])  # replicates = 1

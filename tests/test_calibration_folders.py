@@ -73,6 +73,23 @@ def test_the_manifest_lists_every_file_a_calibration_writes(case, tmp_path):
     assert unexpected_files(out) == ["figures/mine.png"]
 
 
+def test_a_relative_out_lists_its_figures_below_it_and_force_replaces_it(case, tmp_path,
+                                                                       monkeypatch):
+    """--out given relative to the working folder (as in docs/cli.md): the figures' paths
+    start with it, and the manifest still lists them below the folder, hashed, so that
+    --force replaces the calibration instead of taking its figures for a user's files."""
+    scenario, targets = case
+    monkeypatch.chdir(tmp_path)
+    settings = {**SMALL, "figures": True, "predictive": 4}
+    calibrate(scenario, targets, "cal/small", generations=1, **settings)
+    listed = json.loads((tmp_path / "cal/small/manifest.json").read_text())["files"]
+    figures = [name for name in listed if name.startswith("figures/")]
+    assert figures and all(listed[name] for name in figures)
+    assert not any(name.startswith("cal/") for name in listed)
+    again = calibrate(scenario, targets, "cal/small", generations=1, force=True, **settings)
+    assert list(again.generations["generation"]) == [0]
+
+
 def test_foreign_and_unmarked_folders_are_refused_even_with_force(case, tmp_path):
     scenario, targets = case
     # a folder holding a calibration's files but no marker is not simulate's: refused

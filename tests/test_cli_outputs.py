@@ -14,20 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from clitools import GOLDEN, REPO, simulate_cli
+from clitools import GOLDEN, REPO, refused, simulate_cli
 from experiments_common import SMALL, write_small
 
 MINI = GOLDEN / "mini.yaml"
-
-
-def refused(out: subprocess.CompletedProcess, *words: str) -> str:
-    assert out.returncode == 2, (out.returncode, out.stderr)
-    assert "Traceback" not in out.stderr
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1, out.stderr
-    for w in words:
-        assert w in lines[0], lines[0]
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,11 @@ def test_run_writes_figures_and_report(run_dir):
 def test_report_rebuilds_from_saved_results(run_dir):
     (run_dir / "report.html").unlink()
     (run_dir / "figures" / "brent.png").write_bytes(b"stale")
-    done = simulate_cli("report", str(run_dir), "--formats", "png", "--dpi", "50")
+    # a figure changed since simulate wrote it is replaced only when asked (--force); one
+    # simulate did not write never is (tests/test_cli_safety_report.py)
+    refused = simulate_cli("report", str(run_dir), "--formats", "png", "--dpi", "50")
+    assert refused.returncode == 2 and "figures/brent.png" in refused.stderr
+    done = simulate_cli("report", str(run_dir), "--formats", "png", "--dpi", "50", "--force")
     assert done.returncode == 0, done.stderr
     assert "report written to" in done.stdout
     r, _ = _verify(run_dir)

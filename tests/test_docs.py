@@ -82,6 +82,15 @@ def test_scenario_reference_lists_every_key_with_type_default_and_range():
         assert needle in text, needle
 
 
+def test_cli_reference_is_generated_and_current():
+    """docs/cli.md is what `--help` says, defaults and ranges included (regenerate it with
+    python docs/make_reference.py after changing an option)."""
+    expected = _generator().render_cli()
+    stored = (DOCS / "cli.md").read_text(encoding="utf-8")
+    assert stored == expected, "docs/cli.md is stale: run python docs/make_reference.py"
+    assert "| `--particles` | INTEGER RANGE | Particles per generation.  [default: 200" in stored
+
+
 def test_cli_reference_lists_every_command_and_option():
     import click
 

@@ -131,6 +131,11 @@ def test_discovery_on_an_experiment_uses_replicates_and_sampled_parameters(tmp_p
     np.testing.assert_array_equal(p.box["qp_value"], grouped.box["qp_value"])
     with pytest.raises(ScenarioError, match="threshold"):
         discover(ex, "oil_revenue_busd")
+    low = float(ex.replicates["oil_revenue_busd"].min())
+    with pytest.raises(ScenarioError, match="oil_revenue_busd: no row is a case of interest"):
+        discover(ex, "oil_revenue_busd", threshold=low, below=True)
+    with pytest.raises(ScenarioError, match="oil_revenue_busd: every row is a case of inter"):
+        discover(ex, "oil_revenue_busd", threshold=low - 1.0)
 
 
 def _fake_experiment(values: dict[tuple[str, str], float]) -> Experiment:

@@ -14,7 +14,7 @@ from experiments_common import AUG, SMALL, write_small
 
 import simulate
 from simulate.experiments import compare_scenarios, pairing_gain, run_to_target_se
-from simulate.experiments.stats import headline_se
+from simulate.experiments.stats import headline_se, stopping_se
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +29,15 @@ def test_target_se_stops_where_the_standard_error_says(small):
     assert n % step == 0 and res.manifest["target_se"] == target
     o = res.outcomes
     s = simulate.load_scenario(small)
-    deadline = any(a.deadline is not None for a in s.actors_of("sanctioner").values())
-    now = headline_se(o, deadline)
-    before = headline_se(o.iloc[: n - step], deadline)
+    now = headline_se(o, s)
+    before = headline_se(o.iloc[: n - step], s)
     assert max(now.values()) <= target < max(before.values())
-    for name, se in now.items():  # the summary states the same standard errors
-        p = {"P(deal within horizon)": o["deal"].mean()}.get(name)
-        if p is not None:
-            assert se == pytest.approx(np.sqrt(p * (1 - p) / n))
+    # the manifest states the standard errors the rule used: Wilson's half-width / 1.96
+    assert res.manifest["target_se_reached"] == pytest.approx(now)
+    assert "deal_within_30d" in now  # every deal window of the run is watched
+    z, k = 1.959963984540054, int(o["deal"].sum())
+    assert now["deal_within_horizon"] == pytest.approx(
+        np.sqrt(k * (n - k) / n + z * z / 4) / (n + z * z))
     plain = simulate.run(small, replicates=n, progress=False)
     pd.testing.assert_frame_equal(res.outcomes, plain.outcomes, check_exact=True)
 
@@ -46,13 +47,11 @@ def test_sweep_target_se_per_point(small):
     s = ex.statistics[ex.statistics["kind"] == "probability"]
     for point, part in s.groupby("point"):
         n = int(part["n"].iloc[0])
-        assert (part["se"] <= 0.15).all() or n >= 8 * 64
+        here = ex.replicates[ex.replicates["point"] == point]
+        assert max(stopping_se(here[c]) for c in ex.binary) <= 0.15 or n >= 8 * 64
         if n > 8:  # one chunk fewer would not have been enough
-            reps = ex.replicates[(ex.replicates["point"] == point)
-                                 & (ex.replicates["replicate"] < n - 8)]
-            worst = max(np.sqrt(x.mean() * (1 - x.mean()) / len(x))
-                        for x in (reps[c] for c in ex.binary))
-            assert worst > 0.15
+            reps = here[here["replicate"] < n - 8]
+            assert max(stopping_se(reps[c]) for c in ex.binary) > 0.15
 
 
 def test_a_scenario_compared_with_itself_differs_by_exactly_zero(small):

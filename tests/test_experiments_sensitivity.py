@@ -190,3 +190,10 @@ def test_a_too_small_noisy_sample_warns_in_one_line_without_raw_warnings(capsys)
     assert res.indices["S1_corrected"].isna().all()
     err = capsys.readouterr().err
     assert err.count("warning: ") == 2 and len(err.strip().splitlines()) == 2
+
+
+@pytest.mark.parametrize("seed", [2**63, -1, 1.5, "3"])
+def test_a_seed_outside_the_documented_range_is_refused(seed):
+    """Seeds are whole numbers in [0, 2**63) for sensitivity as for run and sweep."""
+    with pytest.raises(ScenarioError, match="seed"):
+        sensitivity(lambda x: x[:, 0], bounds={"a": (0.0, 1.0)}, points=8, seed=seed)

@@ -17,6 +17,7 @@ from simulate.execution.runner import run
 from simulate.experiments import Experiment, make_design, sweep
 from simulate.experiments.design import point_scenario
 from simulate.scenario import load_scenario
+from simulate.scenario.experiment_block import Outcomes
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +59,76 @@ def test_outcomes_reading_unknown_series_actors_or_dates_are_refused(tmp_path):
         "experiment.outcomes.on_date.india_low.actor",
         "experiment.outcomes.on_date.india_low.date",
         "experiment.outcomes.over_period.revenue_aug.variable"}
+
+
+def _bad_outcomes() -> str:
+    """SMALL with an outcome on an unknown actor, one on a date beyond the horizon and one
+    reading an unknown series."""
+    bad = SMALL.replace("variable: volume_mbd, actor: IN", "variable: volume_mbd, actor: XX")
+    return bad.replace("date: 2025-09-10", "date: 2027-01-01").replace(
+        "variable: oil_revenue_musd", "variable: oil_revenue")
+
+
+def test_outcome_series_and_actors_are_checked_when_the_scenario_is_loaded(tmp_path):
+    """``validate`` refuses what ``sweep`` would: every problem of the outcomes at once, each
+    at its line."""
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(write_small(tmp_path, _bad_outcomes()))
+    got = {p.key: p.message for p in exc.value.problems}
+    assert got["experiment.outcomes.on_date.india_low.actor"] == (
+        "expected one of ['CN', 'IN', 'TR', 'EU'] for volume_mbd, found 'XX'")
+    assert got["experiment.outcomes.over_period.revenue_aug.variable"].startswith(
+        "expected a daily series (control, brent_usd, ")
+    assert got["experiment.outcomes.over_period.revenue_aug.variable"].endswith(
+        "found 'oil_revenue' (did you mean 'oil_revenue_musd'?)")
+    assert set(got) == {"experiment.outcomes.on_date.india_low.actor",
+                        "experiment.outcomes.on_date.india_low.date",
+                        "experiment.outcomes.over_period.revenue_aug.variable"}
+    assert all(p.line > 0 for p in exc.value.problems), exc.value.problems
+
+
+def test_outcomes_built_in_python_are_refused_by_the_loaders_rule(small, tmp_path):
+    """``check_outcomes`` (a Scenario or Outcomes that did not come through the loader) calls
+    the loader's check: the same problems, in the same words."""
+    from simulate.experiments.score import check_outcomes
+    from simulate.scenario.yamlio import read_yaml
+
+    with pytest.raises(ScenarioError) as loaded:
+        load_scenario(write_small(tmp_path, _bad_outcomes()))
+    base = load_scenario(small)
+    data, _, _, _ = read_yaml(write_small(tmp_path, _bad_outcomes(), "raw.yaml"))
+    outcomes = Outcomes.model_validate(data["experiment"]["outcomes"])
+    assert base.experiment is not None
+    built = base.model_copy(update={"experiment": base.experiment.model_copy(
+        update={"outcomes": outcomes})})
+    with pytest.raises(ScenarioError) as checked:
+        check_outcomes(built, outcomes)
+    assert {(p.key, p.message) for p in checked.value.problems} == {
+        (p.key, p.message) for p in loaded.value.problems}
+    with pytest.raises(ScenarioError) as swept:
+        sweep(built, progress=False)
+    assert swept.value.problems == checked.value.problems
+
+
+def test_outcome_actors_are_not_checked_against_a_malformed_part(tmp_path):
+    """Buyers that are not a mapping are reported once, by the typed validation; an outcome
+    naming a buyer is not refused because of them."""
+    bad = SMALL.replace("experiment:", "actors:\n  IN: {buyers: 5}\nexperiment:").replace(
+        "variable: volume_mbd, actor: IN", "variable: buyer_volume_mbd, actor: IN.any")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(write_small(tmp_path, bad))
+    assert {p.key for p in exc.value.problems} == {"actors.IN.buyers"}
+
+
+def test_the_series_catalogue_and_deal_window_ids_are_written_once():
+    """The engines and the metrics use the scenario layer's catalogue and names."""
+    from simulate.engines import record
+    from simulate.results import metrics
+    from simulate.scenario import experiment_block, series
+
+    assert record.SERIES is series.SERIES
+    assert record.scenario_actors is series.scenario_actors
+    assert metrics.deal_window_id is experiment_block.deal_outcome_name
 
 
 def test_an_experiment_that_varies_nothing_is_an_error(tmp_path):
@@ -110,8 +181,64 @@ def test_design_table_from_csv_and_bad_rows_named(small, tmp_path):
     assert list(ex.design["actors.US.credibility"]) == [0.2, 0.9]
     assert list(ex.design["actors.US.deadline"]) == ["+5d", "+20d"]
     table.write_text("actors.US.credibility\n0.2\n1.7\n")
-    with pytest.raises(ScenarioError, match="row 3"):
+    with pytest.raises(ScenarioError, match=r"points\.csv:3:1: actors\.US\.credibility: "
+                                            r"expected a number from 0 to 1, found 1\.7"):
         sweep(small, table=table, replicates=4, progress=False)
+
+
+def _table_problems(small, table) -> list[str]:
+    """The problems of a design table, each as printed (file:row:column: key: message)."""
+    with pytest.raises(ScenarioError) as exc:
+        make_design(load_scenario(small), design="table", table=table)
+    assert exc.value.exit_code == 2
+    return [str(p).removeprefix(f"{table}:") for p in exc.value.problems]
+
+
+def test_design_table_values_are_read_as_written(small, tmp_path):
+    """A decimal comma is not read as a row label and a number (pandas' "found 3"): quoted,
+    it is text the scenario refuses as written; unquoted, the row has a value too many."""
+    table = tmp_path / "points.csv"
+    table.write_text('actors.RU.resolve,actors.US.credibility\n0.4,"0,3"\n0.5,0.7\n')
+    assert _table_problems(small, table) == [
+        "2:2: actors.US.credibility: expected a number from 0 to 1, found '0,3'"]
+    table.write_text("actors.US.credibility\n0,3\n0.7\n")
+    assert _table_problems(small, table) == [
+        "2:0: expected 1 value, one per column of the header, found 2: '0,3' (a value with a "
+        "comma must be quoted; a number takes a decimal point: 0.3)"]
+    table.write_text("actors.US.credibility,actors.US.deadline\n0.3,\n")
+    assert _table_problems(small, table) == [
+        "2:2: actors.US.deadline: expected a value, found an empty cell"]
+    table.write_text("actors.US.credibility,actors.US.deadline,actors.RU.resolve\n"
+                     " 0.3 ,+5d,1e-1\n.7,2025-08-20,2\n")
+    d = make_design(load_scenario(small), design="table", table=table)
+    assert d.values["actors.US.credibility"].tolist() == [0.3, 0.7]
+    assert d.values["actors.US.deadline"].tolist() == ["+5d", "2025-08-20"]
+    assert d.overrides(0)["actors.RU.resolve"] == 0.1
+    assert d.overrides(1)["actors.RU.resolve"] == 2
+
+
+def test_design_table_refuses_a_key_given_twice(small, tmp_path):
+    table = tmp_path / "points.csv"
+    table.write_text("actors.RU.resolve,actors.US.credibility,point,actors.US.credibility\n"
+                     "0.4,0.3,0,0.5\n")
+    assert _table_problems(small, table) == [
+        "1:4: actors.US.credibility: expected each key once in the header, found column "
+        "'actors.US.credibility' twice (columns 2 and 4)"]
+    table.write_text("actors.US.credibility,,actors.US.credibility,actors.US.credibility\n"
+                     "0.3,1,0.3,0.3\n")
+    assert _table_problems(small, table) == [
+        "1:2: expected a dotted key as the name of column 2, found an empty name",
+        "1:3: actors.US.credibility: expected each key once in the header, found column "
+        "'actors.US.credibility' 3 times (columns 1, 3 and 4)"]
+
+
+def test_design_table_reports_every_bad_row_at_once(small, tmp_path):
+    table = tmp_path / "points.csv"
+    table.write_text("point,actors.US.credibility\n0,1.7\n1,0.5\n\n2,abc\n3,TRUE\n")
+    assert _table_problems(small, table) == [
+        "2:2: actors.US.credibility: expected a number from 0 to 1, found 1.7",
+        "5:2: actors.US.credibility: expected a number from 0 to 1, found 'abc'",
+        "6:2: actors.US.credibility: expected a number from 0 to 1, found true"]
 
 
 # ----- runs -------------------------------------------------------------------------------

@@ -223,8 +223,10 @@ def test_tariff_cost_data_exact():
     assert d.loc["IN", "mean"] == 5.0
     se = np.std([0, 10, 0, 10], ddof=1) / 2
     assert d.loc["IN", "se"] == pytest.approx(se)
-    assert d.loc["IN", "ci_low"] == pytest.approx(5.0 - Z * se)
-    assert d.loc["IN", "ci_high"] == pytest.approx(5.0 + Z * se)
+    t3 = stats.t.ppf(0.975, 3)  # Student t with n - 1 = 3 degrees of freedom
+    assert d.loc["IN", "ci_low"] == pytest.approx(5.0 - t3 * se)
+    assert d.loc["IN", "ci_high"] == pytest.approx(5.0 + t3 * se)
+    assert d.attrs["interval"] == "Student-t 95% CI of the mean"
     assert d.loc["IN", "p_positive"] == 0.5
     assert d.loc["CN", "mean"] == 0 and d.loc["CN", "ci_high"] == 0
     assert d.loc["IN", "name"] == "India"

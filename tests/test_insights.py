@@ -8,7 +8,7 @@ import pytest
 from interval_checks import newcombe_paired
 from results_factory import make_results
 
-from simulate.report.insights import drivers, limits, threat_effect
+from simulate.report.insights import drivers, limits, spearman_interval, threat_effect
 
 Z = 1.959963984540054
 
@@ -45,7 +45,7 @@ def test_no_counterfactual_no_effect():
     assert any("no counterfactual" in t for t in limits(make_results([2, None])))
 
 
-def test_drivers_spearman_with_fisher_interval():
+def test_drivers_spearman_with_bonett_wright_interval():
     # credibility 0.1, 0.15, 0.2, 0.25 (rising with r); deal 1, 1, 0, 1
     r = make_results([2, 5, None, 5])
     top = drivers(r)
@@ -53,9 +53,28 @@ def test_drivers_spearman_with_fisher_interval():
     rho = -1 / math.sqrt(15)  # ranks (1, 2, 3, 4) against (3, 3, 1, 3)
     row = top.iloc[0]
     assert row["rho"] == pytest.approx(rho)
-    assert row["ci_low"] == pytest.approx(math.tanh(math.atanh(rho) - Z))
-    assert row["ci_high"] == pytest.approx(math.tanh(math.atanh(rho) + Z))
+    # Bonett & Wright (2000): Fisher's z with se sqrt((1 + rho^2 / 2) / (n - 3)), n - 3 = 1
+    half = Z * math.sqrt(1 + rho ** 2 / 2)
+    assert row["ci_low"] == pytest.approx(math.tanh(math.atanh(rho) - half))
+    assert row["ci_high"] == pytest.approx(math.tanh(math.atanh(rho) + half))
     assert row["n"] == 4
+
+
+@pytest.mark.parametrize("rho, n", [(0.0, 50), (0.6, 30), (-0.85, 200)])
+def test_spearman_interval_is_bonett_wright(rho, n):
+    se = math.sqrt((1 + rho * rho / 2) / (n - 3))
+    low, high = spearman_interval(rho, n)
+    assert low == pytest.approx(math.tanh(math.atanh(rho) - Z * se), abs=1e-12)
+    assert high == pytest.approx(math.tanh(math.atanh(rho) + Z * se), abs=1e-12)
+    # wider than Pearson's 1 / sqrt(n - 3) whenever rho is not 0
+    pearson = math.tanh(math.atanh(rho) + Z / math.sqrt(n - 3))
+    assert high >= pearson if rho == 0 else high > pearson
+
+
+def test_limits_say_the_intervals_are_pointwise():
+    text = " ".join(limits(make_results([2, None])))
+    assert "individual (pointwise), not simultaneous" in text
+    assert "1 - 0.05/k (Bonferroni)" in text
 
 
 def test_drivers_rank_by_strength_and_keep_three():

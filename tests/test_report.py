@@ -211,7 +211,15 @@ def test_rebuild_is_identical_and_drops_stale_figures(report_dir, tmp_path):
     d = tmp_path / "copy"
     import shutil
     shutil.copytree(report_dir, d)
+    # a figure an earlier report wrote (listed in the manifest) and no longer makes; a file
+    # the manifest does not list is the user's and refused (tests/test_cli_safety_report.py)
     (d / "figures" / "stale.png").write_bytes(PNG)
+    import json
+
+    from simulate.results.files import sha256_file
+    manifest = json.loads((d / "manifest.json").read_text())
+    manifest["files"]["figures/stale.png"] = sha256_file(d / "figures" / "stale.png")
+    (d / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     r = Results.load(d, ignore_derived=True)
     doc = tmp_path / "model.md"
     doc.write_text(REGISTER, encoding="utf-8")

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from interval_checks import newcombe_paired
 from results_factory import HORIZON, make_results
+from scipy import stats
 
 from simulate import Results, ResultsError
 from simulate.results.compare import Comparison, compare, metric_values
@@ -161,6 +162,23 @@ def test_unit_of_field_descriptions():
     assert outcome_units(["volume_XX_mbd"])["volume_XX_mbd"].startswith("mb/d")
 
 
+def test_parameter_columns_carry_the_units_of_the_report_s_parameter_table():
+    """A sampled parameter's column has the unit its row in the report's parameter table
+    shows (one lookup for both), e.g. a demand slope in mb/d per USD/bbl, not USD/bbl."""
+    from simulate.report.params import parameter_rows
+    from simulate.scenario import load_scenario
+    s = load_scenario("aug2025")
+    table = {row.key: row.unit for row in parameter_rows(s)}
+    units = outcome_units([f"param:{k}" for k in s.uncertainty], s)
+    assert units["param:actors.IN.buyers.reliance.demand_slope_mbd_per_usd"] == \
+        "mb/d per USD/bbl"
+    assert units["param:market.storage_capacity_mb"] == "mb"
+    assert units["param:actors.IN.buyers.reliance.sanctions_exposure"] == "fraction"
+    shared = [k for k in s.uncertainty if k in table]
+    assert len(shared) > 50
+    assert {k: units[f"param:{k}"] for k in shared} == {k: table[k] for k in shared}
+
+
 def test_format_number_writes_whole_numbers_without_decimals():
     from simulate.results.units import format_number
     assert format_number(175.0) == "175"
@@ -251,12 +269,15 @@ def test_independent_differences_use_newcombe():
     assert row["ci_low"] == pytest.approx(lo, abs=1e-5)
     assert row["ci_high"] == pytest.approx(hi, abs=1e-5)
     assert not row["paired"]
-    # a mean of independent runs: Welch's se, sqrt(var_a / n_a + var_b / n_b)
+    # a mean of independent runs: Welch's se, sqrt(var_a / n_a + var_b / n_b), and Welch's t
+    # quantile with Welch-Satterthwaite degrees of freedom
     rev = c.differences().set_index("metric").loc["oil_revenue"]
     xa, xb = a.outcomes["oil_revenue_busd"], b.outcomes["oil_revenue_busd"]
-    se = math.sqrt(xb.var(ddof=1) / len(xb) + xa.var(ddof=1) / len(xa))
+    va, vb = xa.var(ddof=1) / len(xa), xb.var(ddof=1) / len(xb)
+    se = math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va ** 2 / (len(xa) - 1) + vb ** 2 / (len(xb) - 1))
     assert rev["se"] == pytest.approx(se) and se > 0
-    assert rev["ci_high"] - rev["difference"] == pytest.approx(1.959963984540054 * se)
+    assert rev["ci_high"] - rev["difference"] == pytest.approx(stats.t.ppf(0.975, df) * se)
 
 
 def test_compare_loads_folders_and_checks_labels(tmp_path):

@@ -136,3 +136,40 @@ def test_command_line_exits_2_for_a_bad_set_key(tmp_path, capsys):
     assert "--set: market..brent_usd: expected a dotted key" in err
     assert "--set: actors.XX.credibility: expected the name of an existing actor" in err
     assert "mini.yaml" not in err
+
+
+def test_the_model_draws_names_exactly_where_the_scenario_allows_them():
+    """``check_sampled`` (the model) reads which keys draw names from the scenario layer's
+    ``NAMED_DRAWS`` and ``LINE_DRAWS``: one list, and the two checks agree on each draw."""
+    import typing
+
+    import numpy as np
+
+    from simulate.model import sampling
+    from simulate.scenario import bounds
+    from simulate.scenario.negotiation import Negotiation
+    from simulate.scenario.trade import Importer
+    from simulate.scenario.value_checks import draw_problem
+
+    assert sampling.NAMED_DRAWS is bounds.NAMED_DRAWS
+    assert sampling.LINE_DRAWS is bounds.LINE_DRAWS
+
+    def sampled(key: str, value: object) -> bool:
+        try:
+            sampling.check_sampled({key: np.array([value], dtype=object)})
+        except ScenarioError:
+            return False
+        return True
+
+    cases = [("negotiation.protocol", v)
+             for v in typing.get_args(Negotiation.model_fields["protocol"].annotation)]
+    cases += [("actors.CN.stance", v)
+              for v in typing.get_args(Importer.model_fields["stance"].annotation)]
+    cases += [(f"actors.RU.{part}.Donetsk", "line") for part in bounds.LINE_DRAWS]
+    cases += [("actors.US.credibility", "line"), ("actors.US.credibility", "nash"),
+              ("actors.RU.resolve", "defy")]
+    parts = [k.split(".") for k, _ in cases]
+    assert {*bounds.NAMED_DRAWS, *bounds.LINE_DRAWS} <= {p[-1] for p in parts} | {
+        p[-2] for p in parts}
+    for key, value in cases:
+        assert sampled(key, value) == (draw_problem(key, value) is None), (key, value)

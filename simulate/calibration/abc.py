@@ -5,8 +5,14 @@ Method (Beaumont et al. 2009, Toni et al. 2009, as implemented by pyabc 0.13):
 - summary statistics: one per ``use: fit`` target (its statistic of its series over its
   window, from one simulated replicate, plus the target's measurement error: noisy ABC);
 - distance: pyabc's ``AdaptivePNormDistance`` (p = 2): a weighted Euclidean distance whose
-  weight of each statistic is 1 / its median absolute deviation over the latest generation's
-  simulations (Prangle 2017), so statistics in USD/bbl and mb/d count alike;
+  weight of each statistic is 1 / its median absolute deviation (Prangle 2017), so statistics
+  in USD/bbl and mb/d count alike: generation 0's over its prior calibration sample, and
+  generation t's over *every* simulation of generation t - 1, rejected ones included
+  (pyabc's default ``all_particles_for_scale=True``). pyabc keeps those scales only in
+  memory and stores accepted particles only, so the sampler hands each generation's whole
+  sample to :func:`_record_scales`, which writes the next generation's weights to
+  ``scales.json`` before pyabc stores the generation; the next ``ABCSMC`` object starts
+  from them (:func:`_restore_scales`), uninterrupted or resumed alike;
 - tolerance: the median of the previous generation's distances (``MedianEpsilon``);
 - perturbation: a multivariate normal kernel fitted to the weighted particles.
 
@@ -21,8 +27,10 @@ and one that was interrupted and resumed gives the same particles as one that wa
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import datetime as _dt
+import functools
 import hashlib
 import json
 import logging
@@ -39,23 +47,26 @@ from ..errors import ResultsError
 from ..execution.runner import as_scenario, run
 from ..results.files import sha256_file, write_text_atomic
 from ..results.folders import MANIFEST, prepare_output
+from ..results.metrics import warn_user
 from ..results.results import scenario_sha256, scenario_text
 from ..scenario import Scenario
 from ..scenario.bundled import find_scenario
 from ..scenario.posterior import read_posterior, write_posterior
 from .diagnostics import PREDICTIVE_FILE
-from .model import ParticleModel, named_stream
+from .model import ParticleModel, named_stream, replicates_warning
 from .priors import calibrated_keys, pyabc_prior, require_pyabc
 from .sampler import ordered_sampler, seeded_task, task_seed, worker_pool
 from .summaries import map_targets
 from .targets import Targets, load_targets
 
 __all__ = ["calibrate", "Calibration", "CalibrationSettings", "STATE_FILE", "DB_FILE",
-           "POSTERIOR_FILE"]
+           "POSTERIOR_FILE", "SCALES_FILE", "read_scales"]
 
 STATE_FILE = "calibration.json"
 DB_FILE = "abc.db"
 POSTERIOR_FILE = "posterior.parquet"
+#: the distance's scale weights of each generation, fitted on the previous one's simulations
+SCALES_FILE = "scales.json"
 #: stream seeding the global generators around a generation's main-process work
 GENERATION_STREAM = named_stream("calibration.generation")
 #: pyabc's loggers are "ABC" and its children
@@ -134,7 +145,7 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 #: files a calibration may write besides the figures (SQLite's journal while a generation
 #: commits, the copies of its inputs)
 _OWN_FILES = ("scenario.yaml", "targets.yaml", DB_FILE, DB_FILE + "-journal", STATE_FILE,
-              POSTERIOR_FILE, PREDICTIVE_FILE)
+              POSTERIOR_FILE, PREDICTIVE_FILE, SCALES_FILE)
 
 
 def _list_own_files(out: Path, names: Sequence[str | Path]) -> None:
@@ -156,10 +167,21 @@ def _list_own_files(out: Path, names: Sequence[str | Path]) -> None:
                                "another file; move it elsewhere to use this folder")
         files = dict(stored["files"])
     for name in names:
-        rel = Path(name).relative_to(out) if Path(name).is_absolute() else Path(name)
+        rel = _below(out, Path(name))
         written = out / rel
         files[rel.as_posix()] = sha256_file(written) if written.is_file() else None
     _write_json(path, {"kind": "calibration", "files": dict(sorted(files.items()))})
+
+
+def _below(out: Path, name: Path) -> Path:
+    """``name`` relative to ``out``: a path inside ``out`` however it is written (absolute,
+    or relative to the working folder like ``out`` itself), or a bare name already below
+    it (``calibration.json``)."""
+    if name.is_absolute():
+        return name.relative_to(out.resolve() if not out.is_absolute() else out)
+    if name.parts[:len(out.parts)] == out.parts and len(name.parts) > len(out.parts):
+        return name.relative_to(out)
+    return name
 
 
 def _seeded_globals(seed: int, generation: int) -> contextlib.AbstractContextManager[None]:
@@ -205,6 +227,47 @@ def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any],
             shutil.rmtree(out)
         prepare_output(out, kind="calibration")  # makes and marks it
     return False
+
+
+def read_scales(directory: Path | str) -> dict[int, dict[str, float]]:
+    """The distance's scale weights (1 / MAD) of a calibration folder, by generation and
+    statistic (``scales.json``); empty when there are none yet."""
+    try:
+        data = json.loads((Path(directory) / SCALES_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return {int(t): {str(k): float(v) for k, v in w.items()}
+            for t, w in data.get("generations", {}).items()}
+
+
+def _record_scales(abc: Any, out: Path, t: int, sample: Any) -> None:
+    """Fit the scale weights of generation ``t + 1`` on generation ``t``'s whole sample
+    (accepted and rejected simulations), as pyabc does after a generation, and write them to
+    ``scales.json``. Called by the sampler before pyabc stores generation ``t``, so every
+    stored generation has its successor's weights on disk; a generation rerun after an
+    interruption writes the same numbers again."""
+    distance = copy.deepcopy(abc.distance_function)  # pyabc refits its own after storing
+    distance.fit_scales(t=t + 1, sample=sample)
+    ids = [str(i) for i in distance.sumstat.get_ids()]
+    scales = read_scales(out)
+    scales[t + 1] = {i: float(w) for i, w in zip(ids, distance.scale_weights[t + 1],
+                                                 strict=True)}
+    _write_json(out / SCALES_FILE, {
+        "statistics": ids,
+        "rule": "weight = 1 / median absolute deviation of each statistic over every "
+                "simulation (accepted and rejected) of the previous generation",
+        "generations": {str(g): w for g, w in sorted(scales.items())}})
+
+
+def _restore_scales(abc: Any, out: Path) -> None:
+    """Start the next generation of ``abc`` (an ``ABCSMC`` on the stored history) from the
+    scale weights :func:`_record_scales` wrote for it, and record the weights of the one
+    after: what an uninterrupted pyabc run would carry over in memory. Generation 0 has
+    none and fits them on its prior calibration sample, as pyabc does."""
+    weights = read_scales(out).get(int(abc.history.max_t) + 1)
+    if weights is not None:
+        abc.distance_function.initial_scale_weights = weights
+    abc.sampler.on_sample = functools.partial(_record_scales, abc, out)
 
 
 def _abc(model: ParticleModel, scenario: Scenario, settings: CalibrationSettings,
@@ -268,6 +331,9 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
     seed = int(s.ensemble.seed if asked.seed is None else asked.seed)
     settings = dataclasses.replace(asked, seed=seed, keys=chosen)
     _check_settings(settings, workers)
+    several = replicates_warning(settings.replicates)
+    if several is not None:
+        warn_user(several)
     identity = {"scenario": s.name, "scenario_sha256": scenario_sha256(s),
                 "targets": t_obj.name, "targets_sha256": hashlib.sha256(
                     json.dumps(t_obj.model_dump(mode="json", by_alias=True),
@@ -299,9 +365,10 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
                   str(t_obj.retrieved), "targets_file": str(targets_path or ""),
                   "fitted": list(mapped.names), "checks": list(mapped_all.subset("check").names),
                   "skipped": [{"target": n, "reason": r} for n, r in mapped_all.skipped],
-                  "method": "ABC-SMC (pyabc): AdaptivePNormDistance(p=2), MedianEpsilon, "
-                            "multivariate normal transition; noisy ABC with each target's "
-                            "sd as measurement error"})
+                  "method": "ABC-SMC (pyabc): AdaptivePNormDistance(p=2) with scales "
+                            "(MAD) from every simulation of the previous generation, "
+                            "MedianEpsilon, multivariate normal transition; noisy ABC with "
+                            "each target's sd as measurement error"})
     model = ParticleModel(s, chosen, mapped, seed, settings.replicates)
     db = "sqlite:///" + str((out / DB_FILE).resolve())
     observed = {n: float(v) for n, v in zip(mapped.names, mapped.observed, strict=True)}
@@ -315,6 +382,7 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
                 abc.load(db, 1)
             else:
                 abc.new(db, observed)
+            _restore_scales(abc, out)
             return abc
 
         history = _run_generations(fresh, settings, state, out, progress)

@@ -8,6 +8,11 @@ generation it runs in. Measurement error enters as in noisy ABC (Wilkinson 2013,
 doi:10.1515/sagmb-2013-0010): each simulated statistic gets a normal error of the target's
 ``sd``, drawn from the project's counter-based streams, so that with a small tolerance the
 ABC posterior is the posterior under that error model.
+
+That holds for ``replicates = 1`` only. With R > 1 the statistic is the mean of R replicates
+before the error is added, so the model's own randomness shrinks by R: the calibration then
+fits the model's mean path, not the one realisation the episode was, and its posterior is
+too narrow for a once-observed episode (:func:`replicates_warning`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from ..scenario import Scenario, validate, with_overrides
 from .summaries import Mapped, statistics
 
 __all__ = ["ParticleModel", "particle_seed", "named_stream", "without_uncertainty",
-           "NOISE_STREAM"]
+           "replicates_warning", "NOISE_STREAM"]
 
 
 def named_stream(name: str) -> int:
@@ -46,6 +51,20 @@ def particle_seed(seed: int, values: Sequence[float]) -> int:
     """Seed of a particle's simulation: BLAKE2b of the calibration seed and the values."""
     raw = struct.pack(f"<q{len(values)}d", int(seed), *[float(v) for v in values])
     return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little") >> 1
+
+
+def replicates_warning(replicates: int) -> str | None:
+    """Why ``replicates > 1`` per particle misfits a once-observed episode (None for 1): the
+    mean of R replicates has 1/R of one replicate's variance, so noisy ABC then targets the
+    likelihood of the model's mean path, not of one realisation, and the posterior comes
+    out too narrow (Wilkinson 2013 needs data simulated as the observation was made)."""
+    if replicates <= 1:
+        return None
+    return (f"replicates = {replicates} per particle: each simulated statistic is the mean of "
+            f"{replicates} replicates, so the model's own randomness shrinks {replicates}-fold; "
+            "the calibration fits the model's mean path rather than one realisation of the "
+            "once-observed episode, and its posterior is too narrow for it (use replicates = 1 "
+            "for noisy ABC of an episode observed once)")
 
 
 def without_uncertainty(scenario: Scenario, keys: Sequence[str]) -> Scenario:

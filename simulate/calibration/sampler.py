@@ -74,13 +74,27 @@ def _sample_one(payload: bytes, factory: Any, seed: int, generation: int, index:
                 return sample, n
 
 
-def ordered_sampler(seed: int, map_: Callable[..., Iterable[Any]] = map) -> Any:
+#: called with (generation, sample) when a generation's sample is complete
+OnSample = Callable[[int, Any], None]
+
+
+def ordered_sampler(seed: int, map_: Callable[..., Iterable[Any]] = map,
+                    on_sample: OnSample | None = None) -> Any:
     """A pyabc sampler whose generation ``t`` is the ordered map of :func:`_sample_one` over
-    the particle indices ``0..n-1``, with ``map_`` (``map`` or a pool's ``map``)."""
+    the particle indices ``0..n-1``, with ``map_`` (``map`` or a pool's ``map``).
+
+    ``on_sample(t, sample)`` (also settable as the sampler's ``on_sample`` attribute) sees
+    every generation's whole sample, rejected particles included when pyabc records them,
+    before pyabc stores the generation; not the prior's calibration sample (``t < 0``).
+    """
     pyabc = require_pyabc()
 
     class OrderedSampler(pyabc.sampler.Sampler):  # type: ignore[misc,name-defined]
         """pyabc sampler: one seeded task per particle, results in particle order."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.on_sample: OnSample | None = on_sample
 
         def sample_until_n_accepted(self, n: int, simulate_one: Callable[[], Any], t: int,
                                     **_: Any) -> Any:
@@ -91,6 +105,8 @@ def ordered_sampler(seed: int, map_: Callable[..., Iterable[Any]] = map) -> Any:
             sample = self._create_empty_sample()
             for part, _k in results:
                 sample += part
+            if self.on_sample is not None and t >= 0:
+                self.on_sample(int(t), sample)
             return sample
 
     return OrderedSampler()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..scenario import find_scenario
 from .main import cli
+from .numbers import finite_float
 from .outputs import claim_output, output_flags
-from .scenario_cmds import load_from_cli, scenario_argument, set_option
+from .scenario_cmds import load_from_cli, scenario_argument, scenario_files, set_option
 
 __all__ = ["calibrate", "format_parameters"]
 
@@ -43,7 +43,7 @@ def format_parameters(state: dict) -> str:
               help="Calibration seed (default: the scenario's ensemble seed).")
 @click.option("--replicates", type=click.IntRange(min=1), default=1, show_default=True,
               help="Replicates per particle (their statistics are averaged).")
-@click.option("--min-epsilon", type=click.FloatRange(min=0), default=0.0, show_default=True,
+@click.option("--min-epsilon", type=finite_float(min=0), default=0.0, show_default=True,
               help="Stop when the tolerance reaches this.")
 @click.option("--predictive", type=click.IntRange(min=0), default=50, show_default=True,
               help="Posterior draws simulated for the predictive check (0: none).")
@@ -76,7 +76,7 @@ def calibrate(scenario: str, targets: Path, out: Path, particles: int, generatio
     s = load_from_cli(scenario, sets)
     # locked until the command ends; the calibration makes (and marks) the folder itself
     claim_output(out, kind="calibration", force=force, resume=resume, create=False,
-                 inputs=[find_scenario(scenario), targets], resumable=STATE_FILE)
+                 inputs=[*scenario_files(scenario, s), targets], resumable=STATE_FILE)
 
     def report(record: dict) -> None:
         if not quiet and not as_json:

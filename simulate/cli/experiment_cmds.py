@@ -8,10 +8,12 @@ from typing import Any
 
 import click
 
+from ..limits import MAX_SEED, MAX_WORKERS
 from .main import cli
+from .numbers import finite_float
 from .outputs import output_flags
 from .run_cmds import BACKENDS, ENGINES, check_scheduler
-from .scenario_cmds import load_from_cli, scenario_argument, set_option
+from .scenario_cmds import load_from_cli, scenario_argument, scenario_files, set_option
 
 __all__ = ["DESIGNS", "format_points"]
 
@@ -21,8 +23,10 @@ DESIGNS = ("factorial", "crossed", "lhs", "sobol", "table")
 
 def _backend_options(fn: Any) -> Any:
     for opt in reversed([
-        click.option("--engine", type=click.Choice(ENGINES), default="batch", show_default=True),
-        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True),
+        click.option("--engine", type=click.Choice(ENGINES), default="batch", show_default=True,
+                     help="batch (compiled, fast) or events (SimPy; same numbers)."),
+        click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=1,
+                     show_default=True, help="Worker processes (same numbers for any count)."),
         click.option("--backend", type=click.Choice(BACKENDS),
                      help="Default: serial for one worker, processes for several, dask with "
                           "--scheduler."),
@@ -64,10 +68,11 @@ def format_points(ex: Any, outcomes: list[str] | None = None) -> str:
 @click.option("--design", type=click.Choice(DESIGNS), help="Default: the experiment block's.")
 @click.option("--points", type=click.IntRange(min=1), help="Design points (lhs, sobol, crossed).")
 @click.option("--replicates", "-n", type=click.IntRange(min=1), help="Replicates per point.")
-@click.option("--seed", type=click.IntRange(min=0), help="Random seed (common to all points).")
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED),
+              help="Random seed (common to all points).")
 @click.option("--table", "table", type=click.Path(dir_okay=False, path_type=Path),
               help="Design points from a CSV or Parquet file (one column per dotted key).")
-@click.option("--target-se", type=click.FloatRange(min=0, min_open=True),
+@click.option("--target-se", type=finite_float(min=0, min_open=True),
               help="Add replicates per point until every 0/1 outcome's standard error is at "
                    "most this.")
 @_backend_options
@@ -118,9 +123,20 @@ def sweep(scenario: str, design: str | None, points: int | None, replicates: int
 
 def _experiment(source: str, sets: tuple[str, ...], points: int | None,
                 replicates: int | None, quiet: bool) -> Any:
-    """An experiment from a folder written by `simulate sweep`, or a sweep of a scenario."""
+    """An experiment from a folder written by `simulate sweep` (``--set``, ``--points`` and
+    ``--replicates`` are refused: they apply to running), or a sweep of a scenario."""
     from ..experiments.experiment import Experiment
     if Path(source).is_dir():
+        given = [name for name, value in (("--set", sets), ("--points", points),
+                                          ("--replicates", replicates))
+                 if value not in (None, ())]
+        if given:  # as compare refuses --replicates and --seed with saved runs
+            from ..errors import ResultsError
+            one = len(given) == 1
+            names = ", ".join(given[:-1]) + " and " * (not one) + given[-1]
+            raise ResultsError(f"{names} appl{'ies' if one else 'y'} to a scenario (swept "
+                               f"here first), not to the saved experiment {source}: leave "
+                               f"{'it' if one else 'them'} out, or give the scenario file")
         return Experiment.load(source)
     from ..experiments.sweep import sweep as sweep_api
     return sweep_api(load_from_cli(source, sets), points=points, replicates=replicates,
@@ -130,17 +146,20 @@ def _experiment(source: str, sets: tuple[str, ...], points: int | None,
 @cli.command()
 @scenario_argument
 @click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol",
-              show_default=True)
+              show_default=True, help="Sobol' indices (variance shares) or Morris screening "
+                                      "(elementary effects).")
 @click.option("--points", type=click.IntRange(min=1), default=64, show_default=True,
               help="Base sample size N (Sobol': N (d + 2) points; Morris: N trajectories).")
 @click.option("--replicates", "-n", type=click.IntRange(min=1), help="Replicates per point.")
 @click.option("--outcome", help="Outcome of the experiment block (default: the first).")
-@click.option("--seed", type=click.IntRange(min=0))
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED),
+              help="Random seed (default: the scenario's).")
 @_backend_options
 @set_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Save indices, points and a figure into this folder.")
-@output_flags(force="Replace --out if it holds results.", json="Print the indices as JSON.")
+@output_flags(force="Replace --out if it holds results.", json="Print the indices as JSON.",
+              quiet="No progress bar; print the indices only.")
 def sensitivity(scenario: str, method: str, points: int, replicates: int | None,
                 outcome: str | None, seed: int | None, engine: str, workers: int,
                 backend: str | None, scheduler: str | None, chunk_size: int | None,
@@ -157,10 +176,9 @@ def sensitivity(scenario: str, method: str, points: int, replicates: int | None,
     from ..experiments.sensitivity import sensitivity as sens_api
     s = load_from_cli(scenario, sets)
     if out is not None:  # refused before the work; locked until the command ends
-        from ..scenario import find_scenario
         from .outputs import claim_output
         claim_output(out, kind="sensitivity", force=force, create=False,
-                     inputs=[find_scenario(scenario)])
+                     inputs=scenario_files(scenario, s))
     res = sens_api(s, method=method, points=points, replicates=replicates, outcome=outcome,
                    seed=seed, engine=engine, backend=backend, workers=workers,
                    scheduler=scheduler, chunk_size=chunk_size, progress=not quiet, out=out,
@@ -177,16 +195,17 @@ def sensitivity(scenario: str, method: str, points: int, replicates: int | None,
 @cli.command()
 @click.argument("source", metavar="EXPERIMENT_DIR|SCENARIO")
 @click.option("--outcome", required=True, help="Outcome to explain, e.g. deal_within_180d.")
-@click.option("--threshold", type=float, help="Case of interest: value above it (or below, "
-              "with --below). Default for 0/1 outcomes: the outcome happened.")
+@click.option("--threshold", type=finite_float(), help="Case of interest: value above it (or "
+              "below, with --below). Default for 0/1 outcomes: the outcome happened.")
 @click.option("--below", is_flag=True, help="Case of interest: value below --threshold.")
 @click.option("--on", "on", type=click.Choice(["replicates", "points"]), default="replicates",
               show_default=True, help="Rows: replicates (with sampled parameters) or points.")
-@click.option("--min-density", type=click.FloatRange(0, 1), default=0.8, show_default=True)
+@click.option("--min-density", type=finite_float(0, 1), default=0.8, show_default=True,
+              help="PRIM's chosen box: the knee among boxes at least this dense.")
 @click.option("--points", type=click.IntRange(min=1), help="Sweep points (scenario input).")
 @click.option("--replicates", "-n", type=click.IntRange(min=1), help="Replicates per point.")
 @set_option
-@click.option("--quiet", "-q", is_flag=True)
+@click.option("--quiet", "-q", is_flag=True, help="Print the result only, no progress.")
 def discover(source: str, outcome: str, threshold: float | None, below: bool, on: str,
              min_density: float, points: int | None, replicates: int | None,
              sets: tuple[str, ...], quiet: bool) -> None:
@@ -223,11 +242,11 @@ def _check_outcome(ex: Any, outcome: str) -> None:
 @click.argument("source", metavar="EXPERIMENT_DIR|SCENARIO")
 @click.option("--outcome", required=True, help="Outcome to judge policies on.")
 @click.option("--minimize", is_flag=True, help="Less of the outcome is better.")
-@click.option("--threshold", type=float, help="Acceptable value (satisficing choice).")
+@click.option("--threshold", type=finite_float(), help="Acceptable value (satisficing choice).")
 @click.option("--points", type=click.IntRange(min=1), help="States of the world (crossed).")
 @click.option("--replicates", "-n", type=click.IntRange(min=1), help="Replicates per point.")
 @set_option
-@click.option("--quiet", "-q", is_flag=True)
+@click.option("--quiet", "-q", is_flag=True, help="Print the result only, no progress.")
 def robust(source: str, outcome: str, minimize: bool, threshold: float | None,
            points: int | None, replicates: int | None, sets: tuple[str, ...],
            quiet: bool) -> None:

@@ -68,8 +68,10 @@ def output_file(out: Path, *, force: bool = False, inputs: Iterable[Path | str] 
     """Check that file ``out`` may be written, before any work; return the function that
     writes it (atomically: a temporary file beside it, then a rename).
 
-    Refused (exit 2): an input of the command (whatever the options), a folder, a path below
-    a file, an existing file without ``force``, a place that cannot be written."""
+    Refused (exit 2): an input of the command (``inputs``, whatever the options: e.g. every
+    file of a scenario's ``extends:`` chain, see
+    :func:`~simulate.cli.scenario_cmds.scenario_files`), a folder, a path below a file, an
+    existing file without ``force``, a place that cannot be written."""
     from ..errors import ResultsError
     given = Path(out)
     target = given.expanduser().absolute()
@@ -77,7 +79,9 @@ def output_file(out: Path, *, force: bool = False, inputs: Iterable[Path | str] 
     for item in inputs:
         if Path(item).expanduser().resolve() == resolved:
             raise ResultsError(f"{option} {given}: expected a new file, found the input "
-                               f"{item} (it is never overwritten: choose another {option})")
+                               f"{item} (a file the command reads, the scenario's or one it "
+                               f"extends or names, is never overwritten: choose another "
+                               f"{option})")
     if target.is_dir():
         raise ResultsError(f"{option} {given}: expected a file, found a folder")
     probe = target.parent

@@ -88,16 +88,49 @@ def _same_folders(directories) -> None:
         seen[key] = Path(d)
 
 
+#: what each kind of folder is, and where to take it instead (messages of report, compare)
+_KINDS = {
+    "experiment": ("a sweep folder (experiment results, from simulate sweep)",
+                   "analyse it with simulate discover DIR --outcome NAME or simulate robust "
+                   "DIR --outcome NAME"),
+    "sensitivity": ("a sensitivity folder (from simulate sensitivity)",
+                    "its indices are in DIR/indices.csv and its figure in DIR/indices.png"),
+    "calibration": ("a calibration folder (from simulate calibrate)",
+                    "run a scenario from its posterior with simulate run SCENARIO --set "
+                    "uncertainty.from_posterior=DIR/posterior.parquet --out NEW"),
+    "comparison": ("a comparison folder (from simulate compare --out)",
+                   "rebuild it with simulate compare RUN RUN ... --out DIR --force"),
+}
+
+
+def check_run_folder(directory: Path, command: str) -> None:
+    """Refuse a folder simulate wrote that is not a run's (a sweep, a sensitivity analysis,
+    a calibration, a comparison) by saying what it is, before a missing file does."""
+    from ..results.folders import folder_kind
+    kind = folder_kind(directory)
+    if kind in _KINDS:
+        what, instead = _KINDS[kind]
+        works = "run folders (written by simulate run --out)" + (
+            " or scenario files" if command == "compare" else "")
+        raise ResultsError(f"{directory} is {what}; {command} works on {works}; "
+                           f"{instead.replace('DIR', str(directory))}")
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @_formats_option
 @_dpi_option
+@click.option("--force", is_flag=True,
+              help="Replace report files changed since simulate wrote them (never a file "
+                   "it did not write).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
-def report(directory: Path, formats: str, dpi: int, quiet: bool) -> None:
+def report(directory: Path, formats: str, dpi: int, force: bool, quiet: bool) -> None:
     """Rebuild figures/, report.html and report.md from saved results (no re-run).
 
     The data files are checked against manifest.json first; the manifest is then rewritten
-    with the checksums of the new figures and report.
+    with the checksums of the new figures and report. Only files simulate wrote are
+    replaced: a file of yours in figures/ is refused (move it out), and a report file
+    changed since simulate wrote it (a hand-edited report.md) is replaced only with --force.
 
     \b
     Example:
@@ -107,15 +140,18 @@ def report(directory: Path, formats: str, dpi: int, quiet: bool) -> None:
     from ..results.results import Results
     chosen = _formats(formats)
     from ..results.folders import folder_state, output_lock
+    check_run_folder(directory, "report")
     if folder_state(directory) in ("missing", "file", "empty"):  # refused without a lock file
         Results.load(directory, ignore_derived=True)
     # no run may replace it while we write; a refusal removes the lock file it made
     with output_lock(directory, option="DIRECTORY"):
         results = Results.load(directory, ignore_derived=True)
+        from ..report import check_report_files
+        check_report_files(directory, force=force)  # before matplotlib: a refusal is quick
         from ..report import build_report  # matplotlib: only once the results are known good
         if not quiet:  # a few seconds of matplotlib: say what is happening (stderr)
             click.echo(f"writing figures and report to {directory}/ ...", err=True)
-        html = build_report(results, directory, formats=chosen, dpi=dpi)
+        html = build_report(results, directory, formats=chosen, dpi=dpi, force=force)
     if not quiet:
         n = len(list((directory / "figures").glob("*.png")))
         click.echo(f"report written to {html} ({n} figures in {directory / 'figures'}/)")
@@ -164,6 +200,9 @@ def compare(directories: tuple[Path, ...], out: Path | None, labels: tuple[str, 
     if labels and len(set(labels)) != len(labels):
         raise ResultsError(f"--label values must be distinct, found {list(labels)}")
     _same_folders(directories)
+    for d in directories:
+        if Path(d).suffix.lower() not in (".yaml", ".yml"):
+            check_run_folder(Path(d), "compare")
     if out is not None:  # locked until the command ends; refuses folders not simulate's
         from .outputs import claim_output
         claim_output(out, kind="comparison", force=force, inputs=directories, create=False)

@@ -9,14 +9,14 @@ from typing import Any
 
 import click
 
-from ..errors import ExecutionError, ScenarioError
+from ..errors import ExecutionError, ResultsError, ScenarioError
 from ..limits import MAX_REPLICATES, MAX_SEED, MAX_WORKERS
-from ..scenario import find_scenario
 from .main import cli
+from .numbers import finite_float
 from .outputs import claim_output, output_flags, resume_command
-from .scenario_cmds import load_from_cli, scenario_argument, set_option
+from .scenario_cmds import load_from_cli, scenario_argument, scenario_files, set_option
 
-__all__ = ["format_summary", "check_scheduler", "ENGINES", "BACKENDS"]
+__all__ = ["format_summary", "check_scheduler", "resume_refusal", "ENGINES", "BACKENDS"]
 
 # the choices, spelled here so that `--help` need not import the engines (a test checks
 # they equal simulate.execution's)
@@ -80,6 +80,47 @@ def check_scheduler(ctx: click.Context, param: click.Parameter, value: str | Non
     return value
 
 
+#: the start of the checkpoint store's refusal of a resume with other settings, and one
+#: setting in it: "KEY: 'THEN' then, NOW now" (simulate/execution/checkpoint.py)
+_OTHER_SETTINGS = "cannot resume: the interrupted run there was made with other settings ("
+_LITERAL = (r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
+            r"|True|False|None")
+_SETTING = rf"(\w+): (?:{_LITERAL}) then, ({_LITERAL}) now"
+#: a setting the interrupted run did not record
+_ABSENT = object()
+
+
+def _as_written(value: Any) -> str:
+    """A setting's value as a file or the command line writes it: text without quotes,
+    the rest as JSON (``true``, ``5``, ``null``)."""
+    if value is _ABSENT:
+        return "(not recorded)"
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def resume_refusal(exc: ResultsError, out: Path) -> ResultsError:
+    """``--resume`` refused because the interrupted run had other settings, with each
+    setting's values as written and whole (the interrupted run's from its
+    ``.chunks/run.json``, which the checkpoint store's message quotes as text cut at 40
+    characters); any other error as it is."""
+    import ast
+    import re
+    text = str(exc)
+    start, end = text.find(_OTHER_SETTINGS), text.rfind(")")
+    inner = text[start + len(_OTHER_SETTINGS):end]
+    if start < 0 or end < start or not re.fullmatch(rf"{_SETTING}(?:; {_SETTING})*", inner):
+        return exc
+    try:
+        before = json.loads((out / ".chunks" / "run.json").read_text(encoding="utf-8")
+                            [:100_000])
+        parts = [f"{m[1]} {_as_written(before.get(m[1], _ABSENT))} then, "
+                 f"{_as_written(ast.literal_eval(m[2]))} now"
+                 for m in re.finditer(_SETTING, inner)]
+    except (OSError, ValueError, SyntaxError, AttributeError):  # run.json unreadable
+        return exc
+    return ResultsError(f"{text[:start]}{_OTHER_SETTINGS}{'; '.join(parts)}{text[end:]}")
+
+
 @cli.command()
 @scenario_argument
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -87,17 +128,22 @@ def check_scheduler(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--replicates", "-n", type=click.IntRange(min=1, max=MAX_REPLICATES),
               help="Number of replicates.")
 @click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), help="Random seed.")
-@click.option("--engine", type=click.Choice(ENGINES), default="batch", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default="batch", show_default=True,
+              help="batch (compiled, fast) or events (SimPy, with an event log; same numbers).")
 @click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=1,
-              show_default=True)
+              show_default=True, help="Worker processes (same numbers for any count).")
 @click.option("--backend", type=click.Choice(BACKENDS), help="Default: serial for one worker, "
               "processes for several, dask with --scheduler.")
 @click.option("--scheduler", metavar="ADDRESS", callback=check_scheduler,
               help="Dask scheduler, e.g. tcp://host:8786.")
 @click.option("--chunk-size", type=click.IntRange(min=1), help="Replicates per task.")
-@click.option("--target-se", type=click.FloatRange(min=0, min_open=True),
+@click.option("--target-se", type=finite_float(min=0, min_open=True),
               help="Add replicates in chunks until every headline probability's standard "
-                   "error is at most this (--replicates then caps them).")
+                   "error is at most this (--replicates then caps them). The headline "
+                   "probabilities are the summary's: P(deal by deadline), P(deal within w "
+                   "days) for every deal window, P(deal within horizon), P(threat carried "
+                   "out); the standard error is the 95% Wilson interval's half-width / 1.96, "
+                   "never 0 (docs/experiments.md, Precision).")
 @set_option
 @output_flags(force="Replace results already in --out.",
               resume="Continue an interrupted run in --out.",
@@ -123,7 +169,7 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
                    err=True)
     if out is not None:  # locked until the command ends; refuses folders not simulate's
         claim_output(out, kind="run", force=force, resume=resume,
-                     inputs=[find_scenario(scenario)])
+                     inputs=scenario_files(scenario, s))
     kwargs: dict[str, Any] = dict(
         replicates=replicates, seed=seed, engine=engine, workers=workers, backend=backend,
         scheduler=scheduler, chunk_size=chunk_size, progress=not quiet)
@@ -144,6 +190,10 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
         if out is not None:
             click.echo(f"\ninterrupted; completed chunks are kept in {out}/. To continue:\n  "
                        f"{resume_command()}", err=True)
+        raise
+    except ResultsError as exc:
+        if resume and out is not None:  # settings that differ, shown as written
+            raise resume_refusal(exc, out) from None
         raise
     except ExecutionError as exc:  # the address answered the check but is no scheduler
         if scheduler is not None and str(exc).startswith("cannot reach the Dask scheduler"):
@@ -177,7 +227,7 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
               help="Random seed (default: the scenario's).")
 @set_option
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="The event log as text, CSV or JSON.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the log to this file instead of standard output (a new file, "
                    "unless --force).")
@@ -196,9 +246,9 @@ def trace(scenario: str, replicate: int, seed: int | None, sets: tuple[str, ...]
     from ..trace import trace as trace_api
     s = load_from_cli(scenario, sets)
     write = None
-    if out is not None:  # refused before the replay: the input, or a file without --force
+    if out is not None:  # refused before the replay: an input, or a file without --force
         from .outputs import output_file
-        write = output_file(out, force=force, inputs=[find_scenario(scenario)])
+        write = output_file(out, force=force, inputs=scenario_files(scenario, s))
     t = trace_api(s, replicate, seed=seed)
     if fmt == "text":
         text = t.text() + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,9 +20,10 @@ from ..scenario import (
 )
 from ..scenario.citations import citation_problems
 from ..scenario.overrides import OVERRIDE_FILE
+from ..scenario.yamlio import load_yaml
 from .main import cli
 
-__all__ = ["set_option", "scenario_argument", "load_from_cli"]
+__all__ = ["set_option", "scenario_argument", "load_from_cli", "scenario_files"]
 
 set_option = click.option(
     "--set", "sets", multiple=True, metavar="KEY=VALUE",
@@ -33,6 +35,41 @@ def load_from_cli(scenario: str, sets: tuple[str, ...] = ()):
     """Load a scenario named by path or bundled name, with ``--set`` overrides."""
     return load_scenario(find_scenario(scenario), overrides=parse_set_options(sets),
                          override_source=OVERRIDE_FILE)
+
+
+def scenario_files(scenario: str, loaded: Any = None) -> list[Path]:
+    """Every file a scenario is read from or names, for commands to protect from their
+    output: the file itself, each file of its ``extends:`` chain (followed as the loader
+    does: relative to the folder of the file that names it), and, from the ``loaded``
+    scenario, its posterior (``uncertainty.from_posterior``) and design table
+    (``experiment.table``, relative to the working folder or to a file of the chain)."""
+    first = find_scenario(scenario)
+    files: list[Path] = []
+    seen: set[Path] = set()
+    current: Path | None = Path(first)
+    while current is not None and current.is_file():
+        real = current.resolve()
+        if real in seen:  # a cycle: the loader refuses it; nothing more to follow
+            break
+        seen.add(real)
+        files.append(current)
+        try:
+            data, _ = load_yaml(current)
+        except ScenarioError:
+            break
+        parent = data.get("extends") if isinstance(data, dict) else None
+        current = current.parent / parent if isinstance(parent, str) and parent.strip() \
+            else None
+    if loaded is None:
+        return files
+    named: list[Path] = []
+    if getattr(loaded, "posterior_file", None):
+        named.append(Path(loaded.posterior_file))
+    table = getattr(getattr(loaded, "experiment", None), "table", None)
+    if table:
+        named += [folder / table for folder in [Path.cwd(), *(f.parent for f in files)]
+                  if (folder / table).is_file()]
+    return files + named
 
 
 @cli.command()

@@ -33,8 +33,9 @@ from scipy import special  # type: ignore[import-untyped]
 from ..model import brent, tradeday, war, wedges
 from ..model.params import Params, compile_params
 from ..scenario.schema import Scenario
+from ..scenario.series import SERIES
 from .bands import DEFAULT_BINS, BandLayout
-from .record import SERIES, series_actors
+from .record import series_actors
 
 __all__ = ["band_layout", "INTEGER_SERIES"]
 

@@ -19,27 +19,26 @@ Outcome columns (one row per replicate; no NaN by construction):
   ``directive_days_<importer>`` (days on which the government's cap on its state refiners'
   intake was below 1).
 
-Daily series (``SERIES``): variable -> actor axis ("" for scalars, region, importer or
-buyer ids, the last ``IMPORTER.buyer``). Trade v2 (docs/model.md 4.7-4.11): the FOB and
-delivered discounts, the freight/insurance sanctions premium, the Urals FOB price, barrels
-put into storage, each buyer's volume, each government's directive and the designation
-status; barrels released from storage, Brent's expected and perceived loss (mb/d) and each
-buyer's risk premium (USD/bbl); the day's export capacity (``export_capacity_mbd``, the
-scenario's plus the timeline's dated changes). ``shut_in_mbd`` is the barrels shut in (never
-negative), so that capacity + released = exports + stored + shut in every day.
-``urals_discount_usd`` is the FOB discount (an alias of ``fob_discount_usd``, kept for the
-figures, metrics and calibration targets that name it).
+Daily series (``SERIES``, in :mod:`simulate.scenario.series`): variable -> actor axis (""
+for scalars, region, importer or buyer ids, the last ``IMPORTER.buyer``). Trade v2
+(docs/model.md 4.7-4.11): the FOB and delivered discounts, the freight/insurance sanctions
+premium, the Urals FOB price, barrels put into storage, each buyer's volume, each
+government's directive and the designation status; barrels released from storage, Brent's
+expected and perceived loss (mb/d) and each buyer's risk premium (USD/bbl); the day's export
+capacity (``export_capacity_mbd``, the scenario's plus the timeline's dated changes).
+``shut_in_mbd`` is the barrels shut in (never negative), so that capacity + released =
+exports + stored + shut in every day. ``urals_discount_usd`` is the FOB discount (an alias
+of ``fob_discount_usd``, kept for the figures, metrics and calibration targets that name
+it).
 The day's values of every series are computed by :func:`day_values` (compiled) into one row
 of C columns (:func:`series_columns`); :func:`record_day` adds them to the running sums kept
 in the replicate's state record (``sum_*``, ``total_*``, ``volume_sum``...) and to the kept
-series. Adding an output: a name in :data:`SERIES` and its value in :func:`day_values` (a
-daily series), or a running sum (a state field, its update in :func:`record_day`) and its
-column in :meth:`Recorder.outcomes`.
+series. Adding an output: a name in :data:`~simulate.scenario.series.SERIES` and its value
+in :func:`day_values` (a daily series), or a running sum (a state field, its update in
+:func:`record_day`) and its column in :meth:`Recorder.outcomes`.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 from numba import njit
@@ -62,26 +61,16 @@ from ..model.tradeday import (
     S_STATUS,
     S_STORED,
 )
+from ..scenario.series import SERIES, scenario_actors
 
+#: ``SERIES`` and ``scenario_actors`` live in :mod:`simulate.scenario.series` (the output
+#: contract, which the loader checks outcomes against); re-exported for the modules and
+#: tests that import them from here
 __all__ = ["Recorder", "SERIES", "THREAT_NAMES", "series_actors", "series_columns",
            "scenario_actors",
            "day_values", "record_day", "finish_row"]
 
 THREAT_NAMES = {int(t): t.name.lower() for t in Threat}
-
-#: daily series: name -> which actors it has ("region", "importer", "buyer" or None)
-SERIES = {
-    "control": "region", "brent_usd": None, "urals_discount_usd": None, "exports_mbd": None,
-    "bought_mbd": None, "discounted_mbd": None, "shut_in_mbd": None,
-    "oil_revenue_musd": None, "volume_mbd": "importer", "tariff_rate": "importer",
-    "company_sanctions_share": None, "at_war": None, "killed": None, "injured": None,
-    # trade v2
-    "fob_discount_usd": None, "delivered_discount_usd": None, "freight_premium_usd": None,
-    "urals_fob_usd": None, "stored_mbd": None, "designation_status": None,
-    "buyer_volume_mbd": "buyer", "directive": "importer",
-    "released_mbd": None, "expected_loss_mbd": None, "perceived_loss_mbd": None,
-    "buyer_premium_usd": "buyer", "export_capacity_mbd": None,
-}
 
 
 def series_actors(p: Params, name: str) -> list[str]:
@@ -89,15 +78,6 @@ def series_actors(p: Params, name: str) -> list[str]:
     kind = SERIES[name]
     return {"region": p.region_names, "importer": p.importer_ids, "buyer": p.buyer_ids,
             None: [""]}[kind]
-
-
-def scenario_actors(scenario: Any) -> dict[str | None, list[str]]:
-    """A scenario's actor ids per series axis (:data:`SERIES` kinds), in the engines'
-    order: regions, importers, buyers (``IMPORTER.buyer``) and ``[""]`` for scalars."""
-    importers = scenario.actors_of("importer")
-    return {"region": list(scenario.regions), "importer": list(importers),
-            "buyer": [f"{m}.{k}" for m, a in importers.items() for k in a.buyers],
-            None: [""]}
 
 
 def series_columns(p: Params) -> list[tuple[str, str]]:

@@ -10,6 +10,8 @@ uncertainties is a draw from the scenario's own distributions).
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,8 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ScenarioError
+from ..errors import Problem, ScenarioError
 from ..scenario import Scenario, with_overrides
+from ..scenario.bounds import NUMBER_TEXT
 from ..scenario.experiment_block import Experiment, Lever
 
 __all__ = ["Factor", "Design", "factors_of", "make_design", "design_from_unit", "read_table",
@@ -176,17 +179,32 @@ def make_design(scenario: Scenario, *, design: str | None = None, points: int | 
 
 def read_table(scenario: Scenario, path: Path | str | None) -> Design:
     """Design points from a CSV or Parquet file: one column per dotted key, one row per
-    point (any external design). Every row must give a valid scenario."""
+    point (any external design). Every row must give a valid scenario.
+
+    A CSV cell is a number when it is written in decimal (``0.3``, ``-2``, ``1e-3``:
+    :data:`~simulate.scenario.bounds.NUMBER_TEXT`), true or false a boolean, and anything
+    else its text as written, for the scenario's checks to judge (``0,3`` is text, refused
+    where a number is expected). Problems are named ``file:row:column`` (the header is row
+    1), every one at once."""
     if path is None:
         raise ScenarioError.from_text("design: table needs a table file (CSV or Parquet)")
     p = Path(path)
     if not p.is_file():
         raise ScenarioError.from_text(f"{p}: no such design table")
-    try:
-        frame = pd.read_parquet(p) if p.suffix.lower() in (".parquet", ".pq") else pd.read_csv(p)
-    except Exception as exc:  # noqa: BLE001 - any reader error is the user's file
-        raise ScenarioError.from_text(f"{p}: cannot read the design table ({exc})") from None
-    frame = frame.drop(columns=[c for c in ("point",) if c in frame])
+    if p.suffix.lower() in (".parquet", ".pq"):
+        try:
+            frame = pd.read_parquet(p)
+        except Exception as exc:  # noqa: BLE001 - any reader error is the user's file
+            raise ScenarioError.from_text(f"{p}: cannot read the design table ({exc})") from None
+        problems = _header_problems(str(p), [str(c) for c in frame.columns])
+        if problems:
+            raise ScenarioError(problems)
+        rows = list(range(2, len(frame) + 2))
+    else:
+        frame, rows = _read_csv(p)
+    columns = {str(k): n for n, k in enumerate(frame.columns, start=1)}  # as in the file
+    if "point" in frame:
+        frame = frame.drop(columns=["point"])
     if frame.empty or not len(frame.columns):
         raise ScenarioError.from_text(f"{p}: expected a header of dotted keys and at least one "
                                       "row, found none")
@@ -201,13 +219,83 @@ def read_table(scenario: Scenario, path: Path | str | None) -> Design:
     values = frame.reset_index(drop=True)
     values.insert(0, "point", np.arange(len(values)))
     d = Design(factors, np.full((len(values), len(factors)), np.nan), values, "table")
+    found: list[Problem] = []
     for i in range(len(d)):
         try:
             point_scenario(scenario, d.overrides(i))
         except ScenarioError as exc:
-            msgs = "; ".join(f"{q.key}: {q.message}" for q in exc.problems)
-            raise ScenarioError.from_text(f"{p}: row {i + 2}: {msgs}") from None
+            found += [Problem(str(p), rows[i], columns.get(q.key, 0), q.key, q.message)
+                      for q in exc.problems]
+    if found:
+        raise ScenarioError(found)
     return d
+
+
+def _read_csv(p: Path) -> tuple[pd.DataFrame, list[int]]:
+    """The values of a CSV design table (:func:`read_table`) and the row of each point;
+    refuses a header that repeats or leaves out a key, a row with more or fewer values than
+    the header, and an empty cell."""
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+        reader = csv.reader(io.StringIO(text, newline=""))
+        records = [(reader.line_num, row) for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ScenarioError.from_text(f"{p}: cannot read the design table ({exc})") from None
+    records = [(n, row) for n, row in records if any(c.strip() for c in row)]
+    if not records:
+        return pd.DataFrame(), []
+    header = [c.strip() for c in records[0][1]]
+    problems = _header_problems(str(p), header)
+    cells: list[list[Any]] = []
+    for line, row in records[1:]:
+        if len(row) != len(header):
+            hint = (" (a value with a comma must be quoted; a number takes a decimal point: "
+                    "0.3)") if len(row) > len(header) else ""
+            problems.append(Problem(str(p), line, 0, "", (
+                f"expected {len(header)} value{'s' * (len(header) != 1)}, one per column of "
+                f"the header, found {len(row)}: {','.join(row)!r}{hint}")))
+            continue
+        for n, (key, cell) in enumerate(zip(header, row, strict=True), start=1):
+            if not cell.strip():
+                problems.append(Problem(str(p), line, n, key,
+                                        "expected a value, found an empty cell"))
+        cells.append([_cell(c) for c in row])
+    if problems:
+        raise ScenarioError(problems)
+    frame = pd.DataFrame({k: [r[n] for r in cells] for n, k in enumerate(header)},
+                         columns=header)
+    return frame, [line for line, _ in records[1:]]
+
+
+def _header_problems(file: str, names: list[str]) -> list[Problem]:
+    """A design table's header names each column, each key once."""
+    problems = [Problem(file, 1, n, "", f"expected a dotted key as the name of column {n}, "
+                                        "found an empty name")
+                for n, name in enumerate(names, start=1) if not name]
+    where: dict[str, list[int]] = {}
+    for n, name in enumerate(names, start=1):
+        where.setdefault(name, []).append(n)
+    for name, cols in where.items():
+        if name and len(cols) > 1:
+            times = "twice" if len(cols) == 2 else f"{len(cols)} times"
+            listed = ", ".join(map(str, cols[:-1])) + f" and {cols[-1]}"
+            problems.append(Problem(file, 1, cols[1], name, (
+                f"expected each key once in the header, found column {name!r} {times} "
+                f"(columns {listed})")))
+    return problems
+
+
+def _cell(text: str) -> Any:
+    """A CSV cell as a value: a number written in decimal, true/false, else the text."""
+    written = text.strip()
+    if NUMBER_TEXT.match(written):
+        try:
+            return int(written)
+        except ValueError:
+            return float(written)
+    if written.lower() in ("true", "false"):
+        return written.lower() == "true"
+    return written
 
 
 def point_scenario(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:

@@ -278,8 +278,8 @@ def discover(ex: Any, outcome: str, *, threshold: float | None = None, below: bo
         keys = ex.replicates[["point", "replicate"]].merge(ex.design[["point"]], on="point")
         groups, blocks = keys["replicate"].to_numpy(), keys["point"].to_numpy()
     if not cases.any() or cases.all():
-        raise ScenarioError.from_text(f"{outcome}: every row is {'a' if cases.all() else 'not a'}"
-                                      " case of interest; nothing to discover (change the "
-                                      "threshold)")
+        which = "every row is a" if cases.all() else "no row is a"
+        raise ScenarioError.from_text(f"{outcome}: {which} case of interest; nothing to "
+                                      "discover (change the threshold)")
     return (prim_box(x, cases, min_density=min_density, groups=groups, blocks=blocks),
             cart_box(x, cases, max_depth=max_depth))

@@ -2,10 +2,12 @@
 replicate k of every file faces the same shocks and draws the same value of every uncertain
 parameter the files share (streams are keyed by the parameter's name), and compare.
 
-The difference of two runs' means is then estimated from per-replicate differences: its
-interval is narrower than the unpaired one by the factor ``se_unpaired / se_paired``, which
-:func:`pairing_gain` reports per metric. A scenario compared with itself gives exactly zero
-differences.
+The difference of two runs' means is then estimated from per-replicate differences: for a
+mean, its normal interval is narrower than the unpaired one by the factor ``se_unpaired /
+se_paired``, which :func:`pairing_gain` reports per metric. For a proportion the interval
+shown is Newcombe's paired score interval, not ``difference ± 1.96 se``, so the factor tells
+only approximately how much narrower it is. A scenario compared with itself gives exactly
+zero differences.
 """
 
 from __future__ import annotations
@@ -103,7 +105,9 @@ def load_runs(items: Sequence[str | Path], *, replicates: int | None = None,
 
 def pairing_gain(comparison: Comparison, baseline: int = 0) -> pd.DataFrame:
     """Per metric and run: the paired difference's standard error, the unpaired one (as if
-    the runs were independent) and how many times narrower the paired interval is."""
+    the runs were independent) and their ratio: how many times narrower the paired interval
+    is (exactly for a mean's normal interval, approximately for a proportion's Newcombe
+    interval)."""
     from ..results.summary import mean
 
     diff = comparison.differences(baseline)

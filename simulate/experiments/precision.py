@@ -1,5 +1,11 @@
 """Runs that stop at a target precision: replicates added in chunks until every headline
-probability's Monte Carlo standard error ``sqrt(p (1 - p) / n)`` is at most the target.
+probability's stopping standard error is at most the target.
+
+The headline probabilities are the summary's (:func:`.stats.headline_hits`): P(deal by
+deadline), P(deal within w days) for each of the run's deal windows, P(deal within horizon)
+and P(threat carried out). The stopping standard error is the Wilson interval's half-width
+over 1.96 (:func:`.stats.stopping_se`), never 0: the plug-in ``sqrt(p (1 - p) / n)`` is 0 at
+0/n, and a rare event not yet seen would stop the run at its first chunk.
 
 Replicate k's randomness depends only on (seed, k) (design section 2), so the first n
 replicates of any run are the same whatever its size: the run that stops at n replicates is
@@ -22,7 +28,7 @@ from ..execution.progress import Progress
 from ..execution.runner import as_scenario, run, run_chunk
 from ..results.results import Results
 from ..scenario import Scenario
-from .stats import headline_se
+from .stats import STOPPING_RULE, headline_hits, stopping_se
 
 __all__ = ["replicates_for_target", "run_to_target_se", "DEFAULT_STEP"]
 
@@ -30,21 +36,17 @@ __all__ = ["replicates_for_target", "run_to_target_se", "DEFAULT_STEP"]
 DEFAULT_STEP = 1000
 
 
-def _has_deadline(s: Scenario) -> bool:
-    return any(a.deadline is not None for a in s.actors_of("sanctioner").values())
-
-
 def replicates_for_target(scenario: Scenario, target_se: float, *, seed: int, step: int,
                           max_replicates: int, engine: str = "batch", backend: str = "serial",
                           workers: int = 1, scheduler: str | None = None,
                           progress: bool = True) -> tuple[int, dict[str, float]]:
-    """The first multiple of ``step`` at which every headline probability's standard error
-    is at most ``target_se`` (or ``max_replicates``), and those standard errors."""
+    """The first multiple of ``step`` at which every headline probability's stopping
+    standard error is at most ``target_se`` (or ``max_replicates``), and those standard
+    errors by metric id."""
     if target_se <= 0:
         raise ScenarioError.from_text(f"target SE must be > 0, found {target_se}")
-    cols: dict[str, list[np.ndarray]] = {}
+    hits: dict[str, list[np.ndarray]] = {}
     n = 0
-    deadline = _has_deadline(scenario)
     ses: dict[str, float] = {}
     batch = max(1, int(workers))  # chunks per round: one per worker
     with Progress(total=max_replicates, enabled=progress, desc="to target SE") as bar:
@@ -60,11 +62,10 @@ def replicates_for_target(scenario: Scenario, target_se: float, *, seed: int, st
                 backend=backend, workers=workers, scheduler=scheduler, progress=bar,
                 sizes=[b - a for a, b in ranges]) or []
             for (_a, b), res in zip(ranges, results, strict=True):
-                for k in ("deal", "deal_day", "deal_by_deadline", "decision_day"):
-                    cols.setdefault(k, []).append(np.asarray(res.outcomes[k]))
+                for k, v in headline_hits(res.outcomes, scenario).items():
+                    hits.setdefault(k, []).append(v)
                 # stop at the first chunk boundary where the target is met
-                joined = {k: np.concatenate(v) for k, v in cols.items()}
-                ses = headline_se(joined, deadline)
+                ses = {k: stopping_se(np.concatenate(v)) for k, v in hits.items()}
                 if max(ses.values()) <= target_se:
                     return b, ses
     return n, ses
@@ -80,7 +81,8 @@ def run_to_target_se(scenario: Scenario | str | Path, target_se: float, *,
     ``chunk_size`` option, else the scenario's chunk size up to 1,000).
 
     The result equals ``run(scenario, replicates=N, seed=seed)`` for the N chosen; its
-    manifest records ``target_se`` and the standard errors reached.
+    manifest records ``target_se``, the rule (``target_se_rule``) and the stopping standard
+    errors reached, by metric id (``target_se_reached``).
     """
     s = as_scenario(scenario, overrides)
     seed = int(seed if seed is not None else s.ensemble.seed)
@@ -96,5 +98,6 @@ def run_to_target_se(scenario: Scenario | str | Path, target_se: float, *,
     results = run(s, replicates=n, seed=seed, progress=progress, **run_options)
     results.manifest["target_se"] = target_se
     results.manifest["target_se_step"] = step
+    results.manifest["target_se_rule"] = STOPPING_RULE
     results.manifest["target_se_reached"] = ses
     return results

@@ -72,12 +72,27 @@ class Robustness:
         return self.table[cols]
 
 
-def _label(row: pd.Series, keys: list[str]) -> str:
-    return ", ".join(f"{k.split('.')[-1]}={_fmt(row[k])}" for k in keys)
+def _fmt(v: Any, digits: int | None) -> str:
+    """A value for a label: floats to ``digits`` significant digits (None: ``repr``, which
+    tells every two floats apart)."""
+    if isinstance(v, float):
+        return repr(float(v)) if digits is None else f"{v:.{digits}g}"
+    return repr(v) if digits is None else str(v)
 
 
-def _fmt(v: Any) -> str:
-    return f"{v:.3g}" if isinstance(v, float) else str(v)
+def _labels(t: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """One label per row naming its values of ``keys`` (``rate=0.25, deadline=30``): the
+    shortest precision at which distinct combinations of values get distinct labels, so a
+    label stands for exactly one combination (1000 and 1001 are not both ``1e+03``)."""
+    combos = t[keys].apply(tuple, axis=1)
+    n_distinct = len(set(combos))
+    for digits in (3, 6, 10, 15, None):
+        labels = combos.map(lambda c, d=digits: ", ".join(
+            f"{k.split('.')[-1]}={_fmt(v, d)}" for k, v in zip(keys, c, strict=True)))
+        if labels.nunique() == n_distinct:
+            return labels
+    raise ScenarioError.from_text(f"cannot label the combinations of {', '.join(keys)} "
+                                  "distinctly (values that print alike)")
 
 
 def robust(ex: Any, outcome: str, *, maximize: bool = True,
@@ -92,8 +107,10 @@ def robust(ex: Any, outcome: str, *, maximize: bool = True,
     if not levers:
         raise ScenarioError.from_text("robust policies need levers in the experiment")
     t = ex.table(outcome)
-    t["policy"] = t.apply(lambda r: _label(r, levers), axis=1)
-    t["state"] = t.apply(lambda r: _label(r, states), axis=1) if states else "all"
+    # labels in one-to-one correspondence with the raw values: pivoting on them is pivoting
+    # on the values (labels are for display only; cells are never merged by rounding)
+    t["policy"] = _labels(t, levers)
+    t["state"] = _labels(t, states) if states else "all"
     counts = t.groupby("policy")["state"].nunique()
     n_states = t["state"].nunique()
     if (counts != n_states).any():

@@ -14,11 +14,12 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
-from ..engines.record import SERIES, scenario_actors
 from ..errors import Problem, ScenarioError
 from ..results.metrics import deal_window_id, deal_within
 from ..scenario import Scenario
-from ..scenario.experiment_block import OnDate, Outcomes, OverPeriod
+from ..scenario.experiment_block import Outcomes, outcome_findings
+from ..scenario.findings import Horizon
+from ..scenario.series import SERIES, scenario_actors
 
 __all__ = ["score_chunk", "needs_series", "needs_counterfactual", "outcome_names",
            "binary_outcomes", "check_outcomes"]
@@ -45,7 +46,9 @@ def outcome_names(outcomes: Outcomes) -> list[str]:
 
 
 def binary_outcomes(outcomes: Outcomes) -> set[str]:
-    """Outcomes that are 0/1 per replicate (their per-point statistic is a probability)."""
+    """Outcomes the block makes 0/1 per replicate (their per-point statistic is a
+    probability). Columns of the outcomes table are 0/1 when their values are: that is read
+    from the data (:func:`.stats.proportion_columns`)."""
     out = {deal_window_id(d) for d in outcomes.deal_within}
     out |= {k for k, v in outcomes.on_date.items() if v.below is not None or v.above is not None}
     return out
@@ -65,29 +68,14 @@ def _actor_index(scenario: Scenario, variable: str, actor: str) -> int:
 
 def check_outcomes(scenario: Scenario, outcomes: Outcomes) -> None:
     """Refuse outcomes that read an unknown series or actor, or a date outside the horizon:
-    every problem at once, named by its dotted key."""
-    problems = []
-    where = "experiment.outcomes"
-    specs: list[tuple[str, OnDate | OverPeriod, list[tuple[str, _dt.date]]]] = [
-        (f"{where}.on_date.{k}", v, [("date", v.date)]) for k, v in outcomes.on_date.items()]
-    specs += [(f"{where}.over_period.{k}", v, [("from", v.start), ("to", v.end)])
-              for k, v in outcomes.over_period.items()]
-    for key, spec, dates in specs:
-        if spec.variable not in SERIES:
-            problems.append(Problem("", 0, 0, f"{key}.variable", f"expected a daily series "
-                                    f"({', '.join(SERIES)}), found {spec.variable!r}"))
-            continue
-        allowed = _actors(scenario, spec.variable)
-        if spec.actor not in allowed:
-            problems.append(Problem("", 0, 0, f"{key}.actor", f"expected one of {allowed} "
-                                    f"for {spec.variable}, found {spec.actor!r}"))
-        for name, date in dates:
-            if not 0 <= _day(scenario, date) <= scenario.horizon_days:
-                problems.append(Problem("", 0, 0, f"{key}.{name}", f"expected a date from "
-                                        f"{scenario.start} to {scenario.end} (the horizon), "
-                                        f"found {date}"))
-    if problems:
-        raise ScenarioError(problems)
+    every problem at once, named by its dotted key. The loader's check
+    (:func:`~simulate.scenario.experiment_block.outcome_findings`), for outcomes that did not
+    come through it (a Scenario or Outcomes built in Python)."""
+    horizon = Horizon({"start": scenario.start, "horizon_days": scenario.horizon_days})
+    found = outcome_findings(outcomes.model_dump(by_alias=True), horizon,
+                             scenario_actors(scenario))
+    if found:
+        raise ScenarioError([Problem("", 0, 0, key, message) for key, message, _ in found])
 
 
 def score_chunk(scenario: Scenario, outcomes: Outcomes, chunk_outcomes: dict,

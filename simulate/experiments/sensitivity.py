@@ -269,10 +269,18 @@ Halves = tuple[np.ndarray, np.ndarray]
 
 def _evaluate_callable(fn: Callable[[np.ndarray], np.ndarray], values: np.ndarray
                        ) -> tuple[np.ndarray, Halves | None, np.ndarray | None]:
-    """Per-point estimate, halves and se of a function that returns (n,) or (n, R)."""
+    """Per-point estimate, halves and se of a function that returns (n,) or (n, R).
+
+    (n, 1) is one replicate, like (n,): no halves to estimate the noise from, so no noise
+    estimate (a standard deviation of one value would be NaN, and so every index)."""
     out = np.asarray(fn(values), dtype=float)
-    if out.ndim == 1:
-        return out, None, None
+    n = values.shape[0]
+    if out.ndim not in (1, 2) or out.shape[0] != n:
+        raise ScenarioError.from_text(
+            f"expected the function to return ({n},) values or ({n}, R) replicates, found "
+            f"shape {out.shape}")
+    if out.ndim == 1 or out.shape[1] == 1:
+        return out.reshape(n), None, None
     se = out.std(axis=1, ddof=1) / np.sqrt(out.shape[1])
     return out.mean(axis=1), (out[:, 0::2].mean(axis=1), out[:, 1::2].mean(axis=1)), se
 
@@ -294,7 +302,8 @@ def sensitivity(target: Any, *, method: str = "sobol", points: int = 64,
     if method not in METHODS:
         raise ScenarioError.from_text(f"unknown method {method!r}: expected one of {METHODS}")
     check_points(method, points)
-    seed_ = int(seed or 0)
+    from ..execution.runner import check_seed_argument
+    seed_ = check_seed_argument(seed) if seed is not None else 0
     halves: Halves | None
     se: np.ndarray | None
     if callable(target) and not isinstance(target, str | Path):
@@ -314,7 +323,7 @@ def sensitivity(target: Any, *, method: str = "sobol", points: int = 64,
         base = as_scenario(target)
         if base.experiment is None:
             raise ScenarioError.from_text(f"scenario {base.name!r} has no experiment: block")
-        seed_ = int(seed if seed is not None else base.ensemble.seed)
+        seed_ = seed_ if seed is not None else int(base.ensemble.seed)
         factors = factors_of(base)
         unit = sample_unit(len(factors), method, points, seed_, num_levels)
         design = design_from_unit(factors, unit, method)

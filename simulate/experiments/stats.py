@@ -1,41 +1,93 @@
 """Per-point statistics of an experiment: each outcome's probability or mean at each design
-point, with its Monte Carlo standard error and 95% interval.
+point, with its Monte Carlo standard error and 95% interval; and the standard error that
+``--target-se`` stops on.
 
 A 0/1 outcome's statistic is a proportion (Wilson interval); any other is a mean (normal
-interval). The standard error is what makes replicate noise visible: sensitivity analysis
-subtracts it, and ``--target-se`` adds replicates until it is small enough.
+interval). An outcome is 0/1 when the experiment block makes it so (deal windows, dates with
+``below``/``above``) or when its values are (a boolean column, or one holding only 0 and 1,
+NaN aside, such as ``deal_by_deadline`` under ``columns:``). The standard error is what makes
+replicate noise visible: sensitivity analysis subtracts it, and ``--target-se`` adds
+replicates until the stopping standard error (:func:`stopping_se`) is small enough.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from ..results.metrics import metrics_for
 from ..results.summary import mean, proportion
 
-__all__ = ["point_statistics", "STAT_COLUMNS", "headline_se", "HEADLINE"]
+__all__ = ["point_statistics", "STAT_COLUMNS", "headline_se", "headline_hits",
+           "stopping_se", "is_binary", "proportion_columns", "STOPPING_RULE"]
 
 STAT_COLUMNS = ["point", "outcome", "kind", "estimate", "se", "ci_low", "ci_high", "n"]
 
-#: headline probabilities of a run (what ``--target-se`` watches): name -> per-replicate hits
-HEADLINE = {
-    "P(deal by deadline)": lambda o: np.asarray(o["deal_by_deadline"], dtype=bool),
-    "P(deal within 90 days)": lambda o: (np.asarray(o["deal"], dtype=bool)
-                                         & (np.asarray(o["deal_day"]) <= 90)),
-    "P(deal within horizon)": lambda o: np.asarray(o["deal"], dtype=bool),
-    "P(threat carried out)": lambda o: np.asarray(o["decision_day"]) >= 0,
-}
+#: normal quantile of the 95% intervals
+_Z = 1.959963984540054
+
+#: how the stopping standard error is computed (recorded in manifests)
+STOPPING_RULE = "wilson: half-width of the 95% Wilson score interval / 1.96"
+
+
+def stopping_se(hits: Any) -> float:
+    """Standard error ``--target-se`` compares with the target: the 95% Wilson score
+    interval's half-width divided by z = 1.96, ``sqrt(x (n - x) / n + z²/4) / (n + z²)`` for
+    x hits in n (NaN aside).
+
+    Unlike the plug-in ``sqrt(p (1 - p) / n)`` it is never 0 (``z / (2 (n + z²))`` at 0/n
+    and n/n), so a rare event seen 0 times is not taken as known exactly; it approaches the
+    plug-in value as n grows. Infinite for no replicates.
+    """
+    x = np.asarray(hits, dtype=float)
+    x = x[~np.isnan(x)]
+    n = x.size
+    if n == 0:
+        return float("inf")
+    k = float(x.sum())
+    return float(np.sqrt(k * (n - k) / n + _Z * _Z / 4) / (n + _Z * _Z))
+
+
+def is_binary(values: Any) -> bool:
+    """Whether per-replicate values are 0/1: a boolean array, or numbers that are all 0 or 1
+    (NaN aside; not an array of NaN only)."""
+    a = np.asarray(values)
+    if a.dtype == bool:
+        return True
+    if not np.issubdtype(a.dtype, np.number):
+        return False
+    a = a.astype(float)
+    a = a[~np.isnan(a)]
+    return bool(a.size) and bool(np.isin(a, (0.0, 1.0)).all())
+
+
+def proportion_columns(table: Mapping[str, Any] | pd.DataFrame, names: Iterable[str],
+                       declared: Iterable[str]) -> set[str]:
+    """The outcomes among ``names`` whose statistic is a proportion: the ``declared`` 0/1
+    outcomes, and every other whose values in ``table`` are 0/1 (:func:`is_binary`)."""
+    declared = set(declared)
+    return {n for n in names if n in declared or (n in table and is_binary(table[n]))}
 
 
 def point_statistics(replicates: pd.DataFrame, outcomes: list[str],
                      binary: set[str]) -> pd.DataFrame:
-    """Long table: one row per (point, outcome) with estimate, se and 95% interval."""
+    """Long table: one row per (point, outcome) with estimate, se and 95% interval.
+
+    ``binary``: outcomes declared 0/1; a column whose values are 0/1 over the whole table is
+    a proportion too (so every point of an outcome has the same kind). A proportion's NaN
+    values (replicates where it is undefined) are left out of its count.
+    """
+    props = proportion_columns(replicates, outcomes, binary)
     rows = []
     for point, part in replicates.groupby("point", sort=True):
         for name in outcomes:
             x = part[name].to_numpy()
-            if name in binary:
-                r = proportion(name, x.astype(bool))
+            if name in props:
+                x = x.astype(float)
+                r = proportion(name, x[~np.isnan(x)] > 0.5)
                 kind = "probability"
             else:
                 r = mean(name, x.astype(float), "")
@@ -46,14 +98,20 @@ def point_statistics(replicates: pd.DataFrame, outcomes: list[str],
     return pd.DataFrame(rows, columns=STAT_COLUMNS)
 
 
-def headline_se(outcomes: dict | pd.DataFrame, has_deadline: bool) -> dict[str, float]:
-    """Monte Carlo standard error ``sqrt(p (1 - p) / n)`` of each headline probability."""
-    out = {}
-    for name, fn in HEADLINE.items():
-        if not has_deadline and name in ("P(deal by deadline)", "P(threat carried out)"):
-            continue
-        hits = fn(outcomes)
-        n = hits.size
-        p = float(hits.mean()) if n else float("nan")
-        out[name] = float(np.sqrt(p * (1 - p) / n)) if n else float("inf")
-    return out
+def headline_hits(outcomes: Mapping[str, Any] | pd.DataFrame, scenario: Any
+                  ) -> dict[str, np.ndarray]:
+    """Per-replicate 0/1 values of every headline probability of a run (metric id ->
+    booleans): the proportion metrics of :func:`simulate.results.metrics.metrics_for` for the
+    outcome columns present, i.e. P(deal by deadline), P(deal within w days) for each of the
+    run's deal windows, P(deal within horizon) and P(threat carried out), as in the summary."""
+    frame = outcomes if isinstance(outcomes, pd.DataFrame) else pd.DataFrame(
+        {k: v for k, v in outcomes.items() if np.ndim(v) == 1})
+    metrics = metrics_for(scenario, list(frame.columns), warn=False)
+    return {m.id: np.asarray(m(frame), dtype=bool) for m in metrics if m.kind == "proportion"}
+
+
+def headline_se(outcomes: Mapping[str, Any] | pd.DataFrame, scenario: Any
+                ) -> dict[str, float]:
+    """Stopping standard error (:func:`stopping_se`) of each headline probability
+    (:func:`headline_hits`), by metric id."""
+    return {k: stopping_se(v) for k, v in headline_hits(outcomes, scenario).items()}

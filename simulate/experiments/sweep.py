@@ -46,10 +46,10 @@ from .score import (
     outcome_names,
     score_chunk,
 )
-from .stats import point_statistics
+from .stats import STOPPING_RULE, point_statistics, proportion_columns, stopping_se
 from .store import TaskStore
 
-__all__ = ["sweep", "run_point_chunk", "run_design", "SERIES_CHUNK"]
+__all__ = ["sweep", "run_point_chunk", "run_design", "reached_se", "SERIES_CHUNK"]
 
 #: largest chunk when every replicate's daily series is kept for scoring (memory)
 SERIES_CHUNK = 500
@@ -86,8 +86,10 @@ def run_design(base: Scenario, design: Design, outcomes: Outcomes, *, replicates
     """Per-replicate scores of every design point (``point``, ``replicate``, outcomes,
     ``param:`` columns), sorted by point then replicate.
 
-    ``target_se``: after the first ``replicates``, points whose 0/1 outcomes have a standard
-    error above it get more replicates, a chunk at a time, up to ``max_replicates``.
+    ``target_se``: after the first ``replicates``, points whose 0/1 outcomes (declared, or
+    0/1 in the data: :func:`.stats.proportion_columns`) have a stopping standard error
+    (:func:`.stats.stopping_se`, never 0) above it get more replicates, a chunk at a time, up
+    to ``max_replicates``.
     """
     chunk = int(chunk_size or base.ensemble.chunk_size)
     if needs_series(outcomes):
@@ -98,7 +100,8 @@ def run_design(base: Scenario, design: Design, outcomes: Outcomes, *, replicates
     done: dict[tuple[int, int, int], dict[str, np.ndarray]] = store.load() if store else {}
     parts: dict[tuple[int, int, int], dict[str, np.ndarray]] = {}
     counts: list[int] = [0] * len(design)
-    binary = sorted(binary_outcomes(outcomes))
+    declared = binary_outcomes(outcomes)
+    names = outcome_names(outcomes)
     cap = int(max_replicates or (replicates * 64 if target_se else replicates))
 
     with Progress(total=len(design), unit="point", desc="points", enabled=progress) as bar:
@@ -123,30 +126,36 @@ def run_design(base: Scenario, design: Design, outcomes: Outcomes, *, replicates
                           scheduler=scheduler, progress=bar, on_result=on_result,
                           sizes=cast(list[int], [(b - a) / want[i] for i, a, b in fresh]))
             counts = list(want)
-            if target_se is None or not binary:
+            if target_se is None:
+                break
+            joined = [{k: np.concatenate([parts[t][k] for t in sorted(parts) if t[0] == i])
+                       for k in names} for i in range(len(design))]
+            binary = sorted(proportion_columns(
+                {k: np.concatenate([j[k] for j in joined]) for k in names}, names, declared))
+            if not binary:
                 break
             more = False
             for i in range(len(design)):
-                rows = [parts[t] for t in parts if t[0] == i]
                 n = counts[i]
-                worst = max(_se(np.concatenate([r[name] for r in rows])) for name in binary)
+                worst = max(stopping_se(joined[i][name]) for name in binary)
                 if worst > target_se and n < cap:
                     want[i] = min(n + chunk, cap)
                     more = True
             if not more:
                 break
     keys = sorted(parts)
-    names = list(parts[keys[0]])
-    table = {k: np.concatenate([parts[t][k] for t in keys]) for k in names}
+    columns = list(parts[keys[0]])
+    table = {k: np.concatenate([parts[t][k] for t in keys]) for k in columns}
     frame = pd.DataFrame(table)
-    cols = ["point", "replicate", *[c for c in names if c not in ("point", "replicate")]]
+    cols = ["point", "replicate", *[c for c in columns if c not in ("point", "replicate")]]
     return frame[cols].sort_values(["point", "replicate"], ignore_index=True)
 
 
-def _se(hits: np.ndarray) -> float:
-    n = hits.size
-    p = float(np.mean(hits)) if n else 0.0
-    return float(np.sqrt(p * (1 - p) / n)) if n else float("inf")
+def reached_se(replicates: pd.DataFrame, binary: list[str]) -> list[float]:
+    """Per point, the largest stopping standard error of its 0/1 outcomes ``binary`` (what
+    the ``target_se`` rule compared with the target)."""
+    return [max(stopping_se(part[b].to_numpy()) for b in binary)
+            for _point, part in replicates.groupby("point", sort=True)]
 
 
 def sweep(scenario: Scenario | str | Path, *, design: str | None = None,
@@ -213,13 +222,17 @@ def _finish(base: Scenario, d: Design, store: TaskStore | None, out: str | Path 
                       chunk_size=chunk_size, progress=progress, store=store,
                       target_se=target_se, max_replicates=max_replicates)
     names = outcome_names(exp.outcomes)
-    stats = point_statistics(reps, names, binary_outcomes(exp.outcomes))
+    binary = sorted(proportion_columns(reps, names, binary_outcomes(exp.outcomes)))
+    stats = point_statistics(reps, names, set(binary))
     finished = _dt.datetime.now(_dt.UTC)
     manifest = _manifest(base, d, seed, n, engine, backend, workers, started, finished)
     if target_se is not None:
         manifest["target_se"] = target_se
+        manifest["target_se_rule"] = STOPPING_RULE
+        if binary:
+            manifest["target_se_reached"] = reached_se(reps, binary)
     ex = Experiment(base, d.values, stats, reps, manifest, factors=_factor_info(d),
-                    outcomes=names, binary=sorted(binary_outcomes(exp.outcomes)))
+                    outcomes=names, binary=binary)
     if out is not None:
         ex.save(out, overwrite=True)
     return ex

@@ -315,7 +315,7 @@ def tariff_cost_data(results: Any) -> pd.DataFrame:
                      "q95": float(np.quantile(x, 0.95)) if x.size else np.nan, "n": x.size})
     out = pd.DataFrame(rows, columns=["importer", "name", "mean", "se", "ci_low", "ci_high",
                                       "p_positive", "q95", "n"])
-    out.attrs.update(unit="USD bn over horizon", interval="normal 95% CI of the mean")
+    out.attrs.update(unit="USD bn over horizon", interval="Student-t 95% CI of the mean")
     return out
 
 

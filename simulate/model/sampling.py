@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ScenarioError
+from ..scenario.bounds import LINE_DRAWS, NAMED_DRAWS
 from ..scenario.posterior import posterior_draws
 from ..scenario.schema import Scenario
 from .streams import parameter_stream, uniforms
@@ -140,7 +141,8 @@ def line_as_nan(value: Any) -> Any:
     return value
 
 
-#: names a per-replicate ``choice`` may take, by the last part of its key
+#: names a per-replicate ``choice`` may take, by the last part of its key (one of
+#: :data:`~simulate.scenario.bounds.NAMED_DRAWS`)
 _NAMED_CHOICES: dict[str, dict[str, Any]] = {"protocol": PROTOCOLS, "stance": STANCE_WEIGHT}
 
 
@@ -153,9 +155,10 @@ def check_sampled(sampled: dict[str, np.ndarray]) -> None:
         if arr.dtype != object and arr.dtype.kind in "fiu":
             continue
         leaf = key.rsplit(".", 1)[-1]
-        if leaf in _NAMED_CHOICES and all(v in _NAMED_CHOICES[leaf] for v in arr.reshape(-1)):
+        if leaf in NAMED_DRAWS and all(v in _NAMED_CHOICES.get(leaf, {})
+                                       for v in arr.reshape(-1)):
             continue
-        if (".demands." in key or ".reservation." in key) and all(
+        if any(f".{part}." in key for part in LINE_DRAWS) and all(
                 v == "line" or not np.isnan(as_number(v)) for v in arr.reshape(-1)):
             continue
         raise ScenarioError.from_text(

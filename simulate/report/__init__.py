@@ -13,8 +13,15 @@ scenario and its sources, then appendices: parameter table, assumptions register
 from __future__ import annotations
 
 from .assumptions import find_model_doc, read_register
-from .build import REPORT_FILES, build_comparison_report, build_report, render_figures
+from .build import (
+    REPORT_FILES,
+    build_comparison_report,
+    build_report,
+    check_report_files,
+    render_figures,
+)
 from .content import COMPARISON_SECTION_IDS, SECTION_IDS
 
-__all__ = ["build_report", "build_comparison_report", "render_figures", "read_register",
-           "find_model_doc", "REPORT_FILES", "SECTION_IDS", "COMPARISON_SECTION_IDS"]
+__all__ = ["build_report", "build_comparison_report", "check_report_files", "render_figures",
+           "read_register", "find_model_doc", "REPORT_FILES", "SECTION_IDS",
+           "COMPARISON_SECTION_IDS"]

@@ -26,14 +26,15 @@ from ..figures.registry import (
 )
 from ..figures.style import offscreen
 from ..results.files import sha256_file, write_bytes_atomic, write_text_atomic
-from ..results.folders import replace_folder
+from ..results.folders import name_files, save_folder
 from ..results.results import replace_dir
 from .assumptions import Register, read_register
 from .comparison import comparison_document
 from .content import run_document
 from .document import FigureBlock, to_html, to_markdown
 
-__all__ = ["build_report", "build_comparison_report", "render_figures", "REPORT_FILES"]
+__all__ = ["build_report", "build_comparison_report", "render_figures", "REPORT_FILES",
+           "check_report_files"]
 
 REPORT_FILES = ("report.html", "report.md")
 
@@ -94,7 +95,8 @@ def _figures(subject: Any, subject_kind: str, directory: Path, formats: Sequence
 
 def build_report(results: Any, directory: Path | str,
                  formats: Sequence[str] = DEFAULT_FORMATS,
-                 model_doc: Path | str | None = None, dpi: float = 300) -> Path:
+                 model_doc: Path | str | None = None, dpi: float = 300,
+                 force: bool = False) -> Path:
     """Write ``figures/``, ``report.html`` and ``report.md`` for ``results`` into
     ``directory`` (a results folder), then rewrite ``manifest.json`` with every checksum.
 
@@ -102,10 +104,16 @@ def build_report(results: Any, directory: Path | str,
     model documentation whose assumptions register the report includes (default: found
     beside the package, see :mod:`simulate.report.assumptions`); ``dpi``: resolution of the
     PNG files (300 for print; vector formats do not depend on it). Returns the HTML path.
+
+    Only files simulate wrote are replaced (:func:`check_report_files`): a file in
+    ``figures/`` or a ``report.*`` that the folder's ``manifest.json`` does not list is
+    refused whatever ``force`` says; one it lists but that changed since (a hand-edited
+    ``report.md``) is replaced only with ``force``.
     """
     d = Path(directory)
     if not d.is_dir():
         raise ResultsError(f"{d}: no such folder (save the results there first)")
+    check_report_files(d, force=force)
     register: Register = read_register(model_doc)
     blocks, skipped = _figures(results, "run", d, formats, dpi)
     doc = run_document(results, blocks, skipped, register)
@@ -113,6 +121,64 @@ def build_report(results: Any, directory: Path | str,
     write_text_atomic(d / "report.md", to_markdown(doc))
     results.write_manifest(d)
     return d / "report.html"
+
+
+def check_report_files(directory: Path | str, force: bool = False) -> None:
+    """Refuse to write a report where it would replace a file simulate did not write.
+
+    The files a report replaces are ``figures/`` (rebuilt whole) and ``report.html``,
+    ``report.md``. Each must be listed in the folder's ``manifest.json`` (what simulate
+    wrote); anything else there (a file, a folder, a link) is the user's and refused, even
+    with ``force``, naming at most ten. A listed file whose sha256 differs from the
+    manifest's was changed after simulate wrote it: refused unless ``force``.
+    """
+    d = Path(directory)
+    listed = _listed(d)
+    foreign: list[str] = []
+    changed: list[str] = []
+
+    def judge(p: Path, rel: str) -> None:
+        if p.is_symlink() or not p.is_file() or rel not in listed:
+            foreign.append(rel)
+        elif sha256_file(p) != listed[rel]:
+            changed.append(rel)
+
+    figures = d / "figures"
+    if figures.is_symlink() or (figures.exists() and not figures.is_dir()):
+        foreign.append("figures")
+    elif figures.is_dir():
+        for p in sorted(figures.rglob("*")):
+            rel = p.relative_to(d).as_posix()
+            if p.is_dir() and not p.is_symlink():
+                if not any(p.iterdir()):
+                    foreign.append(f"{rel}/")
+                continue
+            judge(p, rel)
+    for name in REPORT_FILES:
+        if (d / name).exists() or (d / name).is_symlink():
+            judge(d / name, name)
+    if foreign:
+        raise ResultsError(
+            f"{d}: holds {len(foreign)} file(s) that simulate did not write where the report "
+            f"goes: {name_files(foreign)}; writing the report would delete them (not even "
+            "--force replaces them): move them elsewhere, then build the report again")
+    if changed and not force:
+        raise ResultsError(
+            f"{d}: {len(changed)} file(s) of the report changed since simulate wrote them "
+            f"(their sha256 differs from manifest.json): {name_files(changed)}; move them "
+            "elsewhere to keep your edits, or use --force to replace them")
+
+
+def _listed(d: Path) -> dict[str, str]:
+    """The files ``manifest.json`` lists with their sha256 (none when it is missing or
+    unreadable: then nothing in the report's place is simulate's)."""
+    try:
+        files = json.loads((d / "manifest.json").read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not isinstance(files, dict):
+        return {}
+    return {str(k).replace("\\", "/"): str(v) for k, v in files.items()}
 
 
 def build_comparison_report(comparison: Any, directory: Path | str,
@@ -127,12 +193,8 @@ def build_comparison_report(comparison: Any, directory: Path | str,
     if d.exists() and (not d.is_dir() or any(d.iterdir())) and not overwrite:
         raise ResultsError(f"{d} already exists; use --force (overwrite=True) to replace it "
                            "or choose another --out")
-    d.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{d.name}.", dir=d.parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
+
+    def write(tmp: Path) -> None:
         (tmp / "figures").mkdir()
         blocks, skipped = render_figures(comparison, "runs", tmp / "figures", formats, dpi)
         write_text_atomic(tmp / "comparison.csv", comparison.table().to_csv(index=False))
@@ -150,10 +212,10 @@ def build_comparison_report(comparison: Any, directory: Path | str,
         write_text_atomic(tmp / "report.md", to_markdown(doc))
         manifest["files"] = _checksums(tmp)
         write_text_atomic(tmp / "manifest.json", json.dumps(manifest, indent=2) + "\n")
-        replace_folder(tmp, d, kind="comparison")  # refuses folders not simulate's
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    # built in a marked sibling, then swapped in (or moved into an empty folder, which
+    # stays); refuses folders not simulate's
+    save_folder(d, write, kind="comparison", overwrite=overwrite)
     return d / "report.html"
 
 

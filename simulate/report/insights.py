@@ -4,10 +4,13 @@
   ``outputs.counterfactual`` every replicate is also run without the sanctioner's measures on
   the same random numbers, so ``deal - deal_cf`` per replicate is a paired difference: for
   the deal probability with Newcombe's paired score interval (which keeps its width when
-  every pair agrees), for revenue with the normal interval of the per-replicate differences.
+  every pair agrees), for revenue with the Student-t interval of the per-replicate
+  differences (n - 1 degrees of freedom).
 - :func:`drivers`: which sampled parameters move an outcome most: Spearman's rank correlation
   of each ``param:`` column with the outcome across replicates, with a Fisher-z 95% interval
-  (``atanh(rho) ± 1.96 / sqrt(n - 3)``). A correlation, not a causal effect: parameters
+  whose standard error is Bonett & Wright's (2000, Psychometrika 65:23-28) for Spearman's
+  rho, ``atanh(rho) ± 1.96 sqrt((1 + rho²/2) / (n - 3))``: Pearson's ``1 / sqrt(n - 3)``
+  is too narrow for a rank correlation. A correlation, not a causal effect: parameters
   sampled independently make it a first-order screen, like a one-at-a-time sensitivity over
   the whole prior rather than at one point.
 """
@@ -22,20 +25,32 @@ import pandas as pd
 from scipy import stats
 
 from ..results.metrics import get_metric
-from ..results.summary import Z95, paired_proportion_difference
+from ..results.summary import Z95, paired_proportion_difference, t_half_width
 
-__all__ = ["threat_effect", "drivers", "limits", "PARAM_PREFIX"]
+__all__ = ["threat_effect", "drivers", "limits", "spearman_interval", "PARAM_PREFIX"]
 
 PARAM_PREFIX = "param:"
 
 
 def _paired(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Mean of the paired differences ``x - y`` with its Student-t 95% interval (n - 1
+    degrees of freedom), as for the paired means of :mod:`simulate.results.compare`."""
     d = x.astype(float) - y.astype(float)
     n = d.size
     est = float(d.mean()) if n else math.nan
     se = float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
-    return {"estimate": est, "se": se, "ci_low": est - Z95 * se, "ci_high": est + Z95 * se,
-            "n": n}
+    half = t_half_width(se, n - 1)
+    return {"estimate": est, "se": se, "ci_low": est - half, "ci_high": est + half, "n": n}
+
+
+def spearman_interval(rho: float, n: int) -> tuple[float, float]:
+    """95% interval of Spearman's rho from ``n`` pairs: Fisher's z with Bonett & Wright's
+    (2000) standard error ``sqrt((1 + rho²/2) / (n - 3))`` (needs n > 3), back-transformed.
+    Its coverage is close to 95% for rank correlations, which 1 / sqrt(n - 3) (Pearson's)
+    undercovers."""
+    r = max(min(rho, 0.999999), -0.999999)
+    z, half = math.atanh(r), Z95 * math.sqrt((1 + r * r / 2) / (n - 3))
+    return math.tanh(z - half), math.tanh(z + half)
 
 
 def threat_effect(results: Any) -> pd.DataFrame | None:
@@ -80,9 +95,9 @@ def drivers(results: Any, outcome: str = "deal_within_horizon", top: int = 3) ->
         if n < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
             continue
         rho = float(stats.spearmanr(x, y).statistic)
-        z, half = math.atanh(max(min(rho, 0.999999), -0.999999)), Z95 / math.sqrt(n - 3)
+        low, high = spearman_interval(rho, n)
         rows.append({"parameter": str(col)[len(PARAM_PREFIX):], "rho": rho,
-                     "ci_low": math.tanh(z - half), "ci_high": math.tanh(z + half), "n": n})
+                     "ci_low": low, "ci_high": high, "n": n})
     out = pd.DataFrame(rows, columns=["parameter", "rho", "ci_low", "ci_high", "n"])
     if len(out):
         out = out.reindex(out["rho"].abs().sort_values(ascending=False, kind="stable").index)
@@ -104,6 +119,9 @@ def limits(results: Any) -> list[str]:
         "the file, and no battlefield model beyond a random walk of the front line.",
         "The 95% intervals of estimates measure Monte Carlo error only; they do not cover "
         "errors in the model's structure.",
+        "Each 95% interval is individual (pointwise), not simultaneous: among the many "
+        "intervals of this report some will miss by chance. To read k of them jointly, "
+        "widen each to level 1 - 0.05/k (Bonferroni).",
     ]
     if "deal_cf" not in results.outcomes:
         out.append("This run has no counterfactual (`outputs.counterfactual: false`), so it "

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from ..results.units import unit_of
+from ..results.units import parameter_unit
 from ..scenario import Scenario
 
 __all__ = ["ParameterRow", "parameter_rows", "format_value", "format_distribution",
@@ -124,32 +124,6 @@ def _leaves(node: Any, prefix: str) -> Iterator[tuple[str, Any, Any, str, bool]]
             yield key, value, field, name, given
 
 
-#: units the field descriptions do not give in a form :func:`unit_of` reads (field name ->
-#: unit, then field-name suffix -> unit); checked first
-_UNIT_BY_NAME = {"priorities": "relative weight"}
-_UNIT_BY_SUFFIX = (("_mbd_per_usd", "mb/d per USD/bbl"), ("_mb", "mb"))
-
-
-def _unit(field: Any, value: Any, key: str, name: str = "") -> str:
-    name = name or key.rsplit(".", 1)[-1]
-    if name in _UNIT_BY_NAME:
-        return _UNIT_BY_NAME[name]
-    fixed = next((u for suffix, u in _UNIT_BY_SUFFIX if name.endswith(suffix)), "")
-    if fixed:
-        return fixed
-    unit = unit_of(field.description or "", key.rsplit(".", 1)[-1])
-    if unit:
-        return unit
-    if isinstance(value, _dt.date) or (isinstance(value, list | tuple) and value
-                                       and isinstance(value[0], _dt.date)):
-        return "date"
-    bounds = {type(m).__name__: getattr(m, type(m).__name__.lower(), None)
-              for m in field.metadata}
-    if bounds.get("Ge") == 0 and bounds.get("Le") == 1 and isinstance(value, float):
-        return "fraction"
-    return ""
-
-
 def parameter_rows(scenario: Scenario) -> list[ParameterRow]:
     """One row per parameter value of the scenario (``SECTIONS``), plus any uncertain key
     that has no value in the file."""
@@ -179,7 +153,7 @@ def parameter_rows(scenario: Scenario) -> list[ParameterRow]:
             # drawn but not in the file: the unset default is never used, the draws are
             shown = drawn_value(dist) if dist is not None and not given else \
                 "" if val is None else format_value(val)
-            rows.append(ParameterRow(key, shown, _unit(fld, val, key, name), desc, source,
+            rows.append(ParameterRow(key, shown, parameter_unit(fld, val, key, name), desc, source,
                                      format_distribution(dist) if dist is not None else ""))
     for key, dist in scenario.uncertainty.items():
         if key not in seen:

@@ -3,11 +3,14 @@
 Runs made with the same seed share common random numbers (design section 2), so replicate k
 of one run and replicate k of the other face the same shocks. Their difference is then a
 *paired* difference, estimated from the replicates the runs have in common (0 .. min(n)-1
-when their replicate counts differ, with a :class:`ResultsWarning`): a normal interval of the
-per-replicate differences for means, Newcombe's (1998, method 10) paired hybrid score
-interval for proportions; both are much narrower than the two runs' own intervals suggest.
-Runs with different seeds are compared as independent samples: normal interval for a
-difference of means, Newcombe's hybrid score interval for a difference of proportions.
+when their replicate counts differ, with a :class:`ResultsWarning`): a Student-t interval of
+the per-replicate differences (n - 1 degrees of freedom) for means, Newcombe's (1998, method
+10) paired hybrid score interval for proportions; both are much narrower than the two runs'
+own intervals suggest. Runs with different seeds are compared as independent samples:
+Welch's t interval (Welch-Satterthwaite degrees of freedom) for a difference of means,
+Newcombe's hybrid score interval for a difference of proportions. Every interval is an
+individual (pointwise) 95% interval, not simultaneous over the metrics and runs of a table;
+for k of them at once, Bonferroni's adjustment uses level 1 - 0.05 / k.
 Runs that start on different dates or cover different horizons are compared with a
 :class:`ResultsWarning` (:func:`window_mismatch`).
 """
@@ -26,7 +29,7 @@ import pandas as pd
 from ..errors import ArgumentError, ResultsWarning
 from .metrics import metric_values, warn_user
 from .results import Results, format_number
-from .summary import Z95, paired_proportion_difference, proportion
+from .summary import paired_proportion_difference, proportion, t_half_width, welch_df
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..figures.accessor import PlotAccessor
@@ -128,10 +131,11 @@ def _difference(x: np.ndarray, base: np.ndarray, kind: str, paired: bool) -> dic
         got = paired_proportion_difference(x, base)
         return {"difference": got["estimate"], "se": got["se"], "ci_low": got["ci_low"],
                 "ci_high": got["ci_high"]}
-    if paired:
+    if paired:  # Student's t on the per-replicate differences, n - 1 degrees of freedom
         diff = x - base
         se = float(diff.std(ddof=1) / math.sqrt(diff.size)) if diff.size > 1 else math.nan
-        return {"difference": d, "se": se, "ci_low": d - Z95 * se, "ci_high": d + Z95 * se}
+        half = t_half_width(se, diff.size - 1)
+        return {"difference": d, "se": se, "ci_low": d - half, "ci_high": d + half}
     if kind == "proportion":  # Newcombe (1998) method 10, from the two Wilson intervals
         p1, p2 = proportion("", x.astype(bool)), proportion("", base.astype(bool))
         lo = d - math.sqrt((p1["estimate"] - p1["ci_low"]) ** 2
@@ -140,10 +144,13 @@ def _difference(x: np.ndarray, base: np.ndarray, kind: str, paired: bool) -> dic
                            + (p2["estimate"] - p2["ci_low"]) ** 2)
         se = math.sqrt(p1["se"] ** 2 + p2["se"] ** 2)
         return {"difference": d, "se": se, "ci_low": lo, "ci_high": hi}
-    v = (x.var(ddof=1) / x.size if x.size > 1 else math.nan) + \
-        (base.var(ddof=1) / base.size if base.size > 1 else math.nan)
+    # Welch: unpooled standard error, Welch-Satterthwaite degrees of freedom
+    var_x = float(x.var(ddof=1)) if x.size > 1 else math.nan
+    var_b = float(base.var(ddof=1)) if base.size > 1 else math.nan
+    v = var_x / x.size + var_b / base.size
     se = math.sqrt(v) if v == v else math.nan
-    return {"difference": d, "se": se, "ci_low": d - Z95 * se, "ci_high": d + Z95 * se}
+    half = t_half_width(se, welch_df(var_x, x.size, var_b, base.size))
+    return {"difference": d, "se": se, "ci_low": d - half, "ci_high": d + half}
 
 
 class Comparison:
@@ -213,7 +220,9 @@ class Comparison:
         Columns: ``metric`` (id), ``name``, ``unit``, ``label``, ``baseline``,
         ``difference``, ``se``, ``ci_low``, ``ci_high``, ``paired``. Paired runs (same seed)
         are compared on the replicates both have; proportions then get Newcombe's paired
-        interval, means the normal interval of the per-replicate differences.
+        interval, means the Student-t interval of the per-replicate differences; independent
+        runs' means get Welch's t interval. Individual (pointwise) 95% intervals, not
+        simultaneous over the rows.
         """
         base = self.runs[baseline]
         first = self.summary().drop_duplicates("metric").set_index("metric")

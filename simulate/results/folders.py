@@ -20,7 +20,8 @@ Every command that writes a folder (``run --out``, ``compare --out``, ``report``
 * **Atomic replacement.** New contents are built in a temporary sibling
   ``.NAME.tmp-PID-XXXX`` (marked at once) and swapped in by renames (:func:`replace_folder`);
   a save killed halfway leaves that sibling, which the next writer (holding the lock) removes
-  (:func:`clean_stale`).
+  (:func:`clean_stale`). A folder with nothing finished in it (empty, perhaps the user's,
+  or holding checkpoints) is kept and filled in place, so its mode, group and inode stay.
 
 Typical use by a command that writes a folder::
 
@@ -42,6 +43,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -54,7 +56,7 @@ from .locks import lock_path, output_lock
 __all__ = ["MARKER", "MANIFEST", "State", "folder_state", "check_output_path",
            "prepare_output", "check_refusals", "unexpected_files", "make_temp_folder",
            "replace_folder", "mark", "is_marked", "clean_stale", "output_lock", "lock_path",
-           "swap_folder", "save_folder"]
+           "swap_folder", "save_folder", "folder_kind", "name_files"]
 
 #: marker file of a folder written by simulate
 MARKER = ".simulate-results"
@@ -186,9 +188,21 @@ def check_refusals(out: Path | str, *, kind: str, force: bool = False, resume: b
         resumable is not None and state in ("results", "marked")
         and (given / resumable).is_file())
     if resume and not continuable:
-        if state == "results":
+        if state == "results":  # with --force too: the two options contradict
+            how = ("--resume and --force contradict: drop --resume to replace it with "
+                   "--force" if force else "use --force to replace it")
             raise ResultsError(f"{option} {given}: holds a finished run, there is nothing to "
-                               "resume (use --force to replace it, or another folder)")
+                               f"resume ({how}, or choose another {option})")
+        if state == "marked":  # made by simulate, but nothing to continue from
+            how = ("--resume and --force contradict: drop --resume to start again in it "
+                   "with --force" if force else "use --force to start again in it")
+            raise ResultsError(f"{option} {given}: holds no interrupted run to resume (the "
+                               f"folder is simulate's but has no {_continue_file(resumable)})"
+                               f"; {how}, or choose another {option}")
+        if force:
+            raise ResultsError(f"{option} {given}: holds no interrupted run to resume "
+                               "(--resume and --force contradict: drop --resume to start "
+                               "again)")
         raise ResultsError(f"{option} {given}: holds no interrupted run to resume (run "
                            "without --resume)")
     if not resume and state in ("results", "interrupted", "marked") and not force:
@@ -196,19 +210,46 @@ def check_refusals(out: Path | str, *, kind: str, force: bool = False, resume: b
             what = "an interrupted run" if state == "interrupted" else f"a {kind}"
             raise ResultsError(f"{option} {given}: holds {what}; use --resume to continue "
                                "it, --force to start again, or another folder")
-        resume_hint = ", --resume to continue an interrupted run," if can_resume else ""
+        if state == "marked" and can_resume:  # nothing finished, nothing to continue
+            raise ResultsError(f"{given} already holds results (unfinished, and with no "
+                               f"{_continue_file(resumable)} that --resume could continue "
+                               f"from); use --force to start again in it, or another {option}")
         raise ResultsError(f"{given} already holds results; use --force to replace "
-                           f"them{resume_hint} or another {option}")
+                           f"them, or another {option}")
     if force and not resume and state in ("results", "interrupted", "marked"):
         extra = unexpected_files(given)
         if extra:
-            shown = ", ".join(extra[:_SHOW])
-            more = f" ... and {len(extra) - _SHOW} more" if len(extra) > _SHOW else ""
             raise ResultsError(
                 f"{option} {given}: --force would delete {len(extra)} file(s) that simulate "
-                f"did not write: {shown}{more}; move them elsewhere, or choose another "
+                f"did not write: {name_files(extra)}; move them elsewhere, or choose another "
                 f"{option}")
     return state
+
+
+def _continue_file(resumable: str | None) -> str:
+    """What ``--resume`` needs in a folder, for messages."""
+    return resumable or f"checkpoints ({'/'.join(_RUN_IDENTITY)})"
+
+
+def name_files(names: list[str]) -> str:
+    """The first ten of ``names``, comma-separated, then "... and N more" (for messages)."""
+    more = f" ... and {len(names) - _SHOW} more" if len(names) > _SHOW else ""
+    return f"{', '.join(names[:_SHOW])}{more}"
+
+
+def folder_kind(folder: Path | str) -> str | None:
+    """The kind of a folder simulate wrote, as its marker records it (``run``,
+    ``comparison``, ``experiment``, ``sensitivity``, ``calibration``; else its manifest's
+    ``kind``); None when neither says (a folder of an older version, or not simulate's)."""
+    d = Path(folder)
+    for name in (MARKER, MANIFEST):
+        try:
+            data = json.loads((d / name).read_text(encoding="utf-8")[:1_000_000])
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("kind"), str):
+            return data["kind"]
+    return None
 
 
 #: how many names a message lists before "... and N more"
@@ -305,6 +346,11 @@ def save_folder(target: Path | str, writer: Callable[[Path], None], *, kind: str
     ``target`` may be missing, empty, or a folder of simulate's with nothing finished in it
     (checkpoints of a run); a finished results folder only with ``overwrite``; a foreign
     folder or a file never. A failure leaves ``target`` as it was.
+
+    An existing folder with nothing finished in it (empty, or holding only checkpoints) is
+    filled in place (:func:`_fill_in_place`): the folder itself, perhaps the user's own with
+    its permissions and group, stays; only a finished folder is swapped whole (keeping its
+    mode bits).
     """
     target = Path(target)
     with output_lock(target):
@@ -321,11 +367,52 @@ def save_folder(target: Path | str, writer: Callable[[Path], None], *, kind: str
         tmp = make_temp_folder(target, kind)
         try:
             writer(tmp)
-            replace_folder(tmp, target)
+            if state in ("empty", "marked", "interrupted"):
+                _fill_in_place(tmp, target)
+            else:
+                _keep_mode(tmp, target)
+                replace_folder(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     return target
+
+
+def _fill_in_place(new: Path, target: Path) -> None:
+    """Move the files of ``new`` into the existing folder ``target`` (empty, or simulate's
+    with nothing finished in it), then remove the checkpoints and ``new``.
+
+    The folder keeps its inode, mode and group. Names already taken in ``target`` are
+    refused before anything moves (a file there is not simulate's: such a folder has no
+    manifest listing its files). ``manifest.json`` moves first, so a save killed halfway
+    leaves a folder whose manifest lists every file of simulate's: ``--force`` replaces it,
+    and a reader is told which files are missing."""
+    entries = sorted(new.iterdir(), key=lambda p: (p.name != MANIFEST, p.name))
+    taken = [p.name for p in entries if p.name != MARKER
+             and ((target / p.name).exists() or (target / p.name).is_symlink())]
+    if taken:
+        raise ResultsError(f"{target}: holds {len(taken)} file(s) that simulate did not write "
+                           f"where it saves its own: {name_files(sorted(taken))}; move them "
+                           "elsewhere and try again (an interrupted run then continues with "
+                           "--resume)")
+    for p in entries:
+        os.replace(p, target / p.name)
+    checkpoints = target / _RUN_IDENTITY[0]
+    if checkpoints.is_dir() and not checkpoints.is_symlink():
+        shutil.rmtree(checkpoints, ignore_errors=True)
+    new.rmdir()
+
+
+def _keep_mode(new: Path, target: Path) -> None:
+    """Give folder ``new`` the group and permission bits of ``target`` (a folder it is
+    about to replace), as far as the operating system allows."""
+    try:
+        st = target.stat()
+        if st.st_gid != new.stat().st_gid:
+            os.chown(new, -1, st.st_gid)
+        os.chmod(new, stat.S_IMODE(st.st_mode))
+    except OSError:
+        pass  # another group, or a file system without modes: the umask's default stays
 
 
 def swap_folder(new: Path, target: Path) -> None:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ArgumentError, ResultsWarning
+from ..scenario.experiment_block import deal_outcome_name as deal_window_id
 
 __all__ = ["Metric", "DEAL_WINDOWS", "metrics_for", "deal_within", "deal_window_id",
            "deal_windows", "metric_values", "get_metric", "warn_user"]
@@ -78,11 +79,6 @@ def deal_within(outcomes: pd.DataFrame, days: int | None) -> np.ndarray:
     if days is None:
         return deal
     return deal & (outcomes["deal_day"].to_numpy() <= int(days))
-
-
-def deal_window_id(days: int) -> str:
-    """The id of the deal window of ``days`` days: ``deal_within_<days>d``."""
-    return f"deal_within_{int(days)}d"
 
 
 def _window_days(windows: Any) -> list[int]:

@@ -6,6 +6,7 @@ parameters, from the field descriptions of the scenario schema.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 from typing import Any
@@ -13,11 +14,12 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from ..engines.record import SERIES
 from ..scenario import Scenario
+from ..scenario.series import SERIES
 from .tables import UNITS
 
-__all__ = ["outcome_units", "series_units", "parameter_field", "unit_of", "format_number"]
+__all__ = ["outcome_units", "series_units", "parameter_field", "parameter_unit", "unit_of",
+           "format_number"]
 
 
 _OUTCOME_UNITS = {
@@ -47,22 +49,59 @@ def parameter_field(scenario: Scenario, key: str) -> tuple[Any, str]:
     Keys inside mappings (regions, actors, buyers, demands) are followed by name; raises
     KeyError for a key the scenario does not have.
     """
+    field = _field_value_name(scenario, key)[0]
+    return field, field.description or ""
+
+
+def _field_value_name(scenario: Scenario, key: str) -> tuple[Any, Any, str]:
+    """(field, value, field name) behind a dotted key; KeyError for a key the scenario does
+    not have."""
     node: Any = scenario
-    field = None
+    field, field_name = None, ""
     for part in key.split("."):
         if isinstance(node, BaseModel):
             fields = type(node).model_fields
             name = next((n for n, f in fields.items() if part in (n, f.alias)), None)
             if name is None:
                 raise KeyError(key)
-            field, node = fields[name], getattr(node, name)
+            field, node, field_name = fields[name], getattr(node, name), name
         elif isinstance(node, dict) and part in node:
             node = node[part]
         else:
             raise KeyError(key)
     if field is None:
         raise KeyError(key)
-    return field, field.description or ""
+    return field, node, field_name
+
+
+#: units the field descriptions do not give in a form :func:`unit_of` reads (field name ->
+#: unit, then field-name suffix -> unit); checked first
+_UNIT_BY_NAME = {"priorities": "relative weight"}
+_UNIT_BY_SUFFIX = (("_mbd_per_usd", "mb/d per USD/bbl"), ("_mb", "mb"))
+
+
+def parameter_unit(field: Any, value: Any, key: str, name: str = "") -> str:
+    """The unit of a scenario parameter (``key``, its pydantic ``field``, its ``value``),
+    for the report's parameter table and the ``param:`` columns of the outcomes alike: the
+    field name's unit if listed above, else the description's (:func:`unit_of`), else
+    "date" for dates and "fraction" for a float bounded to [0, 1]; "" if none applies."""
+    name = name or key.rsplit(".", 1)[-1]
+    if name in _UNIT_BY_NAME:
+        return _UNIT_BY_NAME[name]
+    fixed = next((u for suffix, u in _UNIT_BY_SUFFIX if name.endswith(suffix)), "")
+    if fixed:
+        return fixed
+    unit = unit_of(field.description or "", key.rsplit(".", 1)[-1])
+    if unit:
+        return unit
+    if isinstance(value, _dt.date) or (isinstance(value, list | tuple) and value
+                                       and isinstance(value[0], _dt.date)):
+        return "date"
+    bounds = {type(m).__name__: getattr(m, type(m).__name__.lower(), None)
+              for m in field.metadata}
+    if bounds.get("Ge") == 0 and bounds.get("Le") == 1 and isinstance(value, float):
+        return "fraction"
+    return ""
 
 
 def unit_of(description: str, name: str = "") -> str:
@@ -108,10 +147,11 @@ def outcome_units(columns: Any, scenario: Scenario | None = None) -> dict[str, s
         if not unit and col.startswith("param:") and scenario is not None:
             key = col[len("param:"):]
             try:
-                _, desc = parameter_field(scenario, key)
+                field, value, name = _field_value_name(scenario, key)
             except KeyError:
-                desc = ""
-            unit = unit_of(desc, key.rsplit(".", 1)[-1])
+                unit = unit_of("", key.rsplit(".", 1)[-1])
+            else:
+                unit = parameter_unit(field, value, key, name)
         out[col] = unit
     return out
 

@@ -4,7 +4,9 @@ can use. Everything here is refused by ``simulate validate`` exactly as by ``sim
 Files (checked while reading, before any parsing that could recurse or grow):
 
 * at most :data:`MAX_FILE_BYTES` bytes, and only regular files (a FIFO or a device is refused
-  without being read);
+  without being read): :func:`read_regular_file`, which also reads posterior files
+  (``uncertainty.from_posterior``, at most :data:`MAX_POSTERIOR_BYTES` bytes and
+  :data:`MAX_POSTERIOR_CELLS` values);
 * nesting at most :data:`MAX_DEPTH` levels of mappings and lists;
 * at most :data:`MAX_KEYS` keys in a file and :data:`MAX_SCALAR_CHARS` characters in a value.
 
@@ -16,9 +18,12 @@ Numbers (checked on the data, after ``extends`` and overrides):
   ``chunk_size`` and ``keep_series`` at most :data:`simulate.limits.MAX_REPLICATES`;
 * dates from :data:`MIN_DATE` to :data:`MAX_DATE`.
 
-Distributions (``uncertainty:``) may stand only on keys a run samples: not on the run's own
-settings (``ensemble``, ``outputs``, ``horizon_days``, ``start``, ...), and a whole-number key
-takes only a ``choice`` of whole numbers.
+Distributions (``uncertainty:``) and posterior columns may stand only on keys a run samples:
+not on the run's own settings (``ensemble``, ``outputs``, ``horizon_days``, ``start``, ...),
+and a whole-number key takes only a ``choice`` of whole numbers. What they give per replicate
+is a number, or a name where the run draws names (:data:`NAMED_DRAWS`, :data:`LINE_DRAWS`;
+checked by :mod:`.value_checks`): never a date, a boolean, a list, a mapping or null, which
+fix the run's structure.
 """
 
 from __future__ import annotations
@@ -26,18 +31,26 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import stat
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import Problem
+from ..errors import Problem, ScenarioError
 from ..limits import MAX_REPLICATES
 
 __all__ = ["MAX_FILE_BYTES", "MAX_DEPTH", "MAX_KEYS", "MAX_SCALAR_CHARS", "MAX_ABS_NUMBER",
-           "MAX_DAYS", "MIN_DATE", "MAX_DATE", "NOT_SAMPLED", "scan_text", "number_findings",
-           "excerpt"]
+           "MAX_DAYS", "MIN_DATE", "MAX_DATE", "NOT_SAMPLED", "NAMED_DRAWS", "LINE_DRAWS",
+           "NUMBER_TEXT", "MAX_POSTERIOR_BYTES", "MAX_POSTERIOR_CELLS", "scan_text",
+           "number_findings", "number_problem", "read_regular_file", "excerpt"]
 
 MAX_FILE_BYTES = 2 * 2**20
+#: a posterior Parquet file (``uncertainty.from_posterior``): bytes on disk, and values
+#: (particles x columns) once read, so that a small file cannot expand without limit
+MAX_POSTERIOR_BYTES = 256 * 2**20
+MAX_POSTERIOR_CELLS = 20_000_000
 MAX_DEPTH = 32
 MAX_KEYS = 20_000
 MAX_SCALAR_CHARS = 10_000
@@ -48,8 +61,13 @@ MAX_DATE = _dt.date(2199, 12, 31)
 #: top-level keys that are settings of the run or text, never sampled per replicate
 NOT_SAMPLED = ("schema", "name", "description", "sources", "cite", "start", "horizon_days",
                "ensemble", "outputs", "uncertainty", "sweep", "experiment")
-#: text that YAML keeps as text but a number field accepts (``1e300``)
-_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+#: last parts of keys whose per-replicate draws may be names (of the field's options)
+NAMED_DRAWS = ("protocol", "stance")
+#: mappings whose per-replicate draws may be 'line' as well as a share
+LINE_DRAWS = ("demands", "reservation")
+#: a number written in decimal (``0.3``, ``-2``, ``1e300``): text that YAML keeps as text
+#: but a number field accepts, and what a cell of a design table reads as a number
+NUMBER_TEXT = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _COUNTS = {"ensemble.replicates": MAX_REPLICATES, "ensemble.chunk_size": MAX_REPLICATES,
            "outputs.keep_series": MAX_REPLICATES}
 
@@ -108,9 +126,9 @@ def number_findings(data: Any) -> list[tuple[str, str]]:
             stack += [(_key(key, i), v) for i, v in enumerate(value)]
         elif isinstance(value, bool) or value is None:
             continue
-        elif isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.match(value)
+        elif isinstance(value, int | float) or (isinstance(value, str) and NUMBER_TEXT.match(value)
                                                 and not _is_text_field(key)):
-            message = _number_problem(key, float(value) if isinstance(value, str) else value)
+            message = number_problem(key, float(value) if isinstance(value, str) else value)
             if message:
                 out.append((key, message))
         elif isinstance(value, _dt.date) and not MIN_DATE <= _as_date(value) <= MAX_DATE:
@@ -133,7 +151,9 @@ def _as_date(value: _dt.date) -> _dt.date:
     return value.date() if isinstance(value, _dt.datetime) else value
 
 
-def _number_problem(key: str, value: float) -> str | None:
+def number_problem(key: str, value: float) -> str | None:
+    """What is wrong with number ``value`` at dotted ``key`` (beyond ±1e12, more days than
+    :data:`MAX_DAYS`, a count beyond its limit), or None."""
     if isinstance(value, float) and not math.isfinite(value):
         return None  # the schema says 'expected a number', with the field's range
     if key == "ensemble.seed":
@@ -150,3 +170,33 @@ def _number_problem(key: str, value: float) -> str | None:
 def _fmt(value: float) -> str:
     text = f"{value:g}" if isinstance(value, float) else str(value)
     return text if len(text) <= 30 else f"{text[:12]}...({len(text)} digits)"
+
+
+def read_regular_file(path: Path, limit: int, what: str,
+                      fail: Callable[[str], ScenarioError], folder: str = "a folder") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; anything else raises
+    ``fail(message)``: no such file, a folder (``folder`` says what it is in words), a
+    device, pipe or socket (refused without being opened: ``/dev/zero`` never ends), or a
+    file too large (checked before reading, and again while reading, for a file that grows).
+    ``what`` names the file expected (``"a scenario file"``)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise fail("file not found") from None
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise fail(f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise fail(f"expected {what}, found {folder}")
+    if not stat.S_ISREG(info.st_mode):
+        raise fail(f"expected {what} (a regular file), found a device, pipe or socket "
+                   "(not read)")
+    if info.st_size > limit:
+        raise fail(f"expected {what} of at most {limit:,} bytes, found {info.st_size:,} bytes")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise fail(f"expected {what} of at most {limit:,} bytes, found more")
+    return data

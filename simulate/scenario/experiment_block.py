@@ -10,14 +10,20 @@ on the common random numbers of ``seed``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from .dates import ScenarioDate
 from .schema_base import StrictScalars
+from .series import SERIES, Axis, data_actors
 
-__all__ = ["Lever", "OnDate", "OverPeriod", "Outcomes", "Experiment", "experiment_findings"]
+if TYPE_CHECKING:
+    from .findings import Horizon
+
+__all__ = ["Lever", "OnDate", "OverPeriod", "Outcomes", "Experiment", "experiment_findings",
+           "outcome_findings", "deal_outcome_name", "PointCheck"]
 
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 
@@ -119,11 +125,28 @@ class Experiment(_Model):
         return self
 
 
-def experiment_findings(data: dict) -> list[tuple[str, str, bool]]:
-    """(dotted key, message, at_key) for references of the experiment block that do not
-    resolve: lever keys and uncertainty keys. (Series names and actors of outcomes are
-    checked when the experiment runs, by :mod:`simulate.experiments.score`, which knows the
-    engines' series.)"""
+#: checks a design point: (dotted key, value) -> (key, message) problems the scenario would
+#: have with the key set to the value that it does not have without (the loader's checks)
+PointCheck = Callable[[str, Any], list[tuple[str, str]]]
+
+
+def deal_outcome_name(days: int) -> str:
+    """The id of the deal window of ``days`` days, ``deal_within_<days>d``: its outcome
+    column and its headline metric (:mod:`simulate.results.metrics` names it
+    ``deal_window_id``)."""
+    return f"deal_within_{int(days)}d"
+
+
+def experiment_findings(data: dict, point: PointCheck | None = None,
+                        ) -> list[tuple[str, str, bool]]:
+    """(dotted key, message, at_key) for what is wrong in the experiment block that the
+    typed validation cannot see: lever and uncertainty keys that do not resolve, lever
+    values the scenario refuses (``point`` checks each one as the design point that sets it,
+    so ``validate`` refuses what ``sweep`` would), and what :func:`outcome_findings` finds in
+    the outcomes. (Columns of the outcomes table are checked when the experiment runs, by
+    :mod:`simulate.experiments.score`: the engines make them, per region, importer and
+    buyer.)"""
+    from .findings import Horizon, as_dict
     from .keypaths import resolve_path
     from .yamlio import join_key
 
@@ -131,14 +154,14 @@ def experiment_findings(data: dict) -> list[tuple[str, str, bool]]:
     if not isinstance(block, dict):
         return []
     out: list[tuple[str, str, bool]] = []
-    found = data.get("uncertainty")
-    uncertain: dict[str, Any] = found if isinstance(found, dict) else {}
-    found = block.get("levers")
-    levers: dict[str, Any] = found if isinstance(found, dict) else {}
-    for key in levers:
-        _, problem = resolve_path(data, str(key))
+    uncertain = as_dict(data.get("uncertainty"))
+    levers = as_dict(block.get("levers"))
+    for key, spec in levers.items():
+        annotation, problem = resolve_path(data, str(key))
         if problem:
             out.append((join_key("experiment.levers", key), problem, True))
+        elif annotation is not None and point is not None:
+            out += _lever_findings(str(key), spec, annotation, point)
     unc = block.get("uncertainties")
     for i, key in enumerate(unc if isinstance(unc, list) else []):
         if key not in uncertain:
@@ -149,5 +172,140 @@ def experiment_findings(data: dict) -> list[tuple[str, str, bool]]:
         elif key in levers:
             out.append((f"experiment.uncertainties[{i}]",
                         f"expected a key that is not also a lever, found {key!r}", False))
+    out += outcome_findings(as_dict(block.get("outcomes")), Horizon(data), data_actors(data))
     return out
 
+
+def outcome_findings(outcomes: dict, horizon: Horizon,
+                     actors: Mapping[Axis, list[str] | None]) -> list[tuple[str, str, bool]]:
+    """(dotted key, message, at_key) for what is wrong in the plain data of an ``outcomes:``
+    block: series an outcome reads that a run does not record, actors a series does not have
+    (``actors``: the ids per axis, :func:`.series.scenario_actors`; None for an axis not
+    known), dates outside the horizon or in the wrong order, and names used twice."""
+    from .findings import as_dict, as_list
+
+    return (_outcome_series_findings(outcomes, actors)
+            + _outcome_date_findings(outcomes, horizon)
+            + _outcome_name_findings(outcomes, as_list, as_dict))
+
+
+def _outcome_series_findings(outcomes: dict, actors: Mapping[Axis, list[str] | None],
+                             ) -> list[tuple[str, str, bool]]:
+    """Each ``on_date`` and ``over_period`` outcome reads a daily series a run records, and
+    an actor of that series (``""`` for a scalar series)."""
+    from .findings import as_dict
+    from .messages import suggest
+
+    out: list[tuple[str, str, bool]] = []
+    for part in ("on_date", "over_period"):
+        for name, spec in as_dict(outcomes.get(part)).items():
+            key, spec = f"experiment.outcomes.{part}.{name}", as_dict(spec)
+            variable, actor = spec.get("variable"), spec.get("actor", "")
+            if not isinstance(variable, str):
+                continue  # reported by the typed validation
+            if variable not in SERIES:
+                out.append((f"{key}.variable", f"expected a daily series ({', '.join(SERIES)}), "
+                                               f"found {variable!r}" + suggest(variable, SERIES),
+                            False))
+                continue
+            axis = SERIES[variable]
+            allowed = actors.get(axis)
+            if allowed is None or not isinstance(actor, str) or actor in allowed:
+                continue
+            if axis is None:
+                message = (f"expected no actor for {variable} (one value a day), found "
+                           f"{actor!r}")
+            else:
+                found = repr(actor) if actor else f"none (the series has one column per {axis})"
+                message = f"expected one of {allowed} for {variable}, found {found}"
+            out.append((f"{key}.actor", message + suggest(actor, allowed), False))
+    return out
+
+
+def _lever_findings(key: str, spec: Any, annotation: Any, point: PointCheck,
+                    ) -> list[tuple[str, str, bool]]:
+    """Problems of the values of the lever on ``key``: each choice, or the ends of a range
+    (a range on a whole-number key needs ``integer: true``)."""
+    from pydantic import ValidationError
+
+    from .messages import unwrap
+    from .value_checks import written
+
+    try:
+        lever = Lever.model_validate(spec)
+    except ValidationError:
+        return []  # reported by the typed validation
+    where = f"experiment.levers.{key}"
+    if lever.choices is not None:
+        values = [(f"{where}.choices[{i}]", v) for i, v in enumerate(lever.choices)]
+    else:
+        assert lever.low is not None and lever.high is not None
+        if unwrap(annotation) is int and not lever.integer:
+            return [(where, f"expected integer: true on a range over {key} (a whole number), "
+                            f"found a range of any numbers from {lever.low:g} to "
+                            f"{lever.high:g}", False)]
+        ends = (round(lever.low), round(lever.high)) if lever.integer else (lever.low,
+                                                                               lever.high)
+        values = [(f"{where}.low", ends[0]), (f"{where}.high", ends[1])]
+    out = []
+    for at, value in values:
+        problems = point(key, value)
+        own = [m for k, m in problems if k == key]
+        if own:
+            out.append((at, own[0], False))
+        elif problems:
+            other, message = problems[0]
+            out.append((at, f"expected a value of {key} that the rest of the scenario allows, "
+                            f"found {written(value)}, with which {other}: {message}", False))
+    return out
+
+
+def _outcome_date_findings(outcomes: dict, horizon: Any) -> list[tuple[str, str, bool]]:
+    """Dates of outcomes inside the horizon, and each period's ``from`` not after its
+    ``to``."""
+    from .findings import Finding, as_date, as_dict
+
+    found: list[Finding] = []
+    where = "experiment.outcomes"
+    for name, spec in as_dict(outcomes.get("on_date")).items():
+        horizon.check(as_dict(spec).get("date"), f"{where}.on_date.{name}.date", found)
+    for name, spec in as_dict(outcomes.get("over_period")).items():
+        spec = as_dict(spec)
+        key = f"{where}.over_period.{name}"
+        horizon.check(spec.get("from"), f"{key}.from", found)
+        horizon.check(spec.get("to"), f"{key}.to", found)
+        first, last = as_date(spec.get("from"), horizon.start), as_date(spec.get("to"),
+                                                                          horizon.start)
+        if first is not None and last is not None and first > last:
+            found.append(Finding(f"{key}.to", f"expected a date on or after from ({first}), "
+                                              f"found {last} (the period would be empty)"))
+    return [(f.key, f.message, f.at_key) for f in found]
+
+
+def _outcome_name_findings(outcomes: dict, as_list: Callable[[Any], list],
+                           as_dict: Callable[[Any], dict]) -> list[tuple[str, str, bool]]:
+    """Each outcome column named once: the deal windows' ``deal_within_<d>d``, the
+    ``columns``, and the names of ``on_date`` and ``over_period`` outcomes."""
+    where = "experiment.outcomes"
+    windows = outcomes.get("deal_within", Outcomes.model_fields["deal_within"].default)
+    named: list[tuple[str, str, str, bool]] = []  # (name, key, what it is, at_key)
+    for i, days in enumerate(as_list(windows)):
+        if isinstance(days, int) and not isinstance(days, bool):
+            named.append((deal_outcome_name(days), f"{where}.deal_within[{i}]",
+                          f"the deal window deal_within[{i}]", False))
+    for i, col in enumerate(as_list(outcomes.get("columns"))):
+        if isinstance(col, str):
+            named.append((col, f"{where}.columns[{i}]", f"columns[{i}]", False))
+    for part in ("on_date", "over_period"):
+        for name in as_dict(outcomes.get(part)):
+            named.append((str(name), f"{where}.{part}.{name}", f"{part}.{name}", True))
+    out: list[tuple[str, str, bool]] = []
+    first: dict[str, str] = {}
+    for name, key, what, at_key in named:
+        if name in first:
+            out.append((key, f"expected an outcome name used once, found {name!r}, the name of "
+                             f"{first[name]} too (the outcome table has one column per name)",
+                        at_key))
+        else:
+            first[name] = what
+    return out

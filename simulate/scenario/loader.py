@@ -5,6 +5,7 @@ Every problem of a file is collected and raised at once as one :class:`ScenarioE
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import os
 from collections.abc import Mapping
@@ -17,21 +18,54 @@ from ..errors import Problem, ScenarioError
 from .bundled import find_scenario
 from .checks import Finding, cross_check
 from .dates import resolve_date
-from .experiment_block import experiment_findings
+from .experiment_block import PointCheck, experiment_findings
 from .keypaths import under
-from .messages import describe, parent_key, problems_from_validation
+from .messages import describe, parent_key, problems_from_validation, set_elsewhere
 from .overrides import announce_fixed, apply_overrides, fix_uncertain, parse_set_options
-from .posterior import resolve_posterior_path
+from .posterior import POSTERIOR_KEY, resolve_posterior_path
 from .schema import Scenario
 from .variants import announce_variant_fixes, fix_inherited
 from .yamlio import Position, read_yaml
 
 __all__ = ["load_scenario", "read_merged", "apply_overrides", "validate", "with_overrides",
-           "parse_set_options", "fix_uncertain", "announce_fixed"]
+           "parse_set_options", "fix_uncertain", "announce_fixed", "is_targets_data",
+           "looks_like_targets"]
 
 #: what problems of overrides given from Python name as their file
 PYTHON_OVERRIDES = "overrides"
 
+
+
+#: top-level keys of a calibration targets file (simulate.calibration.targets) that no
+#: scenario has, and keys every scenario has that no targets file has
+_TARGETS_KEYS = ("targets", "vintage")
+_SCENARIO_KEYS = ("regions", "actors", "market", "horizon_days")
+
+
+def is_targets_data(data: Any) -> bool:
+    """Whether the top level of a YAML file is a calibration targets file's (``targets:`` and
+    ``vintage:``, none of a scenario's ``regions``, ``actors``, ``market``,
+    ``horizon_days``), not a scenario's."""
+    return isinstance(data, dict) and all(k in data for k in _TARGETS_KEYS) and not any(
+        k in data for k in _SCENARIO_KEYS)
+
+
+def looks_like_targets(path: Path | str) -> bool:
+    """Whether the file at ``path`` is a calibration targets file (read safely; False for
+    anything that cannot be read)."""
+    try:
+        data, _, _, _ = read_yaml(Path(path))
+    except ScenarioError:
+        return False
+    return is_targets_data(data)
+
+
+def _targets_problem(data: dict, positions: dict, file: str) -> Problem:
+    pos = positions.get("@key:targets") or Position(file, 1, 1)
+    return Problem(pos.file, pos.line, pos.column, "", (
+        "expected a scenario file, found a calibration targets file (it has targets: and "
+        "vintage:, and no regions: or actors:): it is the second input of simulate calibrate "
+        "SCENARIO TARGETS, not a scenario"))
 
 
 #: keys that say what kind of thing a mapping is: a different kind replaces the base's whole
@@ -167,19 +201,65 @@ def _context(data: dict) -> dict:
     return {"start": start, "start_invalid": start is None}
 
 
-def _check(data: dict, positions: dict, file: str) -> tuple[Scenario | None, list[Problem]]:
-    """The scenario (None if the typed validation failed) and every problem of the data:
-    typed validation and cross-references together."""
-    scenario, problems = None, []
-    resolve_posterior_path(data, positions)
+def _typed(data: dict, positions: dict, file: str) -> tuple[Scenario | None, list[Problem]]:
+    """The typed validation of the data: the scenario, or None and its problems."""
     try:
-        scenario = Scenario.model_validate(data, context=_context(data))
+        return Scenario.model_validate(data, context=_context(data)), []
     except ValidationError as exc:
-        problems += problems_from_validation(exc, data, positions, Scenario, file)
-    problems += [_place(f, positions, file) for f in cross_check(data)]
+        return None, problems_from_validation(exc, data, positions, Scenario, file)
+
+
+def _findings(data: dict, typed: list[Problem]) -> list[Finding]:
+    """The cross-part findings of the data, but none on a key the typed validation already
+    reported (it says what the key accepts, with its range: once is enough)."""
+    reported = {p.key for p in typed}
+    return [f for f in cross_check(data) if f.key not in reported]
+
+
+def _check(data: dict, positions: dict, file: str, levers: bool = True,
+           ) -> tuple[Scenario | None, list[Problem]]:
+    """The scenario (None if the typed validation failed) and every problem of the data:
+    typed validation, cross-references and the experiment block together. ``levers``:
+    check each lever value as the design point that sets it (a full check per value; a
+    scenario changed by :func:`with_overrides` had its levers checked when it was loaded)."""
+    resolve_posterior_path(data, positions)
+    scenario, problems = _typed(data, positions, file)
+    problems += [_place(f, positions, file) for f in _findings(data, problems)]
+    point = _point_check(data) if levers else None
     problems += [_place(Finding(key, message, at_key), positions, file)
-                 for key, message, at_key in experiment_findings(data)]
+                 for key, message, at_key in experiment_findings(data, point)]
     return scenario, problems
+
+
+def _point_check(data: dict) -> PointCheck:
+    """A check of one design point of the data's experiment: the problems (key, message)
+    that setting a key to a value gives the scenario, beyond those it has already. It is
+    what a sweep does to each point (the override, the typed validation, the cross-part
+    checks), so ``validate`` refuses a lever value exactly as ``sweep`` would."""
+    base = copy.deepcopy({k: v for k, v in data.items() if k != "experiment"})
+    uncertainty = base.get("uncertainty")
+    if isinstance(uncertainty, dict):  # the posterior's columns are checked once, not per point
+        uncertainty.pop(POSTERIOR_KEY, None)
+    known: set[tuple[str, str]] | None = None
+
+    def problems_of(point: dict) -> set[tuple[str, str]]:
+        _, typed = _typed(point, {}, PYTHON_OVERRIDES)
+        return {(p.key, p.message) for p in typed} | {
+            (f.key, f.message) for f in _findings(point, typed)}
+
+    def check(key: str, value: Any) -> list[tuple[str, str]]:
+        nonlocal known
+        if known is None:
+            known = problems_of(base)
+        point = copy.deepcopy(base)
+        fix_uncertain(point, {key: value})
+        try:
+            point = apply_overrides(point, {}, {key: value}, source=PYTHON_OVERRIDES)
+        except ScenarioError as exc:
+            return [(p.key, p.message) for p in exc.problems]
+        return sorted(problems_of(point) - known)
+
+    return check
 
 
 def _place(finding: Finding, positions: dict, file: str) -> Problem:
@@ -191,24 +271,20 @@ def _place(finding: Finding, positions: dict, file: str) -> Problem:
         parent = parent_key(parent)
         pos = positions.get(parent)
     pos = pos or Position(file, 0, 0)
-    message = finding.message
-    for other in finding.related:
-        there = positions.get(other)
-        if there is not None and there.file != pos.file:
-            where = (f"at {there.file}:{there.line}:{there.column}" if there.line
-                     else f"by {there.file}")
-            message += f"; {other} is set {where}"
+    message = finding.message + set_elsewhere(pos, finding.related, positions)
     return Problem(pos.file, pos.line, pos.column, key, message)
 
 
 def validate(data: dict, positions: dict | None = None, file: str = "<scenario>",
-             skipped: list[str] | tuple[str, ...] = ()) -> Scenario:
+             skipped: list[str] | tuple[str, ...] = (), *, levers: bool = True) -> Scenario:
     """Validate plain data into a :class:`Scenario`, or raise every problem at once.
 
     ``skipped`` lists keys whose values were dropped because of a problem already reported
-    (a forbidden YAML tag); nothing more is reported about them.
+    (a forbidden YAML tag); nothing more is reported about them. ``levers=False`` leaves
+    out the check of the experiment block's lever values (each a full check of the design
+    point that sets it).
     """
-    scenario, problems = _check(data, positions or {}, file)
+    scenario, problems = _check(data, positions or {}, file, levers)
     problems = [p for p in problems if not under(p.key, skipped)]
     if problems or scenario is None:
         raise ScenarioError(problems)
@@ -233,6 +309,8 @@ def load_scenario(path: Path | str, overrides: Mapping[str, Any] | None = None, 
     if merged is None:
         raise ScenarioError(read.problems)
     data, positions = merged
+    if is_targets_data(data):
+        raise ScenarioError(_targets_problem(data, positions, _display(Path(path))))
     fixed = fix_uncertain(data, overrides)
     try:
         data = apply_overrides(data, positions, overrides, source=override_source)
@@ -261,7 +339,7 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,
     data = scenario.to_data()
     fixed = fix_uncertain(data, overrides)
     data = apply_overrides(data, positions, overrides, source=PYTHON_OVERRIDES)
-    out = validate(data, positions, PYTHON_OVERRIDES)
+    out = validate(data, positions, PYTHON_OVERRIDES, levers=False)
     return _mark_fixed(out, [*scenario.fixed_keys, *fixed], overrides, announce)
 
 

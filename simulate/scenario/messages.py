@@ -19,7 +19,7 @@ from .bounds import excerpt
 from .yamlio import Position, join_key
 
 __all__ = ["problems_from_validation", "describe", "nearest", "suggest", "fields_at", "type_at",
-           "type_words", "expectation", "unwrap", "parent_key"]
+           "type_words", "expectation", "unwrap", "parent_key", "set_elsewhere"]
 
 
 def describe(value: Any) -> str:
@@ -363,8 +363,29 @@ def problems_from_validation(
                 parent = parent_key(parent)
                 pos = positions.get(parent)  # '' is the top of the file
         pos = pos or Position(default_file, 0, 0)
+        text += set_elsewhere(pos, _below(key, positions)[:3], positions)
         problems.append(Problem(pos.file, pos.line, pos.column, key, text))
     return problems
+
+
+def set_elsewhere(pos: Position, keys: typing.Iterable[str], positions: Mapping[str, Position],
+                  ) -> str:
+    """'; K is set at FILE:LINE:COL' (or 'by --set') for each of ``keys`` written in another
+    file than ``pos``: a problem placed in one file that depends on a value given elsewhere
+    (an override, a file that extends this one) says where that value is."""
+    out = ""
+    for other in keys:
+        there = positions.get(other)
+        if there is not None and there.file != pos.file:
+            where = (f"at {there.file}:{there.line}:{there.column}" if there.line
+                     else f"by {there.file}")
+            out += f"; {other} is set {where}"
+    return out
+
+
+def _below(key: str, positions: Mapping[str, Position]) -> list[str]:
+    """The keys of ``positions`` below ``key`` (its parts: ``a.b.c``, ``a.b[0]``)."""
+    return [k for k in positions if k.startswith((key + ".", key + "["))] if key else []
 
 
 def parent_key(key: str) -> str:

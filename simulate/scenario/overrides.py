@@ -112,7 +112,8 @@ def apply_overrides(data: dict, positions: dict, overrides: Mapping[str, Any] | 
 
 
 def parse_set_options(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """``["a.b=0.8", ...]`` from ``--set`` into a typed mapping; values typed like YAML."""
+    """``["a.b=0.8", ...]`` from ``--set`` into a typed mapping; values typed like YAML.
+    An empty value (``a.b=``) is refused: ``null`` says "remove" explicitly."""
     out: dict[str, Any] = {}
     for item in items:
         key, sep, text = item.partition("=")
@@ -120,6 +121,10 @@ def parse_set_options(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
             raise ScenarioError(Problem(OVERRIDE_FILE, 0, 0, "",
                                         "expected KEY=VALUE, e.g. actors.US.credibility=0.8, "
                                         f"found {item!r}"))
+        if not text.strip():  # ``KEY=`` would remove the key, setting it back to its default
+            raise ScenarioError(Problem(OVERRIDE_FILE, 0, 0, key.strip(),
+                                        "expected a value after '=', found nothing (to remove "
+                                        f"the key, write {key.strip()}=null)"))
         out[key.strip()] = parse_scalar(text)
     return out
 

@@ -24,9 +24,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import ScenarioError
+from .bounds import MAX_POSTERIOR_BYTES, MAX_POSTERIOR_CELLS, read_regular_file
 
 __all__ = ["Posterior", "read_posterior", "write_posterior", "posterior_values",
-           "posterior_draws", "posterior_provenance", "posterior_problems",
+           "posterior_draws", "posterior_provenance", "posterior_of",
            "resolve_posterior_path", "POSTERIOR_KEY", "POSTERIOR_STREAM", "METADATA_KEY"]
 
 #: the key of ``uncertainty:`` that names a posterior file, and the name of its stream
@@ -68,44 +69,125 @@ def _fail(path: str, message: str) -> ScenarioError:
     return ScenarioError.from_text(f"{path}: {message}", key=f"uncertainty.{POSTERIOR_KEY}")
 
 
+def _numeric(kind: Any) -> bool:
+    """Whether an Arrow type holds numbers (booleans, text, lists and the like do not)."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_integer(kind) or pa.types.is_floating(kind)
+                or pa.types.is_decimal(kind))
+
+
+def _column(table: Any, name: str, path: str) -> np.ndarray:
+    """Column ``name`` as floats; a column of another kind, or with a missing, NaN or
+    infinite value, raises with its first bad row."""
+    kind = table.schema.field(name).type
+    if not _numeric(kind):
+        raise _fail(path, f"expected numbers in column {name!r}, found a column of {kind}"
+                          f"{_first(table.column(name))}")
+    values = np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=float)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        missing = table.column(name)[int(bad[0])].as_py() is None
+        found = "nothing (null)" if missing else f"{values[bad[0]]}"
+        raise _fail(path, f"expected finite numbers in column {name!r}, found {found} in row "
+                          f"{bad[0] + 1} (of {len(values)})")
+    return values
+
+
+def _first(column: Any) -> str:
+    """' (X in row N)': the first value of a column that does not read as a number (else its
+    first value), as a message gives it."""
+    from .bounds import excerpt
+
+    values = column.to_pylist()
+    if not values:
+        return ""
+    row = next((i for i, v in enumerate(values) if not _reads_as_number(v)), 0)
+    value = values[row]
+    shown = excerpt(value, 30) if isinstance(value, str) else repr(value)[:40]
+    return f" ({shown} in row {row + 1})"
+
+
+def _reads_as_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _metadata(raw: bytes | None, path: str) -> dict[str, Any]:
+    """The ``simulate.posterior`` metadata: a JSON object, or empty when absent."""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):  # JSONDecodeError and bytes that are not UTF-8
+        raise _fail(path, "expected the simulate.posterior metadata to be JSON (as simulate "
+                          f"calibrate writes it), found {raw[:40]!r}") from None
+    if not isinstance(value, dict):
+        raise _fail(path, "expected the simulate.posterior metadata to be a JSON object, "
+                          f"found {type(value).__name__}")
+    return value
+
+
 @lru_cache(maxsize=16)
 def _read(path: str, mtime_ns: int, size: int) -> Posterior:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    raw = Path(path).read_bytes()
+    folder = "a folder"
+    candidate = Path(path) / "posterior.parquet"
+    if candidate.is_file():
+        folder += f"; did you mean {candidate}?"
+    raw = read_regular_file(Path(path), MAX_POSTERIOR_BYTES, "a posterior.parquet file",
+                            lambda message: _fail(path, message), folder=folder)
     try:
-        table = pq.read_table(pa.BufferReader(raw))
-    except (pa.ArrowInvalid, OSError) as exc:
+        parquet = pq.ParquetFile(pa.BufferReader(raw))
+        cells = parquet.metadata.num_rows * max(parquet.metadata.num_columns, 1)
+        if cells > MAX_POSTERIOR_CELLS:
+            raise _fail(path, f"expected a posterior of at most {MAX_POSTERIOR_CELLS:,} values "
+                              f"(particles x columns), found {cells:,}")
+        table = parquet.read()
+    except (pa.ArrowException, OSError, ValueError) as exc:
         raise _fail(path, f"expected a Parquet posterior written by simulate calibrate, "
-                          f"found an unreadable file ({exc})") from None
+                          f"found an unreadable file ({str(exc)[:120]})") from None
     names = table.column_names
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise _fail(path, f"expected each column once, found {twice} more than once")
     if "weight" not in names:
         raise _fail(path, f"expected a 'weight' column, found columns {names}")
     keys = tuple(n for n in names if n not in _RESERVED)
     if not keys or table.num_rows == 0:
         raise _fail(path, "expected at least one parameter column and one particle, found "
                           f"{len(keys)} column(s) and {table.num_rows} row(s)")
-    values = np.column_stack([table.column(k).to_numpy().astype(float) for k in keys])
-    weights = table.column("weight").to_numpy().astype(float)
-    if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and weights.sum() > 0):
-        raise _fail(path, "expected weights >= 0 with a positive sum")
-    if not np.all(np.isfinite(values)):
-        raise _fail(path, "expected finite parameter values, found NaN or infinity")
-    meta = (table.schema.metadata or {}).get(METADATA_KEY)
-    metadata = json.loads(meta) if meta else {}
+    weights = _column(table, "weight", path)
+    negative = np.flatnonzero(weights < 0)
+    if negative.size or weights.sum() <= 0:
+        found = (f"{weights[negative[0]]:g} in row {negative[0] + 1}" if negative.size
+                 else "all weights 0")
+        raise _fail(path, f"expected weights >= 0 with a positive sum in column 'weight', "
+                          f"found {found}")
+    values = np.column_stack([_column(table, k, path) for k in keys])
+    metadata = _metadata((table.schema.metadata or {}).get(METADATA_KEY), path)
     return Posterior(path, keys, values, weights / weights.sum(), metadata,
                      hashlib.sha256(raw).hexdigest())
 
 
 def read_posterior(path: Path | str) -> Posterior:
-    """Read (and cache, while the file is unchanged) a posterior Parquet file."""
+    """Read (and cache, while the file is unchanged) a posterior Parquet file; every
+    problem (no such file, a folder, a device, too large, not Parquet, a column that is not
+    numbers, bad metadata) raises :class:`ScenarioError`."""
     path = str(path)
     try:
         st = os.stat(path)
     except FileNotFoundError:
         raise _fail(path, "expected a posterior file (simulate calibrate --out DIR writes "
                           "DIR/posterior.parquet), found no such file") from None
+    except (OSError, ValueError) as exc:
+        raise _fail(path, f"expected a posterior file, found one that cannot be read "
+                          f"({getattr(exc, 'strerror', None) or exc})") from None
     return _read(path, st.st_mtime_ns, st.st_size)
 
 
@@ -141,28 +223,17 @@ def resolve_posterior_path(data: dict, positions: dict) -> None:
     uncertainty[POSTERIOR_KEY] = str((path if path.is_absolute() else folder / path).resolve())
 
 
-def posterior_problems(data: dict, known: Callable[[str], str | None]) -> list[tuple[str, str]]:
-    """(key, message) for a ``from_posterior`` entry that cannot be used: not a path, no
-    such file, not a posterior, or a column that names no parameter of the scenario
-    (``known(key)`` returns why a dotted key is not a parameter, or None)."""
+def posterior_of(data: dict) -> tuple[Posterior | None, str | None]:
+    """The posterior that ``uncertainty.from_posterior`` names in plain data, or why it
+    cannot be used: (posterior, None), (None, message), or (None, None) when there is none
+    or the entry is not a path (the typed validation reports that)."""
     uncertainty = data.get("uncertainty")
-    if not isinstance(uncertainty, dict) or POSTERIOR_KEY not in uncertainty:
-        return []
-    where = f"uncertainty.{POSTERIOR_KEY}"
-    value = uncertainty[POSTERIOR_KEY]
-    if not isinstance(value, str):
-        return []  # the typed validation reports it
+    if not isinstance(uncertainty, dict) or not isinstance(uncertainty.get(POSTERIOR_KEY), str):
+        return None, None
     try:
-        post = read_posterior(value)
+        return read_posterior(uncertainty[POSTERIOR_KEY]), None
     except ScenarioError as exc:
-        return [(where, exc.problems[0].message)]
-    out = []
-    for key in post.keys:
-        why = known(key)
-        if why:
-            out.append((where, f"expected columns that name parameters of this scenario, "
-                               f"found {key!r} ({why})"))
-    return out
+        return None, exc.problems[0].message
 
 
 def posterior_provenance(posterior_file: str | None) -> dict[str, Any] | None:

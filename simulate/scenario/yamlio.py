@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, ScenarioError
-from .bounds import MAX_FILE_BYTES, MAX_SCALAR_CHARS, scan_text
+from .bounds import MAX_FILE_BYTES, MAX_SCALAR_CHARS, read_regular_file, scan_text
 
 __all__ = ["Position", "load_yaml", "read_yaml", "dump_yaml", "parse_scalar", "join_key",
            "syntax_message"]
@@ -258,26 +257,7 @@ def _read_text(path: Path, file: str) -> str:
     being opened) of at most MAX_FILE_BYTES, in UTF-8."""
     def fail(message: str) -> ScenarioError:
         return ScenarioError(Problem(file, 0, 0, "", message))
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise fail("file not found") from None
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise fail(f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise fail("expected a file, found a folder")
-    if not stat.S_ISREG(info.st_mode):
-        raise fail("expected a regular file, found a device, pipe or socket (not read)")
-    if info.st_size > MAX_FILE_BYTES:
-        raise fail(f"expected a scenario file of at most {MAX_FILE_BYTES:,} bytes, found "
-                   f"{info.st_size:,} bytes")
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise fail(f"cannot read file: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise fail(f"expected a scenario file of at most {MAX_FILE_BYTES:,} bytes, found more")
+    data = read_regular_file(path, MAX_FILE_BYTES, "a scenario file", fail)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -226,3 +226,32 @@ def test_several_replicates_per_particle_warn(case, whole, tmp_path):
                          **{**SMALL, "particles": 4, "predictive": 0})
     assert any("mean path" in w for w in done.state["warnings"])
     assert not any("mean path" in w for w in whole.state["warnings"])  # replicates = 1
+
+
+def test_the_proposal_kernel_stays_non_singular_when_the_particles_are_collinear():
+    """Weights resting on particles along one line give a singular covariance: pyabc's kernel
+    then gives density 0 just off the line (pyabc's importance weight became infinite and
+    the population's weight NaN, on embargo2022 with 20 particles); ours keeps every
+    direction, and leaves a well-conditioned covariance exactly as pyabc fits it."""
+    from pyabc.transition import MultivariateNormalTransition
+
+    from simulate.calibration.transition import (
+        MIN_RELATIVE_EIGENVALUE,
+        NonSingularNormalTransition,
+    )
+
+    line = pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": [0.0, 2.0, 4.0]})
+    w = np.full(3, 1 / 3)
+    plain, ours = MultivariateNormalTransition(), NonSingularNormalTransition()
+    plain.fit(line, w)
+    ours.fit(line, w)
+    off = pd.Series({"a": 1.0 + 1e-3, "b": 2.0 - 5e-4})      # just off the line
+    assert plain.pdf(off) == 0.0
+    assert ours.pdf(off) > 0.0
+    values = np.linalg.eigvalsh(ours.cov)
+    assert values.min() == pytest.approx(MIN_RELATIVE_EIGENVALUE * values.max(), rel=1e-6)
+    cloud = pd.DataFrame({"a": [0.0, 1.0, 2.5, 0.7], "b": [1.0, -0.5, 2.0, 0.3]})
+    w = np.array([0.1, 0.2, 0.3, 0.4])
+    plain.fit(cloud, w)
+    ours.fit(cloud, w)
+    np.testing.assert_array_equal(ours.cov, plain.cov)

@@ -176,3 +176,15 @@ def test_a_calibration_folder_without_a_file_list_is_not_replaced_by_force(case,
     with pytest.raises(ResultsError, match="expected the manifest of a calibration"):
         _list_own_files(old, ["calibration.json"])
     assert (old / "manifest.json").read_text() == '{"mine": true}'
+
+
+def test_without_pyabc_calibrate_says_so_before_claiming_its_folder(case, tmp_path,
+                                                                  monkeypatch):
+    """The calibrate extra missing: a clear error naming it, and no --out folder left
+    behind (a second try would otherwise be refused as "already holds results")."""
+    from simulate.errors import ExecutionError
+    scenario, targets = case
+    monkeypatch.setitem(sys.modules, "pyabc", None)          # import pyabc fails
+    with pytest.raises(ExecutionError, match=r"pip install -e '\.\[calibrate\]'"):
+        calibrate(scenario, targets, tmp_path / "cal", generations=1, **SMALL)
+    assert not (tmp_path / "cal").exists()

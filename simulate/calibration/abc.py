@@ -273,11 +273,13 @@ def _restore_scales(abc: Any, out: Path) -> None:
 def _abc(model: ParticleModel, scenario: Scenario, settings: CalibrationSettings,
          map_: Callable[..., Any]) -> Any:
     pyabc = require_pyabc()
+    from .transition import NonSingularNormalTransition
 
     return pyabc.ABCSMC(
         model, pyabc_prior(scenario, settings.keys or ()),
         distance_function=pyabc.AdaptivePNormDistance(p=2),
         population_size=settings.particles, eps=pyabc.MedianEpsilon(),
+        transitions=NonSingularNormalTransition(),
         sampler=ordered_sampler(int(settings.seed or 0), map_))
 
 
@@ -323,6 +325,7 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
     from .. import __version__
     from .diagnostics import finish
 
+    require_pyabc()  # before anything is read or any folder claimed
     asked = CalibrationSettings.of(method)
     s = as_scenario(scenario)
     targets_path = None if isinstance(targets, Targets) else Path(targets)

@@ -25,8 +25,9 @@ def require_pyabc() -> Any:
     except ImportError:
         from ..errors import ExecutionError
 
-        raise ExecutionError("calibration needs pyabc: pip install 'simulate[calibrate]'") \
-            from None
+        raise ExecutionError("calibration needs pyabc, in the calibrate extra: pip install "
+                             "-e '.[calibrate]' in a checkout, or pip install "
+                             "'simulate[calibrate]'") from None
     return pyabc
 
 

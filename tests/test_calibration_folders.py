@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from calibration_cases import write_case
 
@@ -188,3 +189,26 @@ def test_without_pyabc_calibrate_says_so_before_claiming_its_folder(case, tmp_pa
     with pytest.raises(ExecutionError, match=r"pip install -e '\.\[calibrate\]'"):
         calibrate(scenario, targets, tmp_path / "cal", generations=1, **SMALL)
     assert not (tmp_path / "cal").exists()
+
+
+def test_a_calibration_interrupted_in_its_first_generation_resumes(case, tmp_path,
+                                                                 monkeypatch):
+    """Interrupted before generation 0 was stored (Ctrl-C), the folder is resumable, not
+    "finished": --resume gives the calibration an uninterrupted run gives."""
+    import simulate.calibration.abc as abc_module
+    scenario, targets = case
+    whole = calibrate(scenario, targets, tmp_path / "whole", generations=2, **SMALL)
+    real = abc_module._run_generations
+
+    def interrupted(fresh, *args, **kwargs):
+        fresh()                                  # pyabc's database is made, nothing stored
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(abc_module, "_run_generations", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(scenario, targets, tmp_path / "cal", generations=2, **SMALL)
+    monkeypatch.setattr(abc_module, "_run_generations", real)
+    resumed = calibrate(scenario, targets, tmp_path / "cal", generations=2, resume=True,
+                        **SMALL)
+    pd.testing.assert_frame_equal(resumed.generations, whole.generations)
+    pd.testing.assert_frame_equal(resumed.posterior, whole.posterior)

@@ -20,7 +20,7 @@ from simulate.errors import ExecutionError, ResultsError
 from simulate.execution.backends import run_tasks
 from simulate.execution.checkpoint import CHECKPOINT_DIR
 from simulate.execution.runner import chunk_ranges, run
-from simulate.scenario import bundled_scenarios
+from simulate.scenario import bundled_scenarios, load_scenario
 
 AUG = bundled_scenarios()["aug2025"][0]
 
@@ -152,10 +152,12 @@ def test_resume_refuses_a_run_with_other_settings(tmp_path):
     folder = tmp_path / "run"
     run(AUG, replicates=60, chunk_size=30, progress=False, checkpoint_dir=folder,
         counterfactual=False)
-    with pytest.raises(ResultsError, match="seed"):
+    seed = load_scenario(AUG).ensemble.seed
+    # each differing setting as written, whole: "KEY THEN then, NOW now"
+    with pytest.raises(ResultsError, match=f"other settings \\(seed {seed} then, 99 now\\)"):
         run(AUG, replicates=60, chunk_size=30, seed=99, progress=False, resume_dir=folder,
             counterfactual=False)
-    with pytest.raises(ResultsError, match="chunk_size"):
+    with pytest.raises(ResultsError, match="chunk_size 30 then, 20 now"):
         run(AUG, replicates=60, chunk_size=20, progress=False, resume_dir=folder,
             counterfactual=False)
 

@@ -212,3 +212,29 @@ def test_worst_case_and_satisficing_tie_break_follow_the_direction():
     t = low.table.set_index("policy")
     assert t.loc["rate=A", "worst"] == 0.8 and t.loc["rate=B", "worst"] == 0.9
     assert (t["satisficing_share"] == 1.0).all() and low.satisficing == "rate=A"
+
+
+def test_discovery_on_points_of_a_crossed_design_counts_states_not_points():
+    """Points of one state of the world share its values and random numbers: on a crossed
+    design with the case decided by the state, the box weighs as its states, not as its
+    points (6 policies x 8 states; the 3 highest states are the cases)."""
+    rows, estimates = [], []
+    for s in range(8):
+        for k in range(6):
+            rows.append({"point": len(rows), "actors.US.credibility": 0.1 * (k + 1),
+                         "actors.RU.resolve": float(s)})
+            estimates.append(float(s) + 0.01 * k)
+    design = pd.DataFrame(rows)
+    stats = pd.DataFrame({"point": design["point"], "outcome": "y", "kind": "mean",
+                          "estimate": estimates, "se": 0.0, "ci_low": 0.0, "ci_high": 0.0,
+                          "n": 1})
+    factors = [{"key": "actors.US.credibility", "kind": "lever", "numeric": True},
+               {"key": "actors.RU.resolve", "kind": "uncertainty", "numeric": True}]
+    from simulate.scenario import load_scenario
+    from simulate.scenario.bundled import bundled_scenarios
+    ex = Experiment(load_scenario(bundled_scenarios()["aug2025"][0]), design, stats,
+                    pd.DataFrame(), {}, factors=factors, outcomes=["y"], binary=[])
+    p, _ = discover(ex, "y", threshold=4.5, on="points")
+    assert p.icc == pytest.approx(1.0)
+    assert p.units == pytest.approx(3.0)          # 18 points, 3 states
+    assert list(p.restricted) == ["actors.RU.resolve"]

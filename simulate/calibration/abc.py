@@ -372,6 +372,8 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
                             "(MAD) from every simulation of the previous generation, "
                             "MedianEpsilon, multivariate normal transition; noisy ABC with "
                             "each target's sd as measurement error"})
+    # written before generation 0: a calibration interrupted at any point can be resumed
+    _write_json(out / STATE_FILE, state)
     model = ParticleModel(s, chosen, mapped, seed, settings.replicates)
     db = "sqlite:///" + str((out / DB_FILE).resolve())
     observed = {n: float(v) for n, v in zip(mapped.names, mapped.observed, strict=True)}

@@ -9,7 +9,7 @@ import click
 
 from .main import cli
 from .numbers import finite_float
-from .outputs import claim_output, output_flags
+from .outputs import claim_output, output_flags, resume_command
 from .scenario_cmds import load_from_cli, scenario_argument, scenario_files, set_option
 
 __all__ = ["calibrate", "format_parameters"]
@@ -84,11 +84,16 @@ def calibrate(scenario: str, targets: Path, out: Path, particles: int, generatio
                        f"{record['simulations']} simulations, acceptance rate "
                        f"{record['acceptance_rate']:.3f}", err=True)
 
-    result = run_calibration(
-        s, targets, out, particles=particles, generations=generations, seed=seed,
-        keys=list(params) or None, replicates=replicates, min_epsilon=min_epsilon,
-        workers=workers, resume=resume, force=force, progress=report,
-        predictive=predictive, figures=not no_figures)
+    try:
+        result = run_calibration(
+            s, targets, out, particles=particles, generations=generations, seed=seed,
+            keys=list(params) or None, replicates=replicates, min_epsilon=min_epsilon,
+            workers=workers, resume=resume, force=force, progress=report,
+            predictive=predictive, figures=not no_figures)
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted; the generations finished are kept in {out}/. To "
+                   f"continue:\n  {resume_command()}", err=True)
+        raise
     state = result.state
     if as_json:
         click.echo(json.dumps({k: state.get(k) for k in (

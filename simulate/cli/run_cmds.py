@@ -9,14 +9,14 @@ from typing import Any
 
 import click
 
-from ..errors import ExecutionError, ResultsError, ScenarioError
+from ..errors import ExecutionError, ScenarioError
 from ..limits import MAX_REPLICATES, MAX_SEED, MAX_WORKERS
 from .main import cli
 from .numbers import finite_float
 from .outputs import claim_output, output_flags, resume_command
 from .scenario_cmds import load_from_cli, scenario_argument, scenario_files, set_option
 
-__all__ = ["format_summary", "check_scheduler", "resume_refusal", "ENGINES", "BACKENDS"]
+__all__ = ["format_summary", "check_scheduler", "ENGINES", "BACKENDS"]
 
 # the choices, spelled here so that `--help` need not import the engines (a test checks
 # they equal simulate.execution's)
@@ -78,47 +78,6 @@ def check_scheduler(ctx: click.Context, param: click.Parameter, value: str | Non
                 "scheduler (start one with `dask scheduler`) or leave out --scheduler",
                 key="--scheduler") from None
     return value
-
-
-#: the start of the checkpoint store's refusal of a resume with other settings, and one
-#: setting in it: "KEY: 'THEN' then, NOW now" (simulate/execution/checkpoint.py)
-_OTHER_SETTINGS = "cannot resume: the interrupted run there was made with other settings ("
-_LITERAL = (r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
-            r"|True|False|None")
-_SETTING = rf"(\w+): (?:{_LITERAL}) then, ({_LITERAL}) now"
-#: a setting the interrupted run did not record
-_ABSENT = object()
-
-
-def _as_written(value: Any) -> str:
-    """A setting's value as a file or the command line writes it: text without quotes,
-    the rest as JSON (``true``, ``5``, ``null``)."""
-    if value is _ABSENT:
-        return "(not recorded)"
-    return value if isinstance(value, str) else json.dumps(value, default=str)
-
-
-def resume_refusal(exc: ResultsError, out: Path) -> ResultsError:
-    """``--resume`` refused because the interrupted run had other settings, with each
-    setting's values as written and whole (the interrupted run's from its
-    ``.chunks/run.json``, which the checkpoint store's message quotes as text cut at 40
-    characters); any other error as it is."""
-    import ast
-    import re
-    text = str(exc)
-    start, end = text.find(_OTHER_SETTINGS), text.rfind(")")
-    inner = text[start + len(_OTHER_SETTINGS):end]
-    if start < 0 or end < start or not re.fullmatch(rf"{_SETTING}(?:; {_SETTING})*", inner):
-        return exc
-    try:
-        before = json.loads((out / ".chunks" / "run.json").read_text(encoding="utf-8")
-                            [:100_000])
-        parts = [f"{m[1]} {_as_written(before.get(m[1], _ABSENT))} then, "
-                 f"{_as_written(ast.literal_eval(m[2]))} now"
-                 for m in re.finditer(_SETTING, inner)]
-    except (OSError, ValueError, SyntaxError, AttributeError):  # run.json unreadable
-        return exc
-    return ResultsError(f"{text[:start]}{_OTHER_SETTINGS}{'; '.join(parts)}{text[end:]}")
 
 
 @cli.command()
@@ -190,10 +149,6 @@ def run(scenario: str, out: Path | None, replicates: int | None, seed: int | Non
         if out is not None:
             click.echo(f"\ninterrupted; completed chunks are kept in {out}/. To continue:\n  "
                        f"{resume_command()}", err=True)
-        raise
-    except ResultsError as exc:
-        if resume and out is not None:  # settings that differ, shown as written
-            raise resume_refusal(exc, out) from None
         raise
     except ExecutionError as exc:  # the address answered the check but is no scheduler
         if scheduler is not None and str(exc).startswith("cannot reach the Dask scheduler"):

@@ -26,6 +26,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..engines.chunk import ChunkResult
 from ..errors import ResultsError
@@ -151,10 +152,25 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+#: a setting the interrupted run did not record
+_ABSENT = object()
+
+
+def _as_written(value: Any) -> str:
+    """A setting's value as a file or the command line writes it, whole: text without
+    quotes, the rest as JSON (``true``, ``5``, ``null``)."""
+    if value is _ABSENT:
+        return "(not recorded)"
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
 def _differences(before: dict | None, now: dict) -> str:
+    """The settings of the interrupted run (``before``, its run.json) that differ from this
+    run's: "KEY THEN then, NOW now", values as written."""
     if not isinstance(before, dict):
         return "unreadable run.json"
     keys = sorted(set(before) | set(now))
-    parts = [f"{k}: {str(before.get(k))[:40]!r} then, {now.get(k)!r} now" for k in keys
-             if before.get(k) != now.get(k)]
+    parts = [f"{k} {_as_written(before.get(k, _ABSENT))} then, "
+             f"{_as_written(now.get(k, _ABSENT))} now" for k in keys
+             if before.get(k, _ABSENT) != now.get(k, _ABSENT)]
     return "; ".join(parts) or "unknown"

@@ -277,6 +277,12 @@ def discover(ex: Any, outcome: str, *, threshold: float | None = None, below: bo
         # numbers and sampled parameters at every point (common random numbers)
         keys = ex.replicates[["point", "replicate"]].merge(ex.design[["point"]], on="point")
         groups, blocks = keys["replicate"].to_numpy(), keys["point"].to_numpy()
+    elif ex.levers and ex.uncertainties:
+        # points of one state of the world (a crossed design) share its values and its
+        # replicates' random numbers: the state is the unit, the policy the block
+        t = ex.table(outcome)
+        groups = pd.factorize(t[ex.uncertainties].apply(tuple, axis=1))[0]
+        blocks = pd.factorize(t[ex.levers].apply(tuple, axis=1))[0]
     if not cases.any() or cases.all():
         which = "every row is a" if cases.all() else "no row is a"
         raise ScenarioError.from_text(f"{outcome}: {which} case of interest; nothing to "

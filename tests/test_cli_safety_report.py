@@ -127,3 +127,12 @@ def test_report_on_a_comparison_folder_says_so(reported, tmp_path):
                      "--formats", "png", "--dpi", "40")
     assert r.returncode == 0, r.stderr
     refused(simulate_cli("report", str(out)), "is a comparison folder", "simulate compare")
+
+
+def test_a_hidden_file_in_figures_does_not_block_the_report_and_is_kept(copy):
+    """A system's or an editor's hidden file in figures/ (.DS_Store) is neither taken for
+    the user's figures nor deleted: the report is rebuilt and the file stays."""
+    (copy / "figures" / ".DS_Store").write_bytes(b"finder")
+    r = simulate_cli("report", str(copy), "--formats", "png", "--dpi", "40", "-q")
+    assert r.returncode == 0, r.stderr
+    assert (copy / "figures" / ".DS_Store").read_bytes() == b"finder"

@@ -273,3 +273,23 @@ def test_a_targets_file_is_named_as_such():
     assert problem.message.startswith("expected a scenario file, found a calibration targets "
                                       "file")
     assert looks_like_targets(TARGETS) and not looks_like_targets(MINI)
+
+
+def test_levers_that_are_valid_together_are_not_refused_one_at_a_time(tmp_path):
+    """Each lever value is checked with the other levers' keys left to the design: base
+    volume 2.0-2.5 conflicts with the file's capacity 1.0, but the capacity is a lever too
+    (3.0 or 4.0), and every point of the factorial design is valid."""
+    import shutil
+
+    from simulate.scenario import load_scenario
+    shutil.copyfile(GOLDEN / "mini.yaml", tmp_path / "mini.yaml")
+    buyer = "actors.IN.buyers.private"
+    (tmp_path / "exp.yaml").write_text(
+        "extends: mini.yaml\nname: two_levers\n"
+        f"actors: {{IN: {{buyers: {{private: {{capacity_mbd: 1.0}}}}}}}}\n"
+        "experiment:\n  design: factorial\n  levers:\n"
+        f"    {buyer}.capacity_mbd: {{choices: [3.0, 4.0]}}\n"
+        f"    {buyer}.base_volume_mbd: {{choices: [2.0, 2.5]}}\n"
+        "  outcomes:\n    deal_within: [10]\n")
+    s = load_scenario(tmp_path / "exp.yaml")
+    assert s.experiment is not None and len(s.experiment.levers) == 2

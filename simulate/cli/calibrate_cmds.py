@@ -107,9 +107,18 @@ def calibrate(scenario: str, targets: Path, out: Path, particles: int, generatio
     pred = state.get("predictive")
     if pred:
         click.echo(f"posterior predictive coverage: {pred['coverage']:.0%} of "
-                   f"{len(pred['targets'])} target(s) inside their 90% band (nominal 90%)")
+                   f"{len(pred['targets'])} target(s) inside their 5-95% band; held-out "
+                   f"targets {_share(pred['coverage_check'])}, fitted "
+                   f"{_share(pred['coverage_fit'])} "
+                   f"(a fitting model: about {pred['reference']:.0%} with "
+                   f"{pred['draws']} draws)")
     for skipped in state.get("skipped", []):
         click.echo(f"note: target {skipped['target']} not used: {skipped['reason']}", err=True)
     for warning in state.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"posterior: {out / 'posterior.parquet'}")
+
+
+def _share(x: float) -> str:
+    """A coverage as a percentage, "none" when there were no such targets (NaN)."""
+    return "none" if x != x else f"{x:.0%}"

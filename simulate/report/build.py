@@ -86,7 +86,12 @@ def _figures(subject: Any, subject_kind: str, directory: Path, formats: Sequence
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)
         blocks, skipped = render_figures(subject, subject_kind, tmp, formats, dpi)
-        replace_dir(tmp, directory / "figures")
+        old = directory / "figures"
+        if old.is_dir() and not old.is_symlink():
+            for hidden in old.glob(".*"):  # a system's or an editor's (.DS_Store): kept
+                if not (tmp / hidden.name).exists():
+                    os.replace(hidden, tmp / hidden.name)
+        replace_dir(tmp, old)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -149,6 +154,8 @@ def check_report_files(directory: Path | str, force: bool = False) -> None:
     elif figures.is_dir():
         for p in sorted(figures.rglob("*")):
             rel = p.relative_to(d).as_posix()
+            if any(part.startswith(".") for part in p.relative_to(figures).parts):
+                continue  # a system's or an editor's hidden file (.DS_Store): never ours
             if p.is_dir() and not p.is_symlink():
                 if not any(p.iterdir()):
                     foreign.append(f"{rel}/")

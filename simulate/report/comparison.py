@@ -16,7 +16,7 @@ __all__ = ["comparison_document", "comparison_question", "origin", "COMPARISON_I
 #: the comparison's table has no spread column
 COMPARISON_INTERVALS = ("The 95% interval is the Monte Carlo uncertainty of each estimate (it "
                         "shrinks with more replicates): Wilson score intervals for "
-                        "probabilities, normal-approximation intervals for means, "
+                        "probabilities, Student-t intervals for means, "
                         "distribution-free order-statistic intervals for medians.")
 
 
@@ -111,9 +111,10 @@ def comparison_document(comparison: Any, figures: Sequence[FigureBlock],
     differences = Section("differences", "Differences against the first run", [
         Paragraph("Runs with the same seed share common random numbers: replicate *k* of each "
                   "run faces the same draws, so their difference is paired: Newcombe's paired "
-                  "score interval for probabilities, the normal interval of the per-replicate "
+                  "score interval for probabilities, the Student-t interval of the per-replicate "
                   "differences for other outcomes. Other runs are compared as independent "
-                  "samples (Newcombe's interval for proportions)."),
+                  "samples (Newcombe's interval for proportions, Welch's t interval for "
+                  "means)."),
         Table(["metric", "difference", "estimate", "95% interval", "unit", "design"], drows,
               ["left", "left", "right", "right", "left", "left"], id="differences-table")])
     provenance = manifest_section(

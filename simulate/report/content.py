@@ -32,7 +32,7 @@ SECTION_IDS = ("summary", "headline", "figures", "scenario", "parameters", "assu
 #: section ids of a comparison report
 COMPARISON_SECTION_IDS = ("runs", "headline", "differences", "figures", "manifest")
 
-_CI = ("Wilson score intervals for probabilities, normal-approximation intervals for means, "
+_CI = ("Wilson score intervals for probabilities, Student-t intervals for means, "
        "distribution-free order-statistic intervals for medians.")
 _INTERVALS = ("*95% CI of estimate* is the Monte Carlo uncertainty of the estimate (it "
               f"shrinks with more replicates): {_CI} *5-95% of replicates* is the spread of "

@@ -161,7 +161,8 @@ def experiment_findings(data: dict, point: PointCheck | None = None,
         if problem:
             out.append((join_key("experiment.levers", key), problem, True))
         elif annotation is not None and point is not None:
-            out += _lever_findings(str(key), spec, annotation, point)
+            out += _lever_findings(str(key), spec, annotation, point,
+                                   [str(k) for k in levers if k != key])
     unc = block.get("uncertainties")
     for i, key in enumerate(unc if isinstance(unc, list) else []):
         if key not in uncertain:
@@ -223,9 +224,11 @@ def _outcome_series_findings(outcomes: dict, actors: Mapping[Axis, list[str] | N
 
 
 def _lever_findings(key: str, spec: Any, annotation: Any, point: PointCheck,
-                    ) -> list[tuple[str, str, bool]]:
+                    others: list[str]) -> list[tuple[str, str, bool]]:
     """Problems of the values of the lever on ``key``: each choice, or the ends of a range
-    (a range on a whole-number key needs ``integer: true``)."""
+    (a range on a whole-number key needs ``integer: true``). A conflict with another
+    lever's key (``others``) is not reported: the design sets that key too, so the base
+    value it conflicts with is never run with this one."""
     from pydantic import ValidationError
 
     from .messages import unwrap
@@ -253,7 +256,9 @@ def _lever_findings(key: str, spec: Any, annotation: Any, point: PointCheck,
         own = [m for k, m in problems if k == key]
         if own:
             out.append((at, own[0], False))
-        elif problems:
+        elif problems := [(k, m) for k, m in problems
+                          if not any(k == o or k.startswith(o + ".") or o.startswith(k + ".")
+                                     for o in others)]:
             other, message = problems[0]
             out.append((at, f"expected a value of {key} that the rest of the scenario allows, "
                             f"found {written(value)}, with which {other}: {message}", False))

@@ -87,6 +87,23 @@ def test_saving_in_place_never_writes_over_a_file_it_did_not_write(tmp_path):
     assert not (out / "manifest.json").exists()
 
 
+def test_filling_a_folder_in_place_removes_only_the_checkpoint_store_s_own_chunks(tmp_path):
+    """A folder of simulate's with nothing finished in it, holding a `.chunks/` the
+    checkpoint store did not write (no run.json): the save fills the folder and keeps it."""
+    out = tmp_path / "r"
+    out.mkdir()
+    folders.mark(out, "run")
+    (out / ".chunks").mkdir()
+    (out / ".chunks" / "notes.txt").write_text("mine")
+
+    def writer(tmp: Path) -> None:
+        (tmp / "summary.json").write_text("simulate's")
+        (tmp / "manifest.json").write_text("{}")
+    folders.save_folder(out, writer, kind="run")
+    assert (out / "summary.json").read_text() == "simulate's"
+    assert (out / ".chunks" / "notes.txt").read_text() == "mine"
+
+
 # ----- --resume and --force -----------------------------------------------------------------
 
 def test_resume_with_force_on_a_finished_run_says_they_contradict(tmp_path):

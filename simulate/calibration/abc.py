@@ -10,9 +10,9 @@ Method (Beaumont et al. 2009, Toni et al. 2009, as implemented by pyabc 0.13):
   generation t's over *every* simulation of generation t - 1, rejected ones included
   (pyabc's default ``all_particles_for_scale=True``). pyabc keeps those scales only in
   memory and stores accepted particles only, so the sampler hands each generation's whole
-  sample to :func:`_record_scales`, which writes the next generation's weights to
+  sample to :func:`.scales.record_scales`, which writes the next generation's weights to
   ``scales.json`` before pyabc stores the generation; the next ``ABCSMC`` object starts
-  from them (:func:`_restore_scales`), uninterrupted or resumed alike;
+  from them (:func:`.scales.restore_scales`), uninterrupted or resumed alike;
 - tolerance: the median of the previous generation's distances (``MedianEpsilon``);
 - perturbation: a multivariate normal kernel fitted to the weighted particles.
 
@@ -27,10 +27,8 @@ and one that was interrupted and resumed gives the same particles as one that wa
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import datetime as _dt
-import functools
 import hashlib
 import json
 import logging
@@ -45,7 +43,7 @@ import pandas as pd
 
 from ..errors import ResultsError
 from ..execution.runner import as_scenario, run
-from ..results.files import sha256_file, write_text_atomic
+from ..results.files import sha256_file
 from ..results.folders import MANIFEST, prepare_output
 from ..results.metrics import warn_user
 from ..results.results import scenario_sha256, scenario_text
@@ -56,6 +54,7 @@ from .diagnostics import PREDICTIVE_FILE
 from .model import ParticleModel, named_stream, replicates_warning
 from .priors import calibrated_keys, pyabc_prior, require_pyabc
 from .sampler import ordered_sampler, seeded_task, task_seed, worker_pool
+from .scales import SCALES_FILE, read_scales, restore_scales, write_json
 from .summaries import map_targets
 from .targets import Targets, load_targets
 
@@ -66,7 +65,6 @@ STATE_FILE = "calibration.json"
 DB_FILE = "abc.db"
 POSTERIOR_FILE = "posterior.parquet"
 #: the distance's scale weights of each generation, fitted on the previous one's simulations
-SCALES_FILE = "scales.json"
 #: stream seeding the global generators around a generation's main-process work
 GENERATION_STREAM = named_stream("calibration.generation")
 #: pyabc's loggers are "ABC" and its children
@@ -138,10 +136,6 @@ def _read_state(d: Path) -> dict[str, Any] | None:
         return None
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    write_text_atomic(path, json.dumps(data, indent=2, default=str))
-
-
 #: files a calibration may write besides the figures (SQLite's journal while a generation
 #: commits, the copies of its inputs)
 _OWN_FILES = ("scenario.yaml", "targets.yaml", DB_FILE, DB_FILE + "-journal", STATE_FILE,
@@ -170,7 +164,7 @@ def _list_own_files(out: Path, names: Sequence[str | Path]) -> None:
         rel = _below(out, Path(name))
         written = out / rel
         files[rel.as_posix()] = sha256_file(written) if written.is_file() else None
-    _write_json(path, {"kind": "calibration", "files": dict(sorted(files.items()))})
+    write_json(path, {"kind": "calibration", "files": dict(sorted(files.items()))})
 
 
 def _below(out: Path, name: Path) -> Path:
@@ -227,47 +221,6 @@ def _prepare_dir(out: Path, resume: bool, force: bool, identity: dict[str, Any],
             shutil.rmtree(out)
         prepare_output(out, kind="calibration")  # makes and marks it
     return False
-
-
-def read_scales(directory: Path | str) -> dict[int, dict[str, float]]:
-    """The distance's scale weights (1 / MAD) of a calibration folder, by generation and
-    statistic (``scales.json``); empty when there are none yet."""
-    try:
-        data = json.loads((Path(directory) / SCALES_FILE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-    return {int(t): {str(k): float(v) for k, v in w.items()}
-            for t, w in data.get("generations", {}).items()}
-
-
-def _record_scales(abc: Any, out: Path, t: int, sample: Any) -> None:
-    """Fit the scale weights of generation ``t + 1`` on generation ``t``'s whole sample
-    (accepted and rejected simulations), as pyabc does after a generation, and write them to
-    ``scales.json``. Called by the sampler before pyabc stores generation ``t``, so every
-    stored generation has its successor's weights on disk; a generation rerun after an
-    interruption writes the same numbers again."""
-    distance = copy.deepcopy(abc.distance_function)  # pyabc refits its own after storing
-    distance.fit_scales(t=t + 1, sample=sample)
-    ids = [str(i) for i in distance.sumstat.get_ids()]
-    scales = read_scales(out)
-    scales[t + 1] = {i: float(w) for i, w in zip(ids, distance.scale_weights[t + 1],
-                                                 strict=True)}
-    _write_json(out / SCALES_FILE, {
-        "statistics": ids,
-        "rule": "weight = 1 / median absolute deviation of each statistic over every "
-                "simulation (accepted and rejected) of the previous generation",
-        "generations": {str(g): w for g, w in sorted(scales.items())}})
-
-
-def _restore_scales(abc: Any, out: Path) -> None:
-    """Start the next generation of ``abc`` (an ``ABCSMC`` on the stored history) from the
-    scale weights :func:`_record_scales` wrote for it, and record the weights of the one
-    after: what an uninterrupted pyabc run would carry over in memory. Generation 0 has
-    none and fits them on its prior calibration sample, as pyabc does."""
-    weights = read_scales(out).get(int(abc.history.max_t) + 1)
-    if weights is not None:
-        abc.distance_function.initial_scale_weights = weights
-    abc.sampler.on_sample = functools.partial(_record_scales, abc, out)
 
 
 def _abc(model: ParticleModel, scenario: Scenario, settings: CalibrationSettings,
@@ -373,7 +326,7 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
                             "MedianEpsilon, multivariate normal transition; noisy ABC with "
                             "each target's sd as measurement error"})
     # written before generation 0: a calibration interrupted at any point can be resumed
-    _write_json(out / STATE_FILE, state)
+    write_json(out / STATE_FILE, state)
     model = ParticleModel(s, chosen, mapped, seed, settings.replicates)
     db = "sqlite:///" + str((out / DB_FILE).resolve())
     observed = {n: float(v) for n, v in zip(mapped.names, mapped.observed, strict=True)}
@@ -387,7 +340,7 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
                 abc.load(db, 1)
             else:
                 abc.new(db, observed)
-            _restore_scales(abc, out)
+            restore_scales(abc, out)
             return abc
 
         history = _run_generations(fresh, settings, state, out, progress)
@@ -395,7 +348,7 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
     post = _save_posterior(history, out, chosen, meta)
     state["finished"] = _dt.datetime.now(_dt.UTC).isoformat()
     finish(out, s, chosen, post, mapped_all, model, state, predictive)
-    _write_json(out / STATE_FILE, state)
+    write_json(out / STATE_FILE, state)
     result = Calibration(out, list(chosen), post, pd.DataFrame(state["generations"]), state)
     written: list[str | Path] = list(_OWN_FILES)
     if figures:
@@ -437,7 +390,7 @@ def _run_generations(fresh: Callable[[], Any], settings: CalibrationSettings,
         record = _generation_record(history, t)
         state["generations"] = [g for g in state["generations"] if g["generation"] < t]
         state["generations"].append(record)
-        _write_json(out / STATE_FILE, state)
+        write_json(out / STATE_FILE, state)
         if progress is not None:
             progress(record)
     return history

@@ -398,7 +398,9 @@ def _fill_in_place(new: Path, target: Path) -> None:
     for p in entries:
         os.replace(p, target / p.name)
     checkpoints = target / _RUN_IDENTITY[0]
-    if checkpoints.is_dir() and not checkpoints.is_symlink():
+    # only the checkpoint store's own folder: it holds the run identity it wrote
+    if (checkpoints.is_dir() and not checkpoints.is_symlink()
+            and (checkpoints / _RUN_IDENTITY[1]).is_file()):
         shutil.rmtree(checkpoints, ignore_errors=True)
     new.rmdir()
 

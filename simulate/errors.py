@@ -59,6 +59,12 @@ class ScenarioError(SimulateError):
         self.problems: list[Problem] = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple:
+        # pickled with its problems (an error raised in a worker process comes back to the
+        # parent this way): the default rebuilds it from ``args``, its message, which
+        # ``__init__`` would take for a list of problems (a message of sorted characters)
+        return type(self), (self.problems,)
+
     @classmethod
     def from_text(cls, message: str, key: str = "") -> ScenarioError:
         """An error about an option or argument rather than a place in a file."""

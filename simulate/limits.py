@@ -8,10 +8,13 @@ available, instead of growing until the machine swaps.
 
 from __future__ import annotations
 
+import operator
+from typing import Any
+
 from .errors import ScenarioError
 
 __all__ = ["MAX_SEED", "MAX_WORKERS", "MAX_REPLICATES", "check_seed", "check_run",
-           "cap_workers", "estimate_bytes"]
+           "cap_workers", "estimate_bytes", "whole_number"]
 
 #: seeds are 63-bit: [0, 2**63)
 MAX_SEED = 2**63 - 1
@@ -81,3 +84,19 @@ def check_run(scenario, replicates: int, seed: int, workers: int, chunk_size: in
             f"expected a run whose tables fit in memory (about {have / 2**30:.1f} GiB usable), "
             f"found {replicates:,} replicates needing about {need / 2**30:,.1f} GiB (fewer "
             "replicates, or a smaller keep_series, fit)", "replicates")
+
+
+def whole_number(value: Any, key: str, minimum: int = 0, maximum: int | None = None) -> int:
+    """``value`` as an int when it is a whole number (an int or a numpy integer, not a bool,
+    a float or a text) in [minimum, maximum]; else :class:`ScenarioError` naming ``key``."""
+    upto = f"from {minimum} to {maximum:,}" if maximum is not None else f">= {minimum}"
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        n = operator.index(value)
+    except TypeError:
+        raise ScenarioError.from_text(f"expected a whole number {upto}, found {value!r:.40} "
+                                      f"({type(value).__name__})", key) from None
+    if n < minimum or (maximum is not None and n > maximum):
+        raise ScenarioError.from_text(f"expected a whole number {upto}, found {n}", key)
+    return n

@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 
 from .engines.events import run_events_one
-from .execution.runner import as_scenario, check_seed_argument, whole_number
-from .limits import MAX_REPLICATES
+from .execution.runner import as_scenario, check_seed_argument
+from .limits import MAX_REPLICATES, whole_number
 from .results.tables import outcomes_frame
 from .scenario import Scenario
 

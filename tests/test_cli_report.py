@@ -7,7 +7,7 @@ import json
 
 import pytest
 from clitools import simulate_cli
-from test_report import check_images, check_self_contained, parse
+from test_report import check_images, check_report_numbers, check_self_contained, parse
 
 from simulate import Results
 from simulate.cli.main import main
@@ -39,6 +39,9 @@ def _verify(d):
     check_images(page)
     check_self_contained(page)
     assert (d / "report.md").is_file()
+    # its numbers are the closed forms of the saved outcomes (Wilson, Student-t, Newcombe,
+    # Spearman), in HTML and Markdown alike
+    check_report_numbers(d)
     return r, page
 
 

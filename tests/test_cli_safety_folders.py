@@ -15,7 +15,7 @@ import pytest
 from clitools import GOLDEN, checksums, refused, simulate_cli
 
 from simulate.errors import ResultsError
-from simulate.results import folders
+from simulate.results import folders, saving
 
 MINI = GOLDEN / "mini.yaml"
 
@@ -82,7 +82,7 @@ def test_saving_in_place_never_writes_over_a_file_it_did_not_write(tmp_path):
         (tmp / "summary.json").write_text("simulate's")
         (tmp / "manifest.json").write_text("{}")
     with pytest.raises(ResultsError, match="summary.json"):
-        folders.save_folder(out, writer, kind="run")
+        saving.save_folder(out, writer, kind="run")
     assert (out / "summary.json").read_text() == "mine"
     assert not (out / "manifest.json").exists()
 
@@ -99,7 +99,7 @@ def test_filling_a_folder_in_place_removes_only_the_checkpoint_store_s_own_chunk
     def writer(tmp: Path) -> None:
         (tmp / "summary.json").write_text("simulate's")
         (tmp / "manifest.json").write_text("{}")
-    folders.save_folder(out, writer, kind="run")
+    saving.save_folder(out, writer, kind="run")
     assert (out / "summary.json").read_text() == "simulate's"
     assert (out / ".chunks" / "notes.txt").read_text() == "mine"
 

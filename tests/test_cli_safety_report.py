@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,98 @@ def test_a_hidden_file_in_figures_does_not_block_the_report_and_is_kept(copy):
     r = simulate_cli("report", str(copy), "--formats", "png", "--dpi", "40", "-q")
     assert r.returncode == 0, r.stderr
     assert (copy / "figures" / ".DS_Store").read_bytes() == b"finder"
+
+
+class Interrupted(BaseException):
+    """Stands for Ctrl-C or a kill in the middle of `simulate report`."""
+
+
+def _interrupt(monkeypatch, where: str) -> None:
+    """Make the next build_report stop at ``where``, as an interruption would."""
+    from simulate.report import build
+    from simulate.results.results import Results
+    real_write, real_swap = build.write_text_atomic, build.replace_dir
+
+    def write_then_stop(path, text):
+        real_write(path, text)
+        if Path(path).name == "manifest.json":
+            raise Interrupted
+
+    def stop(*args, **kwargs):
+        raise Interrupted
+
+    def swap_then_stop(new, target):
+        real_swap(new, target)
+        raise Interrupted
+
+    if where == "after the first manifest":
+        monkeypatch.setattr(build, "write_text_atomic", write_then_stop)
+    elif where == "before the swap":
+        monkeypatch.setattr(build, "replace_dir", stop)
+    elif where == "after the swap":
+        monkeypatch.setattr(build, "replace_dir", swap_then_stop)
+    else:
+        monkeypatch.setattr(Results, "write_manifest", stop)
+
+
+@pytest.mark.parametrize("where", ["after the first manifest", "before the swap",
+                                   "after the swap", "before the final manifest"])
+def test_an_interrupted_report_leaves_no_file_of_simulate_s_unlisted(copy, monkeypatch, where):
+    """Interrupted anywhere while it moves the new report in (here with SVG files the old
+    report did not have), `report` leaves a manifest that lists every file it wrote: the
+    next `report` rebuilds it, `run --force` would replace the folder, and the user's files
+    are kept (a file of theirs in figures/ is still refused, even with --force)."""
+    from simulate.report import build_report
+    from simulate.results.folders import unexpected_files
+    from simulate.results.results import Results
+    (copy / "notes.txt").write_text("mine")  # beside the run: never touched
+    (copy / "figures" / ".DS_Store").write_bytes(b"finder")
+    results = Results.load(copy, ignore_derived=True)
+    _interrupt(monkeypatch, where)
+    with pytest.raises(Interrupted):
+        build_report(results, copy, formats=("png", "svg"), dpi=40)
+    monkeypatch.undo()
+    listed = json.loads((copy / "manifest.json").read_text())["files"]
+    written = [p.relative_to(copy).as_posix() for p in copy.rglob("*")
+               if p.is_file() and not p.name.startswith(".")
+               and p.name not in ("notes.txt", "manifest.json")]
+    assert set(written) - set(listed) == set()
+    assert unexpected_files(copy) == ["notes.txt"]  # run --force: only the user's file
+    assert (copy / "figures" / ".DS_Store").read_bytes() == b"finder"
+    assert not list(copy.glob(".report.tmp-*"))
+
+    (copy / "figures" / "mine.png").write_text("x")
+    before = checksums(copy)
+    refused(simulate_cli("report", str(copy), "--formats", "png,svg", "--dpi", "40", "-q",
+                         "--force"), "1 file(s)", "figures/mine.png", "did not write")
+    assert checksums(copy) == before
+    (copy / "figures" / "mine.png").unlink()
+
+    again = simulate_cli("report", str(copy), "--formats", "png,svg", "--dpi", "40", "-q")
+    assert again.returncode == 0, again.stderr
+    assert (copy / "notes.txt").read_text() == "mine"
+    assert (copy / "figures" / ".DS_Store").read_bytes() == b"finder"
+    assert [p.name for p in copy.glob(".*")] == [".simulate-results"]  # nothing left over
+    stems = {fmt: sorted(p.stem for p in (copy / "figures").glob(f"*.{fmt}"))
+             for fmt in ("png", "svg")}
+    assert stems["svg"] and stems["svg"] == stems["png"]
+    listed = json.loads((copy / "manifest.json").read_text())["files"]
+    assert all((copy / name).is_file() for name in listed)
+    assert unexpected_files(copy) == ["notes.txt"]
+
+
+def test_a_killed_reports_leftovers_are_removed_and_a_live_ones_kept(copy):
+    """`kill -9` during a report leaves its stage (.report.tmp-PID-*) and the old figures
+    (.figures.old-PID) in the folder; the next report removes those of processes that no
+    longer run, and leaves a running report's and any other hidden folder alone."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    pid = int(dead.stdout)  # a process that has ended
+    for name in (f".report.tmp-{pid}-abc123", f".figures.old-{pid}",
+                 f".report.tmp-{os.getpid()}-live", ".report.tmp-notes"):
+        (copy / name).mkdir()
+        (copy / name / "x.png").write_bytes(b"x")
+    done = simulate_cli("report", str(copy), "--formats", "png", "--dpi", "40", "-q")
+    assert done.returncode == 0, done.stderr
+    left = sorted(p.name for p in copy.glob(".*") if p.name != ".simulate-results")
+    assert left == [f".report.tmp-{os.getpid()}-live", ".report.tmp-notes"]

@@ -96,6 +96,19 @@ def test_a_task_failing_twice_fails_the_run_with_its_description(tmp_path, backe
     assert (tmp_path / "bad.count").read_text() == "2"
 
 
+@pytest.mark.parametrize("backend", ["serial", "processes"])
+def test_a_failing_task_is_named_by_its_label(tmp_path, backend):
+    """A sweep's task starts (scenario, point, seed, start, stop, ...): the message names the
+    label its caller gave, not the first integers of the task."""
+    tasks = [(str(tmp_path), "ok", 0), (str(tmp_path), "bad", 5)]
+    with pytest.raises(ExecutionError) as info:
+        run_tasks(flaky, tasks, backend=backend, workers=2, progress=False, retries=0,
+                  labels=["point 0, replicates [0, 50)", "point 1, replicates [50, 100)"])
+    assert str(info.value).startswith("point 1, replicates [50, 100) failed 1 time")
+    with pytest.raises(ExecutionError, match="2 labels for 1 tasks"):
+        run_tasks(square, [(1,)], labels=["a", "b"], progress=False)
+
+
 def test_retries_can_be_raised_or_switched_off(tmp_path):
     assert run_tasks(flaky, [(str(tmp_path), "a", 2)], retries=2, progress=False) == [("a", 3)]
     with pytest.raises(ExecutionError):

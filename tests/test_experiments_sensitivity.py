@@ -117,6 +117,12 @@ def test_a_factor_with_no_effect_gets_index_zero(model_sobol, null_scenario):
     morris = simulate.sensitivity(null_scenario, method="morris", points=4, replicates=8,
                                   outcome="oil_revenue_busd", progress=False)
     m = morris.indices.set_index("factor")
+    # the result keeps the scenario swept, so its figure names the outcome's unit
+    assert morris.scenario is not None and morris.scenario.name == "small"
+    ax = morris.plot()
+    label = " ".join(ax.get_xlabel().split())
+    assert label == ("elementary effect: change in oil revenue busd (USD bn over horizon) "
+                     "across a factor's range")
     assert m.loc["outputs.keep_series", "mu_star"] == 0.0
     assert m.loc["outputs.keep_series", "sigma"] == 0.0
 

@@ -1,7 +1,8 @@
 """Statistics of experiments: the stopping standard error of ``--target-se`` (Wilson, never
-0), 0/1 columns read as proportions, every headline probability watched, robust policies
-that keep distinct lever values apart, one-replicate functions in sensitivity analysis, and
-the paired change of proposal_odds with its interval."""
+0), the model's 0/1 columns as proportions by name (never by their values), every headline
+probability watched, robust policies that keep distinct lever values apart, one-replicate
+functions in sensitivity analysis, and the paired change of proposal_odds with its
+interval."""
 
 from __future__ import annotations
 
@@ -14,11 +15,18 @@ from experiments_common import AUG, SMALL, write_small
 from scipy import stats
 
 import simulate
+from simulate.errors import ArgumentError
 from simulate.experiments.proposal_odds import proposal_odds
 from simulate.experiments.robust import robust
 from simulate.experiments.sensitivity import sensitivity
-from simulate.experiments.stats import headline_se, point_statistics, stopping_se
+from simulate.experiments.stats import (
+    headline_se,
+    point_statistics,
+    proportion_columns,
+    stopping_se,
+)
 from simulate.results.summary import paired_proportion_difference
+from simulate.scenario.experiment_block import Outcomes, binary_outcomes
 
 Z = stats.norm.ppf(0.975)
 PLAN = AUG.with_name("aug2025_mediator_plan.yaml")
@@ -73,7 +81,7 @@ def _reps() -> pd.DataFrame:
                          "deal_by_deadline": [0.0] * 50 + [1.0] * 3 + [0.0] * 47})
 
 
-def test_a_column_of_zeros_and_ones_is_a_proportion_with_a_wilson_interval():
+def test_an_indicator_column_is_a_proportion_with_a_wilson_interval():
     s = point_statistics(_reps(), ["deal_by_deadline"], set()).set_index("point")
     assert (s["kind"] == "probability").all()
     assert s.loc[0, ["estimate", "ci_low", "ci_high"]].tolist() == pytest.approx(
@@ -81,30 +89,86 @@ def test_a_column_of_zeros_and_ones_is_a_proportion_with_a_wilson_interval():
     assert s.loc[1, ["estimate", "ci_low", "ci_high"]].tolist() == pytest.approx(
         [0.06, 0.0206, 0.1622], abs=5e-5)
     assert s.loc[1, "se"] == pytest.approx(math.sqrt(0.06 * 0.94 / 50))
-    # booleans, and 0/1 with NaN aside, too; a count with a 2 in it stays a mean
+    # booleans, and 0/1 with NaN aside, too
     b = _reps().assign(deal_by_deadline=lambda f: f["deal_by_deadline"].astype(bool))
     assert (point_statistics(b, ["deal_by_deadline"], set())["kind"] == "probability").all()
     nan = _reps()
     nan.loc[0, "deal_by_deadline"] = np.nan
     got = point_statistics(nan, ["deal_by_deadline"], set()).set_index("point")
     assert got.loc[0, "kind"] == "probability" and got.loc[0, "n"] == 49
+    # a proportion of something that is not 0/1 is refused, not counted as a hit
     two = _reps()
     two.loc[60, "deal_by_deadline"] = 2.0
-    assert (point_statistics(two, ["deal_by_deadline"], set())["kind"] == "mean").all()
+    with pytest.raises(ArgumentError, match="expected 0 or 1 in every replicate"):
+        point_statistics(two, ["deal_by_deadline"], set())
 
 
-def test_target_se_watches_a_zero_one_column_of_the_outcomes_table(tmp_path):
-    """``columns: [deal]``: a proportion, extended to the target like a deal window."""
-    text = SMALL.replace("""    deal_within: [10, 40]
+def test_numbers_that_happen_to_be_zero_or_one_are_means_with_a_t_interval():
+    """The kind of an outcome is said by name, not read from its values: a count of
+    extensions before any second one, an always-zero shut-in volume or any 0/1 number the
+    model does not name as an indicator stay means (Student-t interval), while an indicator
+    that never happened stays a probability (Wilson)."""
+    frame = _reps().rename(columns={"deal_by_deadline": "extensions"}).assign(
+        shut_in_mbd=0.0, softened_RU=0.0, deal=0.0)
+    names = ["extensions", "shut_in_mbd", "softened_RU", "deal"]
+    assert proportion_columns(frame, names, set()) == {"softened_RU", "deal"}
+    s = point_statistics(frame, names, set()).set_index(["point", "outcome"])
+    assert s.xs("extensions", level="outcome")["kind"].tolist() == ["mean", "mean"]
+    assert s.xs("shut_in_mbd", level="outcome")["kind"].tolist() == ["mean", "mean"]
+    assert s.xs("softened_RU", level="outcome")["kind"].tolist() == ["probability"] * 2
+    ext = s.loc[(1, "extensions")]
+    se = math.sqrt(0.06 * 0.94 / 49)  # sample standard deviation over sqrt(n)
+    assert ext["se"] == pytest.approx(se)
+    assert ext["ci_high"] - ext["estimate"] == pytest.approx(stats.t.ppf(0.975, 49) * se)
+    zero = s.loc[(0, "shut_in_mbd")]
+    assert (zero["estimate"], zero["ci_low"], zero["ci_high"]) == (0.0, 0.0, 0.0)
+    never = s.loc[(0, "softened_RU")]
+    assert never["ci_high"] == pytest.approx(0.0713, abs=5e-5)  # Wilson's, not 0
+    # the block's own 0/1 outcomes, and the indicators it names, by name only
+    outs = Outcomes.model_validate({"deal_within": [30], "columns": [
+        "extensions", "deal", "softened_UA", "deal_cf", "shut_in_mbd"]})
+    assert binary_outcomes(outs) == {"deal_within_30d", "deal", "softened_UA", "deal_cf"}
+
+
+#: the outcomes block of SMALL, replaced by a block of columns only
+SMALL_OUTCOMES = """    deal_within: [10, 40]
     columns: [oil_revenue_busd]
     on_date:
       india_low: {variable: volume_mbd, actor: IN, date: 2025-09-10, below: 1.7}
     over_period:
       revenue_aug: {variable: oil_revenue_musd, from: 2025-08-10, to: 2025-08-31,
                     scale: 0.001}
-""", """    deal_within: []
-    columns: [deal]
-""")
+"""
+
+
+def with_columns(columns: str) -> str:
+    """SMALL with ``deal_within: []`` and ``columns: [<columns>]`` as its outcomes."""
+    assert SMALL_OUTCOMES in SMALL
+    return SMALL.replace(SMALL_OUTCOMES, f"    deal_within: []\n    columns: [{columns}]\n")
+
+
+COUNT = with_columns("extensions, softened_RU")
+
+
+def test_a_count_holding_only_zeros_and_ones_keeps_its_kind_in_a_sweep(tmp_path):
+    """In this sweep ``extensions`` is 0 or 1 in every replicate: still a mean, not watched
+    by --target-se; ``softened_RU`` is 0 in every replicate: still a probability."""
+    assert "columns: [extensions, softened_RU]" in COUNT
+    path = write_small(tmp_path, COUNT)
+    ex = simulate.sweep(path, replicates=8, points=2, target_se=0.2, progress=False)
+    assert set(ex.replicates["extensions"].unique()) == {0.0, 1.0}
+    assert (ex.replicates["softened_RU"] == 0.0).all()
+    assert ex.binary == ["softened_RU"]
+    kinds = ex.statistics.groupby("outcome")["kind"].unique().map(list).to_dict()
+    assert kinds == {"extensions": ["mean"], "softened_RU": ["probability"]}
+    # the stopping rule watched the indicator only: 0/8 has a stopping se of 0.0832 < 0.2
+    assert list(ex.replicates.groupby("point").size()) == [8, 8]
+    assert ex.manifest["target_se_reached"] == pytest.approx([Z / 2 / (8 + Z * Z)] * 2)
+
+
+def test_target_se_watches_a_zero_one_column_of_the_outcomes_table(tmp_path):
+    """``columns: [deal]``: a proportion, extended to the target like a deal window."""
+    text = with_columns("deal")
     assert "columns: [deal]" in text
     ex = simulate.sweep(write_small(tmp_path, text), replicates=8, points=2, target_se=0.06,
                         progress=False)

@@ -308,7 +308,10 @@ def test_axis_labels_carry_units_and_time_axes_dates(real):
 def test_colours_are_okabe_ito(real):
     ax = sf.deal_probability(real)
     line = ax.get_lines()[0]
-    assert line.get_color().upper() == OKABE_ITO["blue"]
+    assert line.get_color().upper() == OKABE_ITO["black"]  # one run: no actor's colour
+    two = sf.deal_probability([real, real], labels=["a", "b"])
+    assert [x.get_color().upper() for x in two.get_lines()[:2]] == \
+        [OKABE_ITO["blue"], OKABE_ITO["vermillion"]]
 
 
 def test_drawing_on_given_axes_returns_them_and_adds_no_caption(real, handmade):

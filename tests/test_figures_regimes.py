@@ -109,9 +109,9 @@ def test_fan_splits_by_default_on_a_mixture_and_not_otherwise():
     r = _big()
     ax = fan(r, "volume_mbd", "IN")
     labels = ax.get_legend().get_texts()
+    # two rows: each regime's key shows its median over its bands
     assert [t.get_text() for t in labels] == ["threat carried out (20 of 40 kept replicates)",
-                                             "threat not carried out (20 of 40 kept replicates)",
-                                             "50% and 90% bands"]
+                                             "threat not carried out (20 of 40 kept replicates)"]
     assert "Split by regime" in " ".join(t.get_text() for t in ax.figure.texts).replace(
         "\n", " ")
     plain = fan(r, "volume_mbd", "IN", split=False)

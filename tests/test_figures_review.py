@@ -1,6 +1,7 @@
 """Figures after the referee's review: split fans say how many kept replicates each regime has,
 importer panels are split one by one and say so, legends explain every mark and fit, layers
-and importers that are zero throughout are left out, the deadline label stays legible."""
+and importers that are zero throughout are left out (the deadline label: see
+test_figures_review3.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from simulate.figures import (
     tariff_costs,
     terms,
 )
-from simulate.figures.importers import POOLED_COLOR
 from simulate.figures.regimes import MIN_KEPT
+from simulate.figures.style import actor_color
 from simulate.results.compare import compare
 
 
@@ -51,8 +52,7 @@ def test_split_legend_gives_kept_count_per_regime_and_note_says_kept_only():
     r = _split()  # 30 of 50 replicates carried out; 20 / 20 of the 40 kept
     ax = fan(r, "volume_mbd", "IN")
     assert _texts(ax.get_legend()) == ["threat carried out (20 of 40 kept replicates)",
-                                       "threat not carried out (20 of 40 kept replicates)",
-                                       "50% and 90% bands"]
+                                       "threat not carried out (20 of 40 kept replicates)"]
     note = _footer(ax.figure)
     assert "computed from the kept replicates only" in note
     assert "20 threat carried out, 20 threat not carried out; 40 of 50 replicates kept" in note
@@ -87,26 +87,32 @@ def test_figure_sources_say_which_replicates_are_drawn():
     assert "one fan per regime" in oil.describe(split)
     assert oil.data_source(split).startswith("split by regime, bands over the kept replicates")
     caption = get_kind("importer_volumes").describe(_split(on="CN"))
-    assert "split by whether the threat was carried out (coloured), the others pooled" in caption
+    assert "split by whether the threat was carried out (solid or dashed medians), the " \
+        "others pooled" in caption
 
 
 # ----- 3. importer panels: split decided and described per panel -----------------------------
-def test_importer_footer_describes_each_panel_and_pooled_median_is_dark():
+def test_importer_footer_describes_each_panel_and_every_panel_has_its_importers_colour():
     r = _split(on="CN")  # the second panel splits, the first does not
     axes = importer_volumes(r)
     note = _footer(axes[0].figure)
-    assert "Split by whether the threat was carried out: China. Coloured medians" in note
+    assert "Split by whether the threat was carried out: China. Carried out: solid" in note
     assert "20 threat carried out, 20 threat not carried out; 40 of 50 replicates kept" in note
-    assert "Not split: India. Grey median and bands over the 40 replicates" in note
+    assert "Not split: India. Median and 50%/90% bands over the 40 replicates" in note
+    assert "Each panel in its importer's colour." in note
     india, china = axes
-    pooled = india.get_lines()[0].get_color()
-    regimes = {mcolors.to_hex(x.get_color()) for x in china.get_lines()}
-    assert mcolors.to_hex(pooled) == POOLED_COLOR and POOLED_COLOR not in regimes
+    def drawn(ax):  # the fans' lines, not the dotted deadline
+        return {mcolors.to_hex(x.get_color()) for x in ax.get_lines()
+                if x.get_linestyle() != ":"}
+    assert drawn(india) == {actor_color("IN").lower()}
+    assert drawn(china) == {actor_color("CN").lower()}
+    styles = {x.get_label(): x.get_linestyle() for x in china.get_lines()}
+    assert styles["threat carried out (20 of 40 kept replicates)"] == "-"
+    assert styles["threat not carried out (20 of 40 kept replicates)"] == "--"
     legend = axes[0].figure.legends[0]
     assert _texts(legend) == ["median (panels not split)",
                               "threat carried out (20 of 40 kept replicates)",
-                              "threat not carried out (20 of 40 kept replicates)",
-                              "50% and 90% bands"]
+                              "threat not carried out (20 of 40 kept replicates)"]
 
 
 def test_importer_volumes_on_a_users_grid_hides_spare_axes_and_explains_all_lines():
@@ -119,7 +125,7 @@ def test_importer_volumes_on_a_users_grid_hides_spare_axes_and_explains_all_line
     assert not spare.get_visible() and not holder.axison
     assert _texts(holder.get_legend()) == [
         "median (panels not split)", "threat carried out (20 of 40 kept replicates)",
-        "threat not carried out (20 of 40 kept replicates)", "50% and 90% bands"]
+        "threat not carried out (20 of 40 kept replicates)"]
     assert panels[0].get_legend() is None and panels[1].get_legend() is None
 
 
@@ -162,7 +168,7 @@ def test_terms_legend_and_footer_explain_every_mark():
                                        "front line at start"]
     note = _footer(ax.figure)
     assert "4 deals in 4 replicates; ranges over the replicates with a deal" in note
-    assert "Aggregate (orange): the regions' shares weighted by their weights" in note
+    assert "Aggregate (grey): the regions' shares weighted by their weights" in note
     assert "Aggregate" in get_kind("terms").caption
 
 
@@ -172,16 +178,6 @@ def test_tariff_costs_leave_out_importers_without_any_cost():
     ax = tariff_costs(r)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["India"]
     assert "Not shown (no tariff cost in any replicate): China." in _footer(ax.figure)
-
-
-# ----- 8. deadline label ----------------------------------------------------------------------
-def test_deadline_label_sits_on_a_white_box_above_the_bands():
-    ax = fan(make_results([None] * 4, kept=4), "brent_usd", split=False)
-    label = next(t for t in ax.texts if t.get_text() == "deadline")
-    box = label.get_bbox_patch()
-    assert box is not None
-    assert mcolors.to_hex(box.get_facecolor()) == "#ffffff" and 0.5 <= box.get_alpha() < 1
-    assert label.get_zorder() > max(c.get_zorder() for c in ax.collections)
 
 
 def test_a_fan_of_a_series_the_run_did_not_record_names_the_recorded_ones():

@@ -71,6 +71,23 @@ def test_spearman_interval_is_bonett_wright(rho, n):
     assert high >= pearson if rho == 0 else high > pearson
 
 
+@pytest.mark.parametrize("n", [2, 3])
+@pytest.mark.parametrize("rho", [0.0, 0.5, -1.0])
+def test_spearman_interval_is_nan_for_three_pairs_or_fewer(rho, n):
+    """Bonett & Wright's standard error divides by n - 3: undefined for n <= 3 (it divided
+    by zero at n = 3 and took the root of a negative number at n = 2)."""
+    low, high = spearman_interval(rho, n)
+    assert math.isnan(low) and math.isnan(high)
+
+
+def test_spearman_interval_from_four_pairs_is_the_formula():
+    rho, se = 0.5, math.sqrt(1 + 0.5 ** 2 / 2)  # n - 3 = 1
+    low, high = spearman_interval(rho, 4)
+    assert low == pytest.approx(math.tanh(math.atanh(rho) - Z * se))
+    assert high == pytest.approx(math.tanh(math.atanh(rho) + Z * se))
+    assert -1 < low < rho < high < 1
+
+
 def test_limits_say_the_intervals_are_pointwise():
     text = " ".join(limits(make_results([2, None])))
     assert "individual (pointwise), not simultaneous" in text

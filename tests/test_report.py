@@ -5,12 +5,17 @@ and the manifest; comparison reports; the Markdown converter."""
 from __future__ import annotations
 
 import base64
+import math
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+from interval_checks import newcombe_paired
 from results_factory import make_results
+from scipy import stats
 
 from simulate import Results, ResultsError
 from simulate.execution.runner import run
@@ -27,6 +32,7 @@ from simulate.report.params import cited_source, parameter_rows
 from simulate.results.compare import compare
 
 PNG = b"\x89PNG\r\n\x1a\n"
+Z95 = 1.959963984540054  # the normal quantile 0.975
 
 REGISTER = """# Model
 
@@ -91,9 +97,188 @@ class Page(HTMLParser):
         return " ".join(self.sections[ident])
 
 
+class Tables(HTMLParser):
+    """The cells (text) of every row of every table of an HTML page, by table id."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._table = dict(attrs).get("id") or f"table{len(self.tables)}"
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table is not None:
+            self.tables[self._table].append([])
+        elif tag in ("td", "th") and self._table is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._table is not None:
+            self.tables[self._table][-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_table(html: str, ident: str) -> dict[str, list[str]]:
+    """The body rows of table ``ident`` of an HTML page, by their first cell."""
+    parser = Tables()
+    parser.feed(html)
+    parser.close()
+    header, *rows = parser.tables[ident]
+    assert all(len(row) == len(header) for row in rows)
+    return {row[0]: row for row in rows}
+
+
+def md_table(md: str, ident: str) -> dict[str, list[str]]:
+    """The body rows of the Markdown table after the anchor ``ident``, by their first cell."""
+    lines = md.split(f'<a id="{ident}"></a>', 1)[1].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| "))
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append([c.strip() for c in line.strip()[1:-1].split("|")])
+    header, rule, *rows = table
+    assert all(len(row) == len(header) == len(rule) for row in rows)
+    return {row[0]: row for row in rows}
+
+
+def html_key_facts(html: str) -> list[tuple[str, str, str]]:
+    """(value, label, note) of each key fact of an HTML report."""
+    return re.findall(r'<div class="fact"><div class="value">([^<]*)</div><div class="label">'
+                      r'([^<]*)</div><div class="note">([^<]*)</div></div>', html)
+
+
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """Wilson's 95% score interval of k hits in n, written out: centre
+    (p + z²/2n) / (1 + z²/n), half-width z sqrt(p (1 - p) / n + z²/4n²) / (1 + z²/n)."""
+    p, z2 = k / n, Z95 * Z95
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return centre - half, centre + half
+
+
+def t_interval(values) -> tuple[float, float, float]:
+    """Mean and its Student-t 95% interval (n - 1 degrees of freedom)."""
+    x = np.asarray(values, dtype=float)
+    m = float(x.mean())
+    half = float(stats.t.ppf(0.975, x.size - 1)) * float(x.std(ddof=1)) / math.sqrt(x.size)
+    return m, m - half, m + half
+
+
+def rank_correlation(x, y) -> float:
+    """Spearman's rho as Pearson's correlation of the (mid-)ranks."""
+    return float(np.corrcoef(stats.rankdata(x), stats.rankdata(y))[0, 1])
+
+
+def shown(text: str, value: float) -> bool:
+    """``text`` is ``value`` rounded to the digits it shows (a table's 3 decimals, 1 decimal,
+    whole number or 1.23e-04): within half a unit of its last digit; "0" only for 0."""
+    text = text.strip().rstrip("%")
+    if text == "0":
+        return value == 0
+    m = re.fullmatch(r"[+-]?[\d,]*\d(?:\.(\d+))?(?:e([+-]\d+))?", text)
+    assert m, text
+    unit = 10.0 ** (int(m[2] or 0) - len(m[1] or ""))
+    return abs(float(text.replace(",", "")) - value) <= 0.5 * unit * (1 + 1e-9)
+
+
+def interval_cells(text: str) -> tuple[str, str]:
+    """The two bounds of ``[low, high]``."""
+    m = re.fullmatch(r"\[(\S+), (\S+)\]", text)
+    assert m, text
+    return m[1], m[2]
+
+
+def check_report_numbers(d: Path) -> None:
+    """The numbers of a saved run's report (HTML and Markdown) against values computed here
+    from its outcomes.parquet: Wilson intervals of the deal probabilities (headline table and
+    key facts), the Student-t interval and 5-95% spread of the revenue, the paired effect with
+    Newcombe's interval when the run has a counterfactual, and the drivers (direction, rho,
+    order)."""
+    o = pd.read_parquet(d / "outcomes.parquet")
+    n = len(o)
+    html = (d / "report.html").read_text(encoding="utf-8")
+    md = (d / "report.md").read_text(encoding="utf-8")
+    tables = [html_table(html, "headline-table"), md_table(md, "headline-table")]
+    facts = {label: (value, note) for value, label, note in html_key_facts(html)}
+    for prefix, column in (("P(deal within horizon", "deal"),
+                           ("P(deal by deadline)", "deal_by_deadline")):
+        k = int(o[column].sum())
+        low, high = wilson(k, n)
+        assert low <= k / n <= high
+        for rows in tables:
+            label, row = next((key, v) for key, v in rows.items() if key.startswith(prefix))
+            assert row[1] == "proportion" and row[4] == "" and row[6] == f"{n:,}", row
+            lo_text, hi_text = interval_cells(row[3])
+            assert shown(row[2], k / n) and shown(lo_text, low) and shown(hi_text, high), row
+        value, note = facts[label]
+        m = re.fullmatch(r"95% CI of the estimate (\S+)% to (\S+)%", note)
+        assert m and shown(value, 100 * k / n), (value, note)
+        assert shown(m[1], 100 * low) and shown(m[2], 100 * high), note
+        assert f"- **{value}** {label} ({note})" in md.splitlines()
+    revenue = o["oil_revenue_busd"].to_numpy(float)
+    mean, low, high = t_interval(revenue)
+    p05, p95 = np.percentile(revenue, [5, 95])
+    for rows in tables:
+        row = rows["Russian oil export revenue"]
+        lo_text, hi_text = interval_cells(row[3])
+        spread = re.fullmatch(r"(\S+) to (\S+)", row[4])
+        assert row[1] == "mean" and shown(row[2], mean), row
+        assert shown(lo_text, low) and shown(hi_text, high), row
+        assert spread and shown(spread[1], p05) and shown(spread[2], p95), row
+    summary = parse_html(html).section_text("summary")
+    if "deal_cf" in o:
+        x, y = o["deal"].to_numpy(bool), o["deal_cf"].to_numpy(bool)
+        counts = (int(np.sum(x & y)), int(np.sum(x & ~y)), int(np.sum(~x & y)),
+                  int(np.sum(~x & ~y)))
+        low, high = newcombe_paired(*counts)
+        pp = r"([+-]\d+\.\d) percentage points"
+        for text in (summary, md):
+            m = re.search(f"changes by {pp} \\(95% CI {pp} to {pp}\\)", text)
+            assert m, text
+            assert shown(m[1], 100 * (x.mean() - y.mean())) and m[1][0] in "+-"
+            assert shown(m[2], 100 * low) and shown(m[3], 100 * high), m.group(0)
+    else:
+        assert "no counterfactual" in summary
+    deals = o["deal"].to_numpy(float)
+    found = []
+    for col in o.columns:
+        if col.startswith("param:") and pd.api.types.is_numeric_dtype(o[col]) \
+                and np.ptp(o[col].to_numpy(float)) > 0:
+            found.append((col[len("param:"):], rank_correlation(o[col].to_numpy(float), deals)))
+    found.sort(key=lambda kv: -abs(kv[1]))
+    line = (r".*?: higher values go with (more|fewer) deals, ρ = ([+-]\S+) "
+            r"\[([+-]\S+), ([+-]\S+)\]\.")
+    md_items = re.findall(r"^\d\. `([^`]+)`" + line + "$", md, flags=re.MULTILINE)
+    html_items = re.findall(r"<li><code>([^<]+)</code>" + line + "</li>", html)
+    assert md_items == html_items and len(md_items) == min(3, len(found))
+    for (key, way, rho_text, lo_text, hi_text), (want, rho) in zip(md_items, found,
+                                                                   strict=False):
+        half = Z95 * math.sqrt((1 + rho * rho / 2) / (n - 3))
+        assert key == want and way == ("more" if rho > 0 else "fewer"), (key, way, rho)
+        assert shown(rho_text, rho)
+        assert shown(lo_text, math.tanh(math.atanh(rho) - half))
+        assert shown(hi_text, math.tanh(math.atanh(rho) + half))
+
+
 def parse(path: Path) -> Page:
     page = Page()
     page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+def parse_html(html: str) -> Page:
+    page = Page()
+    page.feed(html)
     page.close()
     return page
 
@@ -138,6 +323,7 @@ def report_dir(tmp_path_factory):
 def test_html_has_every_section(report_dir):
     page = parse(report_dir / "report.html")
     assert list(page.sections) == list(SECTION_IDS)
+    check_report_numbers(report_dir)
     summary = page.section_text("summary")
     for needle in ("The question.", "US envoy meets Putin", "P(deal within horizon, 365 days)",
                    "95% CI of the estimate", "The measures' effect.", "no counterfactual",
@@ -196,8 +382,116 @@ def test_markdown_twin_references_the_figures(report_dir):
     refs = re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", md)
     assert refs and all((report_dir / ref).is_file() for ref in refs)
     assert "| actors.US.credibility |" in md
+    # the headline table says which estimates are medians (terms, over the deals only)
+    rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[1]
+            for line in md.splitlines() if line.startswith("| P(") or
+            line.startswith("| Terms in a deal") or line.startswith("| Brent")}
+    assert rows["Terms in a deal: Donetsk"] == "median"
+    assert rows["P(deal by deadline)"] == "proportion"
+    assert rows["Brent price (horizon mean)"] == "mean"
     assert "1. **Daily steps.**" in md and "Not part of the register" not in md
     assert "data:image" not in md
+
+
+def _with_counterfactual_and_drivers():
+    """make_results' 4 replicates (deals on days 2 and 5, none, 5: 3 of 4 within the 10-day
+    horizon, 1 by the day-2 deadline) with revenue 100.42 - 2 r, a counterfactual (deals
+    without the measures 0, 1, 0, 0; revenue 1, 1.5, 0.5, 2 higher) and a second sampled
+    parameter that rises with the deals where the credibility falls with them."""
+    r = make_results([2, 5, None, 5], offset=0.42)
+    o = r.outcomes
+    o["deal_cf"] = np.array([0, 1, 0, 0], dtype=bool)
+    o["oil_revenue_cf_busd"] = o["oil_revenue_busd"] + np.array([1.0, 1.5, 0.5, 2.0])
+    o["param:market.brent_usd"] = np.array([66.3, 66.4, 66.1, 66.2])
+    return Results(r.scenario, o, r.timeseries, dict(r.manifest, counterfactual=True))
+
+
+def test_report_numbers_are_the_closed_forms_in_the_right_columns(tmp_path):
+    """Every number of the executive summary and the headline table, in HTML and Markdown,
+    against values computed here: Wilson intervals, Student-t intervals and 5-95% spreads,
+    the paired effect's sign and Newcombe interval, and the drivers' direction and rho."""
+    r = _with_counterfactual_and_drivers()
+    d = r.save(tmp_path / "run")
+    build_report(r, d, formats=("png",), model_doc=tmp_path / "absent.md", dpi=40)
+    html = (d / "report.html").read_text(encoding="utf-8")
+    md = (d / "report.md").read_text(encoding="utf-8")
+
+    # headline table: a proportion's estimate and Wilson interval, no spread; a mean's
+    # estimate, Student-t interval (low before high) and the 5-95% spread of the replicates
+    deal_lo, deal_hi = wilson(3, 4)
+    assert f"[{deal_lo:.3f}, {deal_hi:.3f}]" == "[0.301, 0.954]"  # the textbook value
+    by_lo, by_hi = wilson(1, 4)
+    revenue = 100.42 - 2.0 * np.arange(4)
+    mean, low, high = t_interval(revenue)
+    p05, p95 = np.percentile(revenue, [5, 95])
+    assert (f"{mean:.1f}", f"{low:.1f}", f"{high:.1f}") == ("97.4", "93.3", "101.5")
+    expected = {
+        "P(deal within horizon, 10 days)": ["proportion", "0.750", "[0.301, 0.954]", "",
+                                            "probability", "4"],
+        "P(deal by deadline)": ["proportion", "0.250", f"[{by_lo:.3f}, {by_hi:.3f}]", "",
+                                "probability", "4"],
+        "Russian oil export revenue": ["mean", f"{mean:.1f}", f"[{low:.1f}, {high:.1f}]",
+                                       f"{p05:.1f} to {p95:.1f}", "USD bn over horizon", "4"],
+    }
+    for rows in (html_table(html, "headline-table"), md_table(md, "headline-table")):
+        for label, cells in expected.items():
+            assert rows[label] == [label, *cells], (label, rows[label])
+
+    # key facts: the probability as a percentage, its interval low to high
+    def pct(x: float) -> str:
+        return f"{100 * x:.1f}%"
+
+    facts = html_key_facts(html)
+    for value, label, lo, hi in (("75.0%", "P(deal within horizon, 10 days)", deal_lo, deal_hi),
+                                 ("25.0%", "P(deal by deadline)", by_lo, by_hi)):
+        note = f"95% CI of the estimate {pct(lo)} to {pct(hi)}"
+        assert (value, label, note) in facts
+        assert f"- **{value}** {label} ({note})" in md.splitlines()
+    assert "95% CI of the estimate 30.1% to 95.4%" in md
+
+    # the measures' effect: with minus without, +0.5 (pairs 1-0, 1-1, 0-0, 1-0), Newcombe's
+    # paired interval; revenue 1.25 lower with the measures, Student-t interval
+    def pp(x: float) -> str:
+        return f"{100 * x:+.1f} percentage points"
+
+    e_lo, e_hi = newcombe_paired(a=1, b=2, c=0, d=1)
+    deal_text = f"changes by {pp(0.5)} (95% CI {pp(e_lo)} to {pp(e_hi)})"
+    assert deal_text.startswith("changes by +50.0 percentage points (95% CI -")
+    r_mean, r_lo, r_hi = t_interval(-np.array([1.0, 1.5, 0.5, 2.0]))
+    revenue_text = (f"changes by {r_mean:.3f} USD bn over the horizon (95% CI {r_lo:.3f} to "
+                    f"{r_hi:.3f})")
+    assert revenue_text.startswith("changes by -1.250 USD bn")
+    summary = parse_html(html).section_text("summary")
+    for text in (summary, md):
+        assert deal_text in text and revenue_text in text
+
+    # drivers: strongest first, direction and rho with Bonett & Wright's interval
+    deals = np.array([1, 1, 0, 1])
+    lines = []
+    for key, x in (("market.brent_usd", [66.3, 66.4, 66.1, 66.2]),
+                   ("actors.US.credibility", [0.1, 0.15, 0.2, 0.25])):
+        rho = rank_correlation(x, deals)
+        half = Z95 * math.sqrt((1 + rho * rho / 2) / (4 - 3))
+        lo, hi = math.tanh(math.atanh(rho) - half), math.tanh(math.atanh(rho) + half)
+        way = "more" if rho > 0 else "fewer"
+        lines.append((key, f": higher values go with {way} deals, ρ = {rho:+.2f} "
+                           f"[{lo:+.2f}, {hi:+.2f}]."))
+    assert lines[0][1].startswith(": higher values go with more deals, ρ = +0.77 [")
+    assert lines[1][1].startswith(": higher values go with fewer deals, ρ = -0.26 [")
+    md_items = re.findall(r"^(\d)\. `([^`]+)`[^:]*(: .*)$", md, flags=re.MULTILINE)
+    assert md_items == [("1", *lines[0]), ("2", *lines[1])]
+    html_items = re.findall(r"<li><code>([^<]+)</code>[^:<]*(: [^<]*)</li>", html)
+    assert html_items == lines
+
+
+def test_markdown_fragment_links_have_their_anchors(report_dir):
+    """Every ``(#id)`` link of report.md points at an anchor written in report.md itself
+    (the parameter table's sources link to ``#sources``; a Markdown viewer has no HTML ids)."""
+    md = (report_dir / "report.md").read_text(encoding="utf-8")
+    targets = set(re.findall(r"\]\(#([^)]+)\)", md))
+    assert "sources" in targets
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', md))
+    assert targets <= anchors, targets - anchors
 
 
 def test_manifest_lists_report_files_and_results_still_load(report_dir):

@@ -15,7 +15,7 @@ import pytest
 from clitools import GOLDEN, REPO
 
 from simulate.errors import ResultsError
-from simulate.results import folders
+from simulate.results import folders, saving
 
 MINI = GOLDEN / "mini.yaml"
 
@@ -162,9 +162,9 @@ def test_prepare_output_rules(tmp_path, user_folder):
     for force in (False, True):
         with pytest.raises(ResultsError, match="not written by simulate"):
             folders.prepare_output(user_folder, kind="run", force=force)
-    tmp = folders.make_temp_folder(user_folder, "run")
+    tmp = saving.make_temp_folder(user_folder, "run")
     with pytest.raises(ResultsError, match="cannot be replaced"):
-        folders.replace_folder(tmp, user_folder)
+        saving.replace_folder(tmp, user_folder)
     assert not tmp.exists() and (user_folder / "notes.txt").is_file()
 
 

@@ -95,7 +95,7 @@ def test_deal_windows_are_configurable_and_capped_by_the_horizon():
 
 
 def test_one_name_per_metric_in_summary_comparison_and_figures():
-    from simulate.figures.data import compare_outcomes_data
+    from simulate.figures.comparison_data import compare_outcomes_data
     from simulate.results.compare import compare
     a, b = make_results([2, None]), make_results([2, 3])
     labels = a.summary()["label"].to_dict()

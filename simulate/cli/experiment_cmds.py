@@ -48,19 +48,38 @@ def _num(x: Any) -> str:
     return f"{v:.4g}"
 
 
+def short_names(keys: list[str]) -> list[str]:
+    """The shortest dotted suffix of each key that tells it from the others:
+    ``actors.RU.resolve``, ``actors.UA.resolve`` -> ``RU.resolve``, ``UA.resolve``."""
+    out = []
+    for key in keys:
+        parts = key.split(".")
+        n = 1
+        while n < len(parts) and sum(k.split(".")[-n:] == parts[-n:] for k in keys) > 1:
+            n += 1
+        out.append(".".join(parts[-n:]))
+    return out
+
+
 def format_points(ex: Any, outcomes: list[str] | None = None) -> str:
-    """Per-point table as text: factors, then estimate ± standard error of each outcome."""
-    wide = ex.points()
+    """Per-point table as text: factors, then each outcome's estimate and its 95% interval
+    (Wilson for proportions, Student t for means: the ``ci_low``/``ci_high`` of
+    ``points.parquet``)."""
     names = outcomes or ex.outcomes
     keys = ex.factor_keys
-    head = ["point", *[k.split(".")[-1] for k in keys], *names]
-    rows = [[str(int(r["point"])), *[_num(r[k]) for k in keys],
-             *[f"{_num(r[n])} ± {_num(r[n + ' se'])}" for n in names]]
-            for r in wide.to_dict("records")]
+    stats = ex.statistics.set_index(["point", "outcome"])
+    head = ["point", *short_names(keys), *names]
+    rows = []
+    for r in ex.design.to_dict("records"):
+        cells = []
+        for n in names:
+            st = stats.loc[(r["point"], n)]
+            cells.append(f"{_num(st['estimate'])} [{_num(st['ci_low'])}, {_num(st['ci_high'])}]")
+        rows.append([str(int(r["point"])), *[_num(r[k]) for k in keys], *cells])
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths, strict=True))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\nEach outcome: estimate [95% CI] at the point."
 
 
 @cli.command()
@@ -89,7 +108,7 @@ def sweep(scenario: str, design: str | None, points: int | None, replicates: int
           sets: tuple[str, ...], out: Path | None, force: bool, resume: bool, as_json: bool,
           quiet: bool) -> None:
     """Run the scenario's experiment: every design point as an ensemble on common random
-    numbers; print each outcome's estimate ± standard error per point.
+    numbers; print each outcome's estimate and 95% interval per point.
 
     \b
     Example:

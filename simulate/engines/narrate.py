@@ -150,7 +150,7 @@ class Narrator:
             return
         q = self.q
         self.add(day, "market", "market",
-                 f"Brent ${q.brent:.1f}/bbl, Urals discount ${q.discount:.1f}; "
+                 f"Brent ${q.brent:.1f}/bbl, Urals FOB discount ${q.discount:.1f}; "
                  f"{self.p.occ_id} exports {q.bought + q.discounted:.2f} mb/d "
                  f"({q.shut_in:.2f} shut in), revenue ${q.revenue:.0f}M/day")
 

@@ -19,6 +19,11 @@ Outcome columns (one row per replicate; no NaN by construction):
   ``directive_days_<importer>`` (days on which the government's cap on its state refiners'
   intake was below 1).
 
+The columns and their order are those of
+:func:`simulate.scenario.outcome_columns.model_outcome_columns` (checked on every chunk), so
+that an experiment's ``outcomes.columns`` can be checked before anything runs; 0/1 columns
+are named there (:func:`~simulate.scenario.outcome_columns.is_indicator`).
+
 Daily series (``SERIES``, in :mod:`simulate.scenario.series`): variable -> actor axis (""
 for scalars, region, importer or buyer ids, the last ``IMPORTER.buyer``). Trade v2
 (docs/model.md 4.7-4.11): the FOB and delivered discounts, the freight/insurance sanctions
@@ -35,7 +40,8 @@ of C columns (:func:`series_columns`); :func:`record_day` adds them to the runni
 in the replicate's state record (``sum_*``, ``total_*``, ``volume_sum``...) and to the kept
 series. Adding an output: a name in :data:`~simulate.scenario.series.SERIES` and its value
 in :func:`day_values` (a daily series), or a running sum (a state field, its update in
-:func:`record_day`) and its column in :meth:`Recorder.outcomes`.
+:func:`record_day`) and its column in :meth:`Recorder.outcomes` and in
+:mod:`simulate.scenario.outcome_columns`.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ from ..model.tradeday import (
     S_STATUS,
     S_STORED,
 )
+from ..scenario.outcome_columns import model_outcome_columns
 from ..scenario.series import SERIES, scenario_actors
 
 #: ``SERIES`` and ``scenario_actors`` live in :mod:`simulate.scenario.series` (the output
@@ -229,9 +236,25 @@ class Recorder:
             out[f"buyer_stop_day_{buyer}"] = st.trade_bs[:, b, BS_STOP_DAY].astype(np.int64)
         for name in ("strikes", "killed", "injured"):
             out[name] = st[f"total_{name}"].astype(np.int64)
-        if p.calendar.proposal.any():
+        proposal = bool(p.calendar.proposal.any())
+        if proposal:
             out.update(proposal_outcomes(st))
+        names = model_outcome_columns(outcome_ids(p), proposal)
+        if list(out) != names:  # the catalogue is what validate checks outcomes.columns on
+            extra = [c for c in out if c not in names] or "none"
+            missing = [c for c in names if c not in out] or "none"
+            raise RuntimeError(f"the outcome columns recorded differ from those of "
+                               f"simulate.scenario.outcome_columns (not listed there: {extra}; "
+                               f"not recorded: {missing}; or in another order): a column is "
+                               "added to both")
         return out
+
+
+def outcome_ids(p: Params) -> dict[str | None, list[str]]:
+    """The actor ids per axis of the outcome columns of ``p``
+    (:func:`~simulate.scenario.outcome_columns.model_outcome_columns`)."""
+    return {"occupier": [p.occ_id], "defender": [p.def_id], "region": list(p.region_names),
+            "importer": list(p.importer_ids), "buyer": list(p.buyer_ids)}
 
 
 #: who rejected a mediator's proposal (``proposals.NOBODY`` ... ``BOTH``)

@@ -39,10 +39,7 @@ DEFAULT_RETRIES = 1
 
 
 def _describe(task: tuple) -> str:
-    """A short description of a task for error messages (replicate range if it has one)."""
-    ints = [a for a in task if isinstance(a, int) and not isinstance(a, bool)]
-    if len(ints) >= 3:
-        return f"replicates [{ints[1]}, {ints[2]})"
+    """A task for error messages when its caller gave no label."""
     return f"task {task!r:.80}"
 
 
@@ -56,8 +53,11 @@ def _accepts_progress(fn: Callable) -> bool:
 def run_tasks(fn: Callable, tasks: Sequence[tuple], *, backend: str = "serial",
               workers: int = 1, scheduler: str | None = None, sizes: Sequence[int] = (),
               progress: bool | Progress = True, on_result: Callable | None = None,
-              retries: int = DEFAULT_RETRIES) -> list[Any] | None:
+              retries: int = DEFAULT_RETRIES, labels: Sequence[str] = ()) -> list[Any] | None:
     """``[fn(*t) for t in tasks]`` on the chosen backend, with a progress bar of ``sizes``.
+
+    ``labels`` name the tasks in error messages ("point 3, replicates [0, 500)"); without
+    them a task is shown by its arguments.
 
     With ``on_result``, each result is passed to ``on_result(i, result)`` when it arrives and
     nothing is returned; otherwise the results are returned in task order. In the serial
@@ -69,6 +69,9 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], *, backend: str = "serial",
     if retries < 0:
         raise ExecutionError(f"retries(={retries}) must be >= 0")
     sizes = list(sizes) or [1] * len(tasks)
+    names = list(labels) or [_describe(t) for t in tasks]
+    if len(names) != len(tasks):
+        raise ExecutionError(f"{len(names)} labels for {len(tasks)} tasks")
     results: list[Any] = [None] * len(tasks)
 
     def deliver(i: int, result: Any) -> None:
@@ -84,21 +87,22 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], *, backend: str = "serial",
         bar = context = Progress(total=sum(sizes), enabled=bool(progress))
     with context:
         if backend == "serial":
-            _run_serial(fn, tasks, sizes, bar, deliver, retries)
+            _run_serial(fn, tasks, names, sizes, bar, deliver, retries)
         elif backend == "processes":
-            _run_processes(fn, tasks, cap_workers(workers, len(tasks)), sizes, bar, deliver,
-                           retries)
+            _run_processes(fn, tasks, names, cap_workers(workers, len(tasks)), sizes, bar,
+                           deliver, retries)
         else:
             from .dask_backend import run_dask
             run_dask(fn, tasks, workers=cap_workers(workers, len(tasks)), scheduler=scheduler,
                      sizes=sizes, bar=bar,
-                     on_result=deliver, retries=retries)
+                     on_result=deliver, retries=retries, labels=names)
     return None if on_result is not None else results
 
 
-def _run_serial(fn, tasks, sizes, bar: Progress, deliver, retries: int) -> None:
+def _run_serial(fn, tasks, names, sizes, bar: Progress, deliver, retries: int) -> None:
     with_progress = _accepts_progress(fn)
     for i, (task, size) in enumerate(zip(tasks, sizes, strict=False)):
+        name = names[i]
         for attempt in range(retries + 1):
             reported = [0.0]
 
@@ -114,7 +118,7 @@ def _run_serial(fn, tasks, sizes, bar: Progress, deliver, retries: int) -> None:
             except Exception as exc:  # noqa: BLE001 - retried, then reported
                 bar.update(-reported[0]) if reported[0] else None
                 if attempt == retries:
-                    raise ExecutionError(f"{_describe(task)} failed "
+                    raise ExecutionError(f"{name} failed "
                                          f"{attempt + 1} time(s): {exc!r}") from exc
         bar.update(size - reported[0])
         deliver(i, result)
@@ -149,7 +153,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
                                initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
-def _run_processes(fn, tasks, workers: int, sizes, bar: Progress, deliver, retries: int) -> None:
+def _run_processes(fn, tasks, names, workers: int, sizes, bar: Progress, deliver,
+                   retries: int) -> None:
     attempts = [0] * len(tasks)
     pool = _pool(workers)
     running = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
@@ -171,7 +176,7 @@ def _run_processes(fn, tasks, workers: int, sizes, bar: Progress, deliver, retri
                 except Exception as exc:  # noqa: BLE001 - retried, then reported
                     attempts[i] += 1
                     if attempts[i] > retries:
-                        raise ExecutionError(f"{_describe(tasks[i])} failed {attempts[i]} "
+                        raise ExecutionError(f"{names[i]} failed {attempts[i]} "
                                              f"time(s): {exc!r}") from exc
                     running[pool.submit(fn, *tasks[i])] = i
                     continue
@@ -186,7 +191,7 @@ def _run_processes(fn, tasks, workers: int, sizes, bar: Progress, deliver, retri
                     attempts[i] += 1
                     if attempts[i] > retries:
                         raise ExecutionError(
-                            f"{_describe(tasks[i])}: a worker process died while running it "
+                            f"{names[i]}: a worker process died while running it "
                             f"({attempts[i]} attempt(s))") from cause
                 pool = _pool(workers)
                 running = {pool.submit(fn, *tasks[i]): i for i in unfinished}

@@ -46,7 +46,8 @@ def connect(workers: int = 1, scheduler: str | None = None, timeout: float = 30.
 
 def run_dask(fn: Callable, tasks: Sequence[tuple], *, workers: int = 1,
              scheduler: str | None = None, sizes: Sequence[int] = (), bar: Progress | None = None,
-             on_result: Callable[[int, object], None], retries: int = 1) -> None:
+             on_result: Callable[[int, object], None], retries: int = 1,
+             labels: Sequence[str] = ()) -> None:
     """Run ``fn(*task)`` for every task on Dask; ``on_result(i, result)`` as they complete."""
     from distributed import as_completed
     client, cluster = connect(workers, scheduler)
@@ -61,7 +62,8 @@ def run_dask(fn: Callable, tasks: Sequence[tuple], *, workers: int = 1,
             try:
                 result = fut.result()
             except Exception as exc:  # noqa: BLE001 - reported with the task it belongs to
-                raise ExecutionError(f"Dask task {i} (of {len(tasks)}) failed after "
+                name = labels[i] if labels else f"Dask task {i} (of {len(tasks)})"
+                raise ExecutionError(f"{name} failed after "
                                      f"{retries} retr{'y' if retries == 1 else 'ies'}: "
                                      f"{exc!r}") from exc
             fut.release()

@@ -10,7 +10,6 @@ of a run is its outcome table plus one chunk in flight per worker.
 from __future__ import annotations
 
 import datetime as _dt
-import operator
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +21,7 @@ from ..engines.batch import run_batch
 from ..engines.chunk import ChunkResult
 from ..engines.events import run_events
 from ..errors import ScenarioError
-from ..limits import MAX_SEED, check_run
+from ..limits import MAX_SEED, check_run, whole_number
 from ..model.params import compile_params
 from ..model.sampling import remove_measures
 from ..results.manifest import make_manifest
@@ -35,25 +34,9 @@ from .checkpoint import ChunkStore
 from .progress import Progress
 
 __all__ = ["run", "run_chunk", "chunk_ranges", "ENGINES", "as_scenario", "counterfactual_of",
-           "whole_number", "check_seed_argument"]
+           "check_seed_argument"]
 
 ENGINES = ("batch", "events")
-
-
-def whole_number(value: Any, key: str, minimum: int = 0, maximum: int | None = None) -> int:
-    """``value`` as an int when it is a whole number (an int or a numpy integer, not a bool,
-    a float or a text) in [minimum, maximum]; else :class:`ScenarioError` naming ``key``."""
-    upto = f"from {minimum} to {maximum:,}" if maximum is not None else f">= {minimum}"
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        n = operator.index(value)
-    except TypeError:
-        raise ScenarioError.from_text(f"expected a whole number {upto}, found {value!r:.40} "
-                                      f"({type(value).__name__})", key) from None
-    if n < minimum or (maximum is not None and n > maximum):
-        raise ScenarioError.from_text(f"expected a whole number {upto}, found {n}", key)
-    return n
 
 
 def check_seed_argument(seed: Any) -> int:
@@ -235,7 +218,8 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
             if tasks:
                 run_tasks(run_chunk, tasks, backend=backend, workers=workers,
                           scheduler=scheduler, sizes=[b - a for a, b in todo], progress=bar,
-                          on_result=on_result, retries=retries)
+                          on_result=on_result, retries=retries,
+                          labels=[f"replicates [{a}, {b})" for a, b in todo])
     finally:
         if store is not None:
             store.close()  # releases the folder's lock

@@ -60,7 +60,8 @@ def replicates_for_target(scenario: Scenario, target_se: float, *, seed: int, st
             results: list[Any] = run_tasks(
                 run_chunk, [(scenario, seed, a, b, engine, 0, False) for a, b in ranges],
                 backend=backend, workers=workers, scheduler=scheduler, progress=bar,
-                sizes=[b - a for a, b in ranges]) or []
+                sizes=[b - a for a, b in ranges],
+                labels=[f"replicates [{a}, {b})" for a, b in ranges]) or []
             for (_a, b), res in zip(ranges, results, strict=True):
                 for k, v in headline_hits(res.outcomes, scenario).items():
                     hits.setdefault(k, []).append(v)

@@ -36,6 +36,8 @@ class Robustness:
     minimax_regret: str
     satisficing: str | None
     threshold: float | None
+    #: the outcome's unit ("probability", "USD bn"...), for the figure's axis
+    unit: str = ""
 
     def plot(self, ax: Any = None, **kw: Any) -> Any:
         """Regret of each policy across the states of the world."""
@@ -144,4 +146,7 @@ def robust(ex: Any, outcome: str, *, maximize: bool = True,
                                    ascending=[False, not maximize])
         if ranked["satisficing_share"].iloc[0] > 0:
             sat = str(ranked["policy"].iloc[0])
-    return Robustness(outcome, maximize, table, long, minimax, sat, threshold)
+    from ..figures.outcome_labels import outcome_unit  # the figures' unit names
+    return Robustness(outcome, maximize, table, long, minimax, sat, threshold,
+                      outcome_unit(outcome, getattr(ex, "scenario", None),
+                                   getattr(ex, "binary", None)))

@@ -19,13 +19,15 @@ from ..results.metrics import deal_window_id, deal_within
 from ..scenario import Scenario
 from ..scenario.experiment_block import Outcomes, outcome_findings
 from ..scenario.findings import Horizon
+from ..scenario.outcome_columns import (
+    COUNTERFACTUAL_COLUMNS,
+    scenario_outcome_columns,
+)
 from ..scenario.series import SERIES, scenario_actors
 
 __all__ = ["score_chunk", "needs_series", "needs_counterfactual", "outcome_names",
-           "binary_outcomes", "check_outcomes"]
+           "check_outcomes"]
 
-#: outcome columns that exist only when the counterfactual run is made
-_CF_COLUMNS = ("oil_revenue_cf_busd", "oil_revenue_loss_busd", "deal_cf")
 
 
 def needs_series(outcomes: Outcomes) -> bool:
@@ -34,7 +36,7 @@ def needs_series(outcomes: Outcomes) -> bool:
 
 
 def needs_counterfactual(outcomes: Outcomes) -> bool:
-    return any(c in _CF_COLUMNS for c in outcomes.columns)
+    return any(c in COUNTERFACTUAL_COLUMNS for c in outcomes.columns)
 
 
 def outcome_names(outcomes: Outcomes) -> list[str]:
@@ -43,15 +45,6 @@ def outcome_names(outcomes: Outcomes) -> list[str]:
     names += list(outcomes.columns)
     names += list(outcomes.on_date) + list(outcomes.over_period)
     return names
-
-
-def binary_outcomes(outcomes: Outcomes) -> set[str]:
-    """Outcomes the block makes 0/1 per replicate (their per-point statistic is a
-    probability). Columns of the outcomes table are 0/1 when their values are: that is read
-    from the data (:func:`.stats.proportion_columns`)."""
-    out = {deal_window_id(d) for d in outcomes.deal_within}
-    out |= {k for k, v in outcomes.on_date.items() if v.below is not None or v.above is not None}
-    return out
 
 
 def _day(scenario: Scenario, date: _dt.date) -> int:
@@ -67,13 +60,16 @@ def _actor_index(scenario: Scenario, variable: str, actor: str) -> int:
 
 
 def check_outcomes(scenario: Scenario, outcomes: Outcomes) -> None:
-    """Refuse outcomes that read an unknown series or actor, or a date outside the horizon:
-    every problem at once, named by its dotted key. The loader's check
+    """Refuse outcomes that read an unknown series or actor, a date outside the horizon, or
+    a column the run's outcomes table will not have (listed from the scenario, without
+    running: :func:`~simulate.scenario.outcome_columns.scenario_outcome_columns`): every
+    problem at once, named by its dotted key, before anything runs. The loader's check
     (:func:`~simulate.scenario.experiment_block.outcome_findings`), for outcomes that did not
     come through it (a Scenario or Outcomes built in Python)."""
     horizon = Horizon({"start": scenario.start, "horizon_days": scenario.horizon_days})
     found = outcome_findings(outcomes.model_dump(by_alias=True), horizon,
-                             scenario_actors(scenario))
+                             scenario_actors(scenario),
+                             scenario_outcome_columns(scenario, counterfactual=True))
     if found:
         raise ScenarioError([Problem("", 0, 0, key, message) for key, message, _ in found])
 

@@ -39,10 +39,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
-from ..scenario.experiment_block import Lever, Outcomes
+from ..scenario.experiment_block import Lever, Outcomes, binary_outcomes
 from ..scenario.messages import suggest
 from .design import Factor, design_from_unit, factors_of
-from .score import binary_outcomes, check_outcomes, outcome_names
+from .score import check_outcomes, outcome_names
 
 __all__ = ["Sensitivity", "sensitivity", "sample_unit", "analyze", "check_points",
            "index_warnings", "METHODS"]
@@ -67,6 +67,9 @@ class Sensitivity:
     noise_share: float
     info: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: the scenario swept (None for a function target): the figure reads outcome units from
+    #: its experiment block
+    scenario: Any = field(default=None, repr=False, compare=False)
 
     def save(self, directory: str | Path, overwrite: bool = False) -> Path:
         """Write ``indices.csv``, ``points.parquet`` (design, estimate, se), the figure
@@ -306,6 +309,7 @@ def sensitivity(target: Any, *, method: str = "sobol", points: int = 64,
     seed_ = check_seed_argument(seed) if seed is not None else 0
     halves: Halves | None
     se: np.ndarray | None
+    base: Any = None  # the scenario swept, if any
     if callable(target) and not isinstance(target, str | Path):
         if not bounds:
             raise ScenarioError.from_text("a function target needs bounds={name: (low, high)}")
@@ -360,7 +364,7 @@ def sensitivity(target: Any, *, method: str = "sobol", points: int = 64,
     result = Sensitivity(method, name, table, design.values, y,
                          se if se is not None else np.zeros_like(y), share,
                          {"points": points, "replicates": replicates, "seed": seed_},
-                         index_warnings(method, name, table, points))
+                         index_warnings(method, name, table, points), base)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr, flush=True)
     if out is not None:

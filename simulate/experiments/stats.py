@@ -2,12 +2,17 @@
 point, with its Monte Carlo standard error and 95% interval; and the standard error that
 ``--target-se`` stops on.
 
-A 0/1 outcome's statistic is a proportion (Wilson interval); any other is a mean (normal
-interval). An outcome is 0/1 when the experiment block makes it so (deal windows, dates with
-``below``/``above``) or when its values are (a boolean column, or one holding only 0 and 1,
-NaN aside, such as ``deal_by_deadline`` under ``columns:``). The standard error is what makes
-replicate noise visible: sensitivity analysis subtracts it, and ``--target-se`` adds
-replicates until the stopping standard error (:func:`stopping_se`) is small enough.
+A 0/1 outcome's statistic is a proportion (Wilson interval); any other is a mean (Student-t
+interval, n - 1 degrees of freedom). Which outcomes are 0/1 is said by name, never read from
+the values (a column that happens to hold only 0 and 1, such as ``extensions`` before any
+second extension or an always-zero ``shut_in_mbd``, is still a mean, and an outcome keeps its
+kind from one sweep to the next): those the experiment block makes 0/1 (deal windows, dates
+with ``below``/``above``), the model's indicator columns under ``columns:``
+(``deal_by_deadline``, ``deal``...: :func:`simulate.scenario.outcome_columns.is_indicator`)
+and, in a table built by hand, a boolean column (:func:`proportion_columns`). The standard
+error is what makes replicate noise visible: sensitivity analysis subtracts it, and
+``--target-se`` adds replicates until the stopping standard error (:func:`stopping_se`) is
+small enough.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import ArgumentError
 from ..results.metrics import metrics_for
 from ..results.summary import mean, proportion
+from ..scenario.outcome_columns import is_indicator
 
 __all__ = ["point_statistics", "STAT_COLUMNS", "headline_se", "headline_hits",
-           "stopping_se", "is_binary", "proportion_columns", "STOPPING_RULE"]
+           "stopping_se", "proportion_columns", "STOPPING_RULE"]
 
 STAT_COLUMNS = ["point", "outcome", "kind", "estimate", "se", "ci_low", "ci_high", "n"]
 
@@ -51,33 +58,37 @@ def stopping_se(hits: Any) -> float:
     return float(np.sqrt(k * (n - k) / n + _Z * _Z / 4) / (n + _Z * _Z))
 
 
-def is_binary(values: Any) -> bool:
-    """Whether per-replicate values are 0/1: a boolean array, or numbers that are all 0 or 1
-    (NaN aside; not an array of NaN only)."""
-    a = np.asarray(values)
-    if a.dtype == bool:
-        return True
-    if not np.issubdtype(a.dtype, np.number):
-        return False
-    a = a.astype(float)
-    a = a[~np.isnan(a)]
-    return bool(a.size) and bool(np.isin(a, (0.0, 1.0)).all())
-
-
-def proportion_columns(table: Mapping[str, Any] | pd.DataFrame, names: Iterable[str],
+def proportion_columns(table: Mapping[str, Any] | pd.DataFrame | None, names: Iterable[str],
                        declared: Iterable[str]) -> set[str]:
     """The outcomes among ``names`` whose statistic is a proportion: the ``declared`` 0/1
-    outcomes, and every other whose values in ``table`` are 0/1 (:func:`is_binary`)."""
+    outcomes (:func:`simulate.scenario.experiment_block.binary_outcomes`), the model's indicator
+    columns (:func:`~simulate.scenario.outcome_columns.is_indicator`) and the boolean
+    columns of ``table``. Never inferred from numbers that happen to be 0 or 1."""
     declared = set(declared)
-    return {n for n in names if n in declared or (n in table and is_binary(table[n]))}
+    table = {} if table is None else table
+    return {n for n in names if n in declared or is_indicator(n)
+            or (n in table and np.asarray(table[n]).dtype == bool)}
+
+
+def _hits(name: str, values: np.ndarray) -> np.ndarray:
+    """The 0/1 values of a proportion (NaN left out) as booleans; an :class:`ArgumentError`
+    (a ValueError) for another value: a proportion of a column that is not 0/1 means
+    nothing."""
+    x = values.astype(float)
+    x = x[~np.isnan(x)]
+    odd = x[(x != 0.0) & (x != 1.0)]
+    if odd.size:
+        raise ArgumentError.from_text(f"expected 0 or 1 in every replicate of a 0/1 outcome, "
+                                      f"found {odd[0]:g}", name)
+    return x > 0.5
 
 
 def point_statistics(replicates: pd.DataFrame, outcomes: list[str],
                      binary: set[str]) -> pd.DataFrame:
     """Long table: one row per (point, outcome) with estimate, se and 95% interval.
 
-    ``binary``: outcomes declared 0/1; a column whose values are 0/1 over the whole table is
-    a proportion too (so every point of an outcome has the same kind). A proportion's NaN
+    ``binary``: outcomes declared 0/1; the model's indicator columns and boolean columns
+    are proportions too (:func:`proportion_columns`), the others means. A proportion's NaN
     values (replicates where it is undefined) are left out of its count.
     """
     props = proportion_columns(replicates, outcomes, binary)
@@ -86,8 +97,7 @@ def point_statistics(replicates: pd.DataFrame, outcomes: list[str],
         for name in outcomes:
             x = part[name].to_numpy()
             if name in props:
-                x = x.astype(float)
-                r = proportion(name, x[~np.isnan(x)] > 0.5)
+                r = proportion(name, _hits(name, x))
                 kind = "probability"
             else:
                 r = mean(name, x.astype(float), "")

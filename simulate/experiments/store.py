@@ -24,7 +24,8 @@ import numpy as np
 
 from ..errors import ResultsError
 from ..results.files import write_bytes_atomic, write_text_atomic
-from ..results.folders import prepare_output, save_folder
+from ..results.folders import prepare_output
+from ..results.saving import save_folder
 
 __all__ = ["TaskStore", "TASKS_DIR", "write_folder"]
 
@@ -98,6 +99,6 @@ class TaskStore:
 def write_folder(directory: Path | str, writer: Callable[[Path], None], *, kind: str,
                  overwrite: bool = False) -> Path:
     """``writer(tmp)`` fills a marked temporary folder that then replaces ``directory``
-    (:func:`~simulate.results.folders.save_folder`: finished results only with
+    (:func:`~simulate.results.saving.save_folder`: finished results only with
     ``overwrite``, a foreign folder never)."""
     return save_folder(directory, writer, kind=kind, overwrite=overwrite)

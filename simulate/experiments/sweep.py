@@ -30,16 +30,15 @@ from ..execution.runner import (
     check_seed_argument,
     chunk_ranges,
     run_chunk,
-    whole_number,
 )
+from ..limits import whole_number
 from ..results.folders import output_lock
 from ..results.results import scenario_sha256
 from ..scenario import Scenario
-from ..scenario.experiment_block import Outcomes
+from ..scenario.experiment_block import Outcomes, binary_outcomes
 from .design import Design, make_design, point_scenario
 from .experiment import Experiment
 from .score import (
-    binary_outcomes,
     check_outcomes,
     needs_counterfactual,
     needs_series,
@@ -86,11 +85,16 @@ def run_design(base: Scenario, design: Design, outcomes: Outcomes, *, replicates
     """Per-replicate scores of every design point (``point``, ``replicate``, outcomes,
     ``param:`` columns), sorted by point then replicate.
 
-    ``target_se``: after the first ``replicates``, points whose 0/1 outcomes (declared, or
-    0/1 in the data: :func:`.stats.proportion_columns`) have a stopping standard error
-    (:func:`.stats.stopping_se`, never 0) above it get more replicates, a chunk at a time, up
-    to ``max_replicates``.
+    ``outcomes`` are checked against the scenario before anything runs
+    (:func:`.score.check_outcomes`: a :class:`~simulate.errors.ScenarioError` for a series,
+    actor, date or column the run does not have).
+
+    ``target_se``: after the first ``replicates``, points whose 0/1 outcomes (by name:
+    :func:`~simulate.scenario.experiment_block.binary_outcomes`) have a stopping standard
+    error (:func:`.stats.stopping_se`,
+    never 0) above it get more replicates, a chunk at a time, up to ``max_replicates``.
     """
+    check_outcomes(base, outcomes)
     chunk = int(chunk_size or base.ensemble.chunk_size)
     if needs_series(outcomes):
         chunk = min(chunk, SERIES_CHUNK)
@@ -100,8 +104,8 @@ def run_design(base: Scenario, design: Design, outcomes: Outcomes, *, replicates
     done: dict[tuple[int, int, int], dict[str, np.ndarray]] = store.load() if store else {}
     parts: dict[tuple[int, int, int], dict[str, np.ndarray]] = {}
     counts: list[int] = [0] * len(design)
-    declared = binary_outcomes(outcomes)
     names = outcome_names(outcomes)
+    binary = sorted(proportion_columns(None, names, binary_outcomes(outcomes)))
     cap = int(max_replicates or (replicates * 64 if target_se else replicates))
 
     with Progress(total=len(design), unit="point", desc="points", enabled=progress) as bar:
@@ -124,16 +128,13 @@ def run_design(base: Scenario, design: Design, outcomes: Outcomes, *, replicates
             if tasks:
                 run_tasks(run_point_chunk, tasks, backend=backend, workers=workers,
                           scheduler=scheduler, progress=bar, on_result=on_result,
-                          sizes=cast(list[int], [(b - a) / want[i] for i, a, b in fresh]))
+                          sizes=cast(list[int], [(b - a) / want[i] for i, a, b in fresh]),
+                          labels=[f"point {i}, replicates [{a}, {b})" for i, a, b in fresh])
             counts = list(want)
-            if target_se is None:
+            if target_se is None or not binary:
                 break
             joined = [{k: np.concatenate([parts[t][k] for t in sorted(parts) if t[0] == i])
-                       for k in names} for i in range(len(design))]
-            binary = sorted(proportion_columns(
-                {k: np.concatenate([j[k] for j in joined]) for k in names}, names, declared))
-            if not binary:
-                break
+                       for k in binary} for i in range(len(design))]
             more = False
             for i in range(len(design)):
                 n = counts[i]

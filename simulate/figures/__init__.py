@@ -3,7 +3,8 @@
 Every drawing function takes ``ax=None`` (None: a new styled figure of journal column width
 with a source caption line) and returns its axes; ``footer=False`` drops the source line
 (it is off by default when drawing into the caller's ``ax``); the numbers it draws come
-from a separate data function in :mod:`simulate.figures.data`. Kinds are registered in
+from a separate data function in :mod:`simulate.figures.data` (or, for the comparison of
+runs, :mod:`simulate.figures.comparison_data`). Kinds are registered in
 :data:`~simulate.figures.registry.FIGURES`; reports and ``results.plot`` iterate over it.
 """
 
@@ -15,8 +16,8 @@ from . import outcomes as _outcomes  # noqa: F401
 from . import timeseries as _timeseries  # noqa: F401
 from .accessor import PlotAccessor
 from .comparison import compare_outcomes
+from .comparison_data import compare_differences_data, compare_outcomes_data
 from .data import (
-    compare_outcomes_data,
     deal_probability_data,
     fan_data,
     flows_data,
@@ -41,7 +42,17 @@ from .registry import (
     render,
     save_figure,
 )
-from .style import COLUMN_WIDTH, OKABE_ITO, PALETTE, STYLE, add_caption, source_line, style
+from .style import (
+    ACTOR_COLORS,
+    COLUMN_WIDTH,
+    OKABE_ITO,
+    PALETTE,
+    STYLE,
+    actor_color,
+    add_caption,
+    source_line,
+    style,
+)
 from .timeseries import (
     brent,
     deal_probability,
@@ -57,6 +68,8 @@ __all__ = [
     "deal_probability", "fan", "brent", "urals_discount", "oil_revenue", "importer_volumes",
     "flows", "terms", "tariff_costs", "compare_outcomes",
     "deal_probability_data", "fan_data", "flows_data", "terms_data", "tariff_cost_data",
-    "compare_outcomes_data", "wilson_interval", "mixture", "regime_fan_data", "paths_data",
-    "STYLE", "OKABE_ITO", "PALETTE", "COLUMN_WIDTH", "style", "add_caption", "source_line",
+    "compare_outcomes_data", "compare_differences_data", "wilson_interval", "mixture",
+    "regime_fan_data", "paths_data",
+    "STYLE", "OKABE_ITO", "PALETTE", "ACTOR_COLORS", "actor_color", "COLUMN_WIDTH", "style",
+    "add_caption", "source_line",
 ]

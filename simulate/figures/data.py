@@ -1,7 +1,8 @@
 """The numbers behind each figure, as plain DataFrames (no drawing here; tests call these).
 
 Each function takes :class:`~simulate.results.Results` (or a list of them) and returns a tidy
-DataFrame whose ``attrs`` say where the numbers come from (``source``) and their unit.
+DataFrame whose ``attrs`` say where the numbers come from (``source``) and their unit. The
+numbers of the comparison of several runs are in :mod:`simulate.figures.comparison_data`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ from ..results.summary import mean as _mean
 
 __all__ = [
     "Z95", "FAN_STATS", "wilson_interval", "run_labels", "as_runs", "runs_and_labels",
-    "deal_probability_data",
-    "fan_data", "flows_data", "terms_data", "tariff_cost_data", "compare_outcomes_data",
-    "unit_group", "series_unit", "actor_label", "REROUTED", "dates_of", "kept_matrix",
-    "all_replicates",
+    "deal_probability_data", "fan_data", "flows_data", "terms_data", "tariff_cost_data",
+    "series_unit", "actor_label", "REROUTED", "dates_of", "kept_matrix", "all_replicates",
 ]
 
 Z95 = NormalDist().inv_cdf(0.975)
@@ -316,58 +315,4 @@ def tariff_cost_data(results: Any) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["importer", "name", "mean", "se", "ci_low", "ci_high",
                                       "p_positive", "q95", "n"])
     out.attrs.update(unit="USD bn over horizon", interval="Student-t 95% CI of the mean")
-    return out
-
-
-def unit_group(unit: str) -> str:
-    """Units that share an axis: ``"USD bn over horizon (paired)"`` -> ``"USD bn over
-    horizon"``, ``"mb/d (mean over horizon)"`` -> ``"mb/d"``."""
-    return unit.split(" (")[0].strip()
-
-
-def _default_metric(row: Any) -> bool:
-    """Probabilities and means (not the medians of terms) are shown by default."""
-    return row.kind in ("proportion", "mean")
-
-
-def compare_outcomes_data(runs: Any, labels: Sequence[str] | None = None,
-                          metrics: Sequence[str] | None = None) -> pd.DataFrame:
-    """Headline metrics of several runs: ``metric`` (id), ``name`` (display label), ``unit``,
-    ``group``, ``label`` (the run), ``estimate``, ``ci_low``, ``ci_high``, ``n`` (one row per
-    metric and run, metrics in first-seen order).
-
-    ``metrics``: metric ids (see ``Results.summary().index``). Default: the probabilities
-    and means of the summary, without those that are zero with a zero-width interval in
-    every run.
-    """
-    runs, names = runs_and_labels(runs, labels)
-    frames = []
-    for r, label in zip(runs, names, strict=True):
-        s = r.summary().rename(columns={"label": "name"}).rename_axis("metric").reset_index()
-        frames.append(s.assign(label=label))
-    table = pd.concat(frames, ignore_index=True)
-    if metrics is None:
-        keep = [row.metric for row in table.itertuples() if _default_metric(row)]
-    else:
-        missing = [m for m in metrics if m not in set(table["metric"])]
-        if missing:
-            raise ValueError(f"metrics(={missing!r}) are not in the summaries; known: "
-                             f"{sorted(set(table['metric']))}")
-        keep = list(metrics)
-    order = list(dict.fromkeys(keep))
-    table = table[table["metric"].isin(order)]
-    if metrics is None:
-        flat = table.groupby("metric", sort=False)[["estimate", "ci_low", "ci_high"]].apply(
-            lambda g: bool(np.nanmax(np.abs(g.to_numpy(dtype=float))) == 0)
-            if np.isfinite(g.to_numpy(dtype=float)).any() else True)
-        order = [m for m in order if not flat.get(m, False)]
-        table = table[table["metric"].isin(order)]
-    table = table.assign(group=table["unit"].map(unit_group),
-                         _order=table["metric"].map({m: i for i, m in enumerate(order)}),
-                         _run=table["label"].map({x: i for i, x in enumerate(names)}))
-    table = table.sort_values(["_order", "_run"], kind="stable")
-    out = table[["metric", "name", "unit", "group", "label", "estimate", "ci_low", "ci_high",
-                 "n"]]
-    out = out.reset_index(drop=True)
-    out.attrs.update(labels=names)
     return out

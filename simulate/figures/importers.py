@@ -1,9 +1,10 @@
 """Russian crude bought by each importer: one fan chart per importer, in a grid.
 
 Each panel is split by regime on its own (:func:`~simulate.figures.regimes.split_on`): India
-may follow two courses while China follows one. Pooled fans are then drawn in dark grey, so
-that no pooled median shares the colour of a regime, and the footer says which panels are
-split and where each panel's numbers come from.
+may follow two courses while China follows one. Every panel is drawn in its importer's own
+colour (:func:`~simulate.figures.style.actor_color`, the same as in the flows and tariff
+figures); the regimes of a split panel differ in line style and band fill, and the footer
+says which panels are split and where each panel's numbers come from.
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .data import actor_label, fan_data
+from .fan_legend import legend_entries, legend_options
 from .regimes import regime_counts, regime_fan_data, split_on
 from .registry import figure_kind
 from .style import COLUMN_WIDTH, add_caption, new_figure, source_line, style, want_footer
-from .timeseries import HANDLERS, fan, legend_entries
+from .timeseries import fan
 
-__all__ = ["importer_volumes", "volume_splits", "POOLED_COLOR"]
+__all__ = ["importer_volumes", "volume_splits"]
 
-#: colour of a pooled fan beside split panels (no regime has it)
-POOLED_COLOR = "#303030"
 #: legend label of the pooled median beside split panels
 POOLED_MEDIAN = "median (panels not split)"
 
@@ -52,15 +52,17 @@ def volumes_note(results: Any, split: bool | str = "auto", sharey: bool = True) 
     if on:
         counts = regime_counts(regime_fan_data(results, "volume_mbd", on[0], "threat"))
         parts.append(f"Split by whether the threat was carried out: {_names(results, on)}. "
-                     f"Coloured medians and 50%/90% bands over the kept replicates of each "
-                     f"regime ({counts}).")
+                     "Carried out: solid medians over filled 50%/90% bands; not carried out: "
+                     f"dashed over hatched bands; over the kept replicates of each regime "
+                     f"({counts}).")
     sources: dict[str, list[str]] = {}
     for imp in (i for i, s in splits.items() if not s):
         sources.setdefault(fan_data(results, "volume_mbd", imp).attrs["source"], []).append(imp)
     for source, imps in sources.items():
-        what = "Grey median and bands" if on else "Median and 50%/90% bands"
-        parts.append(f"Not split: {_names(results, imps)}. {what} over {source}.")
-    return " ".join(parts) + (" One scale for all panels." if sharey else "")
+        parts.append(f"Not split: {_names(results, imps)}. Median and 50%/90% bands over "
+                     f"{source}.")
+    return " ".join(parts) + (" Each panel in its importer's colour." if len(splits) else "") \
+        + (" One scale for all panels." if sharey else "")
 
 
 def _volumes_source(results: Any) -> str:
@@ -78,7 +80,7 @@ def _volumes_caption(results: Any) -> str:
         how = "; every panel split by whether the threat was carried out"
     elif any(splits.values()):
         how = ("; panels whose replicates follow two courses are split by whether the threat "
-               "was carried out (coloured), the others pooled (grey)")
+               "was carried out (solid or dashed medians), the others pooled")
     else:
         how = ""
     return f"{head}{how}; one scale for all panels."
@@ -89,7 +91,8 @@ def _volumes_caption(results: Any) -> str:
              caption="Daily volume of Russian crude bought by each importing country's "
                      "buyers: median and 50%/90% bands across replicates; a panel is split "
                      "by whether the threat was carried out when its replicates follow both "
-                     "courses (coloured), others are pooled (grey); one scale for all panels.",
+                     "courses (solid or dashed medians), others are pooled; each panel in its "
+                     "importer's colour; one scale for all panels.",
              applies=_any_importer_series, source=_volumes_source,
              caption_for=_volumes_caption)
 def importer_volumes(results: Any, ax: Sequence[Axes] | None = None, sharey: bool = True,
@@ -103,7 +106,6 @@ def importer_volumes(results: Any, ax: Sequence[Axes] | None = None, sharey: boo
     imps = results.importers
     splits = volume_splits(results, split)
     mixed = any(splits.values())
-    pooled = POOLED_COLOR if mixed else None
     owned = ax is None
     if owned:
         ncols = 2 if len(imps) > 1 else 1
@@ -122,7 +124,7 @@ def importer_volumes(results: Any, ax: Sequence[Axes] | None = None, sharey: boo
     with style() if owned else nullcontext():  # on the caller's axes, their rcParams
         for a, imp in zip(panels, imps, strict=True):
             fan(results, "volume_mbd", imp, ax=a, legend=False, title=actor_label(results, imp),
-                split=splits[imp], footer=False, color=pooled)
+                split=splits[imp], footer=False)
             if owned:
                 a.set_ylabel("mb/d")
                 a.title.set_fontsize(7)
@@ -130,22 +132,22 @@ def importer_volumes(results: Any, ax: Sequence[Axes] | None = None, sharey: boo
             a.set_visible(False)
         if sharey:
             _share_y(panels)
-        handles, labels = legend_entries(panels)
+        handles, labels = legend_entries(panels, neutral=True)
         if mixed:
             labels = [POOLED_MEDIAN if x == "median" else x for x in labels]
         if handles:
             standard = labels == ["median", "50% band", "90% band"]
             if owned:
                 fig.legend(handles, labels, ncols=3 if standard else 1,
-                           loc="outside upper left", handler_map=HANDLERS)
+                           loc="outside upper left", **legend_options(handles))
             elif spare:  # the legend sits where the first spare panel was
                 spare[0].set_visible(True)
                 spare[0].set_axis_off()
                 spare[0].legend(handles, labels, loc="center", fontsize="small",
-                                handler_map=HANDLERS)
+                                **legend_options(handles))
             else:
                 panels[0].legend(handles, labels, loc="best", fontsize="small",
-                                 handler_map=HANDLERS)
+                                 **legend_options(handles))
         if want_footer(footer, owned):
             add_caption(fig, source_line(results, "Russian crude bought per importer (mb/d). "
                                          + volumes_note(results, split, sharey)))

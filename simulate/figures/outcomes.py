@@ -12,9 +12,10 @@ from .data import all_replicates, tariff_cost_data, terms_data
 from .registry import figure_kind
 from .style import (
     GREY,
+    NEUTRAL,
+    actor_color,
     add_caption,
     axis_label,
-    color,
     drawing,
     legend_outside,
     note_empty,
@@ -25,6 +26,11 @@ from .style import (
 __all__ = ["terms", "tariff_costs"]
 
 _GOLDEN = 0.6180339887498949
+#: colours of the terms: regions black, their weighted aggregate grey (no actor's colour:
+#: a region is no actor); the front line at the start: a white cross edged in black
+REGION_COLOR = NEUTRAL
+AGGREGATE_COLOR = GREY
+START_COLOR = NEUTRAL
 #: the axis name of tariff costs: the words of the summary's ``tariff_cost_<id>`` labels
 TARIFF_LABEL = "Tariff cost: lost exports to the US"
 
@@ -42,8 +48,8 @@ def _any_deal(results: Any) -> bool:
              caption="Occupier's share of each region in the replicates that reached a deal: "
                      "dots are deals, the thick bar the middle 50% of them, the thin line "
                      "5-95%, the white dot the median; the cross marks the front line at the "
-                     "start. The bottom row (Aggregate) is the regions' shares weighted by "
-                     "their weights in the scenario.",
+                     "start. The bottom row (Aggregate, grey) is the regions' shares weighted "
+                     "by their weights in the scenario.",
              prepare=terms_data, applies=_any_deal, source=lambda r: _deals_source(r))
 def terms(results: Any, ax: Axes | None = None, footer: bool | None = None) -> Axes:
     """Distribution of settlement terms per region (and in aggregate) where deals occur."""
@@ -60,7 +66,7 @@ def terms(results: Any, ax: Axes | None = None, footer: bool | None = None) -> A
             ys = np.arange(len(regions))[::-1]
             for y, region in zip(ys, regions, strict=True):
                 x = data.loc[data["region"] == region, "terms"].to_numpy(dtype=float)
-                c = color(0) if region != "aggregate" else color(1)
+                c = REGION_COLOR if region != "aggregate" else AGGREGATE_COLOR
                 ax.scatter(x, y + _jitter(x.size, 0.5), s=3, color=c, alpha=0.35,
                            linewidths=0, zorder=2)
                 q05, q25, q50, q75, q95 = np.quantile(x, [0.05, 0.25, 0.5, 0.75, 0.95])
@@ -68,8 +74,9 @@ def terms(results: Any, ax: Axes | None = None, footer: bool | None = None) -> A
                 ax.hlines(y, q25, q75, color=c, linewidth=3.5, zorder=3)
                 ax.scatter([q50], [y], s=10, color="white", edgecolors=c, linewidths=0.8,
                            zorder=4)
-                ax.scatter([data.attrs["start_control"][region]], [y], marker="x", s=14,
-                           color=GREY, linewidths=0.8, zorder=5)
+                ax.scatter([data.attrs["start_control"][region]], [y], marker="X", s=22,
+                           facecolor="white", edgecolors=START_COLOR, linewidths=0.6,
+                           zorder=5)
             ax.set_yticks(ys, [r.capitalize() if r == "aggregate" else r for r in regions])
             ax.set_ylim(-0.6, len(regions) - 0.4)
             lo = min(data["terms"].min(), min(data.attrs["start_control"].values()))
@@ -89,19 +96,20 @@ def terms(results: Any, ax: Axes | None = None, footer: bool | None = None) -> A
 
 def _terms_legend() -> tuple[list[Line2D], list[str]]:
     """Proxies for every mark of :func:`terms` (in the regions' colour)."""
-    c = color(0)
+    c = REGION_COLOR
     handles = [
         Line2D([], [], marker="o", color=c, alpha=0.5, linestyle="none", markersize=2),
         Line2D([], [], marker="o", color=c, markerfacecolor="white", linestyle="none",
                markersize=3.5, markeredgewidth=0.8),
         Line2D([], [], color=c, linewidth=3.5), Line2D([], [], color=c, linewidth=0.8),
-        Line2D([], [], marker="x", color=GREY, linestyle="none", markersize=4)]
+        Line2D([], [], marker="X", markerfacecolor="white", markeredgecolor=START_COLOR,
+               markeredgewidth=0.6, linestyle="none", markersize=4.5)]
     return handles, ["one deal", "median", "middle 50%", "5-95%", "front line at start"]
 
 
 def _terms_note(deals: int, n: int) -> str:
     return (f"{deals:,} deals in {n:,} replicates; ranges over the replicates with a deal. "
-            "Aggregate (orange): the regions' shares weighted by their weights in the "
+            "Aggregate (grey): the regions' shares weighted by their weights in the "
             "scenario.")
 
 
@@ -146,7 +154,8 @@ def tariff_costs(results: Any, ax: Axes | None = None, footer: bool | None = Non
             means = data["mean"].to_numpy(dtype=float)
             err = np.vstack([means - data["ci_low"].to_numpy(dtype=float),
                              data["ci_high"].to_numpy(dtype=float) - means])
-            ax.barh(ys, means, height=0.6, color=color(0), alpha=0.85, zorder=2)
+            ax.barh(ys, means, height=0.6, color=[actor_color(i) for i in data["importer"]],
+                    alpha=0.85, zorder=2)
             ax.errorbar(means, ys, xerr=np.clip(err, 0, None), fmt="none", ecolor="black",
                         elinewidth=0.7, capsize=1.5, zorder=3)
             top = float(np.nanmax(data["ci_high"])) if len(data) else 0.0

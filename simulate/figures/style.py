@@ -29,7 +29,8 @@ __all__ = [
     "OKABE_ITO", "PALETTE", "COLUMN_WIDTH", "DOUBLE_WIDTH", "STYLE", "SAVE_STYLE", "style", "color",
     "drawing", "new_figure", "add_caption", "source_line", "date_axis", "mark_deadline",
     "axis_label", "note_empty", "percent_axis", "want_footer", "legend_outside", "GREY",
-    "offscreen", "in_kernel",
+    "offscreen", "in_kernel", "ACTOR_COLORS", "actor_color", "NEUTRAL", "REGIME_STYLE",
+    "regime_style", "DEADLINE_LABEL", "wrap_label", "set_title",
 ]
 
 #: Okabe & Ito (2008) colours, safe for the common colour-vision deficiencies
@@ -42,6 +43,18 @@ OKABE_ITO = {
 PALETTE = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "orange", "sky_blue",
                                   "reddish_purple", "black", "yellow")]
 GREY = "#6E6E6E"
+#: colour of what is no actor (a pooled fan of a market series, the regimes of a split fan,
+#: the regions of the settlement terms): black, which no actor has
+NEUTRAL = OKABE_ITO["black"]
+#: one colour per actor id, the same in every figure (flows, importer panels, tariff costs,
+#: fans of an actor's series); black and greys are left to regimes, aggregates and markers
+ACTOR_COLORS: dict[str, str] = {
+    "CN": OKABE_ITO["vermillion"], "IN": OKABE_ITO["blue"], "TR": OKABE_ITO["bluish_green"],
+    "EU": OKABE_ITO["orange"], "US": OKABE_ITO["sky_blue"], "RU": OKABE_ITO["reddish_purple"],
+    "UA": OKABE_ITO["yellow"],
+}
+#: colours an actor missing from :data:`ACTOR_COLORS` may take (chosen by its id)
+_ACTOR_CYCLE = tuple(dict.fromkeys(ACTOR_COLORS.values()))
 #: single journal column and full page width, inches
 COLUMN_WIDTH = 3.5
 DOUBLE_WIDTH = 7.2
@@ -77,6 +90,31 @@ def style() -> Iterator[None]:
 def color(i: int) -> str:
     """The i-th colour of :data:`PALETTE` (cycles)."""
     return PALETTE[i % len(PALETTE)]
+
+
+def actor_color(actor_id: str) -> str:
+    """The colour of actor ``actor_id`` in every figure: :data:`ACTOR_COLORS`, else one of
+    those colours picked by a checksum of the id (stable across figures, runs and
+    processes; never black or grey, which mark regimes and aggregates)."""
+    if actor_id in ACTOR_COLORS:
+        return ACTOR_COLORS[actor_id]
+    import zlib
+    return _ACTOR_CYCLE[zlib.crc32(actor_id.encode("utf-8")) % len(_ACTOR_CYCLE)]
+
+
+#: how each regime of a split fan is drawn, whatever its colour (black, or the actor's own
+#: in an actor's panel): the regime where the indicator is true (threat carried out, deal
+#: reached) with a solid median over filled bands, the other with a dashed median over
+#: hatched bands (90%: one hatch, 50%: crossed), so that the two read apart where they overlap
+REGIME_STYLE: dict[bool, dict[str, Any]] = {
+    True: {"linestyle": "-", "hatch": (None, None)},
+    False: {"linestyle": (0, (3.5, 1.5)), "hatch": ("//////", "\\" * 6)},
+}
+
+
+def regime_style(on: bool) -> dict[str, Any]:
+    """:data:`REGIME_STYLE` of the regime where the indicator is ``on``."""
+    return REGIME_STYLE[bool(on)]
 
 
 #: True while figures are made only to be written to files (:func:`offscreen`)
@@ -170,26 +208,52 @@ def date_axis(ax: Axes, maxticks: int = 6) -> None:
         offset_formats=["", "", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y"], show_offset=True))
 
 
-#: the box behind the "deadline" label: white, 75% opaque, no edge
-DEADLINE_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "alpha": 0.75,
-                "edgecolor": "none"}
+#: the text of the deadline label; its artist carries this gid
+DEADLINE_LABEL = "deadline"
+#: points between the top of the axes and the legend above them when a deadline label sits
+#: in between
+_DEADLINE_ROOM = 8.0
 
 
 def mark_deadline(ax: Axes, results: Any, label: bool = True) -> None:
     """A dotted vertical line at each sanctioner deadline inside the plotted range, labelled
-    along the line (vertical text right of it, clear of the y axis and the title, on a
-    semi-opaque white box so that it stays legible over bands)."""
-    for actor in results.scenario.actors_of("sanctioner").values():
+    just above the top of the axes, outside the plotting area, so that the label never
+    covers data (a legend above the axes, :func:`legend_outside`, moves up to make room)."""
+    sc = results.scenario
+    start = np.datetime64(sc.start, "D")
+    end = start + np.timedelta64(int(sc.horizon_days), "D")
+    for actor in sc.actors_of("sanctioner").values():
         if actor.deadline is None:
             continue
         x = np.datetime64(actor.deadline, "D")
+        if not start <= x <= end:
+            continue
         ax.axvline(x, color=GREY,  # type: ignore[arg-type]
                    linestyle=":", linewidth=0.8, zorder=1)
         if label:
-            ax.annotate("deadline", xy=(x, 0.97), xycoords=("data", "axes fraction"),
-                        xytext=(1.5, 0), textcoords="offset points", fontsize=5.5,
-                        color=GREY, ha="left", va="top", rotation=90, zorder=6,
-                        bbox=DEADLINE_BOX)
+            ax.annotate(DEADLINE_LABEL, xy=(x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(-1.0, 1.5), textcoords="offset points", fontsize=5.5,
+                        color=GREY, ha="left", va="bottom", annotation_clip=False,
+                        gid=DEADLINE_LABEL)
+
+
+def _has_deadline_label(ax: Axes) -> bool:
+    return any(t.get_gid() == DEADLINE_LABEL for t in ax.texts)
+
+
+def set_title(ax: Axes, title: str) -> None:
+    """``ax.set_title(title)``, above the deadline label when the axes have one."""
+    pad = float(mpl.rcParams["axes.titlepad"])
+    ax.set_title(title, pad=pad + _DEADLINE_ROOM if _has_deadline_label(ax) else pad)
+
+
+def _room_above(ax: Axes) -> float:
+    """Points taken above the top of the axes by a deadline label and a title."""
+    room = _DEADLINE_ROOM if _has_deadline_label(ax) else 0.0
+    if any(ax.get_title(loc=loc) for loc in ("left", "center", "right")):
+        # the three titles share one size (axes.titlesize)
+        room += float(ax.title.get_fontsize()) * 1.25 + float(mpl.rcParams["axes.titlepad"])
+    return room
 
 
 def want_footer(footer: bool | None, owned: bool) -> bool:
@@ -203,15 +267,41 @@ def legend_outside(ax: Axes, owned: bool, handles: Any = None, labels: Any = Non
     the axes on a caller's axes, where nothing is cut off whatever their layout."""
     args = () if handles is None else (handles, labels)
     if owned:
-        ax.legend(*args, loc="lower left", bbox_to_anchor=(0.0, 1.0), **kwargs)
+        anchor: Any = ax.transAxes
+        room = _room_above(ax)
+        if room:  # above the label over the deadline line, and above a title
+            from matplotlib.transforms import ScaledTranslation
+            anchor = ax.transAxes + ScaledTranslation(
+                0, room / 72, ax.get_figure(root=True).dpi_scale_trans)  # type: ignore[union-attr]
+        ax.legend(*args, loc="lower left", bbox_to_anchor=(0.0, 1.0), bbox_transform=anchor,
+                  **kwargs)
     else:
         kwargs.pop("ncols", None)
         ax.legend(*args, loc="best", **kwargs)
 
 
-def axis_label(name: str, unit: str) -> str:
-    """``"Brent (USD/bbl)"``."""
-    return f"{name} ({unit})" if unit else name
+def _words(text: str) -> str:
+    return " ".join(text.lower().replace("'s", "").replace("’s", "").split())
+
+
+def axis_label(name: str, unit: str, who: str = "") -> str:
+    """``"Brent (USD/bbl)"``; ``"India: Russian crude imports (mb/d)"`` with ``who``; the
+    unit is left out when the name already says it (``"Occupier's share"``, unit
+    ``occupier share``)."""
+    text = f"{who}: {name}" if who else name
+    return f"{text} ({unit})" if unit and _words(unit) not in _words(name) else text
+
+
+def wrap_label(text: str, width: int = 28) -> str:
+    """An axis label in lines of at most ``width`` characters, the unit (in parentheses at
+    the end) on a line of its own when the label is longer, so that a y label fits the
+    height of a short axes."""
+    if len(text) <= width:
+        return text
+    head, sep, unit = text.rpartition(" (")
+    if sep and unit.endswith(")") and len(unit) + 1 <= width:
+        return textwrap.fill(head, width) + "\n(" + unit
+    return textwrap.fill(text, width)
 
 
 def note_empty(ax: Axes, text: str) -> None:

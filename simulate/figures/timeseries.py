@@ -1,4 +1,8 @@
-"""Figures over time: deal probability, fan charts of daily series, stacked crude flows."""
+"""Figures over time: deal probability, fan charts of daily series, stacked crude flows.
+
+The legends of fan charts (a fan-shaped key per regime) are drawn by
+:mod:`simulate.figures.fan_legend`.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,18 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.legend_handler import HandlerTuple
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 
 from .data import (
     REROUTED,
+    actor_label,
     all_replicates,
     deal_probability_data,
     fan_data,
     flows_data,
     runs_and_labels,
 )
+from .fan_legend import BAND_ALPHA, band_patch, fan_legend
 from .regimes import (
     fan_source,
     paths_data,
@@ -29,6 +34,8 @@ from .regimes import (
 from .registry import figure_kind
 from .style import (
     GREY,
+    NEUTRAL,
+    actor_color,
     add_caption,
     axis_label,
     color,
@@ -38,18 +45,21 @@ from .style import (
     mark_deadline,
     note_empty,
     percent_axis,
+    regime_style,
+    set_title,
     source_line,
     want_footer,
+    wrap_label,
 )
 
 __all__ = ["deal_probability", "fan", "brent", "urals_discount", "oil_revenue", "flows",
-           "fan_legend", "legend_entries", "VARIABLE_LABELS"]
+           "VARIABLE_LABELS", "series_color", "flows_color"]
 
 _color = color  # ``fan`` has a ``color`` argument
 
 #: axis names of the daily series
 VARIABLE_LABELS = {
-    "brent_usd": "Brent", "urals_discount_usd": "Urals discount to Brent",
+    "brent_usd": "Brent", "urals_discount_usd": "Urals FOB discount to Brent",
     "oil_revenue_musd": "Oil export revenue", "volume_mbd": "Russian crude imports",
     "exports_mbd": "Russian crude exports", "bought_mbd": "Crude bought by importers",
     "discounted_mbd": "Crude rerouted at a discount", "shut_in_mbd": "Crude shut in",
@@ -95,7 +105,7 @@ def deal_probability(runs: Any, ax: Axes | None = None, labels: Sequence[str] | 
         top = 0.0
         for i, label in enumerate(names):
             g = data[data["label"] == label]
-            c = color(i)
+            c = color(i) if len(runs) > 1 else NEUTRAL  # one run: no colour of an actor
             if band:
                 ax.fill_between(g["date"], g["ci_low"], g["ci_high"], step="post", color=c,
                                 alpha=0.2, linewidth=0)
@@ -118,7 +128,7 @@ def deal_probability(runs: Any, ax: Axes | None = None, labels: Sequence[str] | 
         date_axis(ax)
         handles, texts = ax.get_legend_handles_labels()
         if band:  # the swatch has the band's own colour and opacity
-            swatch = color(0) if len(runs) == 1 else GREY
+            swatch = NEUTRAL if len(runs) == 1 else GREY
             handles.append(Patch(facecolor=swatch, alpha=0.2, linewidth=0))
             texts.append("95% interval" if len(runs) == 1 else "95% intervals (run colours)")
         legend_outside(ax, owned, handles, texts, ncols=2 if len(handles) <= 2 else 1)
@@ -128,8 +138,29 @@ def deal_probability(runs: Any, ax: Axes | None = None, labels: Sequence[str] | 
 
 
 # ----- fan charts -----------------------------------------------------------------------
-#: fill opacity of the 90% and 50% bands (pooled, per regime)
-_ALPHA = {"pooled": (0.16, 0.34), "regime": (0.13, 0.28)}
+def _owner(results: Any, actor: str) -> tuple[str, str]:
+    """(actor id, buyer) of a series' ``actor``: ``("CN", "b")`` for a buyer's series
+    ``CN.b``; ``("", "")`` when it names no actor (a region, a market series)."""
+    head, _, buyer = actor.partition(".")
+    return (head, buyer) if head and head in results.scenario.actors else ("", "")
+
+
+def _subject(results: Any, actor: str) -> str:
+    """The name of the actor, buyer or region a series belongs to: ``India``, ``China, buyer
+    b``, ``Donetsk`` ("" for a market series)."""
+    head, buyer = _owner(results, actor)
+    if not head:
+        return actor
+    name = actor_label(results, head)
+    return f"{name}, buyer {buyer}" if buyer else name
+
+
+def series_color(results: Any, actor: str) -> str:
+    """The colour of a fan of an actor's (or its buyer's) series
+    (:func:`~simulate.figures.style.actor_color`), or black for a series of no actor (a
+    market series, a region's)."""
+    head, _ = _owner(results, actor)
+    return actor_color(head) if head else NEUTRAL
 
 
 def fan(results: Any, variable: str, actor: str = "", ax: Axes | None = None,
@@ -141,24 +172,28 @@ def fan(results: Any, variable: str, actor: str = "", ax: Axes | None = None,
     ``split``: ``"auto"`` draws one fan per regime (``by``: ``"threat"`` carried out or
     not, ``"deal"`` or not) when the replicates split into two regimes
     (:func:`~simulate.figures.regimes.mixture`), where a pooled median would be a path no
-    replicate follows; ``True`` always, ``False`` never. ``paths``: draw the kept
-    replicates' paths (spaghetti) over the band. ``footer``: source line under the figure
-    (default: only on a figure simulate creates). ``color``: of the pooled fan (default:
-    the first palette colour).
+    replicate follows; ``True`` always, ``False`` never. The regimes differ in line style
+    and band fill (solid over filled bands, dashed over hatched ones), not in colour.
+    ``paths``: draw the kept replicates' paths (spaghetti) over the band. ``footer``: source
+    line under the figure (default: only on a figure simulate creates). ``color``: of the
+    fan (default: the actor's own colour for an actor's series, else black). The y label
+    names the actor or region (``India: Russian crude imports (mb/d)``) unless ``title``
+    already does.
     """
     data = fan_data(results, variable, actor)
     unit = data.attrs["unit"]
     regimes = split_on(results, variable, actor, split, by)
-    with drawing(ax) as (fig, ax, owned):
+    c = color or series_color(results, actor)
+    who = _subject(results, actor)
+    with drawing(ax, height=2.9 if regimes else 2.4) as (fig, ax, owned):
         if not len(data):
             note_empty(ax, f"no daily series of {variable} {actor}".strip() +
                        " (the run recorded no bands and kept no daily series)")
             note = ""
         elif regimes:
-            note = _regime_fans(ax, results, variable, actor, by)
+            note = _regime_fans(ax, results, variable, actor, by, c)
         else:
-            c = color or _color(0)
-            lo, hi = _ALPHA["pooled"]
+            lo, hi = BAND_ALPHA["pooled"]
             ax.fill_between(data["date"], data["q05"], data["q95"], color=c, alpha=lo,
                             linewidth=0, label="90% band")
             ax.fill_between(data["date"], data["q25"], data["q75"], color=c, alpha=hi,
@@ -174,37 +209,39 @@ def fan(results: Any, variable: str, actor: str = "", ax: Axes | None = None,
                 note += f" Grey: paths of the {wide.attrs['k']:,} kept replicates."
             mark_deadline(ax, results, label=legend)
             ax.set_xlim(data["date"].min(), data["date"].max())
-            ax.set_ylabel(axis_label(VARIABLE_LABELS.get(variable, variable), unit))
+            named = who if who and who not in (title or "") else ""
+            label = axis_label(VARIABLE_LABELS.get(variable, variable), unit, named)
+            ax.set_ylabel(wrap_label(label) if owned else label)
             date_axis(ax, maxticks=6 if legend else 4)
-            if legend:
-                fan_legend(ax, owned)
-        if title:
-            ax.set_title(title)
+        if title:  # before the legend, which goes above it
+            set_title(ax, title)
+        if len(data) and legend:
+            fan_legend(ax, owned)
         if want_footer(footer, owned):
             add_caption(fig, source_line(results, note))
     return ax
 
 
-def _regime_fans(ax: Axes, results: Any, variable: str, actor: str, by: str) -> str:
-    """One fan per regime (kept replicates); returns the caption note."""
+def _regime_fans(ax: Axes, results: Any, variable: str, actor: str, by: str,
+                 c: str) -> str:
+    """One fan per regime (kept replicates), both in colour ``c``, told apart by line style
+    and band fill (:data:`~simulate.figures.style.REGIME_STYLE`); returns the caption note."""
     data = regime_fan_data(results, variable, actor, by)
     kept = data.attrs["k"]
-    lo, hi = _ALPHA["regime"]
-    for i, (label, g) in enumerate(data.groupby("label", sort=False)):
-        c = _color(i if label == data["label"].iloc[0] else 1)
-        ax.fill_between(g["date"], g["q05"], g["q95"], color=c, alpha=lo, linewidth=0)
-        ax.fill_between(g["date"], g["q25"], g["q75"], color=c, alpha=hi, linewidth=0)
-        ax.plot(g["date"], g["q50"], color=c,
-                label=regime_legend_label(str(label), int(g["k"].iloc[0]), kept))
-    # the legend's band swatches: the shading of either regime, in neutral grey
-    # (a zero-size rectangle draws nothing and leaves the data limits alone)
-    for alpha, label in ((hi, "50% band"), (lo, "90% band")):
-        ax.add_patch(Rectangle((0, 0), 0, 0, facecolor=GREY, alpha=alpha, linewidth=0,
-                               label=label))
+    lo, hi = BAND_ALPHA["regime"]
+    for label, g in data.groupby("label", sort=False):
+        look = regime_style(bool(g["regime"].iloc[0]))
+        on = bool(g["regime"].iloc[0])
+        for (q0, q1), alpha, level in ((("q05", "q95"), lo, 0), (("q25", "q75"), hi, 1)):
+            band_patch(ax.fill_between(g["date"], g[q0], g[q1], color=c), on, level, c,
+                       alpha)
+        line, = ax.plot(g["date"], g["q50"], color=c, linestyle=look["linestyle"],
+                        label=regime_legend_label(str(label), int(g["k"].iloc[0]), kept))
+        line._simulate_regime = on  # type: ignore[attr-defined]  # read by legend_entries
     share = _share_note(data)
-    return (f"Split by regime: lines are medians, shading 50% and 90% bands, computed from "
-            f"the kept replicates only ({regime_counts(data)}){share}; a pooled median would "
-            "follow neither course.")
+    return (f"Split by regime: lines are medians, bands 50% (inner) and 90% (outer), "
+            f"computed from the kept replicates only ({regime_counts(data)}){share}; a pooled "
+            "median would follow neither course.")
 
 
 def _share_note(data: Any) -> str:
@@ -213,38 +250,6 @@ def _share_note(data: Any) -> str:
         return ""
     return (f"; over all {data.attrs['n']:,} replicates, {on['label'].iloc[0]} in "
             f"{float(on['share'].iloc[0]):.0%}")
-
-
-#: draws a tuple of handles side by side (the combined band swatch)
-HANDLERS = {tuple: HandlerTuple(ndivide=None, pad=0.15)}
-#: the combined legend entry of the two bands beside split fans
-BANDS = "50% and 90% bands"
-
-
-def legend_entries(axes: Sequence[Axes]) -> tuple[list[Any], list[str]]:
-    """Legend handles and labels of several axes, each label once: lines first (``median``
-    first), then the bands -- as one entry (:data:`BANDS`, two swatches) beside regime
-    lines, where separate entries would not fit."""
-    seen: dict[str, Any] = {}
-    for a in axes:
-        handles, labels = a.get_legend_handles_labels()
-        for h, label in zip(handles, labels, strict=True):
-            seen.setdefault(label, h)
-    bands = [x for x in ("50% band", "90% band") if x in seen]
-    lines = sorted((x for x in seen if x not in bands), key=lambda x: x != "median")
-    if len(bands) == 2 and len(lines) > 1:
-        return [seen[x] for x in lines] + [(seen["50% band"], seen["90% band"])], \
-            [*lines, BANDS]
-    order = lines + bands
-    return [seen[x] for x in order], order
-
-
-def fan_legend(ax: Axes, owned: bool) -> None:
-    """The legend of one fan chart: its lines, then the band swatches."""
-    handles, labels = legend_entries([ax])
-    standard = labels == ["median", "50% band", "90% band"]
-    legend_outside(ax, owned, handles, labels, ncols=3 if standard else 1,
-                   handler_map=HANDLERS)
 
 
 #: a fan kind's caption before the run is known
@@ -273,14 +278,18 @@ def brent(results: Any, ax: Axes | None = None, **options: Any) -> Axes:
     return fan(results, "brent_usd", "", ax=ax, **options)
 
 
-@figure_kind("urals_discount", order=30, subjects=("run",), title="Urals discount to Brent",
-             caption="Daily discount of Russian Urals crude to Brent: " + _FAN_CAPTION,
+@figure_kind("urals_discount", order=30, subjects=("run",),
+             title="Urals FOB discount to Brent",
+             caption="Daily FOB (at-port) discount of Russian Urals crude to Brent: "
+                     + _FAN_CAPTION,
              prepare=fan_data, applies=_has_series("urals_discount_usd"),
              source=lambda r: fan_source(r, "urals_discount_usd"),
-             caption_for=_fan_caption("Daily discount of Russian Urals crude to Brent",
-                                      "urals_discount_usd"))
+             caption_for=_fan_caption("Daily FOB (at-port) discount of Russian Urals crude "
+                                      "to Brent", "urals_discount_usd"))
 def urals_discount(results: Any, ax: Axes | None = None, **options: Any) -> Axes:
-    """Fan chart of the Urals discount to Brent (USD/bbl)."""
+    """Fan chart of the Urals FOB (at-port) discount to Brent (USD/bbl): the series
+    ``urals_discount_usd`` (= ``fob_discount_usd``), not the delivered discount that the
+    scenario's ``market.urals_discount_usd`` sets at the start."""
     return fan(results, "urals_discount_usd", "", ax=ax, **options)
 
 
@@ -306,6 +315,11 @@ def flows_layers(results: Any) -> tuple[Any, list[str], list[str]]:
     drawn = [b for b in order if b not in zero] or order
     names = dict(zip(data["buyer"], data["name"], strict=False))
     return data, drawn, [names[b] for b in order if b not in drawn]
+
+
+def flows_color(buyer: str) -> str:
+    """A flows layer's colour: the importer's own; grey for crude rerouted to others."""
+    return GREY if buyer == REROUTED else actor_color(buyer)
 
 
 def _flows_caption(results: Any) -> str:
@@ -335,7 +349,7 @@ def flows(results: Any, ax: Axes | None = None, footer: bool | None = None) -> A
             wide = wide[order]
             ax.stackplot(wide.index.to_numpy(), *[wide[b].to_numpy() for b in order],
                          labels=[names[b] for b in order],
-                         colors=[color(i) for i in range(len(order))], linewidth=0,
+                         colors=[flows_color(b) for b in order], linewidth=0,
                          alpha=0.9)
             mark_deadline(ax, results)
             ax.set_xlim(wide.index.min(), wide.index.max())

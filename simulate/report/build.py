@@ -1,14 +1,17 @@
 """Write a report: ``figures/`` (PNG, PDF, SVG), ``report.html`` and ``report.md``.
 
 Every file is written atomically; ``figures/`` is built beside the old one and swapped in,
-so a reader sees the old set or the new one, and figures no longer made do not linger. Files
-are reproducible: the same results give byte-identical figures and reports.
+so a reader sees the old set or the new one, and figures no longer made do not linger. The
+folder's ``manifest.json`` lists the new files before they move in, so an interrupted report
+never leaves a file of simulate's that the next one would take for the user's. Files are
+reproducible: the same results give byte-identical figures and reports.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -26,17 +29,21 @@ from ..figures.registry import (
 )
 from ..figures.style import offscreen
 from ..results.files import sha256_file, write_bytes_atomic, write_text_atomic
-from ..results.folders import name_files, save_folder
+from ..results.folders import name_files
 from ..results.results import replace_dir
+from ..results.saving import save_folder
 from .assumptions import Register, read_register
 from .comparison import comparison_document
 from .content import run_document
 from .document import FigureBlock, to_html, to_markdown
 
 __all__ = ["build_report", "build_comparison_report", "render_figures", "REPORT_FILES",
-           "check_report_files"]
+           "check_report_files", "remove_dead_stages"]
 
 REPORT_FILES = ("report.html", "report.md")
+#: hidden file in a results folder while a report moves in: the new files' checksums (JSON
+#: ``{"files": {name: sha256}}``); a file matching them is simulate's, not a user's edit
+PENDING = ".report-pending.json"
 
 
 def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
@@ -78,26 +85,6 @@ def _render_one(kind: FigureKind, subject: Any, folder: Path, formats: Sequence[
                        number, kind.data_source(subject))
 
 
-def _figures(subject: Any, subject_kind: str, directory: Path, formats: Sequence[str],
-             dpi: float) -> tuple[list[FigureBlock], list[str]]:
-    tmp = Path(tempfile.mkdtemp(prefix=".figures.", dir=directory))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        blocks, skipped = render_figures(subject, subject_kind, tmp, formats, dpi)
-        old = directory / "figures"
-        if old.is_dir() and not old.is_symlink():
-            for hidden in old.glob(".*"):  # a system's or an editor's (.DS_Store): kept
-                if not (tmp / hidden.name).exists():
-                    os.replace(hidden, tmp / hidden.name)
-        replace_dir(tmp, old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return blocks, skipped
-
-
 def build_report(results: Any, directory: Path | str,
                  formats: Sequence[str] = DEFAULT_FORMATS,
                  model_doc: Path | str | None = None, dpi: float = 300,
@@ -119,13 +106,86 @@ def build_report(results: Any, directory: Path | str,
     if not d.is_dir():
         raise ResultsError(f"{d}: no such folder (save the results there first)")
     check_report_files(d, force=force)
+    remove_dead_stages(d)
     register: Register = read_register(model_doc)
-    blocks, skipped = _figures(results, "run", d, formats, dpi)
-    doc = run_document(results, blocks, skipped, register)
-    write_text_atomic(d / "report.html", to_html(doc))
-    write_text_atomic(d / "report.md", to_markdown(doc))
-    results.write_manifest(d)
+    # the whole report is built in a hidden folder inside d, then moved into place
+    stage = Path(tempfile.mkdtemp(prefix=f".report.tmp-{os.getpid()}-", dir=d))
+    try:
+        (stage / "figures").mkdir()  # the umask's mode, as any folder the user makes
+        blocks, skipped = render_figures(results, "run", stage / "figures", formats, dpi)
+        doc = run_document(results, blocks, skipped, register)
+        write_text_atomic(stage / "report.html", to_html(doc))
+        write_text_atomic(stage / "report.md", to_markdown(doc))
+        _install(results, stage, d)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     return d / "report.html"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (a process of another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_dead_stages(d: Path) -> list[Path]:
+    """Remove the folders a killed report left in ``d``: its stage ``.report.tmp-PID-*`` and
+    the old figures ``.figures.old-PID``, named by the process that made them, when that
+    process no longer runs. A folder of another name, or of a live process (a report running
+    now), is left alone. Returns the folders removed."""
+    removed = []
+    for pattern, digits in ((".report.tmp-*-*", r"\.report\.tmp-(\d+)-"),
+                            (".figures.old-*", r"\.figures\.old-(\d+)$")):
+        for p in d.glob(pattern):
+            m = re.match(digits, p.name)
+            if m and p.is_dir() and not p.is_symlink() and not _alive(int(m.group(1))):
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+    return removed
+
+
+def _install(results: Any, stage: Path, d: Path) -> None:
+    """Move the report built in ``stage`` into the results folder ``d``: ``report.html``
+    and ``report.md`` are renamed in, ``figures/`` is swapped whole, then ``manifest.json``
+    is rewritten with every checksum.
+
+    Wherever this is interrupted, the next ``report`` (or ``run --force``) takes no file of
+    simulate's for the user's (:func:`check_report_files`,
+    :func:`~simulate.results.folders.unexpected_files`). Before anything moves,
+    ``manifest.json`` becomes the old one plus the names of the new files (so it lists every
+    file simulate wrote, whichever are in place), and :data:`PENDING` records the new files'
+    checksums (so a file is simulate's if it matches either); the final manifest lists only
+    the files then present, and the record is removed. Hidden files in the old ``figures/``
+    (a system's, an editor's) move to the new one, and back if the swap does not happen."""
+    new_files = {k.replace("\\", "/"): v for k, v in _checksums(stage).items()}
+    write_text_atomic(d / PENDING, json.dumps({"files": new_files}, indent=2) + "\n")
+    interim = {**new_files, **_listed(d)}  # a name in both keeps its old checksum
+    write_text_atomic(d / "manifest.json", json.dumps(
+        {**results.manifest, "files": dict(sorted(interim.items()))}, indent=2) + "\n")
+    for name in REPORT_FILES:
+        os.replace(stage / name, d / name)
+    new, old = stage / "figures", d / "figures"
+    moved: list[str] = []
+    try:
+        if old.is_dir() and not old.is_symlink():
+            for hidden in old.glob(".*"):  # a system's or an editor's (.DS_Store): kept
+                if not (new / hidden.name).exists():
+                    os.replace(hidden, new / hidden.name)
+                    moved.append(hidden.name)
+        replace_dir(new, old)  # the old figures are removed after the swap
+    except BaseException:
+        if new.is_dir() and old.is_dir():  # not swapped in: the hidden files go back
+            for name in moved:
+                if not (old / name).exists():
+                    os.replace(new / name, old / name)
+        raise
+    results.write_manifest(d)
+    (d / PENDING).unlink(missing_ok=True)
 
 
 def check_report_files(directory: Path | str, force: bool = False) -> None:
@@ -135,17 +195,19 @@ def check_report_files(directory: Path | str, force: bool = False) -> None:
     ``report.md``. Each must be listed in the folder's ``manifest.json`` (what simulate
     wrote); anything else there (a file, a folder, a link) is the user's and refused, even
     with ``force``, naming at most ten. A listed file whose sha256 differs from the
-    manifest's was changed after simulate wrote it: refused unless ``force``.
+    manifest's (and from :data:`PENDING`'s, if a report was interrupted while it moved in)
+    was changed after simulate wrote it: refused unless ``force``.
     """
     d = Path(directory)
     listed = _listed(d)
+    pending = _listed(d, PENDING)  # of a report interrupted while it moved in (_install)
     foreign: list[str] = []
     changed: list[str] = []
 
     def judge(p: Path, rel: str) -> None:
         if p.is_symlink() or not p.is_file() or rel not in listed:
             foreign.append(rel)
-        elif sha256_file(p) != listed[rel]:
+        elif sha256_file(p) not in (listed[rel], pending.get(rel)):
             changed.append(rel)
 
     figures = d / "figures"
@@ -176,11 +238,11 @@ def check_report_files(directory: Path | str, force: bool = False) -> None:
             "elsewhere to keep your edits, or use --force to replace them")
 
 
-def _listed(d: Path) -> dict[str, str]:
-    """The files ``manifest.json`` lists with their sha256 (none when it is missing or
-    unreadable: then nothing in the report's place is simulate's)."""
+def _listed(d: Path, name: str = "manifest.json") -> dict[str, str]:
+    """The files ``manifest.json`` (or ``name``) lists with their sha256 (none when it is
+    missing or unreadable: then nothing in the report's place is simulate's)."""
     try:
-        files = json.loads((d / "manifest.json").read_text(encoding="utf-8")).get("files")
+        files = json.loads((d / name).read_text(encoding="utf-8")).get("files")
     except (OSError, ValueError, AttributeError):
         return {}
     if not isinstance(files, dict):

@@ -58,13 +58,15 @@ def _spread(lo: Any, hi: Any) -> str:
 
 
 def headline_table(summary: Any, caption: str = "") -> Table:
-    """The summary as a table: metric, estimate, 95% CI of the estimate, 5-95% of
-    replicates, unit, n."""
-    rows = [[r.label, format_number(r.estimate), ci_text(r.ci_low, r.ci_high, r.estimate),
-             _spread(r.p05, r.p95), r.unit, f"{int(r.n):,}"]
+    """The summary as a table: metric, what the estimate is (a proportion, a mean or a
+    median), estimate, 95% CI of the estimate, 5-95% of replicates, unit, n."""
+    rows = [[r.label, getattr(r, "kind", ""), format_number(r.estimate),
+             ci_text(r.ci_low, r.ci_high, r.estimate), _spread(r.p05, r.p95), r.unit,
+             f"{int(r.n):,}"]
             for r in summary.itertuples(index=False)]
-    return Table(["metric", "estimate", "95% CI of estimate", "5-95% of replicates", "unit",
-                  "n"], rows, ["left", "right", "right", "right", "left", "right"], caption,
+    return Table(["metric", "statistic", "estimate", "95% CI of estimate",
+                  "5-95% of replicates", "unit", "n"], rows,
+                 ["left", "left", "right", "right", "right", "left", "right"], caption,
                  "headline-table")
 
 

@@ -169,7 +169,8 @@ def _cell_md(cell: Cell) -> str:
 
 def _table_md(t: Table) -> str:
     align = t.align or ["left"] * len(t.columns)
-    lines = []
+    # an HTML anchor, so that links to the table (``#sources``) work in Markdown viewers too
+    lines = [f'<a id="{t.id}"></a>', ""] if t.id else []
     if t.caption:
         lines += [f"*{t.caption}*", ""]
     lines.append("| " + " | ".join(_md_escape(c) for c in t.columns) + " |")

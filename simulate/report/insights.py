@@ -10,7 +10,8 @@
   of each ``param:`` column with the outcome across replicates, with a Fisher-z 95% interval
   whose standard error is Bonett & Wright's (2000, Psychometrika 65:23-28) for Spearman's
   rho, ``atanh(rho) ± 1.96 sqrt((1 + rho²/2) / (n - 3))``: Pearson's ``1 / sqrt(n - 3)``
-  is too narrow for a rank correlation. A correlation, not a causal effect: parameters
+  is too narrow for a rank correlation. It needs more than 3 replicates (NaN otherwise; the
+  report lists no drivers then). A correlation, not a causal effect: parameters
   sampled independently make it a first-order screen, like a one-at-a-time sensitivity over
   the whole prior rather than at one point.
 """
@@ -45,9 +46,14 @@ def _paired(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
 
 def spearman_interval(rho: float, n: int) -> tuple[float, float]:
     """95% interval of Spearman's rho from ``n`` pairs: Fisher's z with Bonett & Wright's
-    (2000) standard error ``sqrt((1 + rho²/2) / (n - 3))`` (needs n > 3), back-transformed.
-    Its coverage is close to 95% for rank correlations, which 1 / sqrt(n - 3) (Pearson's)
-    undercovers."""
+    (2000) standard error ``sqrt((1 + rho²/2) / (n - 3))``, back-transformed. Its coverage
+    is close to 95% for rank correlations, which 1 / sqrt(n - 3) (Pearson's) undercovers.
+
+    (NaN, NaN) for n <= 3: the standard error divides by n - 3, so with 3 pairs or fewer it
+    is undefined (infinite at n = 3), and the interval says nothing that [-1, 1] does not.
+    """
+    if n <= 3:
+        return math.nan, math.nan
     r = max(min(rho, 0.999999), -0.999999)
     z, half = math.atanh(r), Z95 * math.sqrt((1 + r * r / 2) / (n - 3))
     return math.tanh(z - half), math.tanh(z + half)

@@ -18,14 +18,14 @@ Every command that writes a folder (``run --out``, ``compare --out``, ``report``
   second writer is refused at once with that owner named. The lock is released by the
   operating system when its process dies, so a killed run never leaves a lock behind.
 * **Atomic replacement.** New contents are built in a temporary sibling
-  ``.NAME.tmp-PID-XXXX`` (marked at once) and swapped in by renames (:func:`replace_folder`);
-  a save killed halfway leaves that sibling, which the next writer (holding the lock) removes
-  (:func:`clean_stale`). A folder with nothing finished in it (empty, perhaps the user's,
-  or holding checkpoints) is kept and filled in place, so its mode, group and inode stay.
+  ``.NAME.tmp-PID-XXXX`` and swapped in (:mod:`simulate.results.saving`); a save killed
+  halfway leaves that sibling, which the next writer (holding the lock) removes
+  (:func:`clean_stale`).
 
 Typical use by a command that writes a folder::
 
-    from simulate.results.folders import output_lock, prepare_output, save_folder
+    from simulate.results.folders import output_lock, prepare_output
+    from simulate.results.saving import save_folder
 
     with output_lock(out):
         prepare_output(out, kind="sweep", force=force, inputs=[scenario_path])
@@ -43,26 +43,25 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
 import sys
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
 from ..errors import ResultsError
 from .locks import lock_path, output_lock
 
-__all__ = ["MARKER", "MANIFEST", "State", "folder_state", "check_output_path",
-           "prepare_output", "check_refusals", "unexpected_files", "make_temp_folder",
-           "replace_folder", "mark", "is_marked", "clean_stale", "output_lock", "lock_path",
-           "swap_folder", "save_folder", "folder_kind", "name_files"]
+__all__ = ["MARKER", "MANIFEST", "RUN_IDENTITY", "State", "folder_state", "check_output_path",
+           "prepare_output", "check_refusals", "unexpected_files", "mark", "is_marked",
+           "clean_stale", "output_lock", "lock_path", "folder_kind", "name_files"]
 
 #: marker file of a folder written by simulate
 MARKER = ".simulate-results"
 MANIFEST = "manifest.json"
-#: checkpoint folder and identity file of a run in progress (see execution/checkpoint.py)
-_RUN_IDENTITY = (".chunks", "run.json")
+#: checkpoint folder and identity file of a run in progress (see execution/checkpoint.py):
+#: a marked folder holding ``.chunks/run.json`` and no manifest is an interrupted run, and a
+#: save that fills such a folder removes that ``.chunks/`` (:mod:`simulate.results.saving`)
+RUN_IDENTITY = (".chunks", "run.json")
 
 State = Literal["missing", "empty", "results", "interrupted", "marked", "foreign", "file"]
 
@@ -92,7 +91,7 @@ def folder_state(folder: Path | str) -> State:
         return "foreign"
     if MANIFEST in entries:
         return "results"
-    if (d / _RUN_IDENTITY[0] / _RUN_IDENTITY[1]).is_file():
+    if (d / RUN_IDENTITY[0] / RUN_IDENTITY[1]).is_file():
         return "interrupted"
     return "marked"
 
@@ -228,7 +227,7 @@ def check_refusals(out: Path | str, *, kind: str, force: bool = False, resume: b
 
 def _continue_file(resumable: str | None) -> str:
     """What ``--resume`` needs in a folder, for messages."""
-    return resumable or f"checkpoints ({'/'.join(_RUN_IDENTITY)})"
+    return resumable or f"checkpoints ({'/'.join(RUN_IDENTITY)})"
 
 
 def name_files(names: list[str]) -> str:
@@ -304,131 +303,6 @@ def mark(folder: Path | str, kind: str) -> None:
     from .files import write_text_atomic
     write_text_atomic(Path(folder) / MARKER, json.dumps(
         {"kind": kind, "simulate_version": __version__}) + "\n")
-
-
-def make_temp_folder(target: Path | str, kind: str) -> Path:
-    """A new, marked, empty temporary folder beside ``target`` to build its contents in."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-",
-                                dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)
-    mark(tmp, kind)
-    return tmp
-
-
-def replace_folder(new: Path | str, target: Path | str, kind: str = "run") -> Path:
-    """Swap folder ``new`` (from :func:`make_temp_folder`) in as ``target``.
-
-    ``target`` may be missing, empty, or a folder simulate made; anything else is refused
-    (``new`` is then removed). The old folder is renamed aside and removed after the swap.
-    ``new`` is marked as a folder of ``kind`` if it is not marked yet.
-    """
-    new, target = Path(new), Path(target)
-    state = folder_state(target)
-    if state in ("foreign", "file"):
-        shutil.rmtree(new, ignore_errors=True)
-        what = "a file" if state == "file" else f"a folder not written by simulate (no {MARKER})"
-        raise ResultsError(f"{target}: cannot be replaced, it is {what}")
-    if not is_marked(new):
-        mark(new, kind)
-    swap_folder(new, target)
-    return target
-
-
-def save_folder(target: Path | str, writer: Callable[[Path], None], *, kind: str,
-                overwrite: bool = False) -> Path:
-    """Write a whole folder atomically: ``writer(tmp)`` fills a marked temporary sibling,
-    which then replaces ``target``, holding the lock throughout.
-
-    ``target`` may be missing, empty, or a folder of simulate's with nothing finished in it
-    (checkpoints of a run); a finished results folder only with ``overwrite``; a foreign
-    folder or a file never. A failure leaves ``target`` as it was.
-
-    An existing folder with nothing finished in it (empty, or holding only checkpoints) is
-    filled in place (:func:`_fill_in_place`): the folder itself, perhaps the user's own with
-    its permissions and group, stays; only a finished folder is swapped whole (keeping its
-    mode bits).
-    """
-    target = Path(target)
-    with output_lock(target):
-        state = folder_state(target)
-        if state in ("foreign", "file"):
-            what = ("a file" if state == "file" else
-                    f"a folder not written by simulate (no {MARKER} marker)")
-            raise ResultsError(f"{target}: cannot be replaced, it is {what}; choose another "
-                               "folder")
-        if state == "results" and not overwrite:
-            raise ResultsError(f"{target} already holds results; replace them (--force on "
-                               "the command line) or choose another folder")
-        clean_stale(target)
-        tmp = make_temp_folder(target, kind)
-        try:
-            writer(tmp)
-            if state in ("empty", "marked", "interrupted"):
-                _fill_in_place(tmp, target)
-            else:
-                _keep_mode(tmp, target)
-                replace_folder(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    return target
-
-
-def _fill_in_place(new: Path, target: Path) -> None:
-    """Move the files of ``new`` into the existing folder ``target`` (empty, or simulate's
-    with nothing finished in it), then remove the checkpoints and ``new``.
-
-    The folder keeps its inode, mode and group. Names already taken in ``target`` are
-    refused before anything moves (a file there is not simulate's: such a folder has no
-    manifest listing its files). ``manifest.json`` moves first, so a save killed halfway
-    leaves a folder whose manifest lists every file of simulate's: ``--force`` replaces it,
-    and a reader is told which files are missing."""
-    entries = sorted(new.iterdir(), key=lambda p: (p.name != MANIFEST, p.name))
-    taken = [p.name for p in entries if p.name != MARKER
-             and ((target / p.name).exists() or (target / p.name).is_symlink())]
-    if taken:
-        raise ResultsError(f"{target}: holds {len(taken)} file(s) that simulate did not write "
-                           f"where it saves its own: {name_files(sorted(taken))}; move them "
-                           "elsewhere and try again (an interrupted run then continues with "
-                           "--resume)")
-    for p in entries:
-        os.replace(p, target / p.name)
-    checkpoints = target / _RUN_IDENTITY[0]
-    # only the checkpoint store's own folder: it holds the run identity it wrote
-    if (checkpoints.is_dir() and not checkpoints.is_symlink()
-            and (checkpoints / _RUN_IDENTITY[1]).is_file()):
-        shutil.rmtree(checkpoints, ignore_errors=True)
-    new.rmdir()
-
-
-def _keep_mode(new: Path, target: Path) -> None:
-    """Give folder ``new`` the group and permission bits of ``target`` (a folder it is
-    about to replace), as far as the operating system allows."""
-    try:
-        st = target.stat()
-        if st.st_gid != new.stat().st_gid:
-            os.chown(new, -1, st.st_gid)
-        os.chmod(new, stat.S_IMODE(st.st_mode))
-    except OSError:
-        pass  # another group, or a file system without modes: the umask's default stays
-
-
-def swap_folder(new: Path, target: Path) -> None:
-    """Move folder ``new`` to ``target`` by renames, replacing ``target`` if present (no
-    checks: for folders inside a results folder, such as ``figures/``)."""
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(target, old)
-        os.replace(new, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(new, target)
 
 
 def clean_stale(target: Path | str) -> list[Path]:

@@ -167,9 +167,12 @@ def metrics_for(scenario: Any, columns: Sequence[str] | None = None,
                       f"P(deal within horizon, {scenario.horizon_days} days)", "proportion",
                       "probability", _within(None), "a deal before the end of the run"))
     if deadline:
-        out.append(Metric("threat_carried_out", "P(threat carried out)", "proportion",
-                          "probability", lambda o: o["decision_day"].to_numpy() >= 0,
-                          "the threatened measures imposed at a deadline"))
+        out.append(Metric("threat_carried_out", "P(threat carried out, lifted later or not)",
+                          "proportion", "probability",
+                          lambda o: o["decision_day"].to_numpy() >= 0,
+                          "the threatened measures imposed at a deadline, counted whether or "
+                          "not a deal or a cut lifted them later (the `threat` column tells "
+                          "carried_out from lifted)"))
     for region in [*scenario.regions, "aggregate"]:
         if has(f"terms_{region}"):
             name = "all regions (weighted)" if region == "aggregate" else region
@@ -190,8 +193,10 @@ def metrics_for(scenario: Any, columns: Sequence[str] | None = None,
                               "mean", "USD bn over horizon", _col(f"tariff_cost_{imp}_busd")))
     out.append(Metric("brent", "Brent price (horizon mean)", "mean", "USD/bbl",
                       _col("brent_mean_usd")))
-    out.append(Metric("urals_discount", "Urals discount to Brent (horizon mean)", "mean",
-                      "USD/bbl", _col("urals_discount_mean_usd")))
+    out.append(Metric("urals_discount", "Urals FOB discount to Brent (horizon mean)", "mean",
+                      "USD/bbl", _col("urals_discount_mean_usd"),
+                      "the FOB (at-port) discount, not the delivered discount of "
+                      "market.urals_discount_usd"))
     out.append(Metric("civilians_killed", "Civilians killed", "mean", "people over horizon",
                       _col("killed")))
     return out

@@ -144,7 +144,7 @@ class Results:
         replaces it, so a reader never sees a half-written result. An existing non-empty
         folder is refused unless ``overwrite``.
         """
-        from .folders import save_folder  # marker, lock, refuses folders not its own
+        from .saving import save_folder  # marker, lock, refuses folders not its own
         return save_folder(directory, self._write_files, kind="run", overwrite=overwrite)
 
     def _write_files(self, d: Path) -> None:
@@ -251,7 +251,7 @@ class Results:
         """Replay replicate ``replicate`` (0-based) of this run alone with its event log: the
         run's scenario (overrides included) and seed, so its story is that of row
         ``replicate`` of ``outcomes``. Returns a :class:`simulate.trace.Trace`."""
-        from ..execution.runner import whole_number
+        from ..limits import whole_number
         from ..trace import trace
         n = len(self.outcomes)
         k = whole_number(replicate, "replicate", 0, n - 1)
@@ -373,6 +373,6 @@ def is_derived(name: str) -> bool:
 
 def replace_dir(new: Path, target: Path) -> None:
     """Move folder ``new`` to ``target``, replacing it if present (see
-    :func:`simulate.results.folders.swap_folder`; no ownership checks)."""
-    from .folders import swap_folder
+    :func:`simulate.results.saving.swap_folder`; no ownership checks)."""
+    from .saving import swap_folder
     swap_folder(new, target)

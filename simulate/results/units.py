@@ -1,7 +1,8 @@
 """Units of outcome and series columns, and how numbers are written in tables.
 
 Units come from :data:`simulate.results.tables.UNITS`, from outcome-name patterns and, for
-parameters, from the field descriptions of the scenario schema.
+parameters, from the field descriptions of the scenario schema; the 0/1 columns ("bool") are
+those :func:`simulate.scenario.outcome_columns.is_indicator` names.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..scenario import Scenario
+from ..scenario.outcome_columns import is_indicator
 from ..scenario.series import SERIES
 from .tables import UNITS
 
@@ -23,7 +25,7 @@ __all__ = ["outcome_units", "series_units", "parameter_field", "parameter_unit",
 
 
 _OUTCOME_UNITS = {
-    "replicate": "index", "deal": "bool", "deal_by_deadline": "bool", "deal_cf": "bool",
+    "replicate": "index",
     "threat": "category (pending|carried_out|lapsed|none|lifted)", "extensions": "count",
     "exports_mbd": "mb/d (mean over horizon)", "shut_in_mbd": "mb/d (mean over horizon)",
     "oil_revenue_cf_busd": "USD bn over horizon", "strikes": "strikes over horizon",
@@ -31,7 +33,6 @@ _OUTCOME_UNITS = {
 }
 _OUTCOME_PATTERNS = (
     (re.compile(r"^terms_"), "occupier share"),
-    (re.compile(r"^softened_"), "bool"),
     (re.compile(r"^buyer_volume_end_.+_mbd$"), "mb/d (last day)"),
     (re.compile(r"^buyer_volume_.+_mbd$"), "mb/d (mean over horizon)"),
     (re.compile(r"^volume_.+_mbd$"), "mb/d (mean over horizon)"),
@@ -141,7 +142,7 @@ def outcome_units(columns: Any, scenario: Scenario | None = None) -> dict[str, s
     out = {}
     for col in columns:
         col = str(col)
-        unit = _OUTCOME_UNITS.get(col) or UNITS.get(col, "")
+        unit = "bool" if is_indicator(col) else _OUTCOME_UNITS.get(col) or UNITS.get(col, "")
         if not unit:
             unit = next((u for pat, u in _OUTCOME_PATTERNS if pat.search(col)), "")
         if not unit and col.startswith("param:") and scenario is not None:

@@ -10,12 +10,13 @@ on the common random numbers of ``seed``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from .dates import ScenarioDate
+from .outcome_columns import data_outcome_columns, is_category, is_indicator
 from .schema_base import StrictScalars
 from .series import SERIES, Axis, data_actors
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from .findings import Horizon
 
 __all__ = ["Lever", "OnDate", "OverPeriod", "Outcomes", "Experiment", "experiment_findings",
-           "outcome_findings", "deal_outcome_name", "PointCheck"]
+           "outcome_findings", "deal_outcome_name", "binary_outcomes", "PointCheck"]
 
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 
@@ -137,15 +138,26 @@ def deal_outcome_name(days: int) -> str:
     return f"deal_within_{int(days)}d"
 
 
+def binary_outcomes(outcomes: Outcomes) -> set[str]:
+    """Outcomes that are 0/1 per replicate (their per-point statistic is a probability), by
+    name: the deal windows, the ``on_date`` outcomes with ``below``/``above``, and the
+    ``columns`` that are indicators of the model (``deal``, ``deal_by_deadline``...:
+    :func:`~.outcome_columns.is_indicator`). Never read from the values:
+    a count that happens to be 0 or 1 in every replicate stays a mean."""
+    out = {deal_outcome_name(d) for d in outcomes.deal_within}
+    out |= {k for k, v in outcomes.on_date.items() if v.below is not None or v.above is not None}
+    out |= {c for c in outcomes.columns if is_indicator(c)}
+    return out
+
+
 def experiment_findings(data: dict, point: PointCheck | None = None,
                         ) -> list[tuple[str, str, bool]]:
     """(dotted key, message, at_key) for what is wrong in the experiment block that the
     typed validation cannot see: lever and uncertainty keys that do not resolve, lever
     values the scenario refuses (``point`` checks each one as the design point that sets it,
     so ``validate`` refuses what ``sweep`` would), and what :func:`outcome_findings` finds in
-    the outcomes. (Columns of the outcomes table are checked when the experiment runs, by
-    :mod:`simulate.experiments.score`: the engines make them, per region, importer and
-    buyer.)"""
+    the outcomes, ``columns`` included: the outcomes table's columns are listed from the
+    data (per region, importer and buyer: :mod:`.outcome_columns`) without running."""
     from .findings import Horizon, as_dict
     from .keypaths import resolve_path
     from .yamlio import join_key
@@ -173,21 +185,60 @@ def experiment_findings(data: dict, point: PointCheck | None = None,
         elif key in levers:
             out.append((f"experiment.uncertainties[{i}]",
                         f"expected a key that is not also a lever, found {key!r}", False))
-    out += outcome_findings(as_dict(block.get("outcomes")), Horizon(data), data_actors(data))
+    out += outcome_findings(as_dict(block.get("outcomes")), Horizon(data), data_actors(data),
+                            data_outcome_columns(data, counterfactual=True))
     return out
 
 
 def outcome_findings(outcomes: dict, horizon: Horizon,
-                     actors: Mapping[Axis, list[str] | None]) -> list[tuple[str, str, bool]]:
+                     actors: Mapping[Axis, list[str] | None],
+                     columns: Collection[str] | None = None) -> list[tuple[str, str, bool]]:
     """(dotted key, message, at_key) for what is wrong in the plain data of an ``outcomes:``
     block: series an outcome reads that a run does not record, actors a series does not have
     (``actors``: the ids per axis, :func:`.series.scenario_actors`; None for an axis not
-    known), dates outside the horizon or in the wrong order, and names used twice."""
+    known), dates outside the horizon or in the wrong order, names used twice, and
+    ``columns`` entries that are not numeric columns of the run's outcomes table
+    (``columns``: its columns, :func:`.outcome_columns.outcome_columns` with the
+    counterfactual's, which a sweep makes when one is named; None when not known)."""
     from .findings import as_dict, as_list
 
     return (_outcome_series_findings(outcomes, actors)
+            + _outcome_column_findings(outcomes, columns)
             + _outcome_date_findings(outcomes, horizon)
             + _outcome_name_findings(outcomes, as_list, as_dict))
+
+
+def _outcome_column_findings(outcomes: dict, columns: Collection[str] | None,
+                             ) -> list[tuple[str, str, bool]]:
+    """Each ``columns`` entry is a column of the run's outcomes table that holds a number
+    per replicate: not ``replicate``, not a category, not a sampled parameter."""
+    import difflib
+
+    from .findings import as_list
+
+    if columns is None:
+        return []
+    numeric = [c for c in columns if c != "replicate" and not is_category(c)]
+    out: list[tuple[str, str, bool]] = []
+    for i, col in enumerate(as_list(outcomes.get("columns"))):
+        if not isinstance(col, str) or col in numeric:
+            continue  # a wrong type is reported by the typed validation
+        expected = "expected a numeric column of the run's outcomes table"
+        if col in columns:
+            why = ("the replicate's index" if col == "replicate" else
+                   "a category (its per-point mean would mean nothing)")
+            message = f"{expected}, found {col!r}, {why}"
+        elif col.startswith("param:"):
+            message = (f"{expected}, found {col!r}, a sampled parameter (every sampled "
+                       "parameter is in the sweep's replicates table already; it is a "
+                       "condition, not an outcome)")
+        else:
+            close = difflib.get_close_matches(col, numeric, n=3, cutoff=0.6)
+            hint = (f"such as {', '.join(map(repr, close))}" if close
+                    else f"one of {', '.join(numeric)}")
+            message = f"{expected} ({hint}), found {col!r}"
+        out.append((f"experiment.outcomes.columns[{i}]", message, False))
+    return out
 
 
 def _outcome_series_findings(outcomes: dict, actors: Mapping[Axis, list[str] | None],

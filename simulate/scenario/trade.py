@@ -84,7 +84,8 @@ class Market(ScenarioModel):
     """World oil market and the occupier's exports."""
 
     brent_usd: Positive = Field(description="Brent at start, USD/bbl")
-    urals_discount_usd: NonNeg = Field(description="Urals discount to Brent at start, USD/bbl")
+    urals_discount_usd: NonNeg = Field(description="delivered Urals discount to Brent at start "
+                                                   "(D_0), USD/bbl")
     export_capacity_mbd: NonNeg | None = Field(
         None, description="occupier's crude export capacity, mb/d (default: sum of buyers)")
     shutin_price_usd: NonNeg = Field(0.0, description="Urals price below which unsold "

@@ -121,7 +121,7 @@ def test_a_factor_with_no_effect_gets_index_zero(model_sobol, null_scenario):
     assert morris.scenario is not None and morris.scenario.name == "small"
     ax = morris.plot()
     label = " ".join(ax.get_xlabel().split())
-    assert label == ("elementary effect: change in oil revenue busd (USD bn over horizon) "
+    assert label == ("elementary effect: change in oil revenue (USD bn over horizon) "
                      "across a factor's range")
     assert m.loc["outputs.keep_series", "mu_star"] == 0.0
     assert m.loc["outputs.keep_series", "sigma"] == 0.0

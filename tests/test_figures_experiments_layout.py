@@ -300,3 +300,16 @@ def test_heatmap_without_empty_cells_has_no_legend(lhs):
     full = not np.isnan(ax.images[0].get_array().astype(float).filled(np.nan)).any()
     assert (ax.get_legend() is None) == full
     assert ax.figure.axes[1].get_ylabel() == "P(deal within 180 days)"
+
+
+def test_outcome_labels_state_a_unit_once():
+    """A column's unit suffix gives way to the unit in brackets; without a unit (or for a
+    probability) the name is kept whole, so nothing is lost."""
+    from simulate.figures.outcome_labels import outcome_label
+    assert outcome_label("oil_revenue_loss_busd", "USD bn/yr") == \
+        "oil revenue loss (USD bn/yr)"
+    assert outcome_label("volume_IN_mbd", "mb/d") == "volume IN (mb/d)"
+    assert outcome_label("brent_mean_usd", "USD/bbl") == "brent mean (USD/bbl)"
+    assert outcome_label("volume_IN_mbd", "") == "volume IN mbd"
+    assert outcome_label("india_below_1mbd", "probability") == "P(india below 1mbd)"
+    assert outcome_label("deal_within_180d", "probability") == "P(deal within 180 days)"

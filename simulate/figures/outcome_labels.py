@@ -21,6 +21,8 @@ __all__ = ["factor_label", "outcome_unit", "outcome_label", "is_binary_outcome"]
 _DEAL_WINDOW = re.compile(r"deal_within_(\d+)d")
 #: units a scale factor turns into another (``over_period``'s ``scale: 0.001``: M -> bn)
 _SCALED = {("USD M", 1e-3): "USD bn", ("USD bn", 1e3): "USD M", ("USD k", 1e-3): "USD M"}
+#: unit suffixes of column names, dropped from a label that states its unit in brackets
+_UNIT_SUFFIX = re.compile(r"_(?:busd|musd|usd|mbd|days)$")
 
 
 def _short(key: str) -> str:
@@ -95,9 +97,12 @@ def outcome_unit(name: str, scenario: Any = None, binary: Iterable[str] | None =
 
 def outcome_label(name: str, unit: str = "") -> str:
     """An outcome in words: ``P(deal within 180 days)``, ``P(india below 1mbd feb)`` for a
-    probability, ``russia revenue 6m (USD bn)`` otherwise."""
+    probability, ``russia revenue 6m (USD bn)`` otherwise; a column's unit suffix is not
+    repeated (``oil_revenue_loss_busd`` -> ``oil revenue loss (USD bn/yr)``)."""
     m = _DEAL_WINDOW.fullmatch(name)
     if m:
         return f"P(deal within {m.group(1)} days)"
-    text = name.replace("_", " ")
-    return f"P({text})" if unit == "probability" else axis_label(text, unit)
+    if unit == "probability":
+        return f"P({name.replace('_', ' ')})"
+    text = (_UNIT_SUFFIX.sub("", name) if unit else name).replace("_", " ")
+    return axis_label(text, unit)

@@ -1,0 +1,1 @@
+"""Results: tables, summary with intervals, manifest, save/load and comparison of runs."""

@@ -1,10 +1,14 @@
 """The example notebooks run top to bottom in a real Jupyter kernel, are stored without
-outputs, and are exactly what notebooks/make_notebooks.py writes."""
+outputs, and are exactly what notebooks/make_notebooks.py writes; what the quickstart prints
+is the right number, checked against the outcomes and a Wilson interval computed here."""
 
 import importlib.util
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+from scipy import stats
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -34,6 +38,38 @@ def test_notebook_executes(path, tmp_path):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors
+    if path.stem in CHECKS:
+        CHECKS[path.stem](nb)
+
+
+def _printed(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.get("outputs", []) if o.get("output_type") == "stream")
+
+
+def _check_quickstart(nb) -> None:
+    """The quickstart prints P(deal within the horizon) of 120 replicates, seed 1, with its
+    95% CI: those are the share of the run's replicates with a deal and its Wilson interval,
+    computed here from a run of this process (same seed: same replicates)."""
+    import simulate
+    from simulate.scenario import find_scenario
+
+    m = re.search(r"P\(deal within horizon[^:]*\): ([\d.]+)% \(95% CI ([\d.]+)% to ([\d.]+)%\)",
+                  _printed(nb))
+    assert m, _printed(nb)[-2000:]
+    shown = [float(g) / 100 for g in m.groups()]
+    res = simulate.run(simulate.load_scenario(find_scenario("aug2025")), replicates=120,
+                       seed=1, progress=False)
+    k, n = int(res.outcomes["deal"].sum()), 120
+    z = float(stats.norm.ppf(0.975))
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    np.testing.assert_allclose(shown, [p, centre - half, centre + half], atol=0.0005 + 1e-12)
+
+
+#: checks of what a notebook shows, by notebook
+CHECKS = {"01-quickstart": _check_quickstart}
 
 
 def test_the_five_notebooks_exist_and_show_what_they_promise():

@@ -42,7 +42,9 @@ from simulate.figures.style import (
     GREY,
     NEUTRAL,
     OKABE_ITO,
+    RUN_MARKERS,
     actor_color,
+    run_marker,
 )
 from simulate.figures.timeseries import VARIABLE_LABELS
 from simulate.results.compare import compare
@@ -256,8 +258,8 @@ def _pair():
 
 
 def _points(ax):
-    """(estimate x, interval (lo, hi)) of each dot drawn, top to bottom."""
-    dots = [(x, y) for line in ax.get_lines() if line.get_marker() == "o"
+    """(estimate x, interval (lo, hi)) of each marker drawn, top to bottom."""
+    dots = [(x, y) for line in ax.get_lines() if line.get_marker() in RUN_MARKERS
             for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True)]
     segs = [s for c in ax.collections if isinstance(c, LineCollection)
             for s in c.get_segments()]
@@ -288,6 +290,21 @@ def test_difference_panels_draw_the_compare_tables_differences_with_a_zero_line(
     np.testing.assert_allclose(np.array([[d, *i] for d, i in drawn]),
                                np.array([[d, *i] for d, i in expected]), rtol=1e-12)
     assert axes[1].get_title(loc="left") == "Difference from threat"
+
+
+def test_runs_are_told_apart_by_marker_shape_as_well_as_colour():
+    """Run colours come from the palette the actors use, so each run also has its own
+    marker: in the levels panels, in the differences panel and in the legend."""
+    c = _pair()
+    axes = compare_outcomes(c)
+    for panel in axes[::2]:
+        shapes = {ln.get_marker() for ln in panel.get_lines()}
+        assert shapes == {run_marker(0), run_marker(1)} and run_marker(0) != run_marker(1)
+    assert {ln.get_marker() for ln in axes[1].get_lines()
+            if ln.get_linestyle() != ":"} == {run_marker(1)}
+    legend = axes[0].figure.legends[0]
+    assert [h.get_marker() for h in legend.legend_handles] == [run_marker(0), run_marker(1)]
+    assert "one shape per run" in _footer(axes[0].figure)
 
 
 def test_comparison_footer_names_the_rows_left_out_and_why():

@@ -22,6 +22,7 @@ from .style import (
     color,
     new_figure,
     percent_axis,
+    run_marker,
     source_line,
     style,
 )
@@ -119,7 +120,7 @@ def compare_outcomes(runs: Any, ax: Axes | Sequence[Axes] | None = None,
                 rows = g[g["label"] == label]
                 y = rows["metric"].map(ypos).to_numpy(dtype=float) + offsets[i]
                 _dots(a, rows["estimate"], rows["ci_low"], rows["ci_high"], y, color(i),
-                      label if a is levels[0] else None)
+                      label if a is levels[0] else None, run_marker(i))
             a.set_yticks(ys, [shown[m] for m in metrics_here])
             a.set_ylim(-0.6, len(metrics_here) - 0.4)
             a.set_xlabel(group)
@@ -135,7 +136,7 @@ def compare_outcomes(runs: Any, ax: Axes | Sequence[Axes] | None = None,
         if axes and names:
             _legend(fig, levels[0], owned, names)
         if owned if footer is None else footer:
-            note = "Dots: estimates; lines: 95% confidence intervals."
+            note = "Markers: estimates (one shape per run); lines: 95% confidence intervals."
             if diff_data is not None:
                 note += " " + differences_note(diff_data)
             note += left_out_note(data)
@@ -144,8 +145,8 @@ def compare_outcomes(runs: Any, ax: Axes | Sequence[Axes] | None = None,
 
 
 def _dots(a: Axes, est: Any, lo: Any, hi: Any, y: np.ndarray, c: str,
-          label: str | None) -> None:
-    """Estimates (dots) with their intervals (lines); a missing bound draws no line."""
+          label: str | None, marker: str = "o") -> None:
+    """Estimates (markers) with their intervals (lines); a missing bound draws no line."""
     est = np.asarray(est, dtype=float)
     lo = np.asarray(lo, dtype=float)
     hi = np.asarray(hi, dtype=float)
@@ -153,7 +154,8 @@ def _dots(a: Axes, est: Any, lo: Any, hi: Any, y: np.ndarray, c: str,
     lo = np.where(np.isfinite(lo), lo, est)
     hi = np.where(np.isfinite(hi), hi, est)
     a.hlines(y[ok], lo[ok], hi[ok], color=c, linewidth=1.0)
-    a.plot(est[ok], y[ok], "o", color=c, markersize=3, label=label)
+    a.plot(est[ok], y[ok], linestyle="none", marker=marker, color=c, markersize=3,
+           label=label)
 
 
 def _level_limits(a: Axes, group: str, finite: np.ndarray) -> None:
@@ -183,7 +185,8 @@ def _difference_panel(a: Axes, diff: pd.DataFrame, group: str, metrics_here: lis
             continue
         rows = g[g["label"] == label]
         y = rows["metric"].map(ypos).to_numpy(dtype=float) + offsets[i]
-        _dots(a, rows["difference"], rows["ci_low"], rows["ci_high"], y, color(i), None)
+        _dots(a, rows["difference"], rows["ci_low"], rows["ci_high"], y, color(i), None,
+              run_marker(i))
         for m in metrics_here:
             if m not in set(rows["metric"]):  # beside the zero line, where its dot would be
                 a.annotate(NOT_IN_BOTH, (0, ypos[m] + offsets[i]), xytext=(2, 0),

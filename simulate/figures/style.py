@@ -29,8 +29,8 @@ __all__ = [
     "OKABE_ITO", "PALETTE", "COLUMN_WIDTH", "DOUBLE_WIDTH", "STYLE", "SAVE_STYLE", "style", "color",
     "drawing", "new_figure", "add_caption", "source_line", "date_axis", "mark_deadline",
     "axis_label", "note_empty", "percent_axis", "want_footer", "legend_outside", "GREY",
-    "offscreen", "in_kernel", "ACTOR_COLORS", "actor_color", "NEUTRAL", "REGIME_STYLE",
-    "regime_style", "DEADLINE_LABEL", "wrap_label", "set_title",
+    "offscreen", "in_kernel", "ACTOR_COLORS", "actor_color", "RUN_MARKERS", "run_marker",
+    "NEUTRAL", "REGIME_STYLE", "regime_style", "DEADLINE_LABEL", "wrap_label", "set_title",
 ]
 
 #: Okabe & Ito (2008) colours, safe for the common colour-vision deficiencies
@@ -90,6 +90,16 @@ def style() -> Iterator[None]:
 def color(i: int) -> str:
     """The i-th colour of :data:`PALETTE` (cycles)."""
     return PALETTE[i % len(PALETTE)]
+
+
+#: marker shapes of the runs of a comparison, in run order: runs are told apart by shape as
+#: well as by colour (their colours come from the same palette as the actors')
+RUN_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
+def run_marker(i: int) -> str:
+    """The marker shape of the i-th run of a comparison (cycles)."""
+    return RUN_MARKERS[i % len(RUN_MARKERS)]
 
 
 def actor_color(actor_id: str) -> str:

@@ -16,6 +16,8 @@ import pytest
 from clitools import GOLDEN, checksums, refused, simulate_cli
 from experiments_common import write_small
 
+from simulate.results.folders import mark
+
 MINI = GOLDEN / "mini.yaml"
 
 
@@ -148,7 +150,7 @@ def _interrupt(monkeypatch, where: str) -> None:
     """Make the next build_report stop at ``where``, as an interruption would."""
     from simulate.report import build
     from simulate.results.results import Results
-    real_write, real_swap = build.write_text_atomic, build.replace_dir
+    real_write, real_swap = build.write_text_atomic, build.swap_folder
 
     def write_then_stop(path, text):
         real_write(path, text)
@@ -165,9 +167,9 @@ def _interrupt(monkeypatch, where: str) -> None:
     if where == "after the first manifest":
         monkeypatch.setattr(build, "write_text_atomic", write_then_stop)
     elif where == "before the swap":
-        monkeypatch.setattr(build, "replace_dir", stop)
+        monkeypatch.setattr(build, "swap_folder", stop)
     elif where == "after the swap":
-        monkeypatch.setattr(build, "replace_dir", swap_then_stop)
+        monkeypatch.setattr(build, "swap_folder", swap_then_stop)
     else:
         monkeypatch.setattr(Results, "write_manifest", stop)
 
@@ -220,16 +222,23 @@ def test_an_interrupted_report_leaves_no_file_of_simulate_s_unlisted(copy, monke
 
 def test_a_killed_reports_leftovers_are_removed_and_a_live_ones_kept(copy):
     """`kill -9` during a report leaves its stage (.report.tmp-PID-*) and the old figures
-    (.figures.old-PID) in the folder; the next report removes those of processes that no
-    longer run, and leaves a running report's and any other hidden folder alone."""
+    set aside (.figures.old-PID-*), both marked as simulate's, in the folder; the next
+    report removes those of processes that no longer run, and leaves alone a running
+    report's, any other hidden folder, and one of those names that is not marked (a user's,
+    whatever its name)."""
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
     pid = int(dead.stdout)  # a process that has ended
-    for name in (f".report.tmp-{pid}-abc123", f".figures.old-{pid}",
-                 f".report.tmp-{os.getpid()}-live", ".report.tmp-notes"):
+    ours = (f".report.tmp-{pid}-abc123", f".figures.old-{pid}-def456",
+            f".report.tmp-{os.getpid()}-live")
+    for name in (*ours, ".report.tmp-notes", f".figures.old-{pid}-mine"):
         (copy / name).mkdir()
         (copy / name / "x.png").write_bytes(b"x")
+        if name in ours:
+            mark(copy / name, "report")
     done = simulate_cli("report", str(copy), "--formats", "png", "--dpi", "40", "-q")
     assert done.returncode == 0, done.stderr
     left = sorted(p.name for p in copy.glob(".*") if p.name != ".simulate-results")
-    assert left == [f".report.tmp-{os.getpid()}-live", ".report.tmp-notes"]
+    assert left == [f".figures.old-{pid}-mine", f".report.tmp-{os.getpid()}-live",
+                    ".report.tmp-notes"]
+    assert (copy / f".figures.old-{pid}-mine" / "x.png").read_bytes() == b"x"

@@ -166,6 +166,12 @@ def test_prepare_output_rules(tmp_path, user_folder):
     with pytest.raises(ResultsError, match="cannot be replaced"):
         saving.replace_folder(tmp, user_folder)
     assert not tmp.exists() and (user_folder / "notes.txt").is_file()
+    staged = tmp_path / "staged-by-the-user"   # not simulate's: refused, and left in place
+    staged.mkdir()
+    (staged / "draft.txt").write_text("draft")
+    with pytest.raises(ResultsError, match="cannot be replaced"):
+        saving.replace_folder(staged, user_folder)
+    assert (staged / "draft.txt").read_text() == "draft"
 
 
 def test_manifest_edited_by_hand_is_refused_on_load(tmp_path):
@@ -217,3 +223,22 @@ def test_a_refusal_removes_only_a_lock_file_it_made(tmp_path):
     with pytest.raises(ResultsError), folders.output_lock(out_dir):
         raise ResultsError("refused")
     assert lock.is_file()  # it existed before: left for the next writer
+
+
+def test_a_swap_neither_removes_nor_reuses_a_folder_already_beside_it(tmp_path):
+    """The old folder goes aside into a new folder of its own: a folder of the name an
+    earlier version used (``.NAME.old-PID``, here a user's) is left as it was, and nothing
+    of the swap is left behind."""
+    from simulate.results.saving import swap_folder
+    target, new = tmp_path / "figures", tmp_path / "staged"
+    target.mkdir()
+    (target / "old.png").write_bytes(b"old")
+    new.mkdir()
+    (new / "new.png").write_bytes(b"new")
+    mine = tmp_path / f".figures.old-{os.getpid()}"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine")
+    swap_folder(new, target)
+    assert sorted(p.name for p in target.iterdir()) == ["new.png"]
+    assert (mine / "keep.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [mine.name, "figures"]

@@ -29,9 +29,8 @@ from ..figures.registry import (
 )
 from ..figures.style import offscreen
 from ..results.files import sha256_file, write_bytes_atomic, write_text_atomic
-from ..results.folders import name_files
-from ..results.results import replace_dir
-from ..results.saving import save_folder
+from ..results.folders import is_marked, mark, name_files
+from ..results.saving import save_folder, swap_folder
 from .assumptions import Register, read_register
 from .comparison import comparison_document
 from .content import run_document
@@ -111,6 +110,7 @@ def build_report(results: Any, directory: Path | str,
     # the whole report is built in a hidden folder inside d, then moved into place
     stage = Path(tempfile.mkdtemp(prefix=f".report.tmp-{os.getpid()}-", dir=d))
     try:
+        mark(stage, "report")  # simulate's, for remove_dead_stages after a kill
         (stage / "figures").mkdir()  # the umask's mode, as any folder the user makes
         blocks, skipped = render_figures(results, "run", stage / "figures", formats, dpi)
         doc = run_document(results, blocks, skipped, register)
@@ -135,15 +135,16 @@ def _alive(pid: int) -> bool:
 
 def remove_dead_stages(d: Path) -> list[Path]:
     """Remove the folders a killed report left in ``d``: its stage ``.report.tmp-PID-*`` and
-    the old figures ``.figures.old-PID``, named by the process that made them, when that
-    process no longer runs. A folder of another name, or of a live process (a report running
-    now), is left alone. Returns the folders removed."""
+    the old figures set aside ``.figures.old-PID-*``, named by the process that made them,
+    when that process no longer runs and the folder is simulate's (it carries the marker
+    both are made with, or is empty). A folder of another name, of a live process (a report
+    running now), or unmarked with something in it, is left alone. Returns those removed."""
     removed = []
-    for pattern, digits in ((".report.tmp-*-*", r"\.report\.tmp-(\d+)-"),
-                            (".figures.old-*", r"\.figures\.old-(\d+)$")):
-        for p in d.glob(pattern):
-            m = re.match(digits, p.name)
-            if m and p.is_dir() and not p.is_symlink() and not _alive(int(m.group(1))):
+    for prefix in (".report.tmp-", ".figures.old-"):
+        for p in d.glob(f"{prefix}*-*"):
+            m = re.match(re.escape(prefix) + r"(\d+)-", p.name)
+            if (m and p.is_dir() and not p.is_symlink() and not _alive(int(m.group(1)))
+                    and (is_marked(p) or not any(p.iterdir()))):
                 shutil.rmtree(p, ignore_errors=True)
                 removed.append(p)
     return removed
@@ -174,10 +175,9 @@ def _install(results: Any, stage: Path, d: Path) -> None:
     try:
         if old.is_dir() and not old.is_symlink():
             for hidden in old.glob(".*"):  # a system's or an editor's (.DS_Store): kept
-                if not (new / hidden.name).exists():
-                    os.replace(hidden, new / hidden.name)
-                    moved.append(hidden.name)
-        replace_dir(new, old)  # the old figures are removed after the swap
+                os.replace(hidden, new / hidden.name)  # simulate writes no hidden names
+                moved.append(hidden.name)
+        swap_folder(new, old)  # the old figures are removed after the swap
     except BaseException:
         if new.is_dir() and old.is_dir():  # not swapped in: the hidden files go back
             for name in moved:

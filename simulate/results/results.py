@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Results", "DATA_FILES", "DERIVED", "is_own_file", "scenario_text", "scenario_sha256",
            "outcome_units", "series_units", "parameter_field", "unit_of", "format_number",
-           "is_derived", "replace_dir"]
+           "is_derived"]
 
 DATA_FILES = ("scenario.yaml", "outcomes.parquet", "timeseries.parquet", "summary.json")
 #: data files of newer folders (checked when listed in the manifest; older folders lack them)
@@ -370,9 +370,3 @@ def is_derived(name: str) -> bool:
     """Whether a manifest entry belongs to the report (rebuilt by ``simulate report``)."""
     return any(name.startswith(d) if d.endswith("/") else name == d for d in DERIVED)
 
-
-def replace_dir(new: Path, target: Path) -> None:
-    """Move folder ``new`` to ``target``, replacing it if present (see
-    :func:`simulate.results.saving.swap_folder`; no ownership checks)."""
-    from .saving import swap_folder
-    swap_folder(new, target)

@@ -58,13 +58,16 @@ def replace_folder(new: Path | str, target: Path | str, kind: str = "run") -> Pa
     """Swap folder ``new`` (from :func:`make_temp_folder`) in as ``target``.
 
     ``target`` may be missing, empty, or a folder simulate made; anything else is refused
-    (``new`` is then removed). The old folder is renamed aside and removed after the swap.
+    (``new`` is then removed if it is marked as simulate's, as :func:`make_temp_folder`'s
+    is; an unmarked one is the caller's and stays). The old folder is renamed aside and
+    removed after the swap.
     ``new`` is marked as a folder of ``kind`` if it is not marked yet.
     """
     new, target = Path(new), Path(target)
     state = folder_state(target)
     if state in ("foreign", "file"):
-        shutil.rmtree(new, ignore_errors=True)
+        if is_marked(new) and not new.is_symlink():
+            shutil.rmtree(new, ignore_errors=True)
         what = "a file" if state == "file" else f"a folder not written by simulate (no {MARKER})"
         raise ResultsError(f"{target}: cannot be replaced, it is {what}")
     if not is_marked(new):
@@ -154,13 +157,18 @@ def _keep_mode(new: Path, target: Path) -> None:
 
 def swap_folder(new: Path, target: Path) -> None:
     """Move folder ``new`` to ``target`` by renames, replacing ``target`` if present (no
-    checks: for folders inside a results folder, such as ``figures/``)."""
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(target, old)
+    ownership checks: the caller has made them, as for ``figures/`` inside a results folder).
+
+    The old ``target`` goes aside into a new, marked folder ``.NAME.old-PID-*`` of its own,
+    which is removed after the swap; nothing already there is removed or replaced, and a
+    swap killed halfway leaves a folder that :func:`~simulate.results.folders.clean_stale`
+    and :func:`simulate.report.build.remove_dead_stages` know to be simulate's."""
+    if not target.exists():
         os.replace(new, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(new, target)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-",
+                                  dir=target.parent))
+    mark(aside, "old")
+    os.replace(target, aside / target.name)
+    os.replace(new, target)
+    shutil.rmtree(aside, ignore_errors=True)

@@ -39,7 +39,7 @@ QUICKSTART = [
     md("Deal windows are configurable:"),
     code("results.summary(windows=[60, 120])[['label', 'estimate']].head(5)"),
     md("Figures take `ax=None` and return the axes."),
-    code("ax = results.plot.deal_probability()\nax.figure"),
+    code("ax = results.plot.deal_probability()"),
     md("Tables: one row per replicate, the kept replicates' daily series, and an xarray "
        "Dataset with the bands over **all** replicates on a `quantile` axis."),
     code("results.outcomes[['deal', 'deal_day', 'oil_revenue_busd']].describe()"),
@@ -145,7 +145,7 @@ FIGURES = [
     code("cmp.differences()[['name', 'label', 'difference', 'ci_low', 'ci_high', "
          "'paired']].head(6)"),
     md("The deal curves of the three runs on one axes:"),
-    code("ax = cmp.plot.deal_probability()\nax.figure"),
+    code("ax = cmp.plot.deal_probability()"),
     md("Small multiples for a paper: your own figure, `footer=False` by default on your "
        "axes. When the replicates split into regimes (threat carried out or not), fan "
        "charts draw one fan per regime instead of a misleading pooled median."),
@@ -176,8 +176,11 @@ OWN = [
     md("An empty file says what is missing:"),
     code("check('schema: 1\\n')"),
     md("A small scenario: two regions, a belligerent on each side, a sanctioner with a "
-       "deadline and a threat, one importer with two buyers, a market. With a typo "
-       "(`buyrs`) and a probability above 1:"),
+       "deadline and a threat, one importer with a private and a state-owned buyer, a "
+       "market. Only the state-owned buyer follows its government's directive, so only it "
+       "answers the tariff threat; the government expects a cut to lift the tariff with "
+       "probability 0.8 (`tariff_conditional`). With a typo (`buyrs`) and a probability "
+       "above 1:"),
     code("TEXT = '''\\\nschema: 1\nname: mine\nstart: 2025-08-06\nhorizon_days: 90\n"
          "regions:\n  North: {weight: 1.0, control: 0.6}\n"
          "  South: {weight: 1.0, control: 0.4}\nactors:\n"
@@ -186,8 +189,9 @@ OWN = [
          "    deadline: +2d\n    threat:\n"
          "      secondary_tariff: {rate: 1.0, targets: [IN], lag_days: 7}\n"
          "    credibility: CRED\n  IN:\n    role: importer\n    exports_to_us_busd: 87\n"
+         "    tariff_conditional: 0.8\n"
          "    BUYERS:\n      private: {base_volume_mbd: 0.9}\n"
-         "      state: {base_volume_mbd: 0.9}\n"
+         "      state: {base_volume_mbd: 0.9, ownership: state}\n"
          "market: {brent_usd: 67, urals_discount_usd: 2}\n'''\n\n"
          "check(TEXT.replace('BUYERS', 'buyrs').replace('CRED', '1.6'))"),
     md("Fixed:"),

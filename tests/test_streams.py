@@ -17,8 +17,10 @@ from scipy import stats
 from simulate.model.sampling import sample_uncertain
 from simulate.model.streams import (
     GAMMA,
+    N_STREAMS,
     STREAM_SCHEME,
     Stream,
+    day_keys,
     draw,
     normals,
     parameter_stream,
@@ -61,6 +63,18 @@ def test_pure_function_of_coordinates():
     for other in (_u(day=6, stream=Stream.AGREE), _u(day=5, stream=Stream.TALKS),
                   _u(seed=SEED + 1, day=5, stream=Stream.AGREE)):
         assert np.mean(a == other) < 1e-4
+
+
+@pytest.mark.parametrize("seed", [0, 20250806, 2**63 + 5, 2**64 - 1])
+def test_the_calendar_keys_are_the_stream_keys(seed):
+    """The batch engine's table of daily keys (compiled) holds, for every day and stream,
+    the key of :func:`stream_key`; column 0 is no stream and stays 0."""
+    keys = day_keys(seed, 40)
+    assert keys.shape == (41, N_STREAMS) and keys.dtype == np.uint64
+    assert sorted(int(s) for s in Stream) == list(range(1, N_STREAMS))
+    assert not keys[:, 0].any()
+    for day in range(41):
+        assert keys[day, 1:].tolist() == [int(stream_key(seed, day, s)) for s in Stream]
 
 
 def test_known_values_do_not_change():

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -228,53 +228,55 @@ class BandSketch:
         """Bin width per (day, column): the error bound of a quantile estimate."""
         return self.layout.width
 
-    def _order_stat(self, ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Estimate and error bound of the order statistics ``ranks`` (0-based; (days,))
-        of every column: arrays (days, C)."""
+    def _order_stats(self, ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Estimate and error bound of the order statistics ``ranks`` (0-based; (days, R))
+        of every column: arrays (days, C, R). The bins are located by the compiled
+        :func:`_locate`; the placement inside a bin is elementwise arithmetic."""
         lay = self.layout
         days, C = lay.lo.shape
-        est = np.full((days, C), np.nan)
-        err = np.full((days, C), np.nan)
-        for c in range(C):
-            nb = int(lay.nbins[c])
-            off = int(self._offsets[c])
-            counts = self.counts[:, off:off + nb + 2].astype(np.int64)
-            cum = np.cumsum(counts, axis=1)
-            ok = self.n > 0
-            r = np.where(ok, ranks, 0)
-            j = (cum <= r[:, None]).sum(axis=1)                   # bin holding rank r
-            j = np.minimum(j, nb + 1)
-            before = np.where(j > 0, np.take_along_axis(cum, np.maximum(j - 1, 0)[:, None],
-                                                        axis=1)[:, 0], 0)
-            inside = np.take_along_axis(counts, j[:, None], axis=1)[:, 0]
-            lo, w = lay.lo[:, c], lay.width[:, c]
-            left = np.where(j == 0, self.vmin[:, c], lo + (j - 1) * w)
-            right = np.where(j == nb + 1, self.vmax[:, c], lo + j * w)
-            # clamp to the observed range (the order statistic is inside both)
-            left = np.maximum(left, self.vmin[:, c])
-            right = np.minimum(right, self.vmax[:, c])
-            frac = (r - before + 0.5) / np.maximum(inside, 1)
-            value = left + frac * (right - left)
-            if lay.integer[c]:
-                value = np.where((j > 0) & (j <= nb), lo + (j - 0.5) * w, value)
-                value = np.rint(value)
-                span = np.where((j > 0) & (j <= nb), 0.0, right - left)
-            else:
-                span = np.where((j > 0) & (j <= nb), w, right - left)
-            est[:, c] = np.where(ok, value, np.nan)
-            err[:, c] = np.where(ok, span, np.nan)
-        return est, err
+        ok = self.n > 0
+        r = np.where(ok[:, None], ranks, 0).astype(np.int64)
+        shape = (days, C, r.shape[1])
+        j, before, inside = (np.empty(shape, dtype=np.int64) for _ in range(3))
+        _locate(self.counts, self._offsets, lay.nbins, r, j, before, inside)
+        r = r[:, None, :]
+        nb = lay.nbins[None, :, None]
+        lo, w = lay.lo[:, :, None], lay.width[:, :, None]
+        vmin, vmax = self.vmin[:, :, None], self.vmax[:, :, None]
+        inner = (j > 0) & (j <= nb)
+        left = np.where(j == 0, vmin, lo + (j - 1) * w)
+        right = np.where(j == nb + 1, vmax, lo + j * w)
+        # clamp to the observed range (the order statistic is inside both)
+        left = np.maximum(left, vmin)
+        right = np.minimum(right, vmax)
+        frac = (r - before + 0.5) / np.maximum(inside, 1)
+        value = left + frac * (right - left)
+        span = np.where(inner, w, right - left)
+        integer = lay.integer[None, :, None]
+        # integer series: unit bins centred on the integers, exact inside the edges
+        value = np.where(integer, np.rint(np.where(inner, lo + (j - 0.5) * w, value)), value)
+        span = np.where(integer & inner, 0.0, span)
+        ok = ok[:, None, None]
+        return np.where(ok, value, np.nan), np.where(ok, span, np.nan)
+
+    def quantiles(self, qs: tuple[float, ...] | list[float]) -> tuple[np.ndarray, np.ndarray]:
+        """(estimates, error bounds), each (days, C, len(qs)), of the quantiles ``qs``
+        (numpy's linear definition) over all replicates."""
+        q = np.asarray(qs, dtype=float)
+        h = q[None, :] * (np.maximum(self.n, 1) - 1)[:, None]           # (days, Q)
+        k = np.floor(h).astype(np.int64)
+        f = (h - k)[:, None, :]
+        k1 = np.minimum(k + 1, np.maximum(self.n - 1, 0)[:, None])
+        est, err = self._order_stats(np.concatenate([k, k1], axis=1))
+        Q = q.size
+        lo_est, hi_est = est[:, :, :Q], est[:, :, Q:]
+        return (1 - f) * lo_est + f * hi_est, np.maximum(err[:, :, :Q], err[:, :, Q:])
 
     def quantile(self, q: float) -> tuple[np.ndarray, np.ndarray]:
         """(estimate, error bound), each (days, C), of quantile ``q`` (numpy's linear
         definition) over all replicates."""
-        h = q * (np.maximum(self.n, 1) - 1)
-        k = np.floor(h).astype(np.int64)
-        f = h - k
-        lo_est, lo_err = self._order_stat(k)
-        hi_est, hi_err = self._order_stat(np.minimum(k + 1, np.maximum(self.n - 1, 0)))
-        f = f[:, None]
-        return (1 - f) * lo_est + f * hi_est, np.maximum(lo_err, hi_err)
+        est, err = self.quantiles([q])
+        return est[:, :, 0], err[:, :, 0]
 
     def mean(self) -> np.ndarray:
         """Mean over replicates per (day, column) (exact up to the fixed-point rounding)."""
@@ -289,12 +291,10 @@ class BandSketch:
         import pandas as pd
         lay = self.layout
         days, C = lay.lo.shape
-        stats, values, errors = [], [], []
-        for name, q in QUANTILES.items():
-            est, err = self.quantile(q)
-            stats.append(name)
-            values.append(est)
-            errors.append(err)
+        est, err = self.quantiles(list(QUANTILES.values()))
+        stats = [*QUANTILES]
+        values = [est[:, :, i] for i in range(len(stats))]
+        errors = [err[:, :, i] for i in range(len(stats))]
         stats.append("mean")
         values.append(self.mean())
         errors.append(1.0 / self._scale)
@@ -307,22 +307,63 @@ class BandSketch:
         else:
             date_col = np.repeat(np.full(days, np.datetime64("NaT"), dtype="datetime64[ns]"),
                                  C * S)
-        variables = np.array([v for v, _ in lay.columns], dtype=object)
-        actors = np.array([a for _, a in lay.columns], dtype=object)
+
+        def category(names: list[str], reps: int, tiles: int) -> Any:
+            # categories sorted, as astype("category") sorts them; built from codes
+            cats = sorted(set(names))
+            codes = np.array([cats.index(n) for n in names], dtype=np.int32)
+            return pd.Categorical.from_codes(np.tile(np.repeat(codes, reps), tiles),
+                                             categories=pd.Index(cats))
+
         frame = pd.DataFrame({
             "day": day_idx.astype(np.int64),
             "date": date_col,
-            "variable": np.tile(np.repeat(variables, S), days),
-            "actor": np.tile(np.repeat(actors, S), days),
-            "stat": np.tile(np.array(stats, dtype=object), days * C),
+            "variable": category([v for v, _ in lay.columns], S, days),
+            "actor": category([a for _, a in lay.columns], S, days),
+            "stat": category(stats, 1, days * C),
             "value": value.reshape(-1),
         })
         if error:
             frame["error"] = np.stack(errors, axis=2).reshape(-1)
-        for col in ("variable", "actor", "stat"):
-            frame[col] = frame[col].astype("category")
         return frame
 
     def error_bounds(self) -> dict[str, np.ndarray]:
         """Error bound of each quantile estimate, stat name -> (days, C)."""
-        return {name: self.quantile(q)[1] for name, q in QUANTILES.items()}
+        err = self.quantiles(list(QUANTILES.values()))[1]
+        return {name: err[:, :, i] for i, name in enumerate(QUANTILES)}
+
+
+@njit(cache=True)
+def _locate(counts: np.ndarray, offsets: np.ndarray, nbins: np.ndarray, ranks: np.ndarray,
+            j_out: np.ndarray, before_out: np.ndarray, inside_out: np.ndarray) -> None:
+    """For each day, column and 0-based rank ``ranks[day, k]``: the bin ``j`` holding that
+    order statistic (0 the underflow bin, ``nbins + 1`` the overflow bin), the count of
+    values in the bins before it and the count inside it. The cumulative counts are
+    non-decreasing, so the bin is found by bisection: the number of bins whose cumulative
+    count is at most the rank."""
+    days = counts.shape[0]
+    top = 0
+    for c in range(offsets.shape[0]):
+        top = max(top, int(nbins[c]) + 2)
+    cum = np.empty(top, dtype=np.int64)
+    for d in range(days):
+        for c in range(offsets.shape[0]):
+            off = offsets[c]
+            n2 = nbins[c] + 2
+            s = np.int64(0)
+            for b in range(n2):
+                s += np.int64(counts[d, off + b])
+                cum[b] = s
+            for k in range(ranks.shape[1]):
+                r = ranks[d, k]
+                lo, hi = 0, n2
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if cum[mid] <= r:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                j = min(lo, n2 - 1)
+                j_out[d, c, k] = j
+                before_out[d, c, k] = cum[j - 1] if j > 0 else 0
+                inside_out[d, c, k] = counts[d, off + j]

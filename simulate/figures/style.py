@@ -152,14 +152,21 @@ def in_kernel() -> bool:
 def new_figure(width: float = COLUMN_WIDTH, height: float = 2.4, nrows: int = 1,
                ncols: int = 1, **subplots: Any) -> tuple[Figure, Any]:
     """A Figure with constrained layout and its axes (``Figure.subplots`` semantics); in a
-    Jupyter kernel (outside :func:`offscreen`) a pyplot figure, so the cell shows it."""
-    with style():
-        if in_kernel() and not _OFFSCREEN.get():
-            import matplotlib.pyplot as plt
+    Jupyter kernel (outside :func:`offscreen`) a pyplot figure, so the cell shows it, once.
 
-            fig = plt.figure(figsize=(width, height), layout="constrained")
-        else:
-            fig = Figure(figsize=(width, height), layout="constrained")
+    The figure is made outside the style's ``rc_context`` (its size, resolution and colour
+    given explicitly): the first pyplot figure of a kernel loads the inline backend, which
+    turns interactive mode on, and inside the context that was undone on leaving it, so
+    only the first figure of a session was shown by its cell (twice if it was returned)."""
+    size = {"figsize": (width, height), "layout": "constrained",
+            "dpi": STYLE["figure.dpi"], "facecolor": STYLE["figure.facecolor"]}
+    if in_kernel() and not _OFFSCREEN.get():
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(**size)
+    else:
+        fig = Figure(**size)
+    with style():
         axes = fig.subplots(nrows, ncols, **subplots)
     return fig, axes
 

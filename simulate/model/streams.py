@@ -83,19 +83,33 @@ def mix(z: np.uint64) -> np.uint64:
     return z ^ (z >> _S31)
 
 
+@njit(cache=True, error_model="numpy")
+def _key(seed_key: np.uint64, day: np.uint64, stream: np.uint64) -> np.uint64:
+    """The key of (day, stream) under ``seed_key = mix(seed + GAMMA)``."""
+    return mix(mix(seed_key ^ day) ^ stream)
+
+
+def _seed_key(seed: int) -> np.uint64:
+    return np.uint64(mix(np.uint64((seed + GAMMA) & _MASK)))
+
+
 def stream_key(seed: int, day: int, stream: int) -> np.uint64:
     """64-bit key of the sequence of one (seed, day, stream); days may be negative."""
-    k = int(mix(np.uint64((seed + GAMMA) & _MASK)))
-    k = int(mix(np.uint64(k ^ (day & _MASK))))
-    return np.uint64(int(mix(np.uint64(k ^ (stream & _MASK)))))
+    return np.uint64(_key(_seed_key(seed), np.uint64(day & _MASK), np.uint64(stream & _MASK)))
+
+
+@njit(cache=True, error_model="numpy")
+def _fill_day_keys(seed_key: np.uint64, out: np.ndarray) -> None:
+    for day in range(out.shape[0]):
+        for stream in range(1, out.shape[1]):
+            out[day, stream] = _key(seed_key, np.uint64(day), np.uint64(stream))
 
 
 def day_keys(seed: int, n_days: int) -> np.ndarray:
-    """Keys of every daily stream, shape (n_days + 1, N_STREAMS), uint64 (column 0 unused)."""
+    """Keys of every daily stream, shape (n_days + 1, N_STREAMS), uint64 (column 0 unused;
+    the stream ids are 1 to N_STREAMS - 1)."""
     keys = np.zeros((n_days + 1, N_STREAMS), dtype=np.uint64)
-    for day in range(n_days + 1):
-        for stream in Stream:
-            keys[day, int(stream)] = stream_key(seed, day, int(stream))
+    _fill_day_keys(_seed_key(seed), keys)
     return keys
 
 

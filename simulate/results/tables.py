@@ -48,25 +48,42 @@ def outcomes_frame(chunk: ChunkResult) -> pd.DataFrame:
 
 
 def series_frame(chunk: ChunkResult, p: Params, start: _dt.date) -> pd.DataFrame:
-    """Tidy daily series of the kept replicates: replicate, day, date, variable, actor, value."""
-    frames = []
+    """Tidy daily series of the kept replicates: replicate, day, date, variable, actor, value
+    (variable and actor as categories, their categories sorted as ``astype("category")``
+    sorts them). Built from integer codes in one frame: the per-variable frames of text it
+    replaced cost a fifth of a small run's time."""
     days = np.arange(p.n_days + 1)
-    dates = pd.to_datetime(start) + pd.to_timedelta(days, unit="D")
-    kept = chunk.kept
-    for name, arr in chunk.series.items():
-        actors = series_actors(p, name)
+    dates = (pd.to_datetime(start) + pd.to_timedelta(days, unit="D")).values
+    kept = np.asarray(chunk.kept)
+    parts = [(name, arr, series_actors(p, name)) for name, arr in chunk.series.items()
+             if arr.shape[0] > 0]
+    if not parts:
+        return tidy_series([])
+    names = sorted({name for name, _, _ in parts})
+    actor_names = sorted({a for _, _, actors in parts for a in actors})
+    code_of = {a: i for i, a in enumerate(actor_names)}
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in
+                                          ("replicate", "day", "date", "variable", "actor",
+                                           "value")}
+    for name, arr, actors in parts:
         k, n_days, n_act = arr.shape
-        if k == 0:
-            continue
-        frames.append(pd.DataFrame({
-            "replicate": np.repeat(kept, n_days * n_act),
-            "day": np.tile(np.repeat(days, n_act), k),
-            "date": np.tile(np.repeat(dates.values, n_act), k),
-            "variable": name,
-            "actor": np.tile(np.array(actors, dtype=object), k * n_days),
-            "value": arr.reshape(-1),
-        }))
-    return tidy_series(frames)
+        size = k * n_days * n_act
+        cols["replicate"].append(np.repeat(kept, n_days * n_act))
+        cols["day"].append(np.tile(np.repeat(days, n_act), k))
+        cols["date"].append(np.tile(np.repeat(dates, n_act), k))
+        cols["variable"].append(np.full(size, names.index(name), dtype=np.int32))
+        codes = np.array([code_of[a] for a in actors], dtype=np.int32)
+        cols["actor"].append(np.tile(codes, k * n_days))
+        cols["value"].append(arr.reshape(-1))
+    joined = {k: np.concatenate(v) for k, v in cols.items()}
+    return pd.DataFrame({
+        "replicate": joined["replicate"],
+        "day": joined["day"],
+        "date": joined["date"],
+        "variable": pd.Categorical.from_codes(joined["variable"], categories=pd.Index(names)),
+        "actor": pd.Categorical.from_codes(joined["actor"], categories=pd.Index(actor_names)),
+        "value": joined["value"],
+    })
 
 
 def tidy_series(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -156,5 +156,5 @@ def announce_fixed(keys: list[str] | tuple[str, ...], values: Mapping[str, Any])
     """One line on standard error naming the uncertain keys fixed by overrides."""
     if keys:
         what = ", ".join(f"{k}={values[k]!r}" if k in values else k for k in keys)
-        print(f"note: fixed uncertain parameter(s) {what} (their uncertainty: "
-              "distributions are dropped)", file=sys.stderr)
+        print(f"note: fixed uncertain parameter(s) {what} (their "
+              "distributions are dropped; every other draw is unchanged)", file=sys.stderr)

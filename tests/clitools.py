@@ -23,6 +23,11 @@ def simulate_cli(*args: str, cwd: Path | str | None = None, timeout: float = 300
 
 #: relative tolerance of numbers in JSON golden files: the cross-machine contract of
 #: docs/design.md ("Determinism")
+#: a process on a generic x86-64 CPU: numpy without its SIMD kernels above the x86-64-v2
+#: baseline (``np.show_runtime()`` names them), numba compiling for no particular CPU
+GENERIC_CPU = {"NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR",
+               "NUMBA_CPU_NAME": "generic"}
+
 GOLDEN_RTOL = 1e-9
 
 
@@ -72,3 +77,18 @@ def checksums(d: Path) -> dict[str, str]:
     return {p.relative_to(d).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest()
                                           if p.is_file() else "folder")
             for p in sorted(d.rglob("*"))}
+
+
+#: a small batch run (the golden scenario, 3 replicates)
+SMALL_RUN = ("from simulate.execution.runner import run\n"
+             "run('tests/golden/mini.yaml', replicates=3, progress=False, counterfactual=False,\n"
+             "    engine={engine!r})\n")
+
+
+def run_small(engine: str, env: dict) -> str:
+    """Standard error of :data:`SMALL_RUN` with ``engine`` in a new process, which must
+    succeed."""
+    out = subprocess.run([sys.executable, "-c", SMALL_RUN.format(engine=engine)], cwd=REPO,
+                         env=env, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stderr

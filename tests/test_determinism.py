@@ -150,8 +150,6 @@ def test_no_global_random_state_is_touched():
 #: relative tolerance of the cross-machine contract (docs/design.md, "Determinism")
 CROSS_TOL = 1e-9
 GOLDEN = Path(__file__).parent / "golden" / "mini.yaml"
-#: numpy's SIMD kernels above the x86-64-v2 baseline, switched off (``np.show_runtime()``)
-NO_SIMD = "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"
 _DUMP = """
 import sys
 from simulate.execution.runner import run
@@ -191,13 +189,14 @@ def _within_contract(a: pd.DataFrame, b: pd.DataFrame, label: str) -> None:
 
 
 @pytest.mark.slow
-def test_golden_scenario_on_a_generic_cpu_and_without_simd_meets_the_contract(tmp_path):
+def test_golden_scenario_on_a_generic_cpu_and_without_simd_meets_the_contract(
+        tmp_path, generic_cpu_cache):
     """numpy without its AVX2/AVX-512 kernels and numba compiled for a generic x86-64 CPU
     give the normal run's numbers within the cross-machine tolerance (a CPU-dependent
-    result cannot land unnoticed)."""
+    result cannot land unnoticed). The generic compilation is the session's shared one."""
     ref = _run_in_subprocess(tmp_path, "ref", {})
-    other = _run_in_subprocess(tmp_path, "generic", {"NPY_DISABLE_CPU_FEATURES": NO_SIMD,
-                                                     "NUMBA_CPU_NAME": "generic"})
+    env, _ = generic_cpu_cache
+    other = _run_in_subprocess(tmp_path, "generic", env)
     for a, b, what in zip(ref, other, ("outcomes", "timeseries"), strict=True):
         _within_contract(a, b, f"generic CPU {what}")
 

@@ -399,6 +399,24 @@ def test_price_cap_pins_the_fob_price_and_rations_the_compliant_buyers():
     assert got == expected and np.array_equal(out, plain)
 
 
+@pytest.mark.parametrize("margin", [0.0, 1.0, 2.5])
+def test_compliant_buyers_keep_their_margin_below_the_cap(margin):
+    """A compliant buyer buys only at an FOB price at or below the cap less
+    ``market.cap_compliance_margin_usd`` m (docs/model.md 4.10): with the 69 USD cap of the
+    test above, the market pins the FOB price at 69 - m, i.e. the delivered discount at
+    D = 4 + m; the other buyer takes 1 + 0.05 (D - 2) and the compliant one the rest of
+    the 2 mb/d, every day the cap is in force."""
+    bp, ip, mp = _market()
+    bp[0, T.B_COMPLIANT] = 1.0
+    mp[T.M_CAP_MARGIN] = margin
+    rows = _run(bp, ip, mp, 30, actions=[(2, T.A_PRICE_CAP, 0.0, 0.0, 69.0, 0)])
+    other = 1.0 + 0.05 * (4.0 + margin - 2.0)
+    for day in range(2, 30):
+        assert rows[day][0][T.S_FOB] == pytest.approx(69.0 - margin, rel=1e-12)
+        assert rows[day][0][T.S_DELIVERED] == pytest.approx(4.0 + margin, rel=1e-12)
+        assert rows[day][1] == pytest.approx([2.0 - other, other], rel=1e-12)
+
+
 def test_adaptation_does_not_lower_demand_below_base_when_a_buyer_is_held_back():
     """A buyer embargoed for months, then free again, buys as before: the shift follows only
     volumes above base, so being held back leaves no negative memory."""
@@ -428,6 +446,38 @@ def test_exposed_buyer_stops_designated_barrels_exactly_at_the_end_of_the_wind_d
         assert rows[day][1][0] <= 1.5 * 0.4 + 1e-12
         assert rows[day][2][0, T.BS_STOP_DAY] == 15
     assert rows[29][2][1, T.BS_STOP_DAY] == -1
+
+
+def test_a_buyer_that_will_stop_front_loads_during_the_wind_down_only():
+    """Two exposed buyers alike (base 1, slope 0.05, lag 2, capacity 3) but for
+    ``front_load_share`` 0.2 on buyer 0; 2.4 mb/d offered at full supply; a designation
+    (share 0.6) on day 5 with a 10-day wind-down. During the wind-down buyer 0's long-run
+    demand is scaled by f = 1.2 (docs/model.md 4.10), so the discount that sells the 2.4 is
+    D = 2 + (2.4 - 2.2) / (0.05 * 2.2) instead of 2 + 0.4 / 0.1 = 6: front-loading bids
+    the Urals discount down, and each buyer moves toward f (1 + 0.05 (D - 2)) by half the gap
+    a day. From day 15 both are stopped at 3 (1 - 0.6) = 1.2. Before day 5 nothing differs
+    from the same market without the share."""
+    def run(flex):
+        bp, ip, mp = _market(n_buyers=2, capacity=2.4)
+        bp[:, T.B_EXPOSURE] = 0.9
+        bp[:, T.B_CAP] = 3.0
+        bp[:, T.B_LAG] = 2.0
+        bp[0, T.B_FLEX] = flex
+        mp[T.M_RESHUFFLE] = np.inf          # no reshuffling: the stopped cap stays 1.2
+        rows = _run(bp, ip, mp, 30, actions=[(5, T.A_DESIGNATION, 0.6, 10.0, 0.0, 0)])
+        return (np.array([row[1] for row in rows]),
+                np.array([row[0][T.S_DELIVERED] for row in rows]))
+
+    (plain, d_plain), (front, d_front) = run(0.0), run(0.2)
+    assert np.array_equal(front[:5], plain[:5]) and np.array_equal(d_front[:5], d_plain[:5])
+    d = 2.0 + 0.2 / (0.05 * 2.2)
+    assert d_front[5:15] == pytest.approx(np.full(10, d), rel=1e-9)
+    assert d_plain[5:15] == pytest.approx(np.full(10, 6.0), rel=1e-9)
+    target = np.array([1.2, 1.0]) * (1.0 + 0.05 * (d - 2.0))
+    for day in range(5, 15):
+        expected = target + (1.2 - target) * 0.5 ** (day - 4)
+        assert front[day] == pytest.approx(expected, rel=1e-9), day
+    assert np.all(front[15:] <= 1.2 + 1e-12) and front[15, 0] == pytest.approx(1.2)
 
 
 def test_a_designation_that_replaces_another_restarts_the_reshuffle():

@@ -79,17 +79,22 @@ def excerpt(text: str, limit: int = 60) -> str:
     return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
-def scan_text(text: str, file: str) -> Problem | None:
+#: libyaml's loader where PyYAML was built with it
+_FAST_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def scan_text(text: str, file: str, loader: type | None = None) -> Problem | None:
     """The first size problem of YAML ``text`` (too deep, too many keys, a value too long),
     found by a YAML scanner, which does not recurse; None if within bounds. libyaml's
     scanner where PyYAML has it (about ten times faster than PyYAML's own, the same
-    tokens); syntax errors are left to the parser that reads the file."""
+    tokens; ``loader`` picks another); syntax errors are left to the parser that reads the
+    file."""
     depth = keys = 0
     opens = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
              yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
     closes = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
     try:
-        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        for token in yaml.scan(text, Loader=loader or _FAST_LOADER):
             where = (token.start_mark.line + 1, token.start_mark.column + 1)
             if isinstance(token, opens):
                 depth += 1

@@ -7,7 +7,7 @@ loop's rate. This prints, best of ``--repeat`` in one process (ms of wall time):
 - ``run(n)`` for a few small replicate counts (bands and counterfactual on, as by default),
 - the pieces of a run that do not grow with replicates: reading the scenario, sampling the
   uncertain parameters, the band layout, the scenario text that a run's identity hashes,
-  and the band and series tables built from a finished run.
+  and the bands' tidy table built from a finished chunk.
 
 Usage: ``python benchmarks/overhead.py [SCENARIO] [--repeat 5]``. The compiled model is
 loaded (or compiled) by a warm-up run first. Run it on two trees (for instance a checkout
@@ -24,7 +24,7 @@ import numpy as np
 
 import simulate
 from simulate.engines.band_layout import band_layout
-from simulate.engines.bands import BandSketch
+from simulate.engines.batch import run_batch
 from simulate.model.sampling import sample_uncertain
 from simulate.results.results import scenario_text
 from simulate.scenario import find_scenario
@@ -49,17 +49,7 @@ def main() -> None:
     s = simulate.load_scenario(path)
     simulate.run(s, replicates=2, seed=1, progress=False)  # load or compile the model
 
-    captured: dict[str, BandSketch] = {}
-    real = BandSketch.to_frame
-
-    def keep(self: BandSketch, *a: object, **k: object) -> object:
-        captured["sketch"] = self
-        return real(self, *a, **k)
-
-    BandSketch.to_frame = keep  # type: ignore[method-assign]
-    res = simulate.run(s, replicates=20, seed=1, progress=False, counterfactual=False)
-    BandSketch.to_frame = real  # type: ignore[method-assign]
-    sketch = captured["sketch"]
+    sketch = run_batch(s, 1, np.arange(20)).bands      # a finished chunk's band sketch
 
     rows = [(f"run({n})", best_ms(lambda n=n: simulate.run(s, replicates=n, seed=1,
                                                            progress=False), args.repeat))
@@ -71,7 +61,6 @@ def main() -> None:
         ("band_layout", best_ms(lambda: band_layout(s, 200), args.repeat)),
         ("scenario_text", best_ms(lambda: scenario_text(s), args.repeat)),
         ("bands.to_frame", best_ms(lambda: sketch.to_frame(None, s.start), args.repeat)),
-        ("timeseries rows (20 kept)", float(len(res.timeseries))),
     ]
     print(f"{args.scenario}: {len(s.uncertainty)} uncertain parameters, "
           f"{s.horizon_days} days; best of {args.repeat}, ms")

@@ -21,13 +21,13 @@ def simulate_cli(*args: str, cwd: Path | str | None = None, timeout: float = 300
                           stdin=subprocess.DEVNULL)
 
 
-#: relative tolerance of numbers in JSON golden files: the cross-machine contract of
-#: docs/design.md ("Determinism")
 #: a process on a generic x86-64 CPU: numpy without its SIMD kernels above the x86-64-v2
 #: baseline (``np.show_runtime()`` names them), numba compiling for no particular CPU
 GENERIC_CPU = {"NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR",
                "NUMBA_CPU_NAME": "generic"}
 
+#: relative tolerance of numbers in JSON golden files: the cross-machine contract of
+#: docs/design.md ("Determinism")
 GOLDEN_RTOL = 1e-9
 
 

@@ -292,14 +292,9 @@ class BandSketch:
         lay = self.layout
         days, C = lay.lo.shape
         est, err = self.quantiles(list(QUANTILES.values()))
-        stats = [*QUANTILES]
-        values = [est[:, :, i] for i in range(len(stats))]
-        errors = [err[:, :, i] for i in range(len(stats))]
-        stats.append("mean")
-        values.append(self.mean())
-        errors.append(1.0 / self._scale)
+        stats = list(STATS)                                   # the quantiles, then the mean
         S = len(stats)
-        value = np.stack(values, axis=2)          # (days, C, S)
+        value = np.concatenate([est, self.mean()[:, :, None]], axis=2)      # (days, C, S)
         day_idx = np.repeat(np.arange(days), C * S)
         if start is not None:
             dates = pd.to_datetime(start) + pd.to_timedelta(np.arange(days), unit="D")
@@ -324,7 +319,8 @@ class BandSketch:
             "value": value.reshape(-1),
         })
         if error:
-            frame["error"] = np.stack(errors, axis=2).reshape(-1)
+            mean_err = np.broadcast_to(1.0 / self._scale, (days, C))[:, :, None]
+            frame["error"] = np.concatenate([err, mean_err], axis=2).reshape(-1)
         return frame
 
     def error_bounds(self) -> dict[str, np.ndarray]:

@@ -92,7 +92,8 @@ def test_two_chunks_merged_equal_one_chunk_in_any_order(aug):
     assert b.merge(a) == one
     assert c1.merge(c2).merge(b) == one
     assert c1.merge(c2.merge(b)) == one
-    assert int(one.n[0]) == 700 and np.all(one.n == 700)
+    n = one.n.sum(axis=0)  # replicates per day, over the regime cells
+    assert int(n[0]) == 700 and np.all(n == 700)
     # the estimates are therefore identical too
     pd.testing.assert_frame_equal(a.merge(b).to_frame(), one.to_frame())
 
@@ -138,7 +139,7 @@ def test_values_outside_the_edges_are_bounded_by_the_observed_range():
     est, err = sk.quantile(0.99)
     assert err[0, 0] > 0.1              # an overflow bin: its span (up to the maximum)
     assert est[0, 0] <= 9.0
-    assert sk.vmin[0, 0] == -3.0 and sk.vmax[0, 0] == 9.0
+    assert sk.vmin[0, 0, 0] == -3.0 and sk.vmax[0, 0, 0] == 9.0
 
 
 def test_binning_one_value_at_a_time_matches_numpy(aug):
@@ -156,12 +157,12 @@ def test_binning_one_value_at_a_time_matches_numpy(aug):
     idx = t.astype(np.int64) + lay.offsets
     for day in (0, 17, lay.days - 1):
         counts = np.bincount(idx[day].reshape(-1), minlength=lay.total)
-        np.testing.assert_array_equal(sk.counts[day], counts)
-        np.testing.assert_array_equal(sk.vmin[day], block[day].min(axis=0))
-        np.testing.assert_array_equal(sk.vmax[day], block[day].max(axis=0))
+        np.testing.assert_array_equal(sk.counts[0, day], counts)
+        np.testing.assert_array_equal(sk.vmin[0, day], block[day].min(axis=0))
+        np.testing.assert_array_equal(sk.vmax[0, day], block[day].max(axis=0))
         np.testing.assert_array_equal(
-            sk.qsum[day], np.rint(block[day] * lay.scale[day]).astype(np.int64).sum(axis=0))
-    assert (sk.n == 3).all()
+            sk.qsum[0, day], np.rint(block[day] * lay.scale[day]).astype(np.int64).sum(axis=0))
+    assert (sk.n[0] == 3).all() and (sk.n[1:] == 0).all()  # all in the default cell
 
 
 def test_events_and_batch_bands_are_identical(aug):
@@ -198,26 +199,32 @@ def test_block_binning_equals_binning_one_day_at_a_time():
     from simulate.engines.bands import BandArrays, bin_block, bin_day
 
     rng = np.random.default_rng(7)
-    rows, days, C, nbins = 5, 4, 6, 10
+    rows, days, C, nbins, K = 5, 4, 6, 10, 3
     values = rng.normal(0.0, 2.0, (rows, days, C))
+    cells = np.array([2, 0, 2, 1, 0], dtype=np.int64)
 
     def empty():
         return BandArrays(
-            counts=np.zeros((days, C * (nbins + 2)), dtype=np.uint32),
-            vmin=np.full((days, C), np.inf), vmax=np.full((days, C), -np.inf),
-            qsum=np.zeros((days, C), dtype=np.int64), n=np.zeros(days, dtype=np.int64),
+            counts=np.zeros((K, days, C * (nbins + 2)), dtype=np.uint32),
+            vmin=np.full((K, days, C), np.inf), vmax=np.full((K, days, C), -np.inf),
+            qsum=np.zeros((K, days, C), dtype=np.int64), n=np.zeros((K, days), dtype=np.int64),
             lo=np.full((days, C), -1.0), inv=np.full((days, C), nbins / 2.0),  # [-1, 1]
             top=np.full(C, nbins + 1.0), offsets=np.arange(C, dtype=np.int64) * (nbins + 2),
             scale=np.full((days, C), 1e6))
 
     block, one = empty(), empty()
-    bin_block(block, values, rows)
+    bin_block(block, values, cells, rows)
     for r in range(rows):
         for day in range(days):
-            bin_day(one, day, values[r, day].copy())
-    for name in ("counts", "vmin", "vmax", "qsum"):
+            bin_day(one, cells[r], day, values[r, day].copy())
+    for name in ("counts", "vmin", "vmax", "qsum", "n"):
         np.testing.assert_array_equal(getattr(block, name), getattr(one, name))
-    assert np.all(one.n == rows) and np.all(block.n == 0)
+    # each replicate in its own cell only: 2 replicates in cells 0 and 2, 1 in cell 1
+    assert block.n[:, 0].tolist() == [2, 1, 2] and np.all(block.n == block.n[:, :1])
+    for k in range(K):
+        mine = values[cells == k]
+        np.testing.assert_array_equal(block.vmin[k], mine.min(axis=0))
+        np.testing.assert_array_equal(block.vmax[k], mine.max(axis=0))
     counts, first = block.counts, block.offsets[0]
     assert counts.sum() == rows * days * C
-    assert counts[:, first].sum() > 0 and counts[:, first + nbins + 1].sum() > 0
+    assert counts[:, :, first].sum() > 0 and counts[:, :, first + nbins + 1].sum() > 0

@@ -32,6 +32,7 @@ def _same(a, b):
     pd.testing.assert_frame_equal(a.outcomes, b.outcomes, check_exact=True)
     pd.testing.assert_frame_equal(a.timeseries, b.timeseries, check_exact=True)
     pd.testing.assert_frame_equal(a.bands, b.bands, check_exact=True)
+    pd.testing.assert_frame_equal(a.regime_bands, b.regime_bands, check_exact=True)
 
 
 def test_cluster_by_address_from_python_and_cli_and_retries(dask_cluster, serial, tmp_path):

@@ -87,6 +87,7 @@ def test_events_engine_equals_batch_engine():
     _equal_frames(batch.outcomes, events.outcomes)
     pd.testing.assert_frame_equal(batch.timeseries, events.timeseries, check_exact=True)
     pd.testing.assert_frame_equal(batch.bands, events.bands, check_exact=True)
+    pd.testing.assert_frame_equal(batch.regime_bands, events.regime_bands, check_exact=True)
 
 
 def test_a_prefix_of_replicates_is_unchanged_by_running_more():

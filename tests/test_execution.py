@@ -29,6 +29,7 @@ def _assert_same_results(a, b):
     pd.testing.assert_frame_equal(a.outcomes, b.outcomes, check_exact=True)
     pd.testing.assert_frame_equal(a.timeseries, b.timeseries, check_exact=True)
     pd.testing.assert_frame_equal(a.bands, b.bands, check_exact=True)
+    pd.testing.assert_frame_equal(a.regime_bands, b.regime_bands, check_exact=True)
     assert a.log == b.log
 
 

@@ -54,7 +54,7 @@ def test_split_legend_gives_kept_count_per_regime_and_note_says_kept_only():
     assert _texts(ax.get_legend()) == ["threat carried out (20 of 40 kept replicates)",
                                        "threat not carried out (20 of 40 kept replicates)"]
     note = _footer(ax.figure)
-    assert "computed from the kept replicates only" in note
+    assert "computed over the kept replicates of each regime" in note
     assert "20 threat carried out, 20 threat not carried out; 40 of 50 replicates kept" in note
     assert "over all 50 replicates, threat carried out in 60%" in note
 

@@ -27,13 +27,20 @@ for every estimate). Integer series (casualties, ``at_war``) use unit bins centr
 integers and are exact. The mean is exact up to the rounding of each value to a multiple of
 ``2**-20`` bin widths (a fixed-point sum in 64-bit integers, so it too merges exactly).
 
-Memory: ``days * sum(nbins + 2)`` counts (uint32) per sketch, about 6 MB for the bundled
-scenario at 200 bins — independent of the number of replicates.
+Regimes. Each replicate is binned, at its end, into the *cell* of the regime it ended in
+(threat carried out or not, deal reached or not: :mod:`~simulate.engines.regime_cells`); a
+sketch holds one histogram per cell. The pooled estimates add all cells, a regime's add the
+cells that share its flag (:meth:`BandSketch.regime`): both exact, both over all replicates,
+with the same error bound. Binning costs the same (each value goes to one cell).
+
+Memory: ``cells * days * sum(nbins + 2)`` counts (uint32) per sketch: 4 cells of 15 MB for
+``aug2025`` (366 days, 53 series, 200 bins) — independent of the number of replicates.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -42,6 +49,9 @@ from numba import njit
 
 from ..model.params import Params
 from ..scenario.schema import Scenario
+from .band_frames import tidy_frame
+from .band_locate import locate_ranks
+from .regime_cells import CELLS, SPLITS, cells_of
 
 __all__ = ["BandLayout", "BandSketch", "BandArrays", "bin_day", "bin_block",
            "STATS", "QUANTILES", "DEFAULT_BINS", "QUANTUM_BITS"]
@@ -101,11 +111,11 @@ class BandLayout:
 class BandArrays(NamedTuple):
     """A sketch's accumulators and edges, as the compiled binning takes them."""
 
-    counts: np.ndarray   # (days, total) uint32
-    vmin: np.ndarray     # (days, C)
-    vmax: np.ndarray     # (days, C)
-    qsum: np.ndarray     # (days, C) int64
-    n: np.ndarray        # (days,) int64
+    counts: np.ndarray   # (cells, days, total) uint32
+    vmin: np.ndarray     # (cells, days, C)
+    vmax: np.ndarray     # (cells, days, C)
+    qsum: np.ndarray     # (cells, days, C) int64
+    n: np.ndarray        # (cells, days) int64
     lo: np.ndarray       # (days, C)
     inv: np.ndarray      # (days, C)
     top: np.ndarray      # (C,) highest bin index (nbins + 1)
@@ -114,50 +124,62 @@ class BandArrays(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _bin(b: BandArrays, day: int, j: int, v: float) -> None:
-    """Add the value ``v`` of column ``j`` on day ``day`` to the sketch: its bin's count
-    (values outside the layout's range go to the end bins), the cell's minimum and maximum
-    and its fixed-point sum. The one place the binning is written; inlined into the loops
-    below, so binning a value costs no call."""
+def _bin(b: BandArrays, k: int, day: int, j: int, v: float) -> None:
+    """Add the value ``v`` of column ``j`` on day ``day`` to regime cell ``k`` of the
+    sketch: its bin's count (values outside the layout's range go to the end bins), the
+    minimum and maximum and the fixed-point sum. The one place the binning is written;
+    inlined into the loops below, so binning a value costs no call."""
     t = min(max((v - b.lo[day, j]) * b.inv[day, j] + 1.0, 0.0), b.top[j])
-    b.counts[day, b.offsets[j] + np.int64(t)] += 1
-    b.vmin[day, j] = min(b.vmin[day, j], v)
-    b.vmax[day, j] = max(b.vmax[day, j], v)
-    b.qsum[day, j] += np.int64(np.rint(v * b.scale[day, j]))
+    b.counts[k, day, b.offsets[j] + np.int64(t)] += 1
+    b.vmin[k, day, j] = min(b.vmin[k, day, j], v)
+    b.vmax[k, day, j] = max(b.vmax[k, day, j], v)
+    b.qsum[k, day, j] += np.int64(np.rint(v * b.scale[day, j]))
 
 
 @njit(cache=True, error_model="numpy")
-def bin_block(b: BandArrays, values: np.ndarray, rows: int) -> None:
-    """Add the first ``rows`` replicates of ``values`` (replicates, days, C) day by day, so
-    that each day's counts stay in the CPU cache while its values are binned (binning one
-    replicate's days in a row touches a different part of the counts every day). The
-    counts, extremes and fixed-point sums are integers or order-free: the same result in
-    any order. Does not count the replicates (``b.n``): the caller does."""
+def bin_block(b: BandArrays, values: np.ndarray, cells: np.ndarray, rows: int) -> None:
+    """Add the first ``rows`` replicates of ``values`` (replicates, days, C), replicate
+    ``r`` to regime cell ``cells[r]`` (:func:`~simulate.engines.regime_cells.regime_cell`),
+    day by day, so that each day's counts stay in the CPU cache while its values are binned
+    (binning one replicate's days in a row touches a different part of the counts every
+    day). The counts, extremes and fixed-point sums are integers or order-free: the same
+    result in any order, so the rows are taken cell by cell (a day's values of one cell
+    land near each other)."""
+    order = np.argsort(cells[:rows], kind="mergesort")
     for day in range(values.shape[1]):
-        for r in range(rows):
+        for i in range(rows):
+            r = order[i]
+            k = cells[r]
             for j in range(values.shape[2]):
-                _bin(b, day, j, values[r, day, j])
+                _bin(b, k, day, j, values[r, day, j])
+            b.n[k, day] += 1
 
 
 @njit(cache=True, error_model="numpy")
-def bin_day(b: BandArrays, day: int, values: np.ndarray) -> None:
-    """Add one replicate's values of one day (C,) to the sketch."""
+def bin_day(b: BandArrays, k: int, day: int, values: np.ndarray) -> None:
+    """Add one replicate's values of one day (C,) to regime cell ``k`` of the sketch."""
     for j in range(values.shape[0]):
-        _bin(b, day, j, values[j])
-    b.n[day] += 1
+        _bin(b, k, day, j, values[j])
+    b.n[k, day] += 1
 
 
 class BandSketch:
-    """Mergeable histograms of every daily series over replicates (see the module doc)."""
+    """Mergeable histograms of every daily series over replicates (see the module doc), one
+    per regime cell (:mod:`~simulate.engines.regime_cells`): the accumulators ``counts``
+    (cells, days, bins), ``vmin``, ``vmax``, ``qsum`` (cells, days, columns) and ``n``
+    (cells, days). The estimates (:meth:`quantiles`, :meth:`mean`, :meth:`to_frame`) are
+    over all cells; :meth:`select` and :meth:`regime` give a one-cell sketch of some."""
 
-    def __init__(self, layout: BandLayout):
+    _FIELDS = ("counts", "vmin", "vmax", "qsum", "n")
+
+    def __init__(self, layout: BandLayout, cells: int = CELLS):
         self.layout = layout
         days, C = layout.lo.shape
-        self.counts = np.zeros((days, layout.total), dtype=np.uint32)
-        self.vmin = np.full((days, C), np.inf)
-        self.vmax = np.full((days, C), -np.inf)
-        self.qsum = np.zeros((days, C), dtype=np.int64)
-        self.n = np.zeros(days, dtype=np.int64)
+        self.counts = np.zeros((cells, days, layout.total), dtype=np.uint32)
+        self.vmin = np.full((cells, days, C), np.inf)
+        self.vmax = np.full((cells, days, C), -np.inf)
+        self.qsum = np.zeros((cells, days, C), dtype=np.int64)
+        self.n = np.zeros((cells, days), dtype=np.int64)
         self._offsets = layout.offsets
         self._top = (layout.nbins + 1).astype(float)
         self._inv = layout.inv
@@ -168,6 +190,34 @@ class BandSketch:
         from .band_layout import band_layout
         return cls(band_layout(scenario, bins))
 
+    @property
+    def cells(self) -> int:
+        return self.counts.shape[0]
+
+    def _cells(self, cells: tuple[int, ...] | None) -> np.ndarray:
+        idx = np.arange(self.cells, dtype=np.int64) if cells is None else \
+            np.asarray(cells, dtype=np.int64).reshape(-1)
+        if np.any((idx < 0) | (idx >= self.cells)):
+            raise ValueError(f"cells(={cells!r}) must be within 0..{self.cells - 1}")
+        return idx
+
+    def select(self, cells: tuple[int, ...] | None = None) -> BandSketch:
+        """A one-cell sketch holding the values of the cells ``cells`` (default: all): the
+        cells' counts and sums added, exactly. (The estimates take ``cells`` directly and
+        need no such copy.)"""
+        idx = self._cells(cells)
+        out = BandSketch(self.layout, cells=1)
+        for k in idx:
+            out.counts[0] += self.counts[k]
+        out.qsum[0], out.n[0] = self.qsum[idx].sum(axis=0), self.n[idx].sum(axis=0)
+        out.vmin[0], out.vmax[0] = self._extremes(idx)
+        return out
+
+    def regime(self, by: str, on: bool) -> BandSketch:
+        """A one-cell sketch of the replicates in (``on``) or out of the regime ``by``
+        (``"threat"``: carried out; ``"deal"``: reached)."""
+        return self.select(cells_of(by, on))
+
     # ----- accumulation ----------------------------------------------------------------
     def arrays(self) -> BandArrays:
         """The sketch's accumulators and edges for the compiled binning (:func:`bin_day`)."""
@@ -176,11 +226,11 @@ class BandSketch:
                           n=self.n, lo=lay.lo, inv=self._inv, top=self._top,
                           offsets=self._offsets, scale=self._scale)
 
-    def add(self, day: int, values: np.ndarray) -> None:
-        """Add one day's values, shape (R, C) in the layout's column order."""
+    def add(self, day: int, values: np.ndarray, cell: int = 0) -> None:
+        """Add one day's values, shape (R, C) in the layout's column order, to cell ``cell``."""
         arrays = self.arrays()
         for row in np.ascontiguousarray(values, dtype=float):
-            bin_day(arrays, day, row)
+            bin_day(arrays, cell, day, row)
 
     def merge(self, other: BandSketch | None) -> BandSketch:
         """A new sketch holding both sketches' values (exact; any order gives the same)."""
@@ -192,8 +242,8 @@ class BandSketch:
         """Add ``other`` into this sketch in place; returns self."""
         if other is None:
             return self
-        if not self.layout.same_as(other.layout):
-            raise ValueError("cannot merge band sketches with different bin edges "
+        if not self.layout.same_as(other.layout) or self.cells != other.cells:
+            raise ValueError("cannot merge band sketches with different bin edges or cells "
                              "(different scenarios or bin counts)")
         self.counts += other.counts
         np.minimum(self.vmin, other.vmin, out=self.vmin)
@@ -205,21 +255,21 @@ class BandSketch:
     def copy(self) -> BandSketch:
         out = BandSketch.__new__(BandSketch)
         out.__dict__.update(self.__dict__)
-        for name in ("counts", "vmin", "vmax", "qsum", "n"):
+        for name in self._FIELDS:
             setattr(out, name, getattr(self, name).copy())
         return out
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, BandSketch) and self.layout.same_as(other.layout)
                 and all(np.array_equal(getattr(self, k), getattr(other, k))
-                        for k in ("counts", "vmin", "vmax", "qsum", "n")))
+                        for k in self._FIELDS))
 
     def __getstate__(self) -> dict:
-        return {k: getattr(self, k) for k in ("layout", "counts", "vmin", "vmax", "qsum", "n")}
+        return {k: getattr(self, k) for k in ("layout", *self._FIELDS)}
 
     def __setstate__(self, state: dict) -> None:
-        BandSketch.__init__(self, state["layout"])
-        for k in ("counts", "vmin", "vmax", "qsum", "n"):
+        BandSketch.__init__(self, state["layout"], cells=state["n"].shape[0])
+        for k in self._FIELDS:
             setattr(self, k, state[k])
 
     # ----- estimates -------------------------------------------------------------------
@@ -228,21 +278,30 @@ class BandSketch:
         """Bin width per (day, column): the error bound of a quantile estimate."""
         return self.layout.width
 
-    def _order_stats(self, ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _extremes(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Minimum and maximum per (day, column) over the cells ``idx``."""
+        if not idx.size:
+            return np.full(self.vmin.shape[1:], np.inf), np.full(self.vmax.shape[1:], -np.inf)
+        return self.vmin[idx].min(axis=0), self.vmax[idx].max(axis=0)
+
+    def _order_stats(self, ranks: np.ndarray, idx: np.ndarray,
+                     n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Estimate and error bound of the order statistics ``ranks`` (0-based; (days, R))
-        of every column: arrays (days, C, R). The bins are located by the compiled
-        :func:`_locate`; the placement inside a bin is elementwise arithmetic."""
+        of every column over the cells ``idx`` (``n`` values per day): arrays (days, C, R).
+        The bins are located by the compiled
+        :func:`~simulate.engines.band_locate.locate_ranks`; the placement inside a bin is
+        elementwise arithmetic."""
         lay = self.layout
         days, C = lay.lo.shape
-        ok = self.n > 0
+        ok = n > 0
         r = np.where(ok[:, None], ranks, 0).astype(np.int64)
         shape = (days, C, r.shape[1])
         j, before, inside = (np.empty(shape, dtype=np.int64) for _ in range(3))
-        _locate(self.counts, self._offsets, lay.nbins, r, j, before, inside)
+        locate_ranks(self.counts, idx, self._offsets, lay.nbins, r, j, before, inside)
         r = r[:, None, :]
         nb = lay.nbins[None, :, None]
         lo, w = lay.lo[:, :, None], lay.width[:, :, None]
-        vmin, vmax = self.vmin[:, :, None], self.vmax[:, :, None]
+        vmin, vmax = (x[:, :, None] for x in self._extremes(idx))
         inner = (j > 0) & (j <= nb)
         left = np.where(j == 0, vmin, lo + (j - 1) * w)
         right = np.where(j == nb + 1, vmax, lo + j * w)
@@ -250,7 +309,8 @@ class BandSketch:
         left = np.maximum(left, vmin)
         right = np.minimum(right, vmax)
         frac = (r - before + 0.5) / np.maximum(inside, 1)
-        value = left + frac * (right - left)
+        with np.errstate(invalid="ignore"):  # no value on a day: inf - inf, masked below
+            value = left + frac * (right - left)
         span = np.where(inner, w, right - left)
         integer = lay.integer[None, :, None]
         # integer series: unit bins centred on the integers, exact inside the edges
@@ -259,15 +319,19 @@ class BandSketch:
         ok = ok[:, None, None]
         return np.where(ok, value, np.nan), np.where(ok, span, np.nan)
 
-    def quantiles(self, qs: tuple[float, ...] | list[float]) -> tuple[np.ndarray, np.ndarray]:
+    def quantiles(self, qs: tuple[float, ...] | list[float],
+                  cells: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(estimates, error bounds), each (days, C, len(qs)), of the quantiles ``qs``
-        (numpy's linear definition) over all replicates."""
+        (numpy's linear definition) over the replicates of the cells ``cells`` (default:
+        all)."""
+        idx = self._cells(cells)
+        n = self.n[idx].sum(axis=0)
         q = np.asarray(qs, dtype=float)
-        h = q[None, :] * (np.maximum(self.n, 1) - 1)[:, None]           # (days, Q)
+        h = q[None, :] * (np.maximum(n, 1) - 1)[:, None]                # (days, Q)
         k = np.floor(h).astype(np.int64)
         f = (h - k)[:, None, :]
-        k1 = np.minimum(k + 1, np.maximum(self.n - 1, 0)[:, None])
-        est, err = self._order_stats(np.concatenate([k, k1], axis=1))
+        k1 = np.minimum(k + 1, np.maximum(n - 1, 0)[:, None])
+        est, err = self._order_stats(np.concatenate([k, k1], axis=1), idx, n)
         Q = q.size
         lo_est, hi_est = est[:, :, :Q], est[:, :, Q:]
         return (1 - f) * lo_est + f * hi_est, np.maximum(err[:, :, :Q], err[:, :, Q:])
@@ -278,88 +342,76 @@ class BandSketch:
         est, err = self.quantiles([q])
         return est[:, :, 0], err[:, :, 0]
 
-    def mean(self) -> np.ndarray:
-        """Mean over replicates per (day, column) (exact up to the fixed-point rounding)."""
+    def mean(self, cells: tuple[int, ...] | None = None) -> np.ndarray:
+        """Mean over the replicates of the cells ``cells`` (default: all) per (day, column),
+        exact up to the fixed-point rounding."""
+        idx = self._cells(cells)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return self.qsum / self._scale / self.n[:, None]
+            return self.qsum[idx].sum(axis=0) / self._scale / \
+                self.n[idx].sum(axis=0)[:, None]
+
+    def _stats(self, cells: tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray]:
+        """(values (days, C, S) of every stat of :data:`STATS`, error bounds of the
+        quantiles (days, C, Q)) over the cells ``cells``."""
+        est, err = self.quantiles(list(QUANTILES.values()), cells)
+        return np.concatenate([est, self.mean(cells)[:, :, None]], axis=2), err
 
     def to_frame(self, p: Params | None = None, start: _dt.date | None = None,
-                 error: bool = False):
+                 error: bool = False, cells: tuple[int, ...] | None = None):
         """Tidy frame ``day, date, variable, actor, stat, value`` with stats q05, q25, q50,
-        q75, q95 and mean (``error=True`` adds the column ``error``: the bound of each
-        estimate, 0 for the mean's rounding-free part)."""
-        import pandas as pd
+        q75, q95 and mean over the cells ``cells`` (default: all replicates;
+        ``error=True`` adds the column ``error``: the bound of each estimate, the
+        fixed-point quantum for the mean)."""
         lay = self.layout
-        days, C = lay.lo.shape
-        est, err = self.quantiles(list(QUANTILES.values()))
-        stats = list(STATS)                                   # the quantiles, then the mean
-        S = len(stats)
-        value = np.concatenate([est, self.mean()[:, :, None]], axis=2)      # (days, C, S)
-        day_idx = np.repeat(np.arange(days), C * S)
-        if start is not None:
-            dates = pd.to_datetime(start) + pd.to_timedelta(np.arange(days), unit="D")
-            date_col = np.repeat(dates.values, C * S)
-        else:
-            date_col = np.repeat(np.full(days, np.datetime64("NaT"), dtype="datetime64[ns]"),
-                                 C * S)
-
-        def category(names: list[str], reps: int, tiles: int) -> Any:
-            # categories sorted, as astype("category") sorts them; built from codes
-            cats = sorted(set(names))
-            codes = np.array([cats.index(n) for n in names], dtype=np.int32)
-            return pd.Categorical.from_codes(np.tile(np.repeat(codes, reps), tiles),
-                                             categories=pd.Index(cats))
-
-        frame = pd.DataFrame({
-            "day": day_idx.astype(np.int64),
-            "date": date_col,
-            "variable": category([v for v, _ in lay.columns], S, days),
-            "actor": category([a for _, a in lay.columns], S, days),
-            "stat": category(stats, 1, days * C),
-            "value": value.reshape(-1),
-        })
+        value, err = self._stats(cells)
+        frame = tidy_frame(lay.columns, STATS, value[None], start)
         if error:
+            days, C = lay.lo.shape
             mean_err = np.broadcast_to(1.0 / self._scale, (days, C))[:, :, None]
             frame["error"] = np.concatenate([err, mean_err], axis=2).reshape(-1)
         return frame
+
+    def frames(self, start: _dt.date | None = None):
+        """(:meth:`to_frame`, a function returning :meth:`regime_frame`): the pooled bands
+        now, the regimes' when asked for (most small runs never draw them), reusing the
+        pooled estimates for a regime that holds every replicate."""
+        held = self._held(range(self.cells))
+        pooled = self._stats(held)[0]
+        frame = tidy_frame(self.layout.columns, STATS, pooled[None], start)
+        return frame, functools.partial(self.regime_frame, start, {held: pooled})
+
+    def _held(self, cells: Any) -> tuple[int, ...]:
+        return tuple(int(k) for k in cells if self.n[k].any())
+
+    def regime_frame(self, start: _dt.date | None = None,
+                     done: dict[tuple[int, ...], np.ndarray] | None = None):
+        """Tidy bands of each regime over all its replicates: ``by, regime, day, date,
+        variable, actor, stat, value`` (``by``: ``"threat"`` or ``"deal"``; ``regime``:
+        True for the replicates in it, carried out or reached), for every regime with a
+        replicate. Regimes whose replicates lie in the same cells share one estimate
+        (``done``: estimates already made, by the cells that hold their replicates)."""
+        import pandas as pd
+        done = dict(done or {})
+        values, by_codes, flags = [], [], []
+        for b, by in enumerate(SPLITS):
+            for on in (True, False):
+                held = self._held(cells_of(by, on))
+                if not held:
+                    continue
+                if held not in done:
+                    done[held] = self._stats(held)[0]
+                values.append(done[held])
+                by_codes.append(b)
+                flags.append(on)
+        if not values:
+            return pd.DataFrame(columns=["by", "regime", "day", "date", "variable", "actor",
+                                         "stat", "value"])
+        by_col = pd.Categorical.from_codes(np.array(by_codes, dtype=np.int8),
+                                           categories=pd.Index(list(SPLITS)))
+        return tidy_frame(self.layout.columns, STATS, np.stack(values), start,
+                          {"by": by_col, "regime": np.array(flags)})
 
     def error_bounds(self) -> dict[str, np.ndarray]:
         """Error bound of each quantile estimate, stat name -> (days, C)."""
         err = self.quantiles(list(QUANTILES.values()))[1]
         return {name: err[:, :, i] for i, name in enumerate(QUANTILES)}
-
-
-@njit(cache=True)
-def _locate(counts: np.ndarray, offsets: np.ndarray, nbins: np.ndarray, ranks: np.ndarray,
-            j_out: np.ndarray, before_out: np.ndarray, inside_out: np.ndarray) -> None:
-    """For each day, column and 0-based rank ``ranks[day, k]``: the bin ``j`` holding that
-    order statistic (0 the underflow bin, ``nbins + 1`` the overflow bin), the count of
-    values in the bins before it and the count inside it. The cumulative counts are
-    non-decreasing, so the bin is found by bisection: the number of bins whose cumulative
-    count is at most the rank."""
-    days = counts.shape[0]
-    top = 0
-    for c in range(offsets.shape[0]):
-        top = max(top, int(nbins[c]) + 2)
-    cum = np.empty(top, dtype=np.int64)
-    for d in range(days):
-        for c in range(offsets.shape[0]):
-            off = offsets[c]
-            n2 = nbins[c] + 2
-            s = np.int64(0)
-            for b in range(n2):
-                s += np.int64(counts[d, off + b])
-                cum[b] = s
-            for k in range(ranks.shape[1]):
-                r = ranks[d, k]
-                lo, hi = 0, n2
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if cum[mid] <= r:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                j = min(lo, n2 - 1)
-                j_out[d, c, k] = j
-                before_out[d, c, k] = cum[j - 1] if j > 0 else 0
-                inside_out[d, c, k] = counts[d, off + j]

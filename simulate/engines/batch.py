@@ -24,6 +24,7 @@ from .bands import BandArrays, BandSketch, bin_block
 from .chunk import ChunkResult
 from .compiling import announce_compilation, ensure_fresh_cache
 from .record import Recorder, finish_row, record_day
+from .regime_cells import regime_cell
 
 __all__ = ["run_batch", "base_outcomes", "run_rows", "calendar_of", "BLOCK", "BAND_BLOCK"]
 
@@ -50,25 +51,27 @@ def calendar_of(p: Params, seed: int) -> np.recarray:
 
 def no_bands(n_days: int) -> BandArrays:
     """Empty band accumulators (for runs that do not record bands)."""
-    z2 = np.zeros((n_days + 1, 0))
-    return BandArrays(counts=np.zeros((n_days + 1, 0), dtype=np.uint32), vmin=z2, vmax=z2,
-                      qsum=np.zeros((n_days + 1, 0), dtype=np.int64),
-                      n=np.zeros(n_days + 1, dtype=np.int64), lo=z2, inv=z2,
+    z2, z3 = np.zeros((n_days + 1, 0)), np.zeros((1, n_days + 1, 0))
+    return BandArrays(counts=np.zeros((1, n_days + 1, 0), dtype=np.uint32), vmin=z3, vmax=z3,
+                      qsum=np.zeros((1, n_days + 1, 0), dtype=np.int64),
+                      n=np.zeros((1, n_days + 1), dtype=np.int64), lo=z2, inv=z2,
                       top=np.zeros(0), offsets=np.zeros(0, dtype=np.int64), scale=z2)
 
 
 #: replicates whose daily values are buffered before they are binned into the bands
-BAND_BLOCK = 32
+BAND_BLOCK = 128
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def run_rows(table: np.ndarray, st: np.ndarray, calendar: np.ndarray, series: np.ndarray,
              bands: BandArrays, with_bands: bool, start: int, stop: int) -> None:
     """Rows [start, stop) through every day: the phases, the recording, the bands (binned
-    day-major over blocks of BAND_BLOCK replicates, see :func:`bands.bin_block`)."""
+    day-major over blocks of BAND_BLOCK replicates, each into the cell of the regime it
+    ended in, see :func:`bands.bin_block`)."""
     days, C = calendar.shape[0], series.shape[2]
     today = np.zeros(C)
-    block = np.zeros((BAND_BLOCK if with_bands else 0, days, C))
+    block = np.empty((BAND_BLOCK if with_bands else 0, days, C))  # each row written in full
+    cells = np.zeros(BAND_BLOCK, dtype=np.int64)
     for first in range(start, stop, BAND_BLOCK):
         last = min(first + BAND_BLOCK, stop)
         for i in range(first, last):
@@ -81,11 +84,9 @@ def run_rows(table: np.ndarray, st: np.ndarray, calendar: np.ndarray, series: np
                     for j in range(C):
                         block[i - first, day, j] = today[j]
             finish_row(p, q)
+            cells[i - first] = regime_cell(q.decision_day, q.deal_day)
         if with_bands:
-            bin_block(bands, block, last - first)
-    if with_bands:
-        for day in range(days):
-            bands.n[day] += stop - start
+            bin_block(bands, block, cells, last - first)
 
 
 def run_batch(scenario: Scenario, seed: int, replicates: np.ndarray, keep_series: int = 0,

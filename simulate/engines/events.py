@@ -21,12 +21,13 @@ from numba import njit
 from ..model import day as phases
 from ..model.params import Params
 from ..scenario.schema import Scenario
-from .bands import BandArrays, BandSketch, bin_day
-from .batch import base_outcomes, calendar_of, no_bands
+from .bands import BandArrays, BandSketch, bin_block
+from .batch import base_outcomes, calendar_of
 from .chunk import ChunkResult
 from .compiling import announce_compilation, ensure_fresh_cache
 from .narrate import Narrator, report
 from .record import Recorder, finish_row, record_day
+from .regime_cells import regime_cell
 
 __all__ = ["run_events", "run_events_one", "date_of"]
 
@@ -75,11 +76,20 @@ _PHASES = [(name, globals()[f"_{name}"]) for name in phases.PHASES]
 
 @njit(cache=True, error_model="numpy")
 def _record_on_row(table, st, day: int, today: np.ndarray, series: np.ndarray,
-                   bands: BandArrays, with_bands: bool) -> None:
-    """Phase 7 on row 0 (:func:`record_day`), and the day's values into the band sketch."""
+                   days: np.ndarray) -> None:
+    """Phase 7 on row 0 (:func:`record_day`); the day's values into row 0 of ``days``
+    (1, days, C), the replicate's values until it ends (none if ``days`` is empty)."""
     record_day(table[0], st[0], day, today, series)
-    if with_bands:
-        bin_day(bands, day, today)
+    if days.shape[0]:
+        for j in range(today.shape[0]):
+            days[0, day, j] = today[j]
+
+
+@njit(cache=True, error_model="numpy")
+def _bin_row(st, days: np.ndarray, bands: BandArrays) -> None:
+    """The replicate's daily values into the band cell of the regime it ended in."""
+    cells = np.full(1, regime_cell(st[0].decision_day, st[0].deal_day))
+    bin_block(bands, days, cells, 1)
 
 
 def _run_row(p: Params, st: np.recarray, i: int, calendar: np.ndarray, series: np.ndarray,
@@ -91,11 +101,11 @@ def _run_row(p: Params, st: np.recarray, i: int, calendar: np.ndarray, series: n
     table = p.table[i:i + 1].view(np.ndarray)
     state = st[i:i + 1].view(np.ndarray)
     today = np.zeros(series.shape[2])
-    band_arrays = bands if bands is not None else no_bands(p.n_days)
+    days = np.zeros((1 if bands is not None else 0, p.n_days + 1, series.shape[2]))
     env = simpy.Environment()
 
     def record(t: int) -> None:
-        _record_on_row(table, state, t, today, series, band_arrays, bands is not None)
+        _record_on_row(table, state, t, today, series, days)
 
     def phase(fn: Callable) -> Callable[[int], object]:
         return lambda t: fn(table, state, calendar, t)
@@ -114,6 +124,8 @@ def _run_row(p: Params, st: np.recarray, i: int, calendar: np.ndarray, series: n
         env.process(actor(k, name, step))
     env.run()
     finish_row(p.table[i], st[i])
+    if bands is not None:
+        _bin_row(state, days, bands)
 
 
 def _run_chunk(scenario: Scenario, seed: int, replicates: np.ndarray, keep: np.ndarray,

@@ -31,7 +31,7 @@ from ..errors import ResultsError
 __all__ = ["encode", "decode", "write_bytes", "read", "FORMAT", "MAX_UNPACKED_BYTES"]
 
 #: version of this encoding, part of the run identity
-FORMAT = "npz-1"
+FORMAT = "npz-2"
 #: refuse a chunk file whose arrays would unpack to more than this (a zip bomb)
 MAX_UNPACKED_BYTES = 8 << 30
 _STRUCTURE = "__structure__"

@@ -127,8 +127,8 @@ class _Assembler:
         if chunk.log:
             self.logs.append((a, chunk.log))
         if chunk.bands is not None:
-            if self.bands is None:
-                self.bands = chunk.bands.copy()
+            if self.bands is None:  # the first sketch becomes the sum: no copy of ~60 MB
+                self.bands = chunk.bands
             else:
                 self.bands.merge_into(chunk.bands)
 
@@ -236,6 +236,6 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
         manifest["fixed_uncertain"] = list(s.fixed_keys)
     if s.posterior_file is not None:  # the calibrated posterior its parameters came from
         manifest["posterior"] = posterior_provenance(s.posterior_file)
-    bands = merged.bands.to_frame(p, s.start) if merged.bands is not None else None
+    bands, regimes = merged.bands.frames(s.start) if merged.bands is not None else (None, None)
     return Results(s, outcomes_frame(merged), series_frame(merged, p, s.start), manifest,
-                   bands=bands, log=merged.log)
+                   bands=bands, log=merged.log, regime_bands=regimes)

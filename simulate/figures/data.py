@@ -21,6 +21,7 @@ __all__ = [
     "Z95", "FAN_STATS", "wilson_interval", "run_labels", "as_runs", "runs_and_labels",
     "deal_probability_data", "fan_data", "flows_data", "terms_data", "tariff_cost_data",
     "series_unit", "actor_label", "REROUTED", "dates_of", "kept_matrix", "all_replicates",
+    "band_table",
 ]
 
 Z95 = NormalDist().inv_cdf(0.975)
@@ -165,7 +166,13 @@ def check_series(results: Any, variable: str, actor: str = "") -> None:
 def _band_table(results: Any, variable: str, actor: str,
                 wanted: Sequence[str]) -> pd.DataFrame | None:
     """day x stat table from ``results.bands`` if it has every wanted stat, else None."""
-    b = results.bands
+    return band_table(results.bands, variable, actor, wanted)
+
+
+def band_table(b: pd.DataFrame | None, variable: str, actor: str,
+               wanted: Sequence[str]) -> pd.DataFrame | None:
+    """day x stat table of one series from tidy bands ``b`` (``variable, actor, day, stat,
+    value``) if they have every wanted stat for it, else None."""
     if b is None or not len(b):
         return None
     sel = _select(b, variable, actor)

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 
 from .data import actor_label, fan_data
 from .fan_legend import legend_entries, legend_options
-from .regimes import regime_counts, regime_fan_data, split_on
+from .regimes import regime_counts, regime_fan_data, regime_source, split_on
 from .registry import figure_kind
 from .style import COLUMN_WIDTH, add_caption, new_figure, source_line, style, want_footer
 from .timeseries import fan
@@ -50,11 +50,11 @@ def volumes_note(results: Any, split: bool | str = "auto", sharey: bool = True) 
     on = [i for i, s in splits.items() if s]
     parts = []
     if on:
-        counts = regime_counts(regime_fan_data(results, "volume_mbd", on[0], "threat"))
+        data = regime_fan_data(results, "volume_mbd", on[0], "threat")
         parts.append(f"Split by whether the threat was carried out: {_names(results, on)}. "
                      "Carried out: solid medians over filled 50%/90% bands; not carried out: "
-                     f"dashed over hatched bands; over the kept replicates of each regime "
-                     f"({counts}).")
+                     f"dashed over hatched bands; over {regime_source(data)} "
+                     f"({regime_counts(data)}).")
     sources: dict[str, list[str]] = {}
     for imp in (i for i, s in splits.items() if not s):
         sources.setdefault(fan_data(results, "volume_mbd", imp).attrs["source"], []).append(imp)

@@ -29,6 +29,7 @@ from .regimes import (
     regime_counts,
     regime_fan_data,
     regime_legend_label,
+    regime_source,
     split_on,
 )
 from .registry import figure_kind
@@ -224,10 +225,11 @@ def fan(results: Any, variable: str, actor: str = "", ax: Axes | None = None,
 
 def _regime_fans(ax: Axes, results: Any, variable: str, actor: str, by: str,
                  c: str) -> str:
-    """One fan per regime (kept replicates), both in colour ``c``, told apart by line style
-    and band fill (:data:`~simulate.figures.style.REGIME_STYLE`); returns the caption note."""
+    """One fan per regime (over all its replicates, or its kept ones for results saved
+    without regime bands), both in colour ``c``, told apart by line style and band fill
+    (:data:`~simulate.figures.style.REGIME_STYLE`); returns the caption note."""
     data = regime_fan_data(results, variable, actor, by)
-    kept = data.attrs["k"]
+    total, kept = data.attrs["k"], data.attrs["source"] != "all"
     lo, hi = BAND_ALPHA["regime"]
     for label, g in data.groupby("label", sort=False):
         look = regime_style(bool(g["regime"].iloc[0]))
@@ -236,11 +238,12 @@ def _regime_fans(ax: Axes, results: Any, variable: str, actor: str, by: str,
             band_patch(ax.fill_between(g["date"], g[q0], g[q1], color=c), on, level, c,
                        alpha)
         line, = ax.plot(g["date"], g["q50"], color=c, linestyle=look["linestyle"],
-                        label=regime_legend_label(str(label), int(g["k"].iloc[0]), kept))
+                        label=regime_legend_label(str(label), int(g["k"].iloc[0]), total,
+                                                  kept))
         line._simulate_regime = on  # type: ignore[attr-defined]  # read by legend_entries
     share = _share_note(data)
     return (f"Split by regime: lines are medians, bands 50% (inner) and 90% (outer), "
-            f"computed from the kept replicates only ({regime_counts(data)}){share}; a pooled "
+            f"computed over {regime_source(data)} ({regime_counts(data)}){share}; a pooled "
             "median would follow neither course.")
 
 
@@ -248,8 +251,9 @@ def _share_note(data: Any) -> str:
     on = data[data["regime"].astype(bool)]
     if not len(on) or data.attrs["n"] == 0:
         return ""
-    return (f"; over all {data.attrs['n']:,} replicates, {on['label'].iloc[0]} in "
-            f"{float(on['share'].iloc[0]):.0%}")
+    where = "" if data.attrs.get("source") == "all" else \
+        f" over all {data.attrs['n']:,} replicates,"
+    return f";{where} {on['label'].iloc[0]} in {float(on['share'].iloc[0]):.0%}"
 
 
 #: a fan kind's caption before the run is known
@@ -261,9 +265,9 @@ def _fan_caption(what: str, variable: str) -> Callable[[Any], str]:
     """The caption of a fan kind as drawn for a run: split by regime or pooled."""
     def caption(results: Any) -> str:
         if split_on(results, variable):
+            over = regime_source(regime_fan_data(results, variable))
             return (f"{what}: one fan per regime (threat carried out or not), the replicates "
-                    "following two courses; medians and 50%/90% bands over the kept "
-                    "replicates of each regime.")
+                    f"following two courses; medians and 50%/90% bands over {over}.")
         return f"{what}: median and 50%/90% bands across replicates."
     return caption
 

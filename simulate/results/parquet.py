@@ -13,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["UNITS_KEY", "DTYPES_KEY", "BAND_COLUMNS", "write_parquet", "read_series",
-           "dtypes_of", "restore_dtypes", "empty_bands"]
+__all__ = ["UNITS_KEY", "DTYPES_KEY", "BAND_COLUMNS", "REGIME_BAND_COLUMNS", "write_parquet",
+           "read_series", "read_regime_bands", "dtypes_of", "restore_dtypes", "empty_bands",
+           "empty_regime_bands"]
 
 #: Parquet schema metadata key holding the units (JSON object)
 UNITS_KEY = b"simulate.units"
@@ -22,6 +23,8 @@ UNITS_KEY = b"simulate.units"
 DTYPES_KEY = b"simulate.dtypes"
 #: columns of the tidy quantile bands (``Results.bands``)
 BAND_COLUMNS = ["day", "date", "variable", "actor", "stat", "value"]
+#: columns of the tidy bands of each regime (``Results.regime_bands``)
+REGIME_BAND_COLUMNS = ["by", "regime", *BAND_COLUMNS]
 
 
 def dtypes_of(frame: pd.DataFrame) -> dict[str, Any]:
@@ -112,3 +115,17 @@ def read_dtypes(path: Path) -> dict:
 
 def empty_bands() -> pd.DataFrame:
     return pd.DataFrame(columns=BAND_COLUMNS)
+
+
+def empty_regime_bands() -> pd.DataFrame:
+    return pd.DataFrame(columns=REGIME_BAND_COLUMNS)
+
+
+def read_regime_bands(d: Path) -> pd.DataFrame:
+    """The bands of each regime of a results folder (``regime_bands.parquet``; empty for
+    folders written before it existed, whose figures then split the kept replicates)."""
+    path = d / "regime_bands.parquet"
+    if not path.is_file():
+        return empty_regime_bands()
+    frame = restore_dtypes(pd.read_parquet(path), read_dtypes(path).get("regime_bands", {}))
+    return frame[REGIME_BAND_COLUMNS] if len(frame) else empty_regime_bands()

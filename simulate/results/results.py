@@ -2,8 +2,9 @@
 
 A results folder (design section 5) holds ``manifest.json`` (provenance and the sha256 of every
 other file), ``scenario.yaml`` (resolved), ``outcomes.parquet``, ``timeseries.parquet`` (daily
-series of the kept replicates), ``bands.parquet`` (quantile bands over all replicates) and
-``summary.json``; reports add ``figures/``, ``report.html`` and ``report.md``.
+series of the kept replicates), ``bands.parquet`` (quantile bands over all replicates),
+``regime_bands.parquet`` (the same over all replicates of each regime) and ``summary.json``;
+reports add ``figures/``, ``report.html`` and ``report.md``.
 
 Units travel with the tables: ``DataFrame.attrs['units']`` (column -> unit for ``outcomes``;
 variable -> unit for the tidy ``timeseries`` and ``bands``), and in the Parquet files both as
@@ -16,7 +17,7 @@ import hashlib
 import html
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,8 @@ from .parquet import (
     DTYPES_KEY,
     dtypes_of,
     empty_bands,
+    empty_regime_bands,
+    read_regime_bands,
     read_series,
     write_parquet,
 )
@@ -52,7 +55,7 @@ __all__ = ["Results", "DATA_FILES", "DERIVED", "is_own_file", "scenario_text", "
 
 DATA_FILES = ("scenario.yaml", "outcomes.parquet", "timeseries.parquet", "summary.json")
 #: data files of newer folders (checked when listed in the manifest; older folders lack them)
-OPTIONAL_DATA_FILES = ("bands.parquet",)
+OPTIONAL_DATA_FILES = ("bands.parquet", "regime_bands.parquet")
 #: files a report writes (rebuilt by ``simulate report``; not needed to load the results)
 DERIVED = ("figures/", "report.html", "report.md")
 
@@ -73,15 +76,21 @@ class Results:
     (sampled parameters as ``param:<dotted key>``). ``timeseries``: tidy DataFrame
     (replicate, day, date, variable, actor, value) for the kept replicates. ``bands``: tidy
     DataFrame (day, date, variable, actor, stat, value) of quantiles over all replicates.
+    ``regime_bands``: the same per regime, over all replicates of each (columns ``by``:
+    ``"threat"`` or ``"deal"``, and ``regime``: True for carried out or reached, first).
     """
 
     def __init__(self, scenario: Scenario, outcomes: pd.DataFrame, timeseries: pd.DataFrame,
                  manifest: dict, bands: pd.DataFrame | None = None,
-                 log: list[dict] | None = None):
+                 log: list[dict] | None = None,
+                 regime_bands: pd.DataFrame | Callable[[], pd.DataFrame] | None = None):
         self.scenario = scenario
         self.outcomes = outcomes
         self.timeseries = timeseries
         self.bands = bands if bands is not None else empty_bands()
+        # a frame, or the function that makes it on first use (a run's band sketch)
+        self._regime_bands = regime_bands if regime_bands is not None else \
+            empty_regime_bands()
         self.manifest = manifest
         self.log = log or []
         self._annotate()
@@ -94,9 +103,22 @@ class Results:
         for frame in (self.timeseries, self.bands):
             if "variable" in frame and len(frame):
                 variables += [str(v) for v in pd.unique(frame["variable"]) if v not in SERIES]
+        self._units = series_units(variables)
         for frame in (self.timeseries, self.bands):
-            frame.attrs["units"] = series_units(variables)
+            frame.attrs["units"] = self._units
             frame.attrs["start"] = self.scenario.start.isoformat()
+
+    @property
+    def regime_bands(self) -> pd.DataFrame:
+        """Tidy quantile bands over all replicates of each regime: ``by, regime, day, date,
+        variable, actor, stat, value`` (``by``: ``"threat"``, carried out or not, or
+        ``"deal"``, reached or not; ``regime``: True in it). Made from the run's band
+        sketch the first time it is used; empty for folders saved before it existed."""
+        if callable(self._regime_bands):
+            self._regime_bands = self._regime_bands()
+        frame = self._regime_bands
+        frame.attrs.update(units=self._units, start=self.scenario.start.isoformat())
+        return frame
 
     # ----- statistics -------------------------------------------------------------------
     @property
@@ -165,6 +187,12 @@ class Results:
         write_parquet(bands, d / "bands.parquet", series,
                        {"value": "see simulate.units (by variable)"},
                        {DTYPES_KEY: json.dumps({"bands": dtypes_of(bands)}, default=str)})
+        regimes = self.regime_bands
+        regimes.attrs = dict(self.timeseries.attrs)
+        write_parquet(regimes, d / "regime_bands.parquet", series,
+                      {"value": "see simulate.units (by variable)"},
+                      {DTYPES_KEY: json.dumps({"regime_bands": dtypes_of(regimes)},
+                                              default=str)})
         write_text_atomic(d / "summary.json", json.dumps(self.summary_dict(), indent=2) + "\n")
         if self.log:
             pd.DataFrame(self.log).to_csv(d / "events.csv", index=False)
@@ -235,6 +263,7 @@ class Results:
         try:
             outcomes = pd.read_parquet(d / "outcomes.parquet")
             ts, bands = read_series(d)
+            regime_bands = read_regime_bands(d)
             stored = _read_run_identity(d / "outcomes.parquet")
             summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError, ImportError) as exc:
@@ -244,7 +273,7 @@ class Results:
                            stored, summary)
         log = pd.read_csv(d / "events.csv").to_dict("records") if (d / "events.csv").exists() \
             else None
-        return cls(scenario, outcomes, ts, manifest, bands, log)
+        return cls(scenario, outcomes, ts, manifest, bands, log, regime_bands)
 
     # ----- replicates -------------------------------------------------------------------
     def trace(self, replicate: int) -> Any:

@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simulate import Results
 from simulate.engines.bands import QUANTILES, BandSketch
 from simulate.engines.batch import run_batch
 from simulate.engines.events import run_events
 from simulate.engines.regime_cells import CELLS, cells_of, regime_cells, regime_flags
 from simulate.execution.runner import run
 from simulate.figures.regimes import mixture, regime_fan_data
-from simulate import Results
 from simulate.scenario import bundled_scenarios, load_scenario
 
 N = 400

@@ -199,7 +199,7 @@ def test_regimes_and_aggregates_take_no_actor_colour(real):
     actor = {c.lower() for c in ACTOR_COLORS.values()}
     for name in ("urals_discount", "oil_revenue"):
         ax = render(name, real).axes[0]
-        regime_lines = [x for x in ax.get_lines() if "kept replicates" in x.get_label()]
+        regime_lines = [x for x in ax.get_lines() if x.get_label().endswith(" replicates)")]
         assert len(regime_lines) == 2, name
         assert not {_hex(x.get_color()) for x in regime_lines} & actor
         assert {x.get_linestyle() for x in regime_lines} == {"-", "--"}  # told apart

@@ -188,3 +188,44 @@ def test_the_fan_says_its_regime_bands_are_over_all_replicates(results):
     footer = " ".join(t.get_text() for t in ax.figure.texts).replace("\n", " ")
     assert "computed over all replicates of each regime" in footer
     assert "kept" not in footer
+
+
+def test_the_xarray_view_has_each_regimes_quantiles(results):
+    ds = results.to_xarray()
+    da = ds["volume_mbd_by_threat"]
+    assert da.dims == ("threat", "quantile", "date", "importer")
+    rb = results.regime_bands
+    for on in (True, False):
+        sel = rb[(rb["by"] == "threat") & (rb["regime"] == on)
+                 & (rb["variable"] == "volume_mbd") & (rb["actor"] == "IN")
+                 & (rb["stat"] == "q75")]
+        np.testing.assert_array_equal(da.sel(threat=on, quantile=0.75, importer="IN").values,
+                                      sel["value"].to_numpy())
+    assert ds["brent_usd_by_deal"].dims == ("deal", "quantile", "date")
+    # the pooled median of a two-part mixture lies between the parts' medians (within the
+    # bands' error, under one bin width: 0.3 USD/bbl for Brent)
+    pooled = ds["brent_usd"].sel(quantile=0.5).values
+    parts = ds["brent_usd_by_deal"].sel(quantile=0.5).values        # (deal, date)
+    ok = ~np.isnan(parts).any(axis=0)
+    assert ok.sum() > 300
+    lo, hi = parts.min(axis=0)[ok], parts.max(axis=0)[ok]
+    assert np.all((pooled[ok] >= lo - 0.3) & (pooled[ok] <= hi + 0.3))
+
+
+def test_a_chunk_file_holds_the_sketch_by_its_nonzero_counts_and_refuses_bad_ones(aug):
+    from simulate.execution import chunkfile
+    chunk = run_batch(aug, 1, np.arange(40))
+    structure, arrays = chunkfile.encode(chunk)
+    assert chunkfile.decode(structure, arrays).bands == chunk.bands
+    sizes = sorted(a.size for a in arrays.values())
+    assert sizes[-1] < chunk.bands.counts.size / 20      # no dense copy of the counts
+    state = chunk.bands.__getstate__()
+    name = next(k for k, a in arrays.items()
+                if a.shape == state["steps"].shape and np.array_equal(a, state["steps"]))
+    steps = arrays[name]
+    past_the_end = steps.copy()
+    past_the_end[-1] = chunk.bands.counts.size            # a position beyond the counts
+    for bad in (past_the_end, np.zeros_like(steps), steps[:-1]):
+        crafted = {**arrays, name: bad}
+        with pytest.raises(chunkfile.ChunkFileError):
+            chunkfile.decode(structure, crafted)

@@ -265,12 +265,33 @@ class BandSketch:
                         for k in self._FIELDS))
 
     def __getstate__(self) -> dict:
-        return {k: getattr(self, k) for k in ("layout", *self._FIELDS)}
+        """What pickling and chunk files store: the counts as their non-zero entries (a
+        chunk fills a small part of its ~60 MB of bins), the rest as they are."""
+        flat = self.counts.reshape(-1)
+        nonzero = np.flatnonzero(flat)
+        # positions as steps from the previous one: small numbers, which compress well
+        return {"layout": self.layout, "cells": self.cells,
+                "steps": np.diff(nonzero, prepend=-1).astype(np.uint32),
+                "values": flat[nonzero], **{k: getattr(self, k) for k in self._FIELDS[1:]}}
 
     def __setstate__(self, state: dict) -> None:
-        BandSketch.__init__(self, state["layout"], cells=state["n"].shape[0])
-        for k in self._FIELDS:
-            setattr(self, k, state[k])
+        """Rebuild from :meth:`__getstate__`; ``ValueError`` for a state that does not fit
+        its layout (a damaged or crafted chunk file)."""
+        BandSketch.__init__(self, state["layout"], cells=int(state["cells"]))
+        steps = np.asarray(state["steps"], dtype=np.int64)
+        values = np.asarray(state["values"], dtype=np.uint32)
+        flat = self.counts.reshape(-1)
+        nonzero = np.cumsum(steps) - 1
+        if steps.shape != values.shape or steps.ndim != 1 or (steps.size and (
+                steps.min() < 1 or nonzero[-1] >= flat.size)):
+            raise ValueError("band counts outside the sketch's layout")
+        flat[nonzero] = values
+        for k in self._FIELDS[1:]:
+            value = np.asarray(state[k], dtype=getattr(self, k).dtype)
+            if value.shape != getattr(self, k).shape:
+                raise ValueError(f"band sketch {k} of shape {value.shape}, expected "
+                                 f"{getattr(self, k).shape}")
+            setattr(self, k, value.copy())
 
     # ----- estimates -------------------------------------------------------------------
     @property

@@ -70,6 +70,10 @@ def encode(value: Any) -> tuple[Any, dict[str, np.ndarray]]:
         if isinstance(v, list | tuple):
             return {"t": type(v).__name__, "items": [enc(x) for x in v]}
         cls = type(v)
+        if cls.__module__.startswith(_REBUILDABLE) and "__setstate__" in cls.__dict__:
+            # a class that says what to store (the band sketch: its non-zero counts)
+            return {"t": "objstate", "cls": f"{cls.__module__}:{cls.__qualname__}",
+                    "state": enc(v.__getstate__())}
         if cls.__module__.startswith(_REBUILDABLE) or cls.__module__ == "simulate.engines":
             state = ({f.name: getattr(v, f.name) for f in dataclasses.fields(v)}
                      if dataclasses.is_dataclass(v) and not hasattr(v, "__dict__")
@@ -130,11 +134,19 @@ def decode(structure: Any, arrays: dict[str, np.ndarray]) -> Any:
                     raise ChunkFileError(f"refused attribute {k!r:.40}")
                 object.__setattr__(obj, k, v)
             return obj
+        if t == "objstate":
+            cls = _class(s["cls"])
+            state = dec(s["state"])
+            if "__setstate__" not in cls.__dict__ or not isinstance(state, dict):
+                raise ChunkFileError("malformed object state")
+            obj = object.__new__(cls)
+            obj.__setstate__(state)
+            return obj
         raise ChunkFileError(f"unknown entry type {t!r:.40}")
 
     try:
         return dec(structure)
-    except (KeyError, TypeError, ValueError, AttributeError, ImportError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, ImportError, IndexError) as exc:
         raise ChunkFileError(f"malformed chunk file ({type(exc).__name__})") from None
 
 

@@ -21,7 +21,7 @@ __all__ = [
     "Z95", "FAN_STATS", "wilson_interval", "run_labels", "as_runs", "runs_and_labels",
     "deal_probability_data", "fan_data", "flows_data", "terms_data", "tariff_cost_data",
     "series_unit", "actor_label", "REROUTED", "dates_of", "kept_matrix", "all_replicates",
-    "band_table",
+    "band_table", "series_rows",
 ]
 
 Z95 = NormalDist().inv_cdf(0.975)
@@ -126,7 +126,7 @@ def series_unit(results: Any, variable: str) -> str:
     return UNITS.get(variable, "")
 
 
-def _select(frame: pd.DataFrame, variable: str, actor: str) -> pd.DataFrame:
+def series_rows(frame: pd.DataFrame, variable: str, actor: str) -> pd.DataFrame:
     """Rows of one series (works for categorical and plain text columns alike)."""
     return frame[(frame["variable"] == variable).to_numpy(dtype=bool)
                  & (frame["actor"] == actor).to_numpy(dtype=bool)]
@@ -175,7 +175,7 @@ def band_table(b: pd.DataFrame | None, variable: str, actor: str,
     value``) if they have every wanted stat for it, else None."""
     if b is None or not len(b):
         return None
-    sel = _select(b, variable, actor)
+    sel = series_rows(b, variable, actor)
     stat = sel["stat"].astype(str)
     if not len(sel) or not set(wanted) <= set(stat):
         return None
@@ -188,7 +188,7 @@ def kept_matrix(results: Any, variable: str, actor: str
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(replicates, days, replicate x day values) of one series over the kept replicates."""
     ts = results.timeseries
-    sel = _select(ts, variable, actor) if len(ts) else ts
+    sel = series_rows(ts, variable, actor) if len(ts) else ts
     if not len(sel):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros((0, 0))
     reps, ri = np.unique(sel["replicate"].to_numpy(dtype=np.int64), return_inverse=True)

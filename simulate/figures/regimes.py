@@ -25,7 +25,15 @@ import numpy as np
 import pandas as pd
 
 from ..engines.regime_cells import regime_flags
-from .data import FAN_STATS, band_table, dates_of, fan_data, kept_matrix, series_unit
+from .data import (
+    FAN_STATS,
+    band_table,
+    dates_of,
+    fan_data,
+    kept_matrix,
+    series_rows,
+    series_unit,
+)
 
 __all__ = ["REGIMES", "regime_labels", "mixture", "regime_fan_data", "paths_data",
            "MIN_SHARE", "MIN_KEPT", "MIN_APART", "apart", "split_on", "regime_counts",
@@ -77,7 +85,10 @@ def _regime_tables(results: Any, variable: str, actor: str,
     rb = getattr(results, "regime_bands", None)
     if rb is None or not len(rb):
         return None
-    rb = rb[(rb["by"].astype(str) == by).to_numpy()]
+    rb = rb.copy(deep=False)
+    rb.attrs = {}   # pandas deep-copies attrs (units) into every frame derived below
+    rb = series_rows(rb, variable, actor)       # the series first: categorical, fast
+    rb = rb[(rb["by"] == by).to_numpy(dtype=bool)]
     flag = rb["regime"].to_numpy(dtype=bool)
     tables = {on: band_table(rb[flag == on], variable, actor, FAN_STATS)
               for on in (True, False)}

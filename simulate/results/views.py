@@ -8,7 +8,11 @@
 - ``<series>_mean``: the mean over all replicates, dims ``(date[, actor dim])``;
 - ``<series>_kept``: the kept replicates' paths, dims ``(replicate, date[, actor dim])``,
   from ``results.timeseries`` (only ``outputs.keep_series`` replicates: a sample, not the
-  ensemble).
+  ensemble);
+- ``<series>_by_threat`` and ``<series>_by_deal``: the quantiles over all replicates of each
+  regime, dims ``(threat|deal, quantile, date[, actor dim])`` (``threat`` True: carried out;
+  ``deal`` True: reached; NaN for a regime no replicate ended in), from
+  ``results.regime_bands``.
 
 The actor dimension is ``region`` for series per region, ``importer`` for series per
 importer, absent for scalars. Every variable carries ``units``, ``long_name`` and
@@ -80,6 +84,7 @@ def to_dataset(results: Any) -> xarray.Dataset:
     present |= {str(v) for v in pd.unique(bands["variable"])} if len(bands) else set()
     variables = [v for v in SERIES if v in present] + sorted(present - set(SERIES))
     n = len(results.outcomes)
+    regimes = _by_variable(results.regime_bands)
     data: dict[str, Any] = {}
     for var in variables:
         actors = _actors(results, var)
@@ -105,6 +110,10 @@ def to_dataset(results: Any) -> xarray.Dataset:
                 cube = _cube(mb, "one", np.zeros(1, dtype=np.int64), days, actors)[0]
                 data[f"{var}_mean"] = (("date", *tail), shaped(cube[None])[0],
                                        {**attrs, "source": f"mean over all {n:,} replicates"})
+        for by, cube in _regime_cubes(regimes.get(var), days, actors).items():
+            data[f"{var}_by_{by}"] = ((by, "quantile", "date", *tail), shaped(cube),
+                                      {**attrs, "source": f"quantiles over all replicates "
+                                                          f"of each {by} regime"})
         k = _select(ts, var)
         if len(k):
             data[f"{var}_kept"] = (("replicate", "date", *tail),
@@ -113,7 +122,8 @@ def to_dataset(results: Any) -> xarray.Dataset:
                                                        f"replicates (of {n:,})"})
     coords: dict[str, Any] = {"date": dates, "day": ("date", days),
                               "quantile": np.array(list(QUANTILES), dtype=float),
-                              "replicate": reps}
+                              "replicate": reps, "threat": [True, False],
+                              "deal": [True, False]}
     if results.regions:
         coords["region"] = list(results.regions)
     if results.importers:
@@ -126,4 +136,33 @@ def to_dataset(results: Any) -> xarray.Dataset:
         "scenario": results.scenario.name, "seed": str(m.get("seed")),
         "replicates": int(n), "kept_replicates": int(reps.size),
         "description": "daily series: <name> quantiles and <name>_mean over all replicates; "
-                       "<name>_kept the kept replicates' paths"})
+                       "<name>_by_threat and <name>_by_deal quantiles over all replicates "
+                       "of each regime; <name>_kept the kept replicates' paths"})
+
+
+def _by_variable(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A tidy frame's rows by variable, in one pass (without the frame's attrs, which pandas
+    would copy into every part)."""
+    if not len(frame):
+        return {}
+    frame = frame.copy(deep=False)
+    frame.attrs = {}
+    return {str(k): g for k, g in frame.groupby("variable", observed=True, sort=False)}
+
+
+def _regime_cubes(rb: pd.DataFrame | None, days: np.ndarray,
+                  actors: list[str]) -> dict[str, np.ndarray]:
+    """split -> (regime [True, False], quantile, day, actor) quantiles of one variable from
+    its rows ``rb`` of ``results.regime_bands``; splits without rows are left out."""
+    out: dict[str, np.ndarray] = {}
+    if rb is None or not len(rb):
+        return out
+    qs = np.array(list(QUANTILES), dtype=float)
+    to_q = {s: q for q, s in QUANTILES.items()}
+    rb = rb.assign(q=rb["stat"].astype(str).map(to_q))
+    rb = rb[rb["q"].notna().to_numpy()]
+    by_col, flag = rb["by"].astype(str).to_numpy(), rb["regime"].to_numpy(dtype=bool)
+    for by in pd.unique(by_col):
+        out[str(by)] = np.stack([_cube(rb[(by_col == by) & (flag == on)], "q", qs, days, actors)
+                                 for on in (True, False)])
+    return out

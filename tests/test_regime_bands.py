@@ -229,3 +229,15 @@ def test_a_chunk_file_holds_the_sketch_by_its_nonzero_counts_and_refuses_bad_one
         crafted = {**arrays, name: bad}
         with pytest.raises(chunkfile.ChunkFileError):
             chunkfile.decode(structure, crafted)
+
+
+def test_a_run_without_bands_has_the_same_numbers_and_no_bands(aug, results):
+    """Sweeps and calibration run without bands: nothing they read may change."""
+    plain = run(aug, replicates=300, chunk_size=120, keep_series=30, progress=False,
+                counterfactual=False, bands=False)
+    assert plain.bands.empty and plain.regime_bands.empty
+    assert plain.manifest["bands"] is False and "bands" not in results.manifest
+    pd.testing.assert_frame_equal(plain.outcomes, results.outcomes, check_exact=True)
+    pd.testing.assert_frame_equal(plain.timeseries, results.timeseries, check_exact=True)
+    # figures fall back to the kept replicates
+    assert regime_fan_data(plain, "volume_mbd", "IN", "threat").attrs["source"] == "kept"

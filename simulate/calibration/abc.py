@@ -301,7 +301,7 @@ def calibrate(scenario: Scenario | str | Path, targets: Targets | str | Path,
     inputs += [] if targets_path is None else [targets_path]
     _prepare_dir(out, resume, force, identity, create=False, inputs=inputs)
     pilot = run(s, replicates=1, seed=seed, keep_series=1, counterfactual=False,
-                progress=False, workers=1)
+                progress=False, workers=1, bands=False)
     recorded = {(str(v), str(a)) for v, a in
                 pilot.timeseries[["variable", "actor"]].drop_duplicates().itertuples(
                     index=False)}

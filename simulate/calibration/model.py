@@ -101,7 +101,7 @@ class ParticleModel:
             sim_seed = particle_seed(sim_seed, [float(draw)])
         results = run(self.scenario_for(values), replicates=self.replicates, seed=sim_seed,
                       keep_series=self.replicates, counterfactual=False, progress=False,
-                      workers=1)
+                      workers=1, bands=False)   # only the kept series are read
         stats = statistics(results.timeseries, self.mapped, self.base.horizon_days).mean(axis=0)
         if self.noise if noise is None else noise:
             u = uniforms(sim_seed, np.zeros(1, dtype=np.int64), NOISE_DAY, NOISE_STREAM,

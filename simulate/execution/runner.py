@@ -70,20 +70,23 @@ def _weighted(progress: Callable[[float], None] | None, weight: float):
 
 
 def run_chunk(scenario: Scenario, seed: int, start: int, stop: int, engine: str,
-              keep_series: int, counterfactual: bool,
+              keep_series: int, counterfactual: bool, bands: bool = True,
               progress: Callable[[float], None] | None = None) -> ChunkResult:
     """Run replicates [start, stop): the task every backend executes.
 
     ``progress(n)`` (optional, in-process runs) is told the replicates done as it goes.
+    ``bands=False``: no band sketch (sweeps and calibration score outcomes or kept series
+    only; binning is about a third of a replicate-day).
     """
     reps = np.arange(start, stop, dtype=np.int64)
     weight = 0.5 if counterfactual else 1.0
     if engine == "batch":
         result = run_batch(scenario, seed, reps, keep_series,
-                           progress=_weighted(progress, weight))
+                           progress=_weighted(progress, weight), bands=bands)
     else:
         result = run_events(scenario, seed, reps, keep_series,
-                            progress=(lambda n: progress(n * weight)) if progress else None)
+                            progress=(lambda n: progress(n * weight)) if progress else None,
+                            bands=bands)
     if counterfactual:
         cf_scenario = counterfactual_of(scenario)
         if engine == "batch":
@@ -155,7 +158,7 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
         counterfactual: bool | None = None, overrides: Mapping[str, Any] | None = None,
         progress: bool = True, resume_dir: Path | str | None = None,
         checkpoint_dir: Path | str | None = None,
-        retries: int = DEFAULT_RETRIES) -> Results:
+        retries: int = DEFAULT_RETRIES, bands: bool = True) -> Results:
     """Run a scenario and return its :class:`~simulate.results.Results`.
 
     Defaults come from the scenario's ``ensemble`` and ``outputs`` blocks. ``backend`` is
@@ -167,6 +170,9 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
     interrupted run can be resumed; ``resume_dir``: resume the interrupted run checkpointed
     there (same scenario, seed, replicates, engine and chunk size) and keep checkpointing.
     ``retries``: how many times a failed chunk is run again before the run fails.
+    ``bands=False``: no quantile bands over all replicates (``results.bands`` and
+    ``regime_bands`` empty; figures then use the kept replicates), for many small runs whose
+    outcomes or kept series are all that is read.
     """
     s = as_scenario(scenario, overrides)
     if engine not in ENGINES:
@@ -195,13 +201,13 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
     if folder is not None:
         identity = {"scenario_sha256": scenario_sha256(s), "seed": seed, "replicates": n,
                     "engine": engine, "chunk_size": chunk, "keep_series": keep,
-                    "counterfactual": cf, "scenario": s.name}
+                    "counterfactual": cf, "scenario": s.name, "bands": bool(bands)}
         from .. import __version__
         identity["simulate_version"] = __version__
         store = ChunkStore(folder, identity)
         done = store.start(resume=resume_dir is not None)
     todo = [(a, b) for a, b in ranges if (a, b) not in done]
-    tasks = [(s, seed, a, b, engine, keep, cf) for a, b in todo]
+    tasks = [(s, seed, a, b, engine, keep, cf, bool(bands)) for a, b in todo]
 
     def on_result(i: int, result: ChunkResult) -> None:
         if store is not None:
@@ -232,10 +238,12 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None,
         finished=finished, keep_series=keep, counterfactual=cf)
     if len(ranges) != len(todo):
         manifest["resumed_chunks"] = len(ranges) - len(todo)
+    if not bands:
+        manifest["bands"] = False  # no quantile bands recorded (run(..., bands=False))
     if s.fixed_keys:  # uncertain keys that overrides fixed (distributions dropped)
         manifest["fixed_uncertain"] = list(s.fixed_keys)
     if s.posterior_file is not None:  # the calibrated posterior its parameters came from
         manifest["posterior"] = posterior_provenance(s.posterior_file)
-    bands, regimes = merged.bands.frames(s.start) if merged.bands is not None else (None, None)
+    pooled, regimes = merged.bands.frames(s.start) if merged.bands is not None else (None, None)
     return Results(s, outcomes_frame(merged), series_frame(merged, p, s.start), manifest,
-                   bands=bands, log=merged.log, regime_bands=regimes)
+                   bands=pooled, log=merged.log, regime_bands=regimes)

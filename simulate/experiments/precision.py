@@ -58,7 +58,7 @@ def replicates_for_target(scenario: Scenario, target_se: float, *, seed: int, st
                 ranges.append((n, min(n + step, max_replicates)))
                 n = ranges[-1][1]
             results: list[Any] = run_tasks(
-                run_chunk, [(scenario, seed, a, b, engine, 0, False) for a, b in ranges],
+                run_chunk, [(scenario, seed, a, b, engine, 0, False, False) for a, b in ranges],
                 backend=backend, workers=workers, scheduler=scheduler, progress=bar,
                 sizes=[b - a for a, b in ranges],
                 labels=[f"replicates [{a}, {b})" for a, b in ranges]) or []

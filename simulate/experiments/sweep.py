@@ -59,7 +59,7 @@ def run_point_chunk(scenario: Scenario, point: int, seed: int, start: int, stop:
     """Replicates [start, stop) of one design point, scored: the task of every backend."""
     keep = stop if needs_series(outcomes) else 0
     result = run_chunk(scenario, seed, start, stop, engine, keep,
-                       needs_counterfactual(outcomes))
+                       needs_counterfactual(outcomes), bands=False)
     scores = score_chunk(scenario, outcomes, result.outcomes,
                          result.series if keep else None)
     scores["point"] = np.full(stop - start, point, dtype=np.int64)

@@ -5,13 +5,16 @@ categories built from integer codes (:meth:`simulate.engines.bands.BandSketch.to
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["tidy_frame"]
+from .regime_cells import SPLITS, cells_of
+
+__all__ = ["tidy_frame", "pooled_and_regimes", "regime_frame"]
 
 
 def _category(names: Sequence[str], reps: int, tiles: int) -> Any:
@@ -52,3 +55,46 @@ def tidy_frame(columns: Sequence[tuple[str, str]], stats: Sequence[str], values:
         "value": values.reshape(-1),
     })
     return pd.DataFrame(data)
+
+
+def _held(sketch: Any, cells: Any) -> tuple[int, ...]:
+    """The cells among ``cells`` that hold a replicate."""
+    return tuple(int(k) for k in cells if sketch.n[k].any())
+
+
+def pooled_and_regimes(sketch: Any, stats: Sequence[str], start: _dt.date | None = None):
+    """(the pooled tidy bands, a function returning :func:`regime_frame`) of a band sketch:
+    the pooled bands now, the regimes' when asked for (most small runs never draw them),
+    reusing the pooled estimates for a regime that holds every replicate."""
+    held = _held(sketch, range(sketch.cells))
+    pooled = sketch.estimates(held)[0]
+    frame = tidy_frame(sketch.layout.columns, stats, pooled[None], start)
+    return frame, functools.partial(regime_frame, sketch, stats, start, {held: pooled})
+
+
+def regime_frame(sketch: Any, stats: Sequence[str], start: _dt.date | None = None,
+                 done: dict[tuple[int, ...], np.ndarray] | None = None) -> pd.DataFrame:
+    """Tidy bands of each regime over all its replicates: ``by, regime, day, date, variable,
+    actor, stat, value`` (``by``: ``"threat"`` or ``"deal"``; ``regime``: True for the
+    replicates in it, carried out or reached), for every regime with a replicate. Regimes
+    whose replicates lie in the same cells share one estimate (``done``: estimates already
+    made, by the cells that hold their replicates)."""
+    done = dict(done or {})
+    values, by_codes, flags = [], [], []
+    for b, by in enumerate(SPLITS):
+        for on in (True, False):
+            held = _held(sketch, cells_of(by, on))
+            if not held:
+                continue
+            if held not in done:
+                done[held] = sketch.estimates(held)[0]
+            values.append(done[held])
+            by_codes.append(b)
+            flags.append(on)
+    if not values:
+        return pd.DataFrame(columns=["by", "regime", "day", "date", "variable", "actor",
+                                     "stat", "value"])
+    by_col = pd.Categorical.from_codes(np.array(by_codes, dtype=np.int8),
+                                       categories=pd.Index(list(SPLITS)))
+    return tidy_frame(sketch.layout.columns, stats, np.stack(values), start,
+                      {"by": by_col, "regime": np.array(flags)})

@@ -31,27 +31,24 @@ Regimes. Each replicate is binned, at its end, into the *cell* of the regime it 
 (threat carried out or not, deal reached or not: :mod:`~simulate.engines.regime_cells`); a
 sketch holds one histogram per cell. The pooled estimates add all cells, a regime's add the
 cells that share its flag (:meth:`BandSketch.regime`): both exact, both over all replicates,
-with the same error bound. Binning costs the same (each value goes to one cell).
-
-Memory: ``cells * days * sum(nbins + 2)`` counts (uint32) per sketch: 4 cells of 15 MB for
-``aug2025`` (366 days, 53 series, 200 bins) — independent of the number of replicates.
+with the same error bound; binning costs the same. Memory: ``cells * days * sum(nbins + 2)``
+uint32 counts, 4 cells of 15 MB for ``aug2025``, whatever the number of replicates.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from ..model.params import Params
 from ..scenario.schema import Scenario
-from .band_frames import tidy_frame
+from .band_frames import pooled_and_regimes, regime_frame, tidy_frame
 from .band_locate import locate_ranks
-from .regime_cells import CELLS, SPLITS, cells_of
+from .regime_cells import CELLS, cells_of
 
 __all__ = ["BandLayout", "BandSketch", "BandArrays", "bin_day", "bin_block",
            "STATS", "QUANTILES", "DEFAULT_BINS", "QUANTUM_BITS"]
@@ -143,12 +140,9 @@ def bin_block(b: BandArrays, values: np.ndarray, cells: np.ndarray, rows: int) -
     day by day, so that each day's counts stay in the CPU cache while its values are binned
     (binning one replicate's days in a row touches a different part of the counts every
     day). The counts, extremes and fixed-point sums are integers or order-free: the same
-    result in any order, so the rows are taken cell by cell (a day's values of one cell
-    land near each other)."""
-    order = np.argsort(cells[:rows], kind="mergesort")
+    result in any order."""
     for day in range(values.shape[1]):
-        for i in range(rows):
-            r = order[i]
+        for r in range(rows):
             k = cells[r]
             for j in range(values.shape[2]):
                 _bin(b, k, day, j, values[r, day, j])
@@ -202,9 +196,8 @@ class BandSketch:
         return idx
 
     def select(self, cells: tuple[int, ...] | None = None) -> BandSketch:
-        """A one-cell sketch holding the values of the cells ``cells`` (default: all): the
-        cells' counts and sums added, exactly. (The estimates take ``cells`` directly and
-        need no such copy.)"""
+        """A one-cell sketch holding the values of the cells ``cells`` (default: all), added
+        exactly (the estimates take ``cells`` directly and need no such copy)."""
         idx = self._cells(cells)
         out = BandSketch(self.layout, cells=1)
         for k in idx:
@@ -371,7 +364,7 @@ class BandSketch:
             return self.qsum[idx].sum(axis=0) / self._scale / \
                 self.n[idx].sum(axis=0)[:, None]
 
-    def _stats(self, cells: tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray]:
+    def estimates(self, cells: tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray]:
         """(values (days, C, S) of every stat of :data:`STATS`, error bounds of the
         quantiles (days, C, Q)) over the cells ``cells``."""
         est, err = self.quantiles(list(QUANTILES.values()), cells)
@@ -384,7 +377,7 @@ class BandSketch:
         ``error=True`` adds the column ``error``: the bound of each estimate, the
         fixed-point quantum for the mean)."""
         lay = self.layout
-        value, err = self._stats(cells)
+        value, err = self.estimates(cells)
         frame = tidy_frame(lay.columns, STATS, value[None], start)
         if error:
             days, C = lay.lo.shape
@@ -393,44 +386,12 @@ class BandSketch:
         return frame
 
     def frames(self, start: _dt.date | None = None):
-        """(:meth:`to_frame`, a function returning :meth:`regime_frame`): the pooled bands
-        now, the regimes' when asked for (most small runs never draw them), reusing the
-        pooled estimates for a regime that holds every replicate."""
-        held = self._held(range(self.cells))
-        pooled = self._stats(held)[0]
-        frame = tidy_frame(self.layout.columns, STATS, pooled[None], start)
-        return frame, functools.partial(self.regime_frame, start, {held: pooled})
+        """See :func:`~simulate.engines.band_frames.pooled_and_regimes`."""
+        return pooled_and_regimes(self, STATS, start)
 
-    def _held(self, cells: Any) -> tuple[int, ...]:
-        return tuple(int(k) for k in cells if self.n[k].any())
-
-    def regime_frame(self, start: _dt.date | None = None,
-                     done: dict[tuple[int, ...], np.ndarray] | None = None):
-        """Tidy bands of each regime over all its replicates: ``by, regime, day, date,
-        variable, actor, stat, value`` (``by``: ``"threat"`` or ``"deal"``; ``regime``:
-        True for the replicates in it, carried out or reached), for every regime with a
-        replicate. Regimes whose replicates lie in the same cells share one estimate
-        (``done``: estimates already made, by the cells that hold their replicates)."""
-        import pandas as pd
-        done = dict(done or {})
-        values, by_codes, flags = [], [], []
-        for b, by in enumerate(SPLITS):
-            for on in (True, False):
-                held = self._held(cells_of(by, on))
-                if not held:
-                    continue
-                if held not in done:
-                    done[held] = self._stats(held)[0]
-                values.append(done[held])
-                by_codes.append(b)
-                flags.append(on)
-        if not values:
-            return pd.DataFrame(columns=["by", "regime", "day", "date", "variable", "actor",
-                                         "stat", "value"])
-        by_col = pd.Categorical.from_codes(np.array(by_codes, dtype=np.int8),
-                                           categories=pd.Index(list(SPLITS)))
-        return tidy_frame(self.layout.columns, STATS, np.stack(values), start,
-                          {"by": by_col, "regime": np.array(flags)})
+    def regime_frame(self, start: _dt.date | None = None):
+        """See :func:`~simulate.engines.band_frames.regime_frame`."""
+        return regime_frame(self, STATS, start)
 
     def error_bounds(self) -> dict[str, np.ndarray]:
         """Error bound of each quantile estimate, stat name -> (days, C)."""

@@ -88,9 +88,8 @@ class Results:
         self.outcomes = outcomes
         self.timeseries = timeseries
         self.bands = bands if bands is not None else empty_bands()
-        # a frame, or the function that makes it on first use (a run's band sketch)
-        self._regime_bands = regime_bands if regime_bands is not None else \
-            empty_regime_bands()
+        # a frame, or the function that makes it on first use (from a run's band sketch)
+        self._regime_bands = empty_regime_bands() if regime_bands is None else regime_bands
         self.manifest = manifest
         self.log = log or []
         self._annotate()

@@ -172,16 +172,27 @@ def _band_table(results: Any, variable: str, actor: str,
 def band_table(b: pd.DataFrame | None, variable: str, actor: str,
                wanted: Sequence[str]) -> pd.DataFrame | None:
     """day x stat table of one series from tidy bands ``b`` (``variable, actor, day, stat,
-    value``) if they have every wanted stat for it, else None."""
+    value``) if they have every wanted stat for it, else None. Where a (day, stat) appears
+    twice, its first row counts."""
     if b is None or not len(b):
         return None
     sel = series_rows(b, variable, actor)
-    stat = sel["stat"].astype(str)
-    if not len(sel) or not set(wanted) <= set(stat):
+    # each row's place in ``wanted`` (-1: not wanted), looked up once per category: no text
+    # compared row by row
+    stat = sel["stat"].astype("category").cat
+    lookup = np.append(pd.Index(list(wanted)).get_indexer(stat.categories), -1)
+    codes = lookup[stat.codes.to_numpy()]   # a missing stat's code -1 takes the last entry
+    keep = codes >= 0
+    if not len(sel) or not np.bincount(codes[keep], minlength=len(wanted)).all():
         return None
-    sel = sel.assign(stat=stat)[stat.isin(wanted).to_numpy()]
-    table = sel.pivot_table(index="day", columns="stat", values="value", aggfunc="first")
-    return table[list(wanted)].sort_index()
+    index, row = np.unique(sel["day"].to_numpy(dtype=np.int64)[keep], return_inverse=True)
+    cell = row * len(wanted) + codes[keep]
+    cells, first = np.unique(cell, return_index=True)
+    table = np.full(index.size * len(wanted), np.nan)
+    table[cells] = sel["value"].to_numpy(dtype=float)[keep][first]
+    return pd.DataFrame(table.reshape(index.size, len(wanted)),
+                        index=pd.Index(index, name="day"),
+                        columns=pd.Index(list(wanted), name="stat"))
 
 
 def kept_matrix(results: Any, variable: str, actor: str

@@ -37,10 +37,16 @@ class _Loader(yaml.SafeLoader):
     number refuses."""
 
 
-_Loader.add_implicit_resolver(
-    _CORE_PREFIX + "float",
-    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."))
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """:class:`_Loader` with libyaml's parser where PyYAML was built with it (see
+    :func:`_compose`): the same resolver and safe constructor."""
+
+
+for _cls in (_Loader, _FastLoader):
+    _cls.add_implicit_resolver(
+        _CORE_PREFIX + "float",
+        re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$"),
+        list("-+0123456789."))
 
 
 def _safe_data(text: str) -> Any:
@@ -218,8 +224,7 @@ def read_yaml(path: Path | str, text: str | None = None, name: str | None = None
         raise ScenarioError(too_big)
     loader = None
     try:
-        loader = _Loader(text)
-        node = loader.get_single_node()
+        loader, node = _compose(text)
         if node is None:
             return None, {}, [], []
         positions: dict[str, Position] = {}
@@ -244,6 +249,37 @@ def read_yaml(path: Path | str, text: str | None = None, name: str | None = None
         if loader is not None:
             loader.dispose()
     return data, positions, problems, skipped
+
+
+#: where libyaml and PyYAML's own parser read the same text differently: tabs (libyaml takes
+#: a tab after a value, PyYAML refuses it), tags (a bare ``!``), explicit keys (``? k``:
+#: the marks of empty nodes) and a comment right after a block scalar's header (``|#``);
+#: text with any of these, or with a character PyYAML refuses, is read by PyYAML alone
+_PARSERS_DIFFER = re.compile(
+    r"\t|(?:^|[\s\[{,])[!?]|[|>][-+0-9]*#|" + yaml.reader.Reader.NON_PRINTABLE.pattern)
+
+
+def _compose(text: str) -> tuple[yaml.SafeLoader, yaml.Node | None]:
+    """The loader that composed ``text`` and the document's node: PyYAML's nodes and marks
+    whichever parser reads it. libyaml's parser (ten times faster) where PyYAML has it and
+    the two parsers agree on ``text`` (tests/test_yaml_parsers.py); PyYAML's own for the
+    rest, for an empty document (the two place its mark differently) and for text libyaml
+    refuses, so that every syntax error is worded and placed by PyYAML's parser."""
+    if yaml.__with_libyaml__ and not _PARSERS_DIFFER.search(text):
+        fast = _FastLoader(text)
+        try:
+            node = fast.get_single_node()
+            if not (isinstance(node, yaml.ScalarNode) and node.value == ""):
+                return fast, node
+        except yaml.YAMLError:
+            pass
+        fast.dispose()
+    loader = _Loader(text)
+    try:
+        return loader, loader.get_single_node()
+    except BaseException:
+        loader.dispose()
+        raise
 
 
 def _offset_position(text: str, offset: int) -> tuple[int, int]:

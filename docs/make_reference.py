@@ -9,6 +9,7 @@ file is what this script writes.
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
 import textwrap
 import types
 import typing
@@ -219,6 +220,17 @@ error, results to standard output, so `--json` output can be piped.
 """
 
 
+def _value_form(shown: str, opts: list[str]) -> str:
+    """The value's form in the first column of ``--help`` (``INTEGER RANGE`` of
+    ``-n, --replicates INTEGER RANGE``): what follows the option names, which click prints
+    in its own order (short ones first), separated by ``,`` or ``/``."""
+    words = shown.split(" ")
+    i = 0
+    while i < len(words) and (words[i].rstrip(",") in opts or words[i] == "/"):
+        i += 1
+    return " ".join(words[i:]).strip()
+
+
 def render_cli() -> str:
     """Markdown of every ``simulate`` command: usage, help text, options."""
     import click
@@ -236,7 +248,7 @@ def render_cli() -> str:
         out += [f"## `simulate {name}`", "", "```text", f"simulate {name} {usage}".rstrip(),
                 "```", ""]
         text, *blocks = (cmd.help or "").split("\b")  # click's marker of a verbatim block
-        out += [textwrap.dedent(text).strip(), ""]
+        out += [inspect.cleandoc(text).strip(), ""]  # as --help: no indent on line 1
         for block in blocks:
             out += ["```text", textwrap.dedent(block).strip("\n").rstrip(), "```", ""]
         rows = []
@@ -246,8 +258,7 @@ def render_cli() -> str:
                 names = ", ".join(f"`{o}`" for o in opts)
                 # what `--help` prints: the value's form, the help with default and range
                 shown, meaning = param.get_help_record(sub) or ("", param.help or "")
-                value = shown[len(", ".join(opts)):].strip() if shown.startswith(
-                    ", ".join(opts)) else ""
+                value = _value_form(shown, opts)
                 rows.append(f"| {names} | {_cell(value)} | {_cell(meaning)} |")
         if rows:
             out += ["| option | value | meaning |", "|---|---|---|", *rows, ""]

@@ -107,6 +107,30 @@ def test_cli_reference_lists_every_command_and_option():
                     f"{name} {p.opts[0]}: run python docs/make_reference.py"
 
 
+def test_cli_reference_gives_the_value_of_every_option_that_takes_one():
+    """An option with a short flag (`-n, --replicates INTEGER RANGE` in --help) has its value
+    form in docs/cli.md too, not an empty cell."""
+    import click
+
+    from simulate.cli.main import _register, cli
+    _register()
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    ctx = click.Context(cli, info_name="simulate")
+    empty = []
+    for name in cli.list_commands(ctx):
+        cmd = cli.get_command(ctx, name)
+        section = text.split(f"## `simulate {name}`")[1].split("\n## ")[0]
+        for p in cmd.params:
+            if isinstance(p, click.Option) and not p.is_flag and not p.hidden:
+                names = ", ".join(f"`{o}`" for o in [*p.opts, *p.secondary_opts])
+                row = next(line for line in section.splitlines()
+                           if line.startswith(f"| {names} |"))
+                if not row.split(" | ")[1].strip():
+                    empty.append(f"{name} {p.opts[0]}")
+    assert not empty, f"options without their value in docs/cli.md: {empty}"
+    assert "| `--replicates`, `-n` | INTEGER RANGE | Number of replicates." in text
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_relative_links_and_anchors_resolve(page):
     broken = []

@@ -31,7 +31,7 @@ from simulate.figures import (
     terms_data,
     wilson_interval,
 )
-from simulate.figures.style import COLUMN_WIDTH, OKABE_ITO
+from simulate.figures.styling import COLUMN_WIDTH, OKABE_ITO
 from simulate.results.compare import compare
 
 Z = 1.959963984540054

@@ -1,6 +1,6 @@
 """In a real Jupyter kernel every plot call shows its figure under the cell, once (the
 figure is made through pyplot, whose inline backend displays it), while figures written to
-files -- a saved run's report -- are never shown (simulate/figures/style.py,
+files -- a saved run's report -- are never shown (simulate/figures/styling.py,
 ``offscreen``)."""
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from simulate.figures import (
     terms,
 )
 from simulate.figures.regimes import MIN_KEPT
-from simulate.figures.style import actor_color
+from simulate.figures.styling import actor_color
 from simulate.results.compare import compare
 
 

@@ -36,7 +36,7 @@ from simulate.figures.comparison_data import (
     compare_outcomes_data,
 )
 from simulate.figures.regimes import MIN_KEPT, mixture
-from simulate.figures.style import (
+from simulate.figures.styling import (
     ACTOR_COLORS,
     DEADLINE_LABEL,
     GREY,

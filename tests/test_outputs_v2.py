@@ -26,7 +26,7 @@ NEW_SERIES = {
     "fob_discount_usd": "USD/bbl", "delivered_discount_usd": "USD/bbl",
     "freight_premium_usd": "USD/bbl", "urals_fob_usd": "USD/bbl", "stored_mbd": "mb/d",
     "designation_status": "0 none, 1 wind-down, 2 in force", "buyer_volume_mbd": "mb/d",
-    "directive": "cap on state refiners' intake, share of base volume (1: none)",
+    "directive": "share of base volume; 1: none",
 }
 #: scenarios with designations and tanker designations (actual path) and an embargo with a
 #: price cap (episode 1)

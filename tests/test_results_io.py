@@ -128,8 +128,10 @@ def test_listed_file_missing_is_refused(tmp_path):
 
 def test_existing_folder_is_not_overwritten_silently(saved):
     r = make_results([1])
-    with pytest.raises(ResultsError, match="already holds results"):
+    with pytest.raises(ResultsError, match="already holds results") as refused:
         r.save(saved)
+    assert "save(..., overwrite=True) in Python, --force on the command line" in str(
+        refused.value)
     r.save(saved, overwrite=True)
     assert len(Results.load(saved).outcomes) == 1
 
@@ -190,6 +192,30 @@ def test_format_number_writes_whole_numbers_without_decimals():
     assert format_number(-40.0) == "-40"
     assert format_number(0.0004) == "4.00e-04"
     assert format_number(float("nan")) == "n/a"
+
+
+def test_a_percentage_is_the_tables_probability_written_in_percent():
+    """0.1945 (389 of 2,000) is 0.195 in the table and 19.5% in the report's text, not 19.4%
+    (100 * 0.1945 is 19.4499... in binary)."""
+    from simulate.results.units import format_percent
+    assert format_percent(0.1945) == "19.5"
+    assert format_percent(0.1945, sign=True) == "+19.5"
+    assert format_percent(-0.25, sign=True) == "-25.0"
+    assert format_percent(-0.0001, sign=True) == "+0.0"   # no "-0.0"
+    assert format_percent(0.5, decimals=0) == "50"
+    assert format_percent(float("nan")) == "n/a"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 10_000), st.integers(1, 10_000))
+def test_percentages_and_table_numbers_round_alike(k, n):
+    from decimal import Decimal
+
+    from simulate.results.units import format_number, format_percent
+    p = min(k, n) / n
+    table = format_number(p)
+    if p >= 0.001:
+        assert Decimal(format_percent(p)) == Decimal(table) * 100
 
 
 def test_outcomes_with_dates():

@@ -274,7 +274,7 @@ def robust(source: str, outcome: str, minimize: bool, threshold: float | None,
 
     \b
     Example:
-      simulate robust runs/crossed --outcome deal_within_180d --threshold 0.3
+      simulate robust runs/crossed --outcome deal_within_180d --threshold 0.15
     """
     from ..experiments.robust import robust as robust_api
     ex = _experiment(source, sets, points, replicates, quiet)

@@ -78,7 +78,7 @@ class Sensitivity:
         import json
 
         from ..figures.registry import save_figure
-        from ..figures.style import offscreen
+        from ..figures.styling import offscreen
         from ..results.files import sha256_file, write_text_atomic
         from .store import write_folder
 

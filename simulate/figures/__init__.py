@@ -42,7 +42,7 @@ from .registry import (
     render,
     save_figure,
 )
-from .style import (
+from .styling import (
     ACTOR_COLORS,
     COLUMN_WIDTH,
     OKABE_ITO,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .style import DOUBLE_WIDTH, GREY, color, drawing, new_figure, note_empty, offscreen, style
+from .styling import DOUBLE_WIDTH, GREY, color, drawing, new_figure, note_empty, offscreen, style
 
 __all__ = ["plot_marginal", "plot_pairs", "plot_epsilon", "plot_predictive",
            "save_calibration_figures", "short_key"]

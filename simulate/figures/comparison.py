@@ -14,7 +14,7 @@ from matplotlib.axes import Axes
 from .comparison_data import compare_differences_data, compare_outcomes_data
 from .data import all_replicates, as_runs, runs_and_labels
 from .registry import figure_kind
-from .style import (
+from .styling import (
     COLUMN_WIDTH,
     GREY,
     NEUTRAL,

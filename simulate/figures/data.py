@@ -154,6 +154,9 @@ def check_series(results: Any, variable: str, actor: str = "") -> None:
     if not pairs or (variable, actor) in pairs:
         return
     actors = sorted({a for v, a in pairs if v == variable})
+    if actors == [""]:
+        raise ResultsError(f"no daily series {variable!r} for actor {actor!r}: {variable} has "
+                           "no actor (leave actor out)")
     if actors:
         shown = ", ".join(repr(a) for a in actors)
         raise ResultsError(f"no daily series {variable!r} for actor {actor!r}: expected one "

@@ -19,10 +19,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
 
+from ..errors import ResultsError
+from ..scenario.messages import suggest
 from .data import wilson_interval
 from .fitting import fit_texts, line_count, separate_ticks, wrap
 from .outcome_labels import factor_label, is_binary_outcome, outcome_label, outcome_unit
-from .style import (
+from .styling import (
     COLUMN_WIDTH,
     DOUBLE_WIDTH,
     GREY,
@@ -44,6 +46,16 @@ _EMPTY: dict[str, Any] = {"facecolor": "#F2F2F2", "edgecolor": "#BDBDBD", "hatch
                           "lw": 0.0}
 #: at most this many bins per continuous factor of a heat map
 _BINS = 8
+
+
+def _check_factors(ex: Any, **keys: str | None) -> None:
+    """Raise :class:`ResultsError` for an argument (``lever=...``) naming no factor of the
+    experiment, with the factors it has (as a misspelt outcome does)."""
+    factors = [f["key"] for f in ex.factors]
+    for arg, key in keys.items():
+        if key is not None and key not in factors:
+            raise ResultsError(f"{arg}: unknown factor {key!r}: expected one of "
+                               f"{', '.join(factors)}{suggest(key, factors)}")
 
 
 # ----- lever --------------------------------------------------------------------------------
@@ -115,6 +127,7 @@ def plot_lever(ex: Any, lever: str, outcome: str | None = None, ax: Axes | None 
     value (one line per value of ``by`` if given), with the 95% interval of that mean: the
     spread between the points plus their Monte Carlo error; for a probability a Wilson
     interval (inside [0, 1]). Explained in the legend and, on simulate's figure, a caption."""
+    _check_factors(ex, lever=lever, by=by)
     t = ex.table(outcome)
     name = outcome or ex.outcomes[0]
     scenario = getattr(ex, "scenario", None)
@@ -192,6 +205,7 @@ def plot_heatmap(ex: Any, x: str, y: str, outcome: str | None = None,
     a numeric factor with more than 8 values is binned into equal intervals (8, fewer for
     fewer than 64 points), with ticks at the bin edges. Cells without design points
     (common with Latin-hypercube designs) are hatched grey and named in the legend."""
+    _check_factors(ex, x=x, y=y)
     t = ex.table(outcome)
     name = outcome or ex.outcomes[0]
     scenario = getattr(ex, "scenario", None)

@@ -11,7 +11,7 @@ from matplotlib.legend_handler import HandlerBase, HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from .style import GREY, NEUTRAL, legend_outside, regime_style
+from .styling import GREY, NEUTRAL, legend_outside, regime_style
 
 __all__ = ["BAND_ALPHA", "HATCH_WIDTH", "band_patch", "FanKey", "FanKeyHandler",
            "legend_options", "HANDLERS", "BANDS", "legend_entries", "fan_legend"]

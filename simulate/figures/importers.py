@@ -2,7 +2,7 @@
 
 Each panel is split by regime on its own (:func:`~simulate.figures.regimes.split_on`): India
 may follow two courses while China follows one. Every panel is drawn in its importer's own
-colour (:func:`~simulate.figures.style.actor_color`, the same as in the flows and tariff
+colour (:func:`~simulate.figures.actor_color`, the same as in the flows and tariff
 figures); the regimes of a split panel differ in line style and band fill, and the footer
 says which panels are split and where each panel's numbers come from.
 """
@@ -18,9 +18,9 @@ from matplotlib.axes import Axes
 
 from .data import actor_label, fan_data
 from .fan_legend import legend_entries, legend_options
-from .regimes import regime_counts, regime_fan_data, regime_source, split_on
+from .regimes import check_split, regime_counts, regime_fan_data, regime_source, split_on
 from .registry import figure_kind
-from .style import COLUMN_WIDTH, add_caption, new_figure, source_line, style, want_footer
+from .styling import COLUMN_WIDTH, add_caption, new_figure, source_line, style, want_footer
 from .timeseries import fan
 
 __all__ = ["importer_volumes", "volume_splits"]
@@ -35,6 +35,7 @@ def _any_importer_series(results: Any) -> bool:
 
 def volume_splits(results: Any, split: bool | str = "auto") -> dict[str, bool]:
     """importer -> whether its panel is split by whether the threat was carried out."""
+    split = check_split(split)   # checked even when no panel has a series
     return {imp: fan_data(results, "volume_mbd", imp).attrs["k"] > 0
             and split_on(results, "volume_mbd", imp, split, "threat")
             for imp in results.importers}

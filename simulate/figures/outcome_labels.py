@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .style import axis_label
+from .styling import axis_label
 
 __all__ = ["factor_label", "outcome_unit", "outcome_label", "is_binary_outcome"]
 

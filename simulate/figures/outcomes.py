@@ -10,7 +10,7 @@ from matplotlib.lines import Line2D
 
 from .data import all_replicates, tariff_cost_data, terms_data
 from .registry import figure_kind
-from .style import (
+from .styling import (
     GREY,
     NEUTRAL,
     actor_color,

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from ..engines.regime_cells import regime_flags
+from ..errors import ArgumentError
+from ..scenario.messages import suggest
 from .data import (
     FAN_STATS,
     band_table,
@@ -37,7 +39,8 @@ from .data import (
 
 __all__ = ["REGIMES", "regime_labels", "mixture", "regime_fan_data", "paths_data",
            "MIN_SHARE", "MIN_KEPT", "MIN_APART", "apart", "split_on", "regime_counts",
-           "regime_legend_label", "fan_source", "regime_source"]
+           "regime_legend_label", "fan_source", "regime_source", "check_by", "check_split",
+           "SPLITS"]
 
 _FAN_Q = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: smallest share of replicates in each regime for a split to be drawn by default
@@ -63,17 +66,39 @@ REGIMES: dict[str, tuple[Callable[[pd.DataFrame], np.ndarray], str, str]] = {
 }
 
 
+#: the values of a fan's ``split`` argument
+SPLITS = (True, False, "auto")
+
+
+def check_by(by: Any) -> str:
+    """``by`` if it names a regime split (:data:`REGIMES`), else :class:`ArgumentError`."""
+    if isinstance(by, str) and by in REGIMES:
+        return by
+    hint = suggest(by, REGIMES) if isinstance(by, str) else ""
+    raise ArgumentError.from_text(f"expected one of {', '.join(map(repr, sorted(REGIMES)))}, "
+                                  f"found {by!r:.60}{hint}", "by")
+
+
+def check_split(split: Any) -> bool | str:
+    """``split`` as True, False or ``"auto"`` (:data:`SPLITS`; a numpy bool as a bool), else
+    :class:`ArgumentError`: ``"yes"`` or None would otherwise silently mean "never"."""
+    if isinstance(split, bool | np.bool_):
+        return bool(split)
+    if isinstance(split, str) and split == "auto":
+        return split
+    hint = suggest(split, ["auto"]) if isinstance(split, str) else ""
+    raise ArgumentError.from_text(f"expected True, False or 'auto', found {split!r:.60}{hint}",
+                                  "split")
+
+
 def regime_labels(by: str) -> tuple[str, str]:
     """(label of the regime where the indicator is true, label where it is false)."""
-    if by not in REGIMES:
-        raise ValueError(f"by(={by!r}) must be one of {sorted(REGIMES)}")
+    by = check_by(by)
     return REGIMES[by][1], REGIMES[by][2]
 
 
 def _indicator(results: Any, by: str) -> pd.Series:
-    fn = REGIMES[by][0] if by in REGIMES else None
-    if fn is None:
-        raise ValueError(f"by(={by!r}) must be one of {sorted(REGIMES)}")
+    fn = REGIMES[check_by(by)][0]
     o = results.outcomes
     return pd.Series(fn(o), index=o["replicate"].to_numpy(dtype=np.int64))
 
@@ -187,7 +212,9 @@ def regime_fan_data(results: Any, variable: str, actor: str = "",
 def split_on(results: Any, variable: str, actor: str = "", split: bool | str = "auto",
              by: str = "threat") -> bool:
     """Whether a fan of (``variable``, ``actor``) is drawn split by regime: ``split=True``
-    always, ``False`` never, ``"auto"`` when :func:`mixture` says the split is informative."""
+    always, ``False`` never, ``"auto"`` when :func:`mixture` says the split is informative;
+    any other ``split`` or ``by`` raises :class:`ArgumentError`."""
+    split, by = check_split(split), check_by(by)
     return split is True or (split == "auto" and mixture(results, by, variable, actor))
 
 

@@ -145,7 +145,7 @@ def figure_bytes(fig: Figure, fmt: str = "png", dpi: float = 300) -> bytes:
     """The figure encoded as ``fmt`` (reproducible: no timestamps in the files)."""
     import matplotlib as mpl
 
-    from .style import SAVE_STYLE
+    from .styling import SAVE_STYLE
     buf = io.BytesIO()
     with mpl.rc_context(SAVE_STYLE):  # type: ignore[arg-type]
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt), facecolor="white")

@@ -13,6 +13,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
+from ..results.tables import LABELS
+from ..results.units import format_percent
 from .data import (
     REROUTED,
     actor_label,
@@ -33,7 +35,7 @@ from .regimes import (
     split_on,
 )
 from .registry import figure_kind
-from .style import (
+from .styling import (
     GREY,
     NEUTRAL,
     actor_color,
@@ -58,27 +60,8 @@ __all__ = ["deal_probability", "fan", "brent", "urals_discount", "oil_revenue", 
 
 _color = color  # ``fan`` has a ``color`` argument
 
-#: axis names of the daily series
-VARIABLE_LABELS = {
-    "brent_usd": "Brent", "urals_discount_usd": "Urals FOB discount to Brent",
-    "oil_revenue_musd": "Oil export revenue", "volume_mbd": "Russian crude imports",
-    "exports_mbd": "Russian crude exports", "bought_mbd": "Crude bought by importers",
-    "discounted_mbd": "Crude rerouted at a discount", "shut_in_mbd": "Crude shut in",
-    "control": "Occupier's share", "tariff_rate": "Extra US tariff",
-    "company_sanctions_share": "Exports under company sanctions", "at_war": "At war",
-    "killed": "Civilians killed", "injured": "Civilians injured",
-    "fob_discount_usd": "Urals FOB discount to Brent",
-    "delivered_discount_usd": "Urals delivered discount to Brent",
-    "freight_premium_usd": "Freight and insurance sanctions premium",
-    "urals_fob_usd": "Urals FOB price", "stored_mbd": "Crude put into storage",
-    "designation_status": "Designations (0 none, 1 wind-down, 2 in force)",
-    "buyer_volume_mbd": "Russian crude bought", "directive": "Cap on state refiners' intake",
-    "released_mbd": "Crude released from storage",
-    "expected_loss_mbd": "Expected loss of Russian crude (news)",
-    "perceived_loss_mbd": "Expected loss priced by Brent",
-    "buyer_premium_usd": "Buyer's sanctions risk premium",
-    "export_capacity_mbd": "Russian crude export capacity",
-}
+#: axis names of the daily series (:data:`simulate.results.tables.LABELS`)
+VARIABLE_LABELS = LABELS
 
 
 def _has_series(variable: str, actor: str = "") -> Any:
@@ -111,8 +94,8 @@ def deal_probability(runs: Any, ax: Axes | None = None, labels: Sequence[str] | 
                 ax.fill_between(g["date"], g["ci_low"], g["ci_high"], step="post", color=c,
                                 alpha=0.2, linewidth=0)
             final = float(g["p"].iloc[-1])
-            text = f"{label}: {final:.1%} by end" if len(runs) > 1 else \
-                f"P(deal) ({final:.1%} by end)"
+            pct = f"{format_percent(final)}%"   # rounded as the summary table rounds it
+            text = f"{label}: {pct} by end" if len(runs) > 1 else f"P(deal) ({pct} by end)"
             ax.step(g["date"], g["p"], where="post", color=c, label=text)
             top = max(top, float(np.nanmax(g["ci_high"] if band else g["p"])))
         deadlines = set()
@@ -158,7 +141,7 @@ def _subject(results: Any, actor: str) -> str:
 
 def series_color(results: Any, actor: str) -> str:
     """The colour of a fan of an actor's (or its buyer's) series
-    (:func:`~simulate.figures.style.actor_color`), or black for a series of no actor (a
+    (:func:`~simulate.figures.actor_color`), or black for a series of no actor (a
     market series, a region's)."""
     head, _ = _owner(results, actor)
     return actor_color(head) if head else NEUTRAL
@@ -227,7 +210,7 @@ def _regime_fans(ax: Axes, results: Any, variable: str, actor: str, by: str,
                  c: str) -> str:
     """One fan per regime (over all its replicates, or its kept ones for results saved
     without regime bands), both in colour ``c``, told apart by line style and band fill
-    (:data:`~simulate.figures.style.REGIME_STYLE`); returns the caption note."""
+    (:data:`~simulate.figures.styling.REGIME_STYLE`); returns the caption note."""
     data = regime_fan_data(results, variable, actor, by)
     total, kept = data.attrs["k"], data.attrs["source"] != "all"
     lo, hi = BAND_ALPHA["regime"]

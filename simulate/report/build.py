@@ -27,7 +27,7 @@ from ..figures.registry import (
     kinds,
     render,
 )
-from ..figures.style import offscreen
+from ..figures.styling import offscreen
 from ..results.files import sha256_file, write_bytes_atomic, write_text_atomic
 from ..results.folders import is_marked, mark, name_files
 from ..results.saving import save_folder, swap_folder

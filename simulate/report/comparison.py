@@ -57,8 +57,9 @@ def comparison_question(comparison: Any) -> Paragraph:
     diff = c.differences()
     for i, label in enumerate(others, 1):
         paired = c.paired(i)
-        design = ("paired on common random numbers (same seed and replicates: replicate *k* "
-                  "of each run faces the same draws)" if paired else
+        design = ("paired on common random numbers (same seed and streams: replicate *k* "
+                  "of each run faces the same draws; compared on the replicates both have)"
+                  if paired else
                   "independent samples (no common random numbers)")
         row = diff[(diff["label"] == label) & (diff["metric"] == "deal_within_horizon")]
         text += f" `{label}` − `{base}`: {design}"

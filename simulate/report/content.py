@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..results.results import format_number, is_derived
+from ..results.units import format_percent
 from .assumptions import Register
 from .document import (
     Document,
@@ -230,11 +231,11 @@ def figures_section(figures: Sequence[FigureBlock], skipped: Sequence[str],
 
 
 def _pct(x: float) -> str:
-    return "n/a" if x != x else f"{100 * x:.1f}%"
+    return "n/a" if x != x else f"{format_percent(x)}%"
 
 
 def pp_text(x: float) -> str:
-    return "n/a" if x != x else f"{100 * x:+.1f} percentage points"
+    return "n/a" if x != x else f"{format_percent(x, sign=True)} percentage points"
 
 
 def _meaning(results: Any, key: str) -> str:

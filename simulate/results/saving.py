@@ -99,8 +99,9 @@ def save_folder(target: Path | str, writer: Callable[[Path], None], *, kind: str
             raise ResultsError(f"{target}: cannot be replaced, it is {what}; choose another "
                                "folder")
         if state == "results" and not overwrite:
-            raise ResultsError(f"{target} already holds results; replace them (--force on "
-                               "the command line) or choose another folder")
+            raise ResultsError(f"{target} already holds results; replace them (save(..., "
+                               "overwrite=True) in Python, --force on the command line) or "
+                               "choose another folder")
         clean_stale(target)
         tmp = make_temp_folder(target, kind)
         try:

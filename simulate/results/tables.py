@@ -11,7 +11,7 @@ from ..engines.chunk import ChunkResult
 from ..engines.record import THREAT_NAMES, series_actors
 from ..model.params import Params
 
-__all__ = ["outcomes_frame", "series_frame", "tidy_series", "UNITS"]
+__all__ = ["outcomes_frame", "series_frame", "tidy_series", "UNITS", "LABELS"]
 
 #: units of outcome and series columns (also stored in the Parquet schema metadata)
 UNITS = {
@@ -22,16 +22,38 @@ UNITS = {
     "control": "occupier share", "brent_usd": "USD/bbl", "urals_discount_usd": "USD/bbl",
     "bought_mbd": "mb/d", "discounted_mbd": "mb/d", "oil_revenue_musd": "USD M/day",
     "volume_mbd": "mb/d", "tariff_rate": "fraction", "company_sanctions_share": "fraction",
-    "at_war": "1 at war, 0 after a deal", "killed": "people/day", "injured": "people/day",
+    "at_war": "1: yes, 0: after a deal", "killed": "people/day", "injured": "people/day",
     # trade v2 (docs/model.md 4.7-4.11)
     "fob_discount_usd": "USD/bbl", "delivered_discount_usd": "USD/bbl",
     "freight_premium_usd": "USD/bbl", "urals_fob_usd": "USD/bbl", "stored_mbd": "mb/d",
     "designation_status": "0 none, 1 wind-down, 2 in force", "buyer_volume_mbd": "mb/d",
-    "directive": "cap on state refiners' intake, share of base volume (1: none)",
+    "directive": "share of base volume; 1: none",
     "fob_discount_mean_usd": "USD/bbl", "delivered_discount_mean_usd": "USD/bbl",
     "released_mbd": "mb/d", "expected_loss_mbd": "mb/d", "perceived_loss_mbd": "mb/d",
     "buyer_premium_usd": "USD/bbl", "freight_premium_mean_usd": "USD/bbl",
     "urals_fob_mean_usd": "USD/bbl", "export_capacity_mbd": "mb/d",
+}
+
+#: names of the daily series in words (axis labels of figures, ``long_name`` in xarray); a
+#: series' unit is in :data:`UNITS`, not repeated here
+LABELS = {
+    "brent_usd": "Brent", "urals_discount_usd": "Urals FOB discount to Brent",
+    "oil_revenue_musd": "Oil export revenue", "volume_mbd": "Russian crude imports",
+    "exports_mbd": "Russian crude exports", "bought_mbd": "Crude bought by importers",
+    "discounted_mbd": "Crude rerouted at a discount", "shut_in_mbd": "Crude shut in",
+    "control": "Occupier's share", "tariff_rate": "Extra US tariff",
+    "company_sanctions_share": "Exports under company sanctions", "at_war": "At war",
+    "killed": "Civilians killed", "injured": "Civilians injured",
+    "fob_discount_usd": "Urals FOB discount to Brent",
+    "delivered_discount_usd": "Urals delivered discount to Brent",
+    "freight_premium_usd": "Freight and insurance sanctions premium",
+    "urals_fob_usd": "Urals FOB price", "stored_mbd": "Crude put into storage",
+    "designation_status": "Designations", "buyer_volume_mbd": "Russian crude bought",
+    "directive": "Cap on state refiners' intake", "released_mbd": "Crude released from storage",
+    "expected_loss_mbd": "Expected loss of Russian crude (news)",
+    "perceived_loss_mbd": "Expected loss priced by Brent",
+    "buyer_premium_usd": "Buyer's sanctions risk premium",
+    "export_capacity_mbd": "Russian crude export capacity",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from ..scenario.series import SERIES
 from .tables import UNITS
 
 __all__ = ["outcome_units", "series_units", "parameter_field", "parameter_unit", "unit_of",
-           "format_number"]
+           "format_number", "format_percent"]
 
 
 _OUTCOME_UNITS = {
@@ -181,3 +182,16 @@ def format_number(x: Any) -> str:
     if ax < 10:
         return f"{x:.3f}"
     return f"{x:.1f}" if ax < 1000 and not float(x).is_integer() else f"{x:,.0f}"
+
+
+def format_percent(x: Any, decimals: int = 1, sign: bool = False) -> str:
+    """A probability (0-1) as a percentage with ``decimals`` places, rounded once, from the
+    probability itself: 0.1945 is "19.5%", as :func:`format_number` writes it "0.195"
+    (multiplying by 100 first gives 19.449999..., "19.4%"). ``sign``: "+" for positive
+    values (differences in percentage points); the "%" is the caller's to add or not."""
+    if x is None or x != x:
+        return "n/a"
+    value = Decimal(f"{float(x):.{decimals + 2}f}").scaleb(2)
+    if value == 0:
+        value = abs(value)   # no "-0.0"
+    return f"{value:{'+' if sign else ''}.{decimals}f}"

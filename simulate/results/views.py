@@ -15,7 +15,8 @@
   ``results.regime_bands``.
 
 The actor dimension is ``region`` for series per region, ``importer`` for series per
-importer, absent for scalars. Every variable carries ``units``, ``long_name`` and
+importer, absent for scalars. Every variable carries ``units``, ``long_name`` (the series'
+name in words, as on the figures' axes: :data:`~simulate.results.tables.LABELS`) and
 ``source`` in its attrs.
 """
 
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..engines.record import SERIES, scenario_actors
-from .tables import UNITS
+from .tables import LABELS, UNITS
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray
@@ -90,7 +91,7 @@ def to_dataset(results: Any) -> xarray.Dataset:
         actors = _actors(results, var)
         dim = _ACTOR_DIM.get(SERIES.get(var))
         unit = UNITS.get(var, "")
-        attrs = {"units": unit, "long_name": var}
+        attrs = {"units": unit, "long_name": LABELS.get(var, var)}
         tail = (dim,) if dim else ()
 
         def shaped(cube: np.ndarray, dim: str | None = dim) -> np.ndarray:

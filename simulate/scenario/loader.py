@@ -16,10 +16,11 @@ from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
 from .bundled import find_scenario
-from .checks import Finding, cross_check
+from .checks import Finding
 from .dates import resolve_date
 from .experiment_block import PointCheck, experiment_findings
 from .keypaths import under
+from .knock_on import held_back, reported_findings
 from .messages import describe, parent_key, problems_from_validation, set_elsewhere
 from .overrides import announce_fixed, apply_overrides, fix_uncertain, parse_set_options
 from .posterior import POSTERIOR_KEY, resolve_posterior_path
@@ -209,13 +210,6 @@ def _typed(data: dict, positions: dict, file: str) -> tuple[Scenario | None, lis
         return None, problems_from_validation(exc, data, positions, Scenario, file)
 
 
-def _findings(data: dict, typed: list[Problem]) -> list[Finding]:
-    """The cross-part findings of the data, but none on a key the typed validation already
-    reported (it says what the key accepts, with its range: once is enough)."""
-    reported = {p.key for p in typed}
-    return [f for f in cross_check(data) if f.key not in reported]
-
-
 def _check(data: dict, positions: dict, file: str, levers: bool = True,
            ) -> tuple[Scenario | None, list[Problem]]:
     """The scenario (None if the typed validation failed) and every problem of the data:
@@ -223,8 +217,9 @@ def _check(data: dict, positions: dict, file: str, levers: bool = True,
     check each lever value as the design point that sets it (a full check per value; a
     scenario changed by :func:`with_overrides` had its levers checked when it was loaded)."""
     resolve_posterior_path(data, positions)
-    scenario, problems = _typed(data, positions, file)
-    problems += [_place(f, positions, file) for f in _findings(data, problems)]
+    scenario, typed = _typed(data, positions, file)
+    found, waiting = reported_findings(data, typed)
+    problems = held_back(typed, waiting) + [_place(f, positions, file) for f in found]
     point = _point_check(data) if levers else None
     problems += [_place(Finding(key, message, at_key), positions, file)
                  for key, message, at_key in experiment_findings(data, point)]
@@ -245,7 +240,7 @@ def _point_check(data: dict) -> PointCheck:
     def problems_of(point: dict) -> set[tuple[str, str]]:
         _, typed = _typed(point, {}, PYTHON_OVERRIDES)
         return {(p.key, p.message) for p in typed} | {
-            (f.key, f.message) for f in _findings(point, typed)}
+            (f.key, f.message) for f in reported_findings(point, typed)[0]}
 
     def check(key: str, value: Any) -> list[tuple[str, str]]:
         nonlocal known

@@ -190,7 +190,9 @@ def test_format_number_writes_whole_numbers_without_decimals():
     assert format_number(5.0) == "5.000"  # below 10 the table's 3 decimals stay
     assert format_number(0.5) == "0.500"
     assert format_number(-40.0) == "-40"
-    assert format_number(0.0004) == "4.00e-04"
+    assert format_number(0.0004) == "0.0004"   # plain decimals, at most two significant digits
+    assert format_number(-0.000682) == "-0.00068"
+    assert format_number(1.234e-7) == "0.00000012"
     assert format_number(float("nan")) == "n/a"
 
 

@@ -165,7 +165,9 @@ def series_units(variables: Any = None) -> dict[str, str]:
 
 
 def format_number(x: Any) -> str:
-    """A number for tables: 3 decimals below 10, 1 below 1000, thousands separators above.
+    """A number for tables: 3 decimals below 10 (at most two significant digits below
+    0.001), 1 below 1000, thousands separators above; never scientific notation, which
+    readers of policy tables misread.
 
     A whole number of 10 or more (a count, such as a quantile of casualties) is written
     without decimals: "175 to 713", not "175.0 to 713.0".
@@ -177,8 +179,9 @@ def format_number(x: Any) -> str:
     ax = abs(float(x))
     if ax == 0:
         return "0"
-    if ax < 0.001:
-        return f"{x:.2e}"
+    if ax < 0.001:   # two significant digits, in plain decimals: 0.00068, not 6.80e-04
+        return np.format_float_positional(float(x), precision=2, unique=False,
+                                          fractional=False, trim="-")
     if ax < 10:
         return f"{x:.3f}"
     return f"{x:.1f}" if ax < 1000 and not float(x).is_integer() else f"{x:,.0f}"

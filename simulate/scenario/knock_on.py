@@ -30,8 +30,9 @@ def _knock_on(finding: Finding, typed: list[Problem]) -> str | None:
         return None
     target = finding.key.split(".", 1)[1]      # cite.actors.CN.x -> actors.CN.x
     for p in typed:
-        if p.message.startswith(_UNKNOWN_KEY) and under(target, [parent_key(p.key)]):
-            return parent_key(p.key)
+        inside = parent_key(p.key)   # a top-level typo (notes:) hides no reference
+        if inside and p.message.startswith(_UNKNOWN_KEY) and under(target, [inside]):
+            return inside
     return None
 
 
@@ -61,7 +62,7 @@ def held_back(typed: list[Problem], waiting: dict[str, int]) -> list[Problem]:
     for p in typed:
         n = waiting.pop(parent_key(p.key), 0) if p.message.startswith(_UNKNOWN_KEY) else 0
         if n:
-            inside = parent_key(p.key) or "the scenario"
+            inside = parent_key(p.key)
             p = Problem(p.file, p.line, p.column, p.key, (
                 f"{p.message}; {n} reference{'s' if n > 1 else ''} to keys in {inside} "
                 f"(cite:, uncertainty:) will be checked once it is fixed"))

@@ -52,7 +52,9 @@ def test_a_posterior_resting_on_few_particles_is_flagged():
     message = weight_warning(skewed)
     assert message is not None and f"about {ess:.1f} of its 60 particles" in message
     # the threshold: 10% of the particles, and never fewer than 10
-    assert weight_warning(_posterior(9)) is not None        # ESS 9 < 10
+    few = weight_warning(_posterior(9))     # ESS 9 < 10, but the weights are even
+    assert few is not None and "has 9 particles" in few and "fewer than 10" in few
+    assert "rest on" not in few
     assert weight_warning(_posterior(200)) is None
 
 

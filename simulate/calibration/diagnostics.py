@@ -83,6 +83,10 @@ def weight_warning(posterior: pd.DataFrame) -> str | None:
     ess = _ess(posterior)
     if ess >= max(10.0, ESS_FLAG * len(posterior)):
         return None
+    if ess >= ESS_FLAG * len(posterior):   # the weights are even: too few particles
+        return (f"the posterior has {len(posterior)} particles (effective sample size "
+                f"{ess:.1f}), fewer than 10: its means, sds and predictive bands are rough; "
+                "run more particles")
     return (f"the posterior's weights rest on about {ess:.1f} of its {len(posterior)} particles "
             "(effective sample size): its means, sds and predictive bands are rough; run "
             "more particles or generations, or calibrate fewer keys (--param)")

@@ -20,7 +20,20 @@ import pandas as pd
 
 from ..errors import ScenarioError
 
-__all__ = ["Robustness", "robust"]
+__all__ = ["Robustness", "robust", "TIE"]
+
+#: regrets closer than this (relative to the largest regret, at least 1) are equal: they are
+#: differences of estimates, and 0.9 - 0.5 and 0.5 - 0.1 differ in their last bits
+TIE = 1e-9
+
+
+def _tol(regret: pd.Series) -> float:
+    return TIE * max(1.0, float(np.abs(regret).max()) if len(regret) else 1.0)
+
+
+def _tied(regret: pd.Series) -> pd.Series:
+    """Which regrets equal the smallest, within :data:`TIE`."""
+    return regret <= regret.min() + _tol(regret)
 
 
 @dataclass
@@ -46,9 +59,10 @@ class Robustness:
 
     @property
     def ties(self) -> list[str]:
-        """Policies whose maximum regret equals the minimax-regret policy's."""
+        """Policies whose maximum regret equals the minimax-regret policy's (within
+        :data:`TIE`: 0.9 - 0.5 and 0.5 - 0.1 are the same regret)."""
         t = self.table
-        return list(t.loc[t["max_regret"] == t["max_regret"].min(), "policy"])
+        return list(t.loc[_tied(t["max_regret"]), "policy"])
 
     def __repr__(self) -> str:
         sat = ""
@@ -138,7 +152,13 @@ def robust(ex: Any, outcome: str, *, maximize: bool = True,
             ok = v >= threshold if maximize else v <= threshold
             row["satisficing_share"] = float(np.mean(ok))
         rows.append(row)
-    table = pd.DataFrame(rows).sort_values("max_regret", ignore_index=True)
+    table = pd.DataFrame(rows)
+    # smallest maximum regret first, ties (within TIE) broken by the smaller mean regret
+    group = np.cumsum(np.r_[True, np.diff(np.sort(table["max_regret"].to_numpy())) > _tol(
+        table["max_regret"])])
+    rank = dict(zip(np.sort(table["max_regret"].to_numpy()), group, strict=False))
+    table = table.assign(_tie=table["max_regret"].map(rank)).sort_values(
+        ["_tie", "mean_regret"], kind="stable", ignore_index=True).drop(columns="_tie")
     minimax = str(table["policy"].iloc[0])
     sat = None
     if threshold is not None:

@@ -173,7 +173,7 @@ def sweep(scenario: Scenario | str | Path, *, design: str | None = None,
     as a CSV/Parquet file. ``out``: save the experiment there (refused if it holds something,
     unless ``force``); with ``resume``, continue an interrupted sweep saved there.
 
-    >>> ex = sweep("scenarios/aug2025.yaml", design="lhs", points=16, replicates=200)
+    >>> ex = sweep("experiments/aug2025_policies", design="lhs", points=16, replicates=200)
     """
     base = as_scenario(scenario, overrides)
     if base.experiment is None:

@@ -42,7 +42,11 @@ QUICKSTART = [
     code("ax = results.plot.deal_probability()"),
     md("Tables: one row per replicate, the kept replicates' daily series, and an xarray "
        "Dataset with the bands over **all** replicates on a `quantile` axis."),
-    code("results.outcomes[['deal', 'deal_day', 'oil_revenue_busd']].describe()"),
+    code("# a deal's day among the replicates that reached one (deal_day is -1 for the rest);\n"
+         "# deal itself is a yes/no column: its mean is the share of replicates with a deal\n"
+         "o = results.outcomes\n"
+         "print(f\"share with a deal: {o['deal'].mean():.3f}\")\n"
+         "o.loc[o['deal'], ['deal_day', 'oil_revenue_busd']].describe()"),
     code("ds = results.to_xarray()\n"
          "ds['volume_mbd'].sel(quantile=0.5, importer='IN').to_series().head()"),
     md("Save, load and write the report (`report.html`, self-contained)."),
@@ -124,7 +128,11 @@ DRIVERS = [
     code("# the bundled experiment, found from any working folder (checkout or wheel)\n"
          "policies = find_scenario('experiments/aug2025_policies')\n"
          "ex = simulate.sweep(policies, design='lhs', points=4, replicates=40, seed=3, "
-         "progress=False)\nex.points().iloc[:, :8]"),
+         "progress=False)\n"
+         "# each point's levers and states, then the estimates of three of its outcomes\n"
+         "ex.points()[['point', 'actors.US.threat.secondary_tariff.rate', "
+         "'actors.US.credibility',\n             'actors.RU.resolve', 'deal_within_180d', "
+         "'deal_within_365d', 'oil_revenue_busd']]"),
 ]
 
 FIGURES = [

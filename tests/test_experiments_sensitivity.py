@@ -175,7 +175,12 @@ def test_indices_outside_the_unit_interval_beyond_their_intervals_are_flagged():
     assert "S1 of a = 9.43 ± 8.76, S1 of d = 1.3 ± 0.2 and 1 more" in msg
     assert "increase the points (now 4; e.g. 64)" in msg and "\n" not in msg
     t2 = t.assign(S1=[0.4, -0.17, 0.5, 0.9], ST=[0.5, 0.2, 1.02, 0.4])
-    assert index_warnings("sobol", "y", t2, 4) == []
+    # inside [0, 1] but 0.4 +- 8.76 and ST 0.5 +- 0.57: intervals wider than [0, 1] say
+    # nothing, wherever the estimate falls
+    (msg2,) = index_warnings("sobol", "y", t2, 4)
+    assert "S1 of a = 0.4 ± 8.76, ST of a = 0.5 ± 0.57" in msg2 and "more" not in msg2
+    t3 = t2.assign(S1_conf=[0.3, 0.46, 0.1, 0.2], ST_conf=[0.3, 0.1, 0.05, 0.1])
+    assert index_warnings("sobol", "y", t3, 4) == []
     assert index_warnings("morris", "y", t, 4) == []
 
 

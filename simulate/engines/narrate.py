@@ -42,6 +42,16 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _pcts_apart(a: float, b: float) -> tuple[str, str]:
+    """Two shares as percentages with the fewest decimals (up to 3) that tell them apart:
+    a clash of 74.4% against 73.6% must not read "74% vs 74%"."""
+    for d in range(4):
+        ta, tb = f"{100 * a:.{d}f}%", f"{100 * b:.{d}f}%"
+        if ta != tb:
+            break
+    return ta, tb
+
+
 class Narrator:
     """Collects rows ``{day, date, actor, event, details}`` for a one-replicate run."""
 
@@ -242,7 +252,7 @@ class Narrator:
         ``st.ceil``), or the gap between the sides' bounds."""
         p, s = self.p, self.s
         K = len(p.region_names)
-        clashes = [f"{n} (at least {_pct(f)} vs at most {_pct(c)})"
+        clashes = [f"{n} (at least {{}} vs at most {{}})".format(*_pcts_apart(f, c))
                    for n, f, c in zip(p.region_names, s.floor[0, :K], s.ceil[0, :K], strict=True)
                    if f > c + 1e-12]
         if clashes:

@@ -20,8 +20,9 @@ Deterministic targets (one replicate, e.g. the Ishigami function) need no correc
 Checks. Saltelli's sample needs a power of 2 for ``points`` (a Sobol' sequence is balanced
 only in blocks of 2^m); an outcome that takes one value at every point has no variance to
 apportion (an error, not indices of NaN); and an index outside [0, 1], where no index can be,
-whose 95% interval does not reach [0, 1] or is wider than [0, 1] itself, says the sample is
-too small: the result carries a one-line warning (printed on standard error) that says so.
+whose 95% interval does not reach [0, 1], or any index whose interval is wider than [0, 1]
+itself, says the sample is too small: the result carries a one-line warning (printed on
+standard error) that says so.
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def check_points(method: str, n: int) -> None:
 def index_warnings(method: str, outcome: str, table: pd.DataFrame, points: int
                    ) -> list[str]:
     """One-line warnings about indices no sample can trust: outside [0, 1] beyond their 95%
-    interval, or with an interval wider than [0, 1]; corrected indices left undefined
+    interval, or with an interval wider than [0, 1] wherever the estimate falls; corrected
+    indices left undefined
     because replicate noise accounts for all the variance."""
     if method != "sobol":
         return []
@@ -145,17 +147,19 @@ def index_warnings(method: str, outcome: str, table: pd.DataFrame, points: int
             else f"{col}_conf"
         v = table[col].to_numpy(dtype=float)
         c = np.nan_to_num(table[conf_col].to_numpy(dtype=float), nan=np.inf)
-        outside = (v < 0) | (v > 1)
-        flag = outside & ((v - c > 1) | (v + c < 0) | (c > 0.5))
-        bad += [(abs(v[i] - np.clip(v[i], 0, 1)), col, str(table["factor"].iloc[i]), v[i],
-                 c[i]) for i in np.flatnonzero(flag)]
+        # outside [0, 1] beyond its interval, or an interval wider than [0, 1] itself (an
+        # index of 0.62 +- 0.71 says nothing, wherever its estimate falls)
+        flag = (v - c > 1) | (v + c < 0) | (c > 0.5)
+        bad += [(abs(v[i] - np.clip(v[i], 0, 1)), c[i], col, str(table["factor"].iloc[i]),
+                 v[i]) for i in np.flatnonzero(flag)]
     if bad:
-        bad.sort(reverse=True)
-        shown = ", ".join(f"{col} of {f} = {v:.3g} ± {c:.3g}" for _, col, f, v, c in bad[:2])
+        bad.sort(reverse=True)   # farthest outside [0, 1] first, then the widest
+        shown = ", ".join(f"{col} of {f} = {v:.3g} ± {c:.3g}" for _, c, col, f, v in bad[:2])
         more = f" and {len(bad) - 2} more" if len(bad) > 2 else ""
-        out.append(f"{outcome}: Sobol' indices outside [0, 1], where no index can be "
-                   f"({shown}{more}): the sample is too small for these estimates; increase "
-                   f"the points (now {points}; e.g. {max(64, 4 * points)})")
+        out.append(f"{outcome}: Sobol' indices the sample cannot estimate: outside [0, 1] "
+                   f"beyond their 95% interval, or with an interval wider than [0, 1] "
+                   f"({shown}{more}); increase the points (now {points}; e.g. "
+                   f"{max(64, 4 * points)})")
     if "S1_corrected" in table and table["S1_corrected"].isna().all():
         out.append(f"{outcome}: replicate noise accounts for all its variance across the "
                    "points, so the noise-corrected indices are undefined (NaN); increase the "

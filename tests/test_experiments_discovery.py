@@ -197,6 +197,14 @@ def test_regrets_equal_but_for_float_noise_tie_and_the_smaller_mean_regret_wins(
     assert list(rob.table["policy"]) == ["rate=B", "rate=A", "rate=D"]
 
 
+def test_an_experiments_table_names_its_outcome_and_its_plots_say_what_they_draw():
+    ex = _fake_experiment({("A", "s1"): 0.5, ("B", "s1"): 0.7})
+    assert ex.table().attrs["outcome"] == "y" == ex.outcomes[0]
+    for name in ("lever", "heatmap", "parallel"):
+        doc = getattr(ex.plot, name).__doc__
+        assert doc and "Returns the axes" in doc, name
+
+
 def test_no_satisficing_policy_when_none_meets_the_threshold():
     v = {("A", "s1"): 0.5, ("A", "s2"): 0.5, ("B", "s1"): 0.9, ("B", "s2"): 0.1}
     rob = robust(_fake_experiment(v), "y", threshold=0.95)

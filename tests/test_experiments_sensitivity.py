@@ -208,3 +208,14 @@ def test_a_seed_outside_the_documented_range_is_refused(seed):
     """Seeds are whole numbers in [0, 2**63) for sensitivity as for run and sweep."""
     with pytest.raises(ScenarioError, match="seed"):
         sensitivity(lambda x: x[:, 0], bounds={"a": (0.0, 1.0)}, points=8, seed=seed)
+
+
+def test_the_summary_line_says_points_and_the_base_sample_they_grew_from():
+    bounds = {"a": (0.0, 1.0), "b": (0.0, 1.0)}
+    sobol = sensitivity(lambda x: x[:, 0] + 0.5 * x[:, 1], bounds=bounds, points=8)
+    assert repr(sobol).startswith("<Sensitivity (sobol) of y: 32 points from a base sample "
+                                  "of 8, ")     # N (d + 2)
+    morris = sensitivity(lambda x: x[:, 0] + 0.5 * x[:, 1], bounds=bounds, points=8,
+                         method="morris")
+    assert repr(morris).startswith("<Sensitivity (morris) of y: 24 points (8 trajectories), ")
+

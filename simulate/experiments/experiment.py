@@ -76,10 +76,14 @@ class Experiment:
         return outcome
 
     def table(self, outcome: str | None = None) -> pd.DataFrame:
-        """One row per point: the factors, then the outcome's estimate, se and interval."""
+        """One row per point: the factors, then the outcome's estimate, se and interval.
+        ``outcome`` defaults to the experiment's first; the table's ``attrs["outcome"]``
+        names the one it holds."""
         name = self._outcome(outcome)
         s = self.statistics[self.statistics["outcome"] == name].drop(columns="outcome")
-        return self.design.merge(s, on="point", how="left")
+        out = self.design.merge(s, on="point", how="left")
+        out.attrs["outcome"] = name
+        return out
 
     def points(self) -> pd.DataFrame:
         """Wide: one row per point, factors then ``<outcome>`` and ``<outcome> se`` columns."""
@@ -194,10 +198,21 @@ class _Plots:
         self._ex, self._m = ex, module
 
     def lever(self, lever: str, outcome: str | None = None, **kw: Any) -> Any:
+        """The outcome's estimate against one lever (dotted key), averaged over the design
+        points at each of its values, with 95% intervals; ``by=`` a second factor draws one
+        line per value; ``outcome`` defaults to the experiment's first; ``ax=`` an axes to
+        draw on. Returns the axes (:func:`simulate.figures.experiments.plot_lever`)."""
         return self._m.plot_lever(self._ex, lever, outcome, **kw)
 
     def heatmap(self, x: str, y: str, outcome: str | None = None, **kw: Any) -> Any:
+        """The outcome's estimate over two factors (dotted keys ``x`` and ``y``), the mean
+        over the other factors in each cell; numeric factors with many values are binned,
+        cells without points hatched. Returns the axes
+        (:func:`simulate.figures.experiments.plot_heatmap`)."""
         return self._m.plot_heatmap(self._ex, x, y, outcome, **kw)
 
     def parallel(self, outcome: str | None = None, **kw: Any) -> Any:
+        """Parallel coordinates of the design points (numeric factors scaled to their
+        range), coloured by the outcome's estimate. Returns the axes
+        (:func:`simulate.figures.experiments.plot_parallel`)."""
         return self._m.plot_parallel(self._ex, outcome, **kw)

@@ -103,7 +103,12 @@ class Sensitivity:
         return plot_indices(self, ax=ax, **kw)
 
     def __repr__(self) -> str:
-        return (f"<Sensitivity ({self.method}) of {self.outcome}: {len(self.design)} points, "
+        base, of = self.info.get("points"), ""   # the base sample N the design grew from
+        if base:
+            of = (f" from a base sample of {base}" if self.method == "sobol" else
+                  f" ({base} trajectories)")
+        return (f"<Sensitivity ({self.method}) of {self.outcome}: {len(self.design)} "
+                f"points{of}, "
                 f"replicate noise {self.noise_share:.1%} of the variance>\n"
                 f"{self.indices.to_string(index=False)}")
 

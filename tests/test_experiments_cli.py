@@ -104,7 +104,8 @@ def test_sweep_discover_robust_sensitivity_commands(tmp_path):
     for key, lim in prim.box.iterrows():
         inside &= (rows[key] >= lim["min"]).to_numpy() & (rows[key] <= lim["max"]).to_numpy()
     coverage, density = cases[inside].sum() / cases.sum(), cases[inside].mean()
-    m = re.match(r"<PRIM box \d+ of \d+: coverage (\S+), density (\S+) \((\d+) cases of "
+    m = re.match(r"<PRIM box after \d+ of \d+ peeling steps: coverage (\S+), density (\S+) "
+                 r"\((\d+) cases of "
                  r"interest in (\d+)", disc.stdout)
     assert m, disc.stdout
     assert shown(m[1], coverage) and shown(m[2], density), (m.group(0), coverage, density)

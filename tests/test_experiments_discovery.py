@@ -76,6 +76,11 @@ def test_prim_quasi_p_values_of_rows_copied_k_times_equal_the_rows_once(planted)
     assert copied.icc == 1.0
     assert list(copied.box.index) == list(once.box.index)
     assert copied.units == pytest.approx(once.units, rel=1e-12)
+    head = repr(copied).splitlines()[0]
+    assert head.startswith(f"<PRIM box after {copied.chosen} of "
+                           f"{len(copied.trajectory) - 1} peeling steps: coverage ")
+    assert (f"quasi-p-values count independent units, not rows: correlation within a unit "
+            f"1.00, the box's rows weigh as {copied.units:.1f} units") in head
     np.testing.assert_allclose(copied.box["qp_value"], once.box["qp_value"], rtol=1e-9)
     # treating the copies as independent rows is what made the p-values far too small
     naive = prim_box(xs, ys)

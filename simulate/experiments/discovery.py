@@ -67,10 +67,11 @@ class PrimResult:
         return plot_peeling(self, ax=ax, **kw)
 
     def __repr__(self) -> str:
-        dep = (f"; quasi-p-values count replicates, not rows: intra-replicate correlation "
-               f"{self.icc:.2f}, the box's rows weigh as {self.units:.1f} independent units"
+        dep = (f"; quasi-p-values count independent units, not rows: correlation within a "
+               f"unit {self.icc:.2f}, the box's rows weigh as {self.units:.1f} units"
                if self.icc > 0 else "")
-        return (f"<PRIM box {self.chosen} of {len(self.trajectory)}: coverage "
+        return (f"<PRIM box after {self.chosen} of {len(self.trajectory) - 1} peeling steps: "
+                f"coverage "
                 f"{self.coverage:.2f}, density {self.density:.2f} ({self.cases} cases of "
                 f"interest in {self.n}{dep})>\n{self.box.to_string()}")
 

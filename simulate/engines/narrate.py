@@ -197,8 +197,8 @@ class Narrator:
         if not r["talks"]:
             return
         lo, hi = float(r["low"]), float(r["high"])
-        beliefs = (f"{p.occ_id} expects {r['p_occ']:.3f} from fighting on, {p.def_id} "
-                   f"{r['p_def']:.3f}")
+        beliefs = (f"{p.occ_id} expects fighting on to leave the occupier {r['p_occ']:.3f} "
+                   f"(weighted share of the regions), {p.def_id} {r['p_def']:.3f}")
         if r["agree"]:
             K = len(p.region_names)
             terms = ", ".join(f"{n} {_pct(c)}"

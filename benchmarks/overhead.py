@@ -9,7 +9,10 @@ loop's rate. This prints, best of ``--repeat`` in one process (ms of wall time):
   uncertain parameters, the band layout, the scenario text that a run's identity hashes,
   and the bands' tidy table built from a finished chunk.
 
-Usage: ``python benchmarks/overhead.py [SCENARIO] [--repeat 5]``. The compiled model is
+With ``--report``, also the report of a run of the scenario's replicates: ``build_report``
+(figures in PNG and PDF, HTML and Markdown) on its saved results, best of ``--repeat``.
+
+Usage: ``python benchmarks/overhead.py [SCENARIO] [--repeat 5] [--report]``. The compiled model is
 loaded (or compiled) by a warm-up run first. Run it on two trees (for instance a checkout
 of an earlier revision with ``PYTHONPATH=.``) to compare them.
 """
@@ -17,8 +20,10 @@ of an earlier revision with ``PYTHONPATH=.``) to compare them.
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -40,10 +45,22 @@ def best_ms(fn: Callable[[], object], repeat: int) -> float:
     return 1e3 * min(times)
 
 
+def report_ms(s: simulate.Scenario, repeat: int) -> float:
+    """Best wall time of the report of a saved run of ``s`` (its replicates), ms."""
+    from simulate.report import build_report
+
+    results = simulate.run(s, progress=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = results.save(Path(tmp) / "run")
+        return best_ms(lambda: build_report(results, folder, force=True), repeat)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenario", nargs="?", default="aug2025")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--report", action="store_true",
+                    help="also time build_report on a run of the scenario's replicates")
     args = ap.parse_args()
     path = find_scenario(args.scenario)
     s = simulate.load_scenario(path)
@@ -62,6 +79,8 @@ def main() -> None:
         ("scenario_text", best_ms(lambda: scenario_text(s), args.repeat)),
         ("bands.to_frame", best_ms(lambda: sketch.to_frame(None, s.start), args.repeat)),
     ]
+    if args.report:
+        rows.append(("build_report", report_ms(s, args.repeat)))
     print(f"{args.scenario}: {len(s.uncertainty)} uncertain parameters, "
           f"{s.horizon_days} days; best of {args.repeat}, ms")
     for name, value in rows:

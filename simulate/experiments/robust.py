@@ -27,13 +27,17 @@ __all__ = ["Robustness", "robust", "TIE"]
 TIE = 1e-9
 
 
-def _tol(regret: pd.Series) -> float:
-    return TIE * max(1.0, float(np.abs(regret).max()) if len(regret) else 1.0)
-
-
-def _tied(regret: pd.Series) -> pd.Series:
-    """Which regrets equal the smallest, within :data:`TIE`."""
-    return regret <= regret.min() + _tol(regret)
+def _tie_groups(regret: pd.Series) -> np.ndarray:
+    """Per policy, the rank of its regret among the distinct regrets, where regrets closer
+    than :data:`TIE` (relative to the largest, at least 1) are one: 0 for the smallest."""
+    r = regret.to_numpy(dtype=float)
+    if not r.size:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(r, kind="stable")
+    tol = TIE * max(1.0, float(np.abs(r).max()))
+    groups = np.empty(r.size, dtype=np.int64)
+    groups[order] = np.cumsum(np.r_[False, np.diff(r[order]) > tol])
+    return groups
 
 
 @dataclass
@@ -62,7 +66,7 @@ class Robustness:
         """Policies whose maximum regret equals the minimax-regret policy's (within
         :data:`TIE`: 0.9 - 0.5 and 0.5 - 0.1 are the same regret)."""
         t = self.table
-        return list(t.loc[_tied(t["max_regret"]), "policy"])
+        return list(t.loc[_tie_groups(t["max_regret"]) == 0, "policy"])
 
     def __repr__(self) -> str:
         sat = ""
@@ -154,10 +158,7 @@ def robust(ex: Any, outcome: str, *, maximize: bool = True,
         rows.append(row)
     table = pd.DataFrame(rows)
     # smallest maximum regret first, ties (within TIE) broken by the smaller mean regret
-    group = np.cumsum(np.r_[True, np.diff(np.sort(table["max_regret"].to_numpy())) > _tol(
-        table["max_regret"])])
-    rank = dict(zip(np.sort(table["max_regret"].to_numpy()), group, strict=False))
-    table = table.assign(_tie=table["max_regret"].map(rank)).sort_values(
+    table = table.assign(_tie=_tie_groups(table["max_regret"])).sort_values(
         ["_tie", "mean_regret"], kind="stable", ignore_index=True).drop(columns="_tie")
     minimax = str(table["policy"].iloc[0])
     sat = None

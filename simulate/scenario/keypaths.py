@@ -15,7 +15,11 @@ from .schema import Scenario
 from .yamlio import join_key
 
 __all__ = ["MISSING", "lookup", "split_key", "under", "resolve_path", "options_hint",
-           "key_syntax_problem", "unknown_entry"]
+           "key_syntax_problem", "unknown_entry", "NO_SUCH_KEY"]
+
+#: how the problem of a reference (``cite:``, ``uncertainty:``) to a key the scenario does not
+#: have begins
+NO_SUCH_KEY = "expected the dotted key of a scenario parameter"
 
 MISSING = _MISSING = object()
 
@@ -118,7 +122,7 @@ def resolve_path(data: dict, dotted: str, root: type[BaseModel] | None = None,
         origin = typing.get_origin(base)
         where = walked or "the scenario"
         if node is None:
-            return None, (f"expected the dotted key of a scenario parameter, but {walked} "
+            return None, (f"{NO_SUCH_KEY}, but {walked} "
                           "is not set")
         if origin in (typing.Union, types.UnionType):
             base = _union_member(base, node)
@@ -130,7 +134,7 @@ def resolve_path(data: dict, dotted: str, root: type[BaseModel] | None = None,
             fields = {f.alias or n: f for n, f in base.model_fields.items()}
             field = fields.get(part) if isinstance(part, str) else None
             if field is None:
-                return None, (f"expected the dotted key of a scenario parameter, but {where} "
+                return None, (f"{NO_SUCH_KEY}, but {where} "
                               f"has no {part!r}" + options_hint(str(part), fields, "keys"))
             if part in node:
                 node = node[part]
@@ -143,18 +147,18 @@ def resolve_path(data: dict, dotted: str, root: type[BaseModel] | None = None,
             if not isinstance(node, dict):
                 return None, None
             if part not in node:
-                return None, (f"expected the dotted key of a scenario parameter, but {where} "
+                return None, (f"{NO_SUCH_KEY}, but {where} "
                               f"has no {part!r}" + options_hint(str(part), map(str, node), "keys"))
             node, tp = node[part], typing.get_args(base)[1]
         elif origin in (tuple, list):
             if not isinstance(node, list | tuple):
                 return None, None
             if not isinstance(part, int) or not 0 <= part < len(node):
-                return None, (f"expected the dotted key of a scenario parameter, but {where} "
+                return None, (f"{NO_SUCH_KEY}, but {where} "
                               f"has no item {part!r} (it has {len(node)})")
             node, tp = node[part], typing.get_args(base)[0]
         else:
-            return None, (f"expected the dotted key of a scenario parameter, but {where} is "
+            return None, (f"{NO_SUCH_KEY}, but {where} is "
                           f"a single value, it has no {part!r}")
         walked = join_key(walked, part)
     return tp, None

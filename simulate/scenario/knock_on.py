@@ -11,14 +11,10 @@ from __future__ import annotations
 
 from ..errors import Problem
 from .checks import Finding, cross_check
-from .keypaths import under
-from .messages import parent_key
+from .keypaths import NO_SUCH_KEY, under
+from .messages import UNKNOWN_KEY, parent_key
 
 __all__ = ["reported_findings", "held_back"]
-
-#: how a reference (``cite:``, ``uncertainty:``) to a key the scenario does not have begins
-_NO_SUCH_KEY = "expected the dotted key of a scenario parameter"
-_UNKNOWN_KEY = "unknown key"
 
 
 def _knock_on(finding: Finding, typed: list[Problem]) -> str | None:
@@ -26,12 +22,12 @@ def _knock_on(finding: Finding, typed: list[Problem]) -> str | None:
     reference failing below it most likely fails because of, or None. Such references are
     checked once the key is fixed; until then the unknown key is the one problem to show,
     not the dozens of citations and distributions of the keys it hides."""
-    if not finding.message.startswith(_NO_SUCH_KEY) or "." not in finding.key:
+    if not finding.message.startswith(NO_SUCH_KEY) or "." not in finding.key:
         return None
     target = finding.key.split(".", 1)[1]      # cite.actors.CN.x -> actors.CN.x
     for p in typed:
         inside = parent_key(p.key)   # a top-level typo (notes:) hides no reference
-        if inside and p.message.startswith(_UNKNOWN_KEY) and under(target, [inside]):
+        if inside and p.message.startswith(UNKNOWN_KEY) and under(target, [inside]):
             return inside
     return None
 
@@ -60,7 +56,7 @@ def held_back(typed: list[Problem], waiting: dict[str, int]) -> list[Problem]:
     mapping wait for it to be fixed (``waiting``, from :func:`reported_findings`)."""
     out = []
     for p in typed:
-        n = waiting.pop(parent_key(p.key), 0) if p.message.startswith(_UNKNOWN_KEY) else 0
+        n = waiting.pop(parent_key(p.key), 0) if p.message.startswith(UNKNOWN_KEY) else 0
         if n:
             inside = parent_key(p.key)
             p = Problem(p.file, p.line, p.column, p.key, (

@@ -19,7 +19,10 @@ from .bounds import excerpt
 from .yamlio import Position, join_key
 
 __all__ = ["problems_from_validation", "describe", "nearest", "suggest", "fields_at", "type_at",
-           "type_words", "expectation", "unwrap", "parent_key", "set_elsewhere"]
+           "type_words", "expectation", "unwrap", "parent_key", "set_elsewhere", "UNKNOWN_KEY"]
+
+#: how the problem of a key the schema does not know begins
+UNKNOWN_KEY = "unknown key"
 
 
 def describe(value: Any) -> str:
@@ -355,7 +358,7 @@ def problems_from_validation(
             pos = positions.get("@key:" + key, pos)
         if err["type"] == "extra_forbidden":
             allowed = fields_at(root, loc[:-1]) or set()
-            text = "unknown key" + nearest(str(loc[-1]), allowed)
+            text = UNKNOWN_KEY + nearest(str(loc[-1]), allowed)
             pos = positions.get("@key:" + key, pos)
         if pos is None:  # missing key: point at the enclosing mapping
             parent = key
